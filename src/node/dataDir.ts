@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import { loadOrCreatePeerKey } from '../crypto/peerKey.js'
+import { loadOrCreatePublisherKey, type PublisherKey } from '../crypto/publisherKey.js'
+import { fileExists, readSecretFile, writeSecretFile } from '../crypto/secretFile.js'
+
+/** Where everything a node keeps lives. Scripts rely on these names (node.json especially). */
+export function dataDirPaths (dir: string) {
+  const root = resolve(dir)
+  return {
+    root,
+    publisherKey: join(root, 'publisher.key'),
+    peerKey: join(root, 'peer.key'),
+    adminToken: join(root, 'admin.token'),
+    db: join(root, 'db'),
+    nodeInfo: join(root, 'node.json')
+  }
+}
+
+export type DataDirPaths = ReturnType<typeof dataDirPaths>
+
+export interface DataDir {
+  paths: DataDirPaths
+  publisherKey: PublisherKey
+  peerKey: PrivateKey
+  peerId: string
+  adminToken: string
+}
+
+/** Creates whatever is missing (never overwrites a key) and loads the rest. Idempotent. */
+export async function initDataDir (dir: string): Promise<DataDir> {
+  const paths = dataDirPaths(dir)
+  await mkdir(paths.root, { recursive: true, mode: 0o700 })
+  const publisherKey = await loadOrCreatePublisherKey(paths.publisherKey)
+  const peerKey = await loadOrCreatePeerKey(paths.peerKey)
+  if (!await fileExists(paths.adminToken)) {
+    await writeSecretFile(paths.adminToken, randomBytes(32).toString('hex') + '\n')
+  }
+  const adminToken = await readSecretFile(paths.adminToken)
+  return { paths, publisherKey, peerKey, peerId: peerIdFromPrivateKey(peerKey).toString(), adminToken }
+}

@@ -1,0 +1,77 @@
+/**
+ * What the faces (HTTP API, CLI) may ask of a running node. JSON-shaped: hex strings for bytes,
+ * ISO-8601 strings for times. Input errors are thrown as typed errors (SignalError, WireError,
+ * PublishError) whose `code` the faces map to 400/413 or an exit code.
+ */
+
+export interface EntryInput {
+  type: string
+  /** Hex, either case. */
+  value: string
+  labels?: string[]
+  /** Default 'add'. */
+  action?: 'add' | 'retract'
+}
+
+export interface LookupMatch {
+  publisher: string
+  labels: string[]
+  batchId: string
+  seq: number
+  action: 'add' | 'retract'
+  /** When this node stored the batch (ISO-8601). */
+  receivedAt: string
+  /** When the publisher created the batch (ISO-8601, the publisher's clock). */
+  createdAt: string
+  /** True for the publisher's latest word on this hash (later entries supersede earlier ones). */
+  current: boolean
+}
+
+export interface LookupResult {
+  type: string
+  /** Lowercase hex. */
+  value: string
+  /** True when at least one publisher's current word on the hash is 'add'. */
+  listed: boolean
+  /** Every entry mentioning the hash, oldest first per publisher. Empty when unknown. */
+  matches: LookupMatch[]
+}
+
+export interface PublishResult {
+  batchId: string
+  seq: number
+  entries: number
+  /** Peers the gossip message went to directly; 0 is not an error (peers catch up later). */
+  recipients: number
+}
+
+export interface PublisherStatus {
+  publisher: string
+  seq: number
+  headId: string
+  batches: number
+  entries: number
+}
+
+export interface NodeStatus {
+  peerId: string
+  publisherKey: string
+  network: string
+  multiaddrs: string[]
+  connectedPeers: string[]
+  publishers: PublisherStatus[]
+  /** Distinct hashes in the lookup index, by signal type. */
+  hashes: Record<string, number>
+  /** Validation outcomes: { accept: { ACCEPTED: n }, ignore: { DUPLICATE: n, ... }, reject: { ... } }. */
+  validation: Record<'accept' | 'ignore' | 'reject', Record<string, number>>
+  uptimeSeconds: number
+}
+
+export interface HashmeshNodeApi {
+  readonly peerId: string
+  readonly publisherKey: string
+  lookup: (type: string, value: string) => Promise<LookupResult>
+  lookupMany: (queries: ReadonlyArray<{ type: string, value: string }>) => Promise<LookupResult[]>
+  publish: (entries: readonly EntryInput[]) => Promise<PublishResult>
+  status: () => Promise<NodeStatus>
+}

@@ -1,0 +1,17 @@
+/** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
+export interface NodeOptions {
+  /** Data directory: keys, admin token, LevelDB, node.json. */
+  dataDir: string
+  /** Forum/network name; one gossipsub topic per network. */
+  network: string
+  /** libp2p listen multiaddrs, e.g. /ip4/127.0.0.1/tcp/4001 (tcp/0 picks a free port). */
+  listen: string[]
+  /** Multiaddrs to announce instead of the listen addresses (behind NAT or in containers). */
+  announce: string[]
+  /** Multiaddrs with /p2p/<peerId> of peers to connect to at start and keep connected. */
+  bootstrap: string[]
+  /** Hex Ed25519 public keys of publishers whose batches this node accepts (it always trusts itself). */
+  trust: string[]
+  /** Largest clock skew accepted on a batch's created_at_ms (ms into the future). */
+  maxClockSkewMs: number
+}

@@ -1,0 +1,105 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { findSignalType } from '../signals/registry.js'
+import { WireError } from './errors.js'
+import {
+  BATCH_ID_BYTES, LABEL_PATTERN, MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH, MAX_LABELS_PER_ENTRY,
+  MAX_SIGNED_BATCH_BYTES, NETWORK_PATTERN, PUBLIC_KEY_BYTES, SIGNATURE_BYTES
+} from './limits.js'
+import { BatchBodyType, SignedBatchType } from './schema.js'
+import { Action, type BatchBody, type DecodedBatch, type Entry } from './types.js'
+
+interface LongLike { low: number, high: number, unsigned: boolean, toNumber: () => number }
+
+interface RawEntry { signalType: string, value: Uint8Array, labels: string[], action: number }
+interface RawBody {
+  publisher: Uint8Array
+  seq: number | LongLike
+  prev: Uint8Array
+  createdAtMs: number | LongLike
+  network: string
+  entries: RawEntry[]
+}
+
+/** uint64 arrives as a Long; anything past 2^53 cannot be a real seq or time, so it is malformed. */
+function toSafeInteger (v: number | LongLike): number | undefined {
+  const n = typeof v === 'number' ? v : (v.high >>> 0) > 0x1fffff ? undefined : v.toNumber()
+  return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined
+}
+
+export function batchId (bodyBytes: Uint8Array): Uint8Array {
+  return sha256(bodyBytes)
+}
+
+function checkEntry (e: RawEntry, i: number): Entry {
+  const type = findSignalType(e.signalType)
+  if (type === undefined) throw new WireError('UNKNOWN_SIGNAL_TYPE', `entry ${i}: unknown signal type "${e.signalType.slice(0, 32)}"`)
+  if (e.value.length !== type.length) throw new WireError('BAD_VALUE_LENGTH', `entry ${i}: ${type.name} value must be ${type.length} bytes, got ${e.value.length}`)
+  if (e.action !== Action.ADD && e.action !== Action.RETRACT) throw new WireError('BAD_ACTION', `entry ${i}: unknown action ${e.action}`)
+  if (e.labels.length > MAX_LABELS_PER_ENTRY) throw new WireError('TOO_MANY_LABELS', `entry ${i}: ${e.labels.length} labels, at most ${MAX_LABELS_PER_ENTRY}`)
+  for (const label of e.labels) {
+    if (!LABEL_PATTERN.test(label)) throw new WireError('BAD_LABEL', `entry ${i}: label must be 1-64 printable ASCII characters without ';' or ','`)
+  }
+  return { signalType: type.name, value: e.value, labels: e.labels, action: e.action }
+}
+
+/** Every structural rule of a body; shared by encode (never produce) and decode (never accept). */
+function checkBody (raw: RawBody): BatchBody {
+  if (raw.publisher.length !== PUBLIC_KEY_BYTES) throw new WireError('BAD_PUBLISHER', `publisher must be ${PUBLIC_KEY_BYTES} bytes`)
+  const seq = toSafeInteger(raw.seq)
+  if (seq === undefined || seq < 1) throw new WireError('BAD_SEQ', 'seq must be an integer from 1 to 2^53-1')
+  const expectedPrev = seq === 1 ? 0 : BATCH_ID_BYTES
+  if (raw.prev.length !== expectedPrev) throw new WireError('BAD_PREV', `prev must be ${expectedPrev} bytes when seq is ${seq}`)
+  const createdAtMs = toSafeInteger(raw.createdAtMs)
+  if (createdAtMs === undefined) throw new WireError('BAD_TIMESTAMP', 'created_at_ms out of range')
+  if (!NETWORK_PATTERN.test(raw.network)) throw new WireError('BAD_NETWORK', 'network must match [a-z0-9][a-z0-9._-]{0,63}')
+  if (raw.entries.length === 0) throw new WireError('NO_ENTRIES', 'a batch needs at least one entry')
+  if (raw.entries.length > MAX_ENTRIES_PER_BATCH) throw new WireError('TOO_MANY_ENTRIES', `${raw.entries.length} entries, at most ${MAX_ENTRIES_PER_BATCH}`)
+  return {
+    publisher: raw.publisher,
+    seq,
+    prev: raw.prev,
+    createdAtMs,
+    network: raw.network,
+    entries: raw.entries.map(checkEntry)
+  }
+}
+
+function decodeOrThrow<T> (type: typeof SignedBatchType, bytes: Uint8Array, what: string): T {
+  try {
+    return type.decode(bytes) as unknown as T
+  } catch (err) {
+    throw new WireError('MALFORMED', `${what} is not valid protobuf`, { cause: err })
+  }
+}
+
+/** Validates and encodes a body. Throws WireError for anything a receiver would reject. */
+export function encodeBatchBody (body: BatchBody): Uint8Array {
+  const checked = checkBody(body)
+  const bytes = BatchBodyType.encode(BatchBodyType.fromObject(checked)).finish()
+  if (bytes.length > MAX_BODY_BYTES) throw new WireError('OVERSIZED', `batch body is ${bytes.length} bytes, at most ${MAX_BODY_BYTES}`)
+  return bytes
+}
+
+export function encodeSignedBatch (bodyBytes: Uint8Array, signature: Uint8Array): Uint8Array {
+  if (signature.length !== SIGNATURE_BYTES) throw new WireError('BAD_SIGNATURE_LENGTH', `signature must be ${SIGNATURE_BYTES} bytes`)
+  return SignedBatchType.encode({ body: bodyBytes, signature }).finish()
+}
+
+export function decodeBatchBody (bodyBytes: Uint8Array): BatchBody {
+  if (bodyBytes.length > MAX_BODY_BYTES) throw new WireError('OVERSIZED', `batch body is ${bodyBytes.length} bytes, at most ${MAX_BODY_BYTES}`)
+  return checkBody(decodeOrThrow<RawBody>(BatchBodyType, bodyBytes, 'batch body'))
+}
+
+/**
+ * Decodes a SignedBatch with every bound checked; the signature is NOT verified here (that is the
+ * expensive step, done last by the ingest validator).
+ */
+export function decodeSignedBatch (signedBytes: Uint8Array): DecodedBatch {
+  if (signedBytes.length > MAX_SIGNED_BATCH_BYTES) {
+    throw new WireError('OVERSIZED', `signed batch is ${signedBytes.length} bytes, at most ${MAX_SIGNED_BATCH_BYTES}`)
+  }
+  const raw = decodeOrThrow<{ body: Uint8Array, signature: Uint8Array }>(SignedBatchType, signedBytes, 'signed batch')
+  if (raw.signature.length !== SIGNATURE_BYTES) throw new WireError('BAD_SIGNATURE_LENGTH', `signature must be ${SIGNATURE_BYTES} bytes`)
+  const body = decodeBatchBody(raw.body)
+  return { id: batchId(raw.body), bodyBytes: raw.body, signature: raw.signature, body, signedBytes }
+}

@@ -1,0 +1,11 @@
+import protobuf from 'protobufjs'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * Loads proto/hashmesh.proto once. Resolved relative to this file so it works from src/ (tsx) and
+ * dist/ (compiled) alike: both sit two levels below the project root.
+ */
+const root = protobuf.loadSync(fileURLToPath(new URL('../../proto/hashmesh.proto', import.meta.url)))
+
+export const SignedBatchType = root.lookupType('hashmesh.v1.SignedBatch')
+export const BatchBodyType = root.lookupType('hashmesh.v1.BatchBody')
