@@ -1,7 +1,18 @@
-// STUB: signatures only; the real implementation replaces this file.
 import type { Registry } from 'prom-client'
+import { ExactIndex } from '../index/exactIndex.js'
+import { BatchIngester } from '../ingest/batchIngester.js'
+import { createIngestMetrics } from '../ingest/metrics.js'
+import { StaticTrustList } from '../ingest/trustPolicy.js'
 import type { Logger } from '../logger.js'
-import type { DataDir } from './dataDir.js'
+import { LookupService } from '../lookup/lookupService.js'
+import { BatchGossip } from '../network/batchGossip.js'
+import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
+import { PeerKeeper } from '../network/peerKeeper.js'
+import { toHex } from '../signals/hex.js'
+import { SIGNAL_TYPES } from '../signals/registry.js'
+import { HashStore } from '../store/hashStore.js'
+import { BatchPublisher } from './batchPublisher.js'
+import { initDataDir, type DataDir } from './dataDir.js'
 import type { EntryInput, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from './interface.js'
 import type { NodeOptions } from './options.js'
 
@@ -11,22 +22,122 @@ export interface NodeDeps {
   registry: Registry
 }
 
+interface Parts {
+  dataDir: DataDir
+  store: HashStore
+  index: ExactIndex
+  trust: StaticTrustList
+  ingester: BatchIngester
+  libp2p: HashmeshLibp2p
+  gossip: BatchGossip
+  keeper: PeerKeeper
+  publisher: BatchPublisher
+  lookups: LookupService
+}
+
+/** One hashmesh node: everything wired, started in dependency order and stopped in reverse. */
 export class HashmeshNode implements HashmeshNodeApi {
-  readonly dataDir!: DataDir
-  get peerId (): string { throw new Error('stub') }
-  get publisherKey (): string { throw new Error('stub') }
+  readonly dataDir: DataDir
+  private readonly parts: Parts
+  private readonly options: NodeOptions
+  private readonly logger: Logger
+  private readonly startedAt = Date.now()
+  private stopping: Promise<void> | undefined
+
+  constructor (parts: Parts, options: NodeOptions, logger: Logger) {
+    this.parts = parts
+    this.dataDir = parts.dataDir
+    this.options = options
+    this.logger = logger
+  }
+
+  get peerId (): string { return this.dataDir.peerId }
+  get publisherKey (): string { return toHex(this.dataDir.publisherKey.publicKey) }
+
   /** Listen addresses with /p2p/<peerId>, available after start(). */
-  multiaddrs (): string[] { throw new Error('stub') }
-  async start (): Promise<void> { throw new Error('stub') }
-  /** Stops the network first, then closes the store. Safe to call twice. */
-  async stop (): Promise<void> { throw new Error('stub') }
-  async lookup (_type: string, _value: string): Promise<LookupResult> { throw new Error('stub') }
-  async lookupMany (_q: ReadonlyArray<{ type: string, value: string }>): Promise<LookupResult[]> { throw new Error('stub') }
-  async publish (_entries: readonly EntryInput[]): Promise<PublishResult> { throw new Error('stub') }
-  async status (): Promise<NodeStatus> { throw new Error('stub') }
+  multiaddrs (): string[] {
+    return this.parts.libp2p.getMultiaddrs().map(a => a.toString())
+  }
+
+  async start (): Promise<void> {
+    await this.parts.libp2p.start()
+    this.parts.gossip.start()
+    this.parts.keeper.start()
+  }
+
+  /** Stops the network first so nothing arrives while the store closes. Safe to call twice. */
+  async stop (): Promise<void> {
+    this.stopping ??= (async () => {
+      this.parts.keeper.stop()
+      if (this.parts.libp2p.status === 'started') this.parts.gossip.stop()
+      await this.parts.libp2p.stop()
+      await this.parts.store.close()
+    })()
+    await this.stopping
+  }
+
+  async lookup (type: string, value: string): Promise<LookupResult> {
+    return await this.parts.lookups.lookup(type, value)
+  }
+
+  async lookupMany (queries: ReadonlyArray<{ type: string, value: string }>): Promise<LookupResult[]> {
+    return await this.parts.lookups.lookupMany(queries)
+  }
+
+  async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
+    const result = await this.parts.publisher.publish(entries)
+    this.logger.info({ ...result }, 'published batch')
+    return result
+  }
+
+  async status (): Promise<NodeStatus> {
+    const { libp2p, store, index, trust, ingester, gossip } = this.parts
+    const heads = await store.heads()
+    return {
+      peerId: this.peerId,
+      publisherKey: this.publisherKey,
+      network: this.options.network,
+      multiaddrs: this.multiaddrs(),
+      connectedPeers: [...new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))],
+      topic: gossip.topic,
+      meshPeers: gossip.meshPeers(),
+      trustedPublishers: trust.list(),
+      publishers: heads.map(h => ({ publisher: toHex(h.publisher), seq: h.seq, headId: toHex(h.headId), batches: h.batches, entries: h.entries })),
+      hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)])),
+      validation: ingester.outcomeCounts(),
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000)
+    }
+  }
+}
+
+async function loadIndex (store: HashStore, logger: Logger): Promise<ExactIndex> {
+  const started = Date.now()
+  const index = new ExactIndex()
+  const rows = await store.forEachIndexedValue((code, value) => { index.add(code, value) })
+  logger.info({ rows, hashes: index.size, ms: Date.now() - started }, 'lookup index rebuilt from store')
+  return index
 }
 
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
-export async function createHashmeshNode (_options: NodeOptions, _deps: NodeDeps): Promise<HashmeshNode> {
-  throw new Error('stub')
+export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
+  const { logger } = deps
+  const dataDir = await initDataDir(options.dataDir)
+  const store = await HashStore.open(dataDir.paths.db)
+  try {
+    const index = await loadIndex(store, logger)
+    const trust = new StaticTrustList(options.trust, dataDir.publisherKey.publicKey)
+    const ingester = new BatchIngester(
+      { store, index, trust, logger, metrics: createIngestMetrics(deps.registry) },
+      { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
+    )
+    const libp2p = await createLibp2pNode({ privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce })
+    const gossip = new BatchGossip({ libp2p, sink: ingester, logger }, { network: options.network })
+    const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
+    const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger }, { network: options.network })
+    const lookups = new LookupService({ store, index })
+    return new HashmeshNode({ dataDir, store, index, trust, ingester, libp2p, gossip, keeper, publisher, lookups }, options, logger)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
 }

@@ -59,6 +59,12 @@ export interface NodeStatus {
   network: string
   multiaddrs: string[]
   connectedPeers: string[]
+  /** The gossipsub topic of this network. */
+  topic: string
+  /** Peers in this node's gossipsub mesh for the topic: the ones it forwards batches to. */
+  meshPeers: string[]
+  /** Publishers whose batches this node accepts (always including itself). */
+  trustedPublishers: string[]
   publishers: PublisherStatus[]
   /** Distinct hashes in the lookup index, by signal type. */
   hashes: Record<string, number>

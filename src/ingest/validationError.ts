@@ -1,0 +1,35 @@
+import { HashmeshError } from '../errors.js'
+import type { WireErrorCode } from '../wire/errors.js'
+
+/**
+ * Gossip semantics, as in lodestar: REJECT means the sender did something no honest peer does
+ * (penalise it); IGNORE means drop without blame (duplicate, not for us, not trusted here).
+ */
+export type ValidationAction = 'ignore' | 'reject'
+
+export type ValidationCode =
+  | WireErrorCode
+  | 'WRONG_NETWORK'
+  | 'UNTRUSTED_PUBLISHER'
+  | 'DUPLICATE'
+  | 'SEQ_CONFLICT'
+  | 'FUTURE_TIMESTAMP'
+  | 'BAD_SIGNATURE'
+  | 'INTERNAL'
+
+export class BatchValidationError extends HashmeshError<ValidationCode> {
+  readonly action: ValidationAction
+
+  constructor (action: ValidationAction, code: ValidationCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.action = action
+  }
+}
+
+/**
+ * A signal type this node does not know may come from a newer peer: not its fault, so IGNORE.
+ * Every other structural fault is something an honest encoder never produces: REJECT.
+ */
+export function actionForWireError (code: WireErrorCode): ValidationAction {
+  return code === 'UNKNOWN_SIGNAL_TYPE' ? 'ignore' : 'reject'
+}

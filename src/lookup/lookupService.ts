@@ -1,0 +1,69 @@
+import type { ExactIndex } from '../index/exactIndex.js'
+import type { LookupMatch, LookupResult } from '../node/interface.js'
+import { parseSignalValue, toHex } from '../signals/hex.js'
+import { SignalError } from '../signals/registry.js'
+import type { EntryRecord, HashStore } from '../store/hashStore.js'
+import { ACTION_NAMES, Action } from '../wire/types.js'
+
+export interface LookupQuery { type: string, value: string }
+
+/**
+ * Answers "is this hash known, and who said so". The in-memory index answers misses (the common
+ * case) without touching disk; hits read the hash's rows from the store in one range scan.
+ */
+export class LookupService {
+  private readonly store: HashStore
+  private readonly index: ExactIndex
+
+  constructor (components: { store: HashStore, index: ExactIndex }) {
+    this.store = components.store
+    this.index = components.index
+  }
+
+  async lookup (typeName: string, valueHex: string): Promise<LookupResult> {
+    return await this.answer(parseSignalValue(typeName, valueHex))
+  }
+
+  /** Validates every query before answering any, so a bad one fails the request as a whole. */
+  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
+    const parsed = queries.map((q, i) => {
+      try {
+        return parseSignalValue(q.type, q.value)
+      } catch (err) {
+        if (err instanceof SignalError) throw new SignalError(err.code, `queries[${i}]: ${err.message}`)
+        throw err
+      }
+    })
+    const results: LookupResult[] = []
+    for (const q of parsed) results.push(await this.answer(q))
+    return results
+  }
+
+  private async answer (q: ReturnType<typeof parseSignalValue>): Promise<LookupResult> {
+    const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [] }
+    if (!this.index.has(q.type.code, q.value)) return result
+    const records = await this.store.entriesFor(q.type.code, q.value)
+    result.matches = records.map((r, i) => toMatch(r, isLatestOfPublisher(records, i)))
+    result.listed = result.matches.some(m => m.current && m.action === 'add')
+    return result
+  }
+}
+
+/** Records come ordered by publisher, seq, position: the last one of a publisher is its current word. */
+function isLatestOfPublisher (records: readonly EntryRecord[], i: number): boolean {
+  const next = records[i + 1]
+  return next === undefined || toHex(next.publisher) !== toHex(records[i]!.publisher)
+}
+
+function toMatch (r: EntryRecord, current: boolean): LookupMatch {
+  return {
+    publisher: toHex(r.publisher),
+    labels: r.labels,
+    batchId: toHex(r.batchId),
+    seq: r.seq,
+    action: ACTION_NAMES[r.action as Action],
+    receivedAt: new Date(r.receivedAtMs).toISOString(),
+    createdAt: new Date(r.createdAtMs).toISOString(),
+    current
+  }
+}

@@ -1,0 +1,51 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { createLibp2p } from 'libp2p'
+import { MAX_SIGNED_BATCH_BYTES } from '../wire/limits.js'
+
+export type HashmeshLibp2p = Libp2p<{ pubsub: GossipSub, identify: ReturnType<ReturnType<typeof identify>> }>
+
+export interface Libp2pNodeOptions {
+  privateKey: PrivateKey
+  listen: string[]
+  announce: string[]
+}
+
+/**
+ * Room above the largest batch for gossipsub's own RPC framing; anything bigger is dropped before
+ * it is decoded, so an oversized message costs a peer nothing but bandwidth.
+ */
+const GOSSIP_FRAMING_SLACK_BYTES = 4096
+
+/** Signed batches carry their own signature, so gossip messages are unsigned and content-addressed. */
+function contentMessageId (msg: { data: Uint8Array }): Uint8Array {
+  return sha256(msg.data)
+}
+
+export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<HashmeshLibp2p> {
+  return await createLibp2p({
+    privateKey: opts.privateKey,
+    start: false,
+    addresses: { listen: opts.listen, announce: opts.announce },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: 'StrictNoSign',
+        msgIdFn: contentMessageId,
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        fallbackToFloodsub: false,
+        maxInboundDataLength: MAX_SIGNED_BATCH_BYTES + GOSSIP_FRAMING_SLACK_BYTES
+      })
+    }
+  })
+}
