@@ -2,17 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dataDirPaths } from '../node/dataDir.js'
+import type { NodeInfo } from './nodeInfo.js'
 
 /** The compiled CLI; the same file `npm start` and the `hashmesh` bin run. */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
-
-/** What a started node writes to DIR/node.json for scripts to find it. */
-export interface NodeInfo {
-  peerId: string
-  multiaddrs: string[]
-  http: string
-  publisherKey: string
-}
 
 const NODE_INFO_POLL_MS = 100
 

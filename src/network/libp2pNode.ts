@@ -1,6 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { gossipsub, type GossipSub, type GossipSubComponents } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -8,7 +8,10 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { createLibp2p } from 'libp2p'
 import { MAX_SIGNED_BATCH_BYTES } from '../wire/limits.js'
 
-export type HashmeshLibp2p = Libp2p<{ pubsub: GossipSub, identify: ReturnType<ReturnType<typeof identify>> }>
+/** The implementation has getMeshPeers; the package's exported interface omits it. */
+export type MeshGossipSub = GossipSub & { getMeshPeers: (topic: string) => string[] }
+
+export type HashmeshLibp2p = Libp2p<{ pubsub: MeshGossipSub, identify: ReturnType<ReturnType<typeof identify>> }>
 
 export interface Libp2pNodeOptions {
   privateKey: PrivateKey
@@ -45,7 +48,7 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Hashme
         emitSelf: false,
         fallbackToFloodsub: false,
         maxInboundDataLength: MAX_SIGNED_BATCH_BYTES + GOSSIP_FRAMING_SLACK_BYTES
-      })
+      }) as (components: GossipSubComponents) => MeshGossipSub
     }
   })
 }

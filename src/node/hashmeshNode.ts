@@ -86,7 +86,8 @@ export class HashmeshNode implements HashmeshNodeApi {
 
   async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
     const result = await this.parts.publisher.publish(entries)
-    this.logger.info({ ...result }, 'published batch')
+    if (result.recipients === 0) this.logger.warn({ ...result }, 'published batch is stored but reached no peer yet')
+    else this.logger.info({ ...result }, 'published batch')
     return result
   }
 

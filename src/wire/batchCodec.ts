@@ -57,7 +57,8 @@ function checkBody (raw: RawBody): BatchBody {
   return {
     publisher: raw.publisher,
     seq,
-    prev: raw.prev,
+    // protobufjs yields a plain [] for an absent bytes field, and other encoders omit an empty prev.
+    prev: raw.prev.length === 0 ? new Uint8Array(0) : raw.prev,
     createdAtMs,
     network: raw.network,
     entries: raw.entries.map(checkEntry)

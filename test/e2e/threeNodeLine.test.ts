@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { generateSecretKey, publicKeyOf, sign } from '../../src/crypto/ed25519.js'
-import { NodeProcess, runCli, type NodeInfo } from '../../src/cli/nodeProcess.js'
+import type { NodeInfo } from '../../src/cli/nodeInfo.js'
+import { NodeProcess, runCli } from '../../src/cli/nodeProcess.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../../src/network/libp2pNode.js'
 import { batchTopic } from '../../src/network/topics.js'
 import type { LookupResult, NodeStatus } from '../../src/node/interface.js'
@@ -26,7 +27,7 @@ async function status (info: NodeInfo): Promise<NodeStatus> {
 }
 
 async function lookupAll (info: NodeInfo, queries: Array<{ type: string, value: string }>): Promise<LookupResult[]> {
-  const reply = await postJson<{ results: LookupResult[] }>(`${info.http}/v1/lookup`, { queries })
+  const reply = await postJson<{ results: LookupResult[] }>(`${info.http}/v1/lookup`, { queries: queries.map(({ type, value }) => ({ type, value })) })
   assert.equal(reply.status, 200)
   return reply.body.results
 }

@@ -1,0 +1,16 @@
+import { HashmeshError } from '../errors.js'
+
+/** Refusals made by the HTTP layer itself, before the node sees the request. */
+export type ApiErrorCode =
+  | 'UNAUTHORIZED'
+  | 'INVALID_REQUEST'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+
+export class ApiError extends HashmeshError<ApiErrorCode> {}
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: string, message: string }
+}

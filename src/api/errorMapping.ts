@@ -1,0 +1,82 @@
+import { PublishError, type PublishErrorCode } from '../node/batchPublisher.js'
+import { SignalError, type SignalErrorCode } from '../signals/registry.js'
+import { WireError, type WireErrorCode } from '../wire/errors.js'
+import { ApiError, type ApiErrorCode, type ErrorBody } from './apiError.js'
+
+/**
+ * The one place that turns an error into an HTTP status and body. Known codes carry their own
+ * message (it describes the caller's input); anything else is a 500 with a generic message, so
+ * internals never leak, and the caller logs the real error.
+ */
+
+const SIGNAL_STATUS: Readonly<Record<SignalErrorCode, number>> = {
+  UNKNOWN_SIGNAL_TYPE: 400,
+  BAD_SIGNAL_VALUE: 400
+}
+
+const WIRE_STATUS: Readonly<Record<WireErrorCode, number>> = {
+  OVERSIZED: 413,
+  MALFORMED: 400,
+  BAD_SIGNATURE_LENGTH: 400,
+  BAD_PUBLISHER: 400,
+  BAD_SEQ: 400,
+  BAD_PREV: 400,
+  BAD_TIMESTAMP: 400,
+  BAD_NETWORK: 400,
+  NO_ENTRIES: 400,
+  TOO_MANY_ENTRIES: 400,
+  TOO_MANY_LABELS: 400,
+  BAD_LABEL: 400,
+  UNKNOWN_SIGNAL_TYPE: 400,
+  BAD_VALUE_LENGTH: 400,
+  BAD_ACTION: 400
+}
+
+const PUBLISH_STATUS: Readonly<Record<PublishErrorCode, number>> = {
+  NO_ENTRIES: 400,
+  TOO_MANY_ENTRIES: 400,
+  // The node refused its own batch: not the caller's fault, but the code and reason help the operator.
+  NOT_STORED: 500
+}
+
+const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
+  UNAUTHORIZED: 401,
+  INVALID_REQUEST: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404
+}
+
+/** Fastify's own request errors that deserve a specific code; its other 4xx are INVALID_REQUEST. */
+const FASTIFY_CODES: Readonly<Record<string, ApiErrorCode>> = {
+  FST_ERR_VALIDATION: 'INVALID_REQUEST',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE'
+}
+
+export const INTERNAL_ERROR_CODE = 'INTERNAL'
+
+export interface HttpError {
+  status: number
+  body: ErrorBody
+}
+
+function known (code: string, message: string, status: number): HttpError {
+  return { status, body: { error: { code, message } } }
+}
+
+function fastifyClientError (err: unknown): HttpError | undefined {
+  const e = err as { code?: unknown, statusCode?: unknown, message?: unknown }
+  if (typeof e?.code !== 'string' || !e.code.startsWith('FST_')) return undefined
+  if (typeof e.statusCode !== 'number' || e.statusCode < 400 || e.statusCode > 499) return undefined
+  const code = FASTIFY_CODES[e.code] ?? 'INVALID_REQUEST'
+  return known(code, String(e.message), code === 'INVALID_REQUEST' ? e.statusCode : API_STATUS[code])
+}
+
+export function toHttpError (err: unknown): HttpError {
+  if (err instanceof ApiError) return known(err.code, err.message, API_STATUS[err.code])
+  if (err instanceof SignalError) return known(err.code, err.message, SIGNAL_STATUS[err.code])
+  if (err instanceof WireError) return known(err.code, err.message, WIRE_STATUS[err.code])
+  if (err instanceof PublishError) return known(err.code, err.message, PUBLISH_STATUS[err.code])
+  return fastifyClientError(err) ?? known(INTERNAL_ERROR_CODE, 'internal error', 500)
+}

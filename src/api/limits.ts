@@ -1,0 +1,36 @@
+import { MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH } from '../wire/limits.js'
+
+/** Queries in one POST /v1/lookup: a platform checks an upload queue per request, not its archive. */
+export const MAX_LOOKUP_QUERIES = 10_000
+
+/** Entries in one POST /v1/batches: exactly what one signed batch may hold. */
+export const MAX_PUBLISH_ENTRIES = MAX_ENTRIES_PER_BATCH
+
+/** Longest accepted signal type name: today's are at most 6; room for new ones, not for junk. */
+export const MAX_TYPE_CHARS = 16
+
+/** Longest accepted hash value: twice the longest hex value (64); the node reports the exact rule. */
+export const MAX_VALUE_CHARS = 128
+
+/**
+ * Longest route parameter. Above it the router answers 404, so it sits above MAX_VALUE_CHARS to let
+ * the schema answer 400 for a long value instead.
+ */
+export const MAX_PARAM_CHARS = 2 * MAX_VALUE_CHARS
+
+/**
+ * POST /v1/batches. The largest publishable batch (within both MAX_ENTRIES_PER_BATCH and
+ * MAX_BODY_BYTES) is at most ~2.8 MB as JSON even with whitespace: hex doubles each value, and key
+ * names and escaped label characters add the rest (test/unit/api/limits.test.ts builds the worst
+ * shapes). 4x MAX_BODY_BYTES admits all of them and refuses, before parsing, bodies far beyond.
+ */
+export const PUBLISH_BODY_LIMIT = 4 * MAX_BODY_BYTES
+
+/** Longest valid query, {"type":"sha256","value":<64 hex>}, is 91 bytes compact; 160 allows whitespace. */
+export const MAX_QUERY_JSON_BYTES = 160
+
+/** POST /v1/lookup: a full request of the longest queries. */
+export const LOOKUP_BODY_LIMIT = MAX_LOOKUP_QUERIES * MAX_QUERY_JSON_BYTES
+
+/** Every other route takes no body; a little room keeps odd but harmless clients working. */
+export const DEFAULT_BODY_LIMIT = 16 * 1024

@@ -1,0 +1,54 @@
+import { LABEL_PATTERN, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY } from '../wire/limits.js'
+import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './limits.js'
+
+/**
+ * JSON schemas of the request bodies and parameters. Every array and string is bounded so that
+ * validation cost is bounded too. Type and value are only bounded here, not checked: the node
+ * checks them and answers with a precise code (UNKNOWN_SIGNAL_TYPE, BAD_SIGNAL_VALUE).
+ */
+
+const typeField = { type: 'string', minLength: 1, maxLength: MAX_TYPE_CHARS } as const
+const valueField = { type: 'string', minLength: 1, maxLength: MAX_VALUE_CHARS } as const
+
+const query = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'value'],
+  properties: { type: typeField, value: valueField }
+} as const
+
+export const lookupParamsSchema = query
+
+export const lookupBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['queries'],
+  properties: {
+    queries: { type: 'array', minItems: 1, maxItems: MAX_LOOKUP_QUERIES, items: query }
+  }
+} as const
+
+const entry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'value'],
+  properties: {
+    type: typeField,
+    value: valueField,
+    labels: {
+      type: 'array',
+      maxItems: MAX_LABELS_PER_ENTRY,
+      items: { type: 'string', maxLength: MAX_LABEL_BYTES, pattern: LABEL_PATTERN.source }
+    },
+    action: { type: 'string', enum: ['add', 'retract'] }
+  }
+} as const
+
+export const publishBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['entries'],
+  properties: {
+    entries: { type: 'array', minItems: 1, maxItems: MAX_PUBLISH_ENTRIES, items: entry }
+  }
+} as const

@@ -1,0 +1,59 @@
+import { type FastifyBaseLogger, type FastifyInstance, LogController, fastify } from 'fastify'
+import type { Registry } from 'prom-client'
+import type { Logger } from '../logger.js'
+import type { HashmeshNodeApi } from '../node/interface.js'
+import { ApiError } from './apiError.js'
+import { toHttpError } from './errorMapping.js'
+import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
+import { registerBatchRoutes } from './routes/batches.js'
+import { registerLookupRoutes } from './routes/lookup.js'
+import { registerOpsRoutes } from './routes/ops.js'
+
+export interface HttpServerDeps {
+  node: HashmeshNodeApi
+  /** Bearer token for write routes (DIR/admin.token). */
+  adminToken: string
+  registry: Registry
+  logger: Logger
+}
+
+/** Builds the JSON API; the caller listens (and closes). */
+export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
+  // Typed as fastify's logger interface so that route modules take a plain FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'http' })
+  const app = fastify({
+    loggerInstance,
+    // A lookup-heavy client would otherwise write two log lines per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
+    ajv: {
+      customOptions: {
+        // Fastify's defaults strip unknown properties and coerce types; a typo must be an error instead.
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: false
+      }
+    }
+  })
+
+  // A JSON API: a text/plain body is a client mistake worth a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain')
+
+  app.setErrorHandler(async (err, request, reply) => {
+    const { status, body } = toHttpError(err)
+    if (status >= 500) request.log.error({ err }, 'request failed')
+    // Refusals at debug: a misbehaving client must not be able to flood the log.
+    else request.log.debug({ code: body.error.code, url: request.url.slice(0, 200) }, 'request refused')
+    return await reply.code(status).send(body)
+  })
+  app.setNotFoundHandler(async (request, reply) => {
+    const { status, body } = toHttpError(new ApiError('NOT_FOUND', `no route ${request.method} ${request.url.slice(0, 200)}`))
+    return await reply.code(status).send(body)
+  })
+
+  registerLookupRoutes(app, deps.node)
+  registerBatchRoutes(app, deps.node, deps.adminToken)
+  registerOpsRoutes(app, deps.node, deps.registry)
+  return app
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander'
+import type { NodeStatus } from '../../node/interface.js'
+import { type CliContext, aligned, printJson, printLines } from '../context.js'
+import { NodeClient } from '../nodeClient.js'
+import { locateNode } from '../nodeLocator.js'
+import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../options.js'
+
+function counts (byCode: Record<string, number>): string {
+  const parts = Object.entries(byCode).map(([k, n]) => `${k} ${n}`)
+  return parts.length > 0 ? parts.join(', ') : '-'
+}
+
+/** One row per item, the key on the first only. */
+function listRows (key: string, items: readonly string[]): Array<[string, string]> {
+  return items.length === 0 ? [[key, '-']] : items.map((item, i) => [i === 0 ? key : '', item])
+}
+
+export function formatStatus (s: NodeStatus): string[] {
+  return [
+    ...aligned([
+      ['peer id', s.peerId],
+      ['publisher key', s.publisherKey],
+      ['network', `${s.network} (topic ${s.topic})`],
+      ...listRows('listening on', s.multiaddrs),
+      ['connected peers', `${s.connectedPeers.length}`],
+      ['mesh peers', `${s.meshPeers.length}`],
+      ['trusted', `${s.trustedPublishers.length} publisher(s)`],
+      ['hashes', counts(s.hashes)],
+      ['accepted', counts(s.validation.accept)],
+      ['ignored', counts(s.validation.ignore)],
+      ['rejected', counts(s.validation.reject)],
+      ['uptime', `${s.uptimeSeconds} s`]
+    ]),
+    ...(s.publishers.length > 0 ? ['publishers:'] : []),
+    ...s.publishers.map(p => `  ${p.publisher}  seq ${p.seq}  ${p.batches} batches  ${p.entries} entries`)
+  ]
+}
+
+export function register (program: Command, ctx: CliContext): void {
+  program.command('status')
+    .description('what the running node knows: peers, publishers, hashes, validation counts')
+    .addOption(dataOption())
+    .addOption(nodeOption())
+    .addOption(jsonOption())
+    .action(async (opts: ClientOptions) => {
+      const status = await new NodeClient(await locateNode(opts, ctx.env, false)).status()
+      if (opts.json === true) printJson(ctx, status)
+      else printLines(ctx, formatStatus(status))
+    })
+}

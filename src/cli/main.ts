@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import '../polyfill.js'
+import type { Writable } from 'node:stream'
+import { register as registerDemo } from './commands/demo.js'
+import { register as registerInit } from './commands/init.js'
+import { register as registerLookup } from './commands/lookup.js'
+import { register as registerPublish } from './commands/publish.js'
+import { register as registerStart } from './commands/start.js'
+import { register as registerStatus } from './commands/status.js'
+import type { CliContext } from './context.js'
+import { type RegisterCommand, runCli } from './program.js'
+
+/** Every command of `hashmesh`; a new one is a file exporting register(program, ctx), listed here. */
+const COMMANDS: readonly RegisterCommand[] = [registerInit, registerStart, registerPublish, registerLookup, registerStatus, registerDemo]
+
+async function drained (stream: Writable): Promise<void> {
+  await new Promise<void>(resolve => stream.write('', () => { resolve() }))
+}
+
+const ctx: CliContext = {
+  env: process.env,
+  terminal: { out: text => process.stdout.write(text), err: text => process.stderr.write(text) },
+  exitCode: 0,
+  json: false,
+  exitNow: code => process.exit(code)
+}
+
+const code = await runCli(process.argv, ctx, COMMANDS)
+// Explicit exit: libp2p can leave timers behind after stop. Output is flushed first so that a pipe
+// reader gets all of it.
+await drained(process.stdout)
+await drained(process.stderr)
+process.exit(code)

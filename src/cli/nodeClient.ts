@@ -1,0 +1,78 @@
+import type { EntryInput, LookupResult, NodeStatus, PublishResult } from '../node/interface.js'
+import { CliError, NodeResponseError } from './errors.js'
+
+/**
+ * Publishing 10,000 entries signs, stores and gossips them; generous, so that a slow disk is not
+ * mistaken for a dead node.
+ */
+export const REQUEST_TIMEOUT_MS = 120_000
+
+export interface NodeTarget {
+  url: string
+  token?: string
+}
+
+/** The HTTP API as seen from the CLI, with transport failures and error bodies turned into typed errors. */
+export class NodeClient {
+  private readonly target: NodeTarget
+
+  constructor (target: NodeTarget) {
+    this.target = target
+  }
+
+  async lookup (type: string, value: string): Promise<LookupResult> {
+    return await this.request<LookupResult>('GET', `/v1/lookup/${encodeURIComponent(type)}/${encodeURIComponent(value)}`)
+  }
+
+  async status (): Promise<NodeStatus> {
+    return await this.request<NodeStatus>('GET', '/v1/status')
+  }
+
+  async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
+    return await this.request<PublishResult>('POST', '/v1/batches', { entries })
+  }
+
+  private async request<T> (method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {}
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    if (this.target.token !== undefined) headers.authorization = `Bearer ${this.target.token}`
+    let res: Response
+    try {
+      res = await fetch(`${this.target.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+      })
+    } catch (err) {
+      throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.target.url}: ${transportReason(err)}`, { cause: err })
+    }
+    const answer = parseJson(await res.text())
+    if (!res.ok) throw responseError(res.status, answer)
+    if (answer === undefined) throw new NodeResponseError(res.status, 'BAD_RESPONSE', `${this.target.url} did not answer JSON; is it a hashmesh node?`)
+    return answer as T
+  }
+}
+
+/** fetch reports "fetch failed" and hides the useful part (ECONNREFUSED, ENOTFOUND…) in its cause. */
+function transportReason (err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+  const cause = (err as { cause?: { code?: unknown, message?: unknown } }).cause
+  if (typeof cause?.code === 'string') return cause.code
+  return err instanceof Error ? err.message : String(err)
+}
+
+function parseJson (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** The API's `{ error: { code, message } }`, or just the status from something else (a proxy). */
+function responseError (status: number, body: unknown): NodeResponseError {
+  const error = (body as { error?: { code?: unknown, message?: unknown } } | undefined)?.error
+  if (typeof error?.code === 'string') return new NodeResponseError(status, error.code, `node: ${String(error.message)}`)
+  return new NodeResponseError(status, `HTTP_${status}`, `node answered HTTP ${status}`)
+}

@@ -1,0 +1,83 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { z } from 'zod'
+import { NETWORK_PATTERN, PUBLIC_KEY_BYTES } from '../wire/limits.js'
+
+/** A node listens on a handful of interfaces and transports; hundreds means a generated mistake. */
+export const MAX_LISTEN_ADDRS = 16
+
+/** Announce addresses mirror listen addresses (public names for them). */
+export const MAX_ANNOUNCE_ADDRS = 16
+
+/** A forum has tens of members; a few well-connected bootstrap peers are enough for gossip. */
+export const MAX_BOOTSTRAP_PEERS = 256
+
+/** The trust set is the forum's membership, held in memory and checked on every batch. */
+export const MAX_TRUSTED_PUBLISHERS = 4096
+
+/** Real multiaddrs (DNS name, port, peer id) are under 200 characters. */
+export const MAX_MULTIADDR_CHARS = 512
+
+/** PATH_MAX on Linux. */
+export const MAX_PATH_CHARS = 4096
+
+/** The longest DNS name. */
+export const MAX_HOST_CHARS = 253
+
+/** More than a day of accepted skew is a broken clock, not a tolerance. */
+export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const TRUST_KEY = new RegExp(`^[0-9a-fA-F]{${PUBLIC_KEY_BYTES * 2}}$`)
+
+/** Why `s` is not a usable multiaddr, or undefined when it is. */
+function multiaddrProblem (s: string, needPeerId: boolean): string | undefined {
+  let components
+  try {
+    components = multiaddr(s).getComponents()
+  } catch (err) {
+    return `not a multiaddr: ${(err as Error).message}`
+  }
+  if (components.length === 0) return 'not a multiaddr: empty'
+  if (!needPeerId) return undefined
+  const last = components[components.length - 1]
+  if (last?.name !== 'p2p' || last.value === undefined) return 'must end with /p2p/<peer id>'
+  try {
+    peerIdFromString(last.value)
+  } catch {
+    return `invalid peer id "${last.value.slice(0, 64)}"`
+  }
+  return undefined
+}
+
+function multiaddrString (needPeerId: boolean) {
+  return z.string().max(MAX_MULTIADDR_CHARS, `must be at most ${MAX_MULTIADDR_CHARS} characters`).superRefine((s, ctx) => {
+    const problem = multiaddrProblem(s, needPeerId)
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+  })
+}
+
+function boundedList<T extends z.ZodType> (item: T, max: number) {
+  return z.array(item).max(max, `at most ${max} items`)
+}
+
+/** The shape of config/default.json and of a config file (where every key is optional). */
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1, 'must not be empty').max(MAX_PATH_CHARS, `must be at most ${MAX_PATH_CHARS} characters`),
+  network: z.string().regex(NETWORK_PATTERN, 'must be 1-64 of a-z 0-9 . _ - starting with a letter or digit'),
+  listen: boundedList(multiaddrString(false), MAX_LISTEN_ADDRS).min(1, 'needs at least one address'),
+  announce: boundedList(multiaddrString(false), MAX_ANNOUNCE_ADDRS),
+  bootstrap: boundedList(multiaddrString(true), MAX_BOOTSTRAP_PEERS),
+  trust: boundedList(z.string().regex(TRUST_KEY, `must be ${PUBLIC_KEY_BYTES * 2} hex characters (an Ed25519 public key)`).transform(s => s.toLowerCase()), MAX_TRUSTED_PUBLISHERS),
+  maxClockSkewMs: z.number().int('must be an integer').min(0, `must be 0-${MAX_CLOCK_SKEW_MS}`).max(MAX_CLOCK_SKEW_MS, `must be 0-${MAX_CLOCK_SKEW_MS}`),
+  http: z.strictObject({
+    host: z.string().min(1, 'must not be empty').max(MAX_HOST_CHARS, `must be at most ${MAX_HOST_CHARS} characters`),
+    port: z.number().int('must be an integer 0-65535').min(0, 'must be 0-65535').max(65535, 'must be 0-65535')
+  }),
+  log: z.strictObject({
+    level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+  })
+})
+
+export type ConfigFile = z.output<typeof configSchema>

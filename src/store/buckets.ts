@@ -1,0 +1,27 @@
+/**
+ * The first byte of every store key. Append-only: a bucket that is retired keeps its number,
+ * commented out, and the number is never handed out again, so an old store can never be misread.
+ */
+export enum Bucket {
+  /** Store-wide records (schema version); the second key byte is a MetaKey. */
+  meta = 0,
+  /** publisher(32) + seq(8 BE) → StoredBatch: the signed bytes as received, for re-serving. */
+  signedBatch = 1,
+  /**
+   * publisher(32) + seq(8 BE) → batch id(32, raw): which batch holds a seq, without reading the
+   * (up to 1 MiB) signed batch stored under the same suffix in `signedBatch`.
+   */
+  batchAt = 2,
+  /** batch id(32) → BatchLocation: answers "have we got this batch" without reading it. */
+  batchId = 3,
+  /** type(1) + value + publisher(32) + seq(8 BE) + position(4 BE) → IndexRow; one range per hash. */
+  entryIndex = 4,
+  /** publisher(32) → Head: the highest seq stored and the publisher's counters. */
+  head = 5
+}
+
+/** Keys inside Bucket.meta. Append-only like Bucket. */
+export enum MetaKey {
+  /** StoreMeta with the layout version this store was written with. */
+  schemaVersion = 0
+}

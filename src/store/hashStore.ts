@@ -1,0 +1,196 @@
+import { mkdir } from 'node:fs/promises'
+import { Level } from 'level'
+import { requireSignalType } from '../signals/registry.js'
+import { BATCH_ID_BYTES } from '../wire/limits.js'
+import type { Action, DecodedBatch } from '../wire/types.js'
+import { Bucket, MetaKey } from './buckets.js'
+import { StoreError } from './errors.js'
+import {
+  batchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, headKey, metaKey, parseEntryKey,
+  parseHeadKey, signedBatchKey
+} from './keys.js'
+import {
+  decodeHead, decodeIndexRow, decodeStoreMeta, decodeStoredBatch, encodeBatchLocation,
+  encodeHead, encodeIndexRow, encodeStoreMeta, encodeStoredBatch, type HeadValue
+} from './records.js'
+
+/** Layout version written into a new store. Bumped when a key or record changes meaning; no migrations exist yet. */
+export const SCHEMA_VERSION = 1
+
+/**
+ * Rows one lookup returns, oldest publisher/seq first. A hash mentioned more often than this is
+ * pathological (re-listed in batch after batch); a lookup must stay bounded in time and memory.
+ */
+export const MAX_ROWS_PER_LOOKUP = 10_000
+
+/** Keys per native call when scanning the whole index: amortises the call, keeps each chunk ~100 KB. */
+const SCAN_CHUNK_KEYS = 1000
+
+export interface BatchReceipt { receivedAtMs: number, source: string }
+
+export interface HeadRecord { publisher: Uint8Array, seq: number, headId: Uint8Array, batches: number, entries: number }
+
+export interface EntryRecord {
+  publisher: Uint8Array
+  seq: number
+  /** Index of the entry in its batch. */
+  position: number
+  batchId: Uint8Array
+  action: Action
+  labels: string[]
+  receivedAtMs: number
+  createdAtMs: number
+}
+
+type Db = Level<Uint8Array, Uint8Array>
+type PutOp = { type: 'put', key: Uint8Array, value: Uint8Array }
+
+/**
+ * Batches, their ids and heads, and an entry index laid out so that every row for one hash is one
+ * contiguous key range. Everything one batch changes is written in one atomic LevelDB batch.
+ */
+export class HashStore {
+  private readonly db: Db
+  private applyChain: Promise<unknown> = Promise.resolve()
+
+  private constructor (db: Db) {
+    this.db = db
+  }
+
+  static async open (path: string): Promise<HashStore> {
+    await mkdir(path, { recursive: true })
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+    await db.open()
+    try {
+      await checkSchema(db)
+    } catch (err) {
+      await db.close()
+      throw err
+    }
+    return new HashStore(db)
+  }
+
+  /** Lets an apply in flight finish first, so its batch is either fully written or not at all. */
+  async close (): Promise<void> {
+    await this.applyChain
+    await this.db.close()
+  }
+
+  async hasBatch (id: Uint8Array): Promise<boolean> {
+    return await this.db.has(batchIdKey(id))
+  }
+
+  async batchIdAt (publisher: Uint8Array, seq: number): Promise<Uint8Array | undefined> {
+    const id = await this.db.get(batchAtKey(publisher, seq))
+    if (id !== undefined && id.length !== BATCH_ID_BYTES) throw new StoreError('CORRUPT_RECORD', `batch id at seq ${seq} is ${id.length} bytes`)
+    return id
+  }
+
+  async getSignedBatch (publisher: Uint8Array, seq: number): Promise<Uint8Array | undefined> {
+    const stored = await this.db.get(signedBatchKey(publisher, seq))
+    return stored === undefined ? undefined : decodeStoredBatch(stored).signed
+  }
+
+  /**
+   * Stores a batch that passed validation. A batch already stored is a no-op; a different batch at
+   * the same publisher and seq is refused (SEQ_CONFLICT), so one seq never maps to two batches.
+   */
+  async applyBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
+    const run = this.applyChain.then(async () => { await this.writeBatch(batch, receipt) })
+    this.applyChain = run.catch(() => undefined)
+    await run
+  }
+
+  async head (publisher: Uint8Array): Promise<HeadRecord | undefined> {
+    const stored = await this.db.get(headKey(publisher))
+    return stored === undefined ? undefined : { publisher, ...decodeHead(stored) }
+  }
+
+  async heads (): Promise<HeadRecord[]> {
+    const rows = await this.db.iterator(bucketRange(Bucket.head)).all()
+    return rows.map(([k, v]) => ({ publisher: parseHeadKey(k), ...decodeHead(v) }))
+  }
+
+  /** Every row mentioning the hash, ordered by publisher, seq, position; at most MAX_ROWS_PER_LOOKUP. */
+  async entriesFor (signalTypeCode: number, value: Uint8Array): Promise<EntryRecord[]> {
+    const rows = await this.db.iterator({ ...entryRangeFor(signalTypeCode, value), limit: MAX_ROWS_PER_LOOKUP }).all()
+    return rows.map(([k, v]) => {
+      const { publisher, seq, position } = parseEntryKey(k)
+      return { publisher, seq, position, ...decodeIndexRow(v) }
+    })
+  }
+
+  /** Streams the entry-index keys (never the values) in chunks; `value` is a view valid for the call only. */
+  async forEachIndexedValue (fn: (signalTypeCode: number, value: Uint8Array) => void): Promise<number> {
+    const keys = this.db.keys(bucketRange(Bucket.entryIndex))
+    let rows = 0
+    try {
+      for (let chunk = await keys.nextv(SCAN_CHUNK_KEYS); chunk.length > 0; chunk = await keys.nextv(SCAN_CHUNK_KEYS)) {
+        for (const k of chunk) {
+          const { signalTypeCode, value } = parseEntryKey(k)
+          fn(signalTypeCode, value)
+        }
+        rows += chunk.length
+      }
+    } finally {
+      await keys.close()
+    }
+    return rows
+  }
+
+  private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
+    if (await this.hasBatch(batch.id)) return
+    const { publisher, seq } = batch.body
+    if (await this.batchIdAt(publisher, seq) !== undefined) {
+      throw new StoreError('SEQ_CONFLICT', `a different batch is already stored at seq ${seq} of this publisher`)
+    }
+    const head = await this.head(publisher)
+    await this.db.batch([
+      put(signedBatchKey(publisher, seq), encodeStoredBatch({ signed: batch.signedBytes, ...receipt })),
+      put(batchAtKey(publisher, seq), batch.id),
+      put(batchIdKey(batch.id), encodeBatchLocation({ publisher, seq })),
+      ...entryRows(batch, receipt),
+      put(headKey(publisher), encodeHead(nextHead(head, batch)))
+    ])
+  }
+}
+
+function put (key: Uint8Array, value: Uint8Array): PutOp {
+  return { type: 'put', key, value }
+}
+
+function entryRows (batch: DecodedBatch, receipt: BatchReceipt): PutOp[] {
+  const { publisher, seq, createdAtMs, entries } = batch.body
+  return entries.map((e, position) => put(
+    entryKey({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq, position }),
+    encodeIndexRow({ action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs: receipt.receivedAtMs, createdAtMs })
+  ))
+}
+
+/** Head is the highest seq stored; batches may arrive out of order, so a lower seq only bumps counters. */
+function nextHead (head: HeadRecord | undefined, batch: DecodedBatch): HeadValue {
+  const entries = batch.body.entries.length
+  if (head === undefined) return { seq: batch.body.seq, headId: batch.id, batches: 1, entries }
+  const isNewHead = batch.body.seq > head.seq
+  return {
+    seq: isNewHead ? batch.body.seq : head.seq,
+    headId: isNewHead ? batch.id : head.headId,
+    batches: head.batches + 1,
+    entries: head.entries + entries
+  }
+}
+
+/** A new store gets the current version; a store with records but no version is not ours. */
+async function checkSchema (db: Db): Promise<void> {
+  const stored = await db.get(metaKey(MetaKey.schemaVersion))
+  if (stored === undefined) {
+    const anyKey = await db.keys({ limit: 1 }).all()
+    if (anyKey.length > 0) throw new StoreError('SCHEMA_MISMATCH', `${db.location} holds records but no schema version`)
+    await db.put(metaKey(MetaKey.schemaVersion), encodeStoreMeta({ schemaVersion: SCHEMA_VERSION }))
+    return
+  }
+  const { schemaVersion } = decodeStoreMeta(stored)
+  if (schemaVersion !== SCHEMA_VERSION) {
+    throw new StoreError('SCHEMA_MISMATCH', `${db.location} has schema version ${schemaVersion}; this build reads ${SCHEMA_VERSION}`)
+  }
+}

@@ -1,0 +1,124 @@
+import protobuf from 'protobufjs'
+import { fileURLToPath } from 'node:url'
+import { BATCH_ID_BYTES, MAX_SIGNED_BATCH_BYTES, PUBLIC_KEY_BYTES } from '../wire/limits.js'
+import { Action } from '../wire/types.js'
+import { StoreError } from './errors.js'
+
+/**
+ * Loads proto/store.proto once, resolved relative to this file so it works from src/ (tsx) and
+ * dist/ alike. Decoders check every field: a record that decodes but breaks an invariant is as
+ * corrupt as one that does not decode, and is reported the same way.
+ */
+const root = protobuf.loadSync(fileURLToPath(new URL('../../proto/store.proto', import.meta.url)))
+
+const StoreMetaType = root.lookupType('hashmesh.store.v1.StoreMeta')
+const StoredBatchType = root.lookupType('hashmesh.store.v1.StoredBatch')
+const BatchLocationType = root.lookupType('hashmesh.store.v1.BatchLocation')
+const IndexRowType = root.lookupType('hashmesh.store.v1.IndexRow')
+const HeadType = root.lookupType('hashmesh.store.v1.Head')
+
+export interface StoreMeta { schemaVersion: number }
+export interface StoredBatch { signed: Uint8Array, receivedAtMs: number, source: string }
+export interface BatchLocation { publisher: Uint8Array, seq: number }
+export interface IndexRow { action: Action, labels: string[], batchId: Uint8Array, receivedAtMs: number, createdAtMs: number }
+/** The publisher is the key, so it is not repeated in the value. */
+export interface HeadValue { seq: number, headId: Uint8Array, batches: number, entries: number }
+
+interface LongLike { toNumber: () => number }
+
+function corrupt (what: string, why: string): StoreError {
+  return new StoreError('CORRUPT_RECORD', `${what}: ${why}`)
+}
+
+function decode (type: protobuf.Type, bytes: Uint8Array, what: string): Record<string, unknown> {
+  try {
+    return type.decode(bytes) as unknown as Record<string, unknown>
+  } catch (err) {
+    throw new StoreError('CORRUPT_RECORD', `${what} is not valid protobuf`, { cause: err })
+  }
+}
+
+/** uint64 decodes as a Long; anything at or past 2^53 converts to an unsafe number and is refused. */
+function safeInteger (v: unknown, what: string, field: string, min = 0): number {
+  const n = typeof v === 'number' ? v : (v as LongLike | undefined)?.toNumber?.()
+  if (n === undefined || !Number.isSafeInteger(n) || n < min) throw corrupt(what, `${field} out of range`)
+  return n
+}
+
+function bytesOfLength (v: unknown, length: number, what: string, field: string): Uint8Array {
+  if (!(v instanceof Uint8Array) || v.length !== length) throw corrupt(what, `${field} must be ${length} bytes`)
+  return v
+}
+
+function encode (type: protobuf.Type, record: object): Uint8Array {
+  return type.encode(record).finish()
+}
+
+export function encodeStoreMeta (m: StoreMeta): Uint8Array {
+  return encode(StoreMetaType, m)
+}
+
+export function decodeStoreMeta (bytes: Uint8Array): StoreMeta {
+  const raw = decode(StoreMetaType, bytes, 'store meta')
+  return { schemaVersion: safeInteger(raw.schemaVersion, 'store meta', 'schema_version') }
+}
+
+export function encodeStoredBatch (b: StoredBatch): Uint8Array {
+  return encode(StoredBatchType, b)
+}
+
+export function decodeStoredBatch (bytes: Uint8Array): StoredBatch {
+  const what = 'stored batch'
+  const raw = decode(StoredBatchType, bytes, what)
+  const signed = raw.signed
+  if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > MAX_SIGNED_BATCH_BYTES) {
+    throw corrupt(what, `signed bytes must be 1 to ${MAX_SIGNED_BATCH_BYTES} bytes`)
+  }
+  return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source: String(raw.source) }
+}
+
+export function encodeBatchLocation (l: BatchLocation): Uint8Array {
+  return encode(BatchLocationType, l)
+}
+
+export function decodeBatchLocation (bytes: Uint8Array): BatchLocation {
+  const what = 'batch location'
+  const raw = decode(BatchLocationType, bytes, what)
+  return {
+    publisher: bytesOfLength(raw.publisher, PUBLIC_KEY_BYTES, what, 'publisher'),
+    seq: safeInteger(raw.seq, what, 'seq', 1)
+  }
+}
+
+export function encodeIndexRow (r: IndexRow): Uint8Array {
+  return encode(IndexRowType, r)
+}
+
+export function decodeIndexRow (bytes: Uint8Array): IndexRow {
+  const what = 'index row'
+  const raw = decode(IndexRowType, bytes, what)
+  const action = raw.action
+  if (action !== Action.ADD && action !== Action.RETRACT) throw corrupt(what, 'unknown action')
+  return {
+    action,
+    labels: raw.labels as string[],
+    batchId: bytesOfLength(raw.batchId, BATCH_ID_BYTES, what, 'batch_id'),
+    receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'),
+    createdAtMs: safeInteger(raw.createdAtMs, what, 'created_at_ms')
+  }
+}
+
+export function encodeHead (h: HeadValue): Uint8Array {
+  return encode(HeadType, h)
+}
+
+export function decodeHead (bytes: Uint8Array): HeadValue {
+  const what = 'head'
+  const raw = decode(HeadType, bytes, what)
+  return {
+    seq: safeInteger(raw.seq, what, 'seq', 1),
+    headId: bytesOfLength(raw.headId, BATCH_ID_BYTES, what, 'head_id'),
+    batches: safeInteger(raw.batches, what, 'batches', 1),
+    entries: safeInteger(raw.entries, what, 'entries')
+  }
+}

@@ -1,0 +1,71 @@
+import type { EntryInput, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from '../../../src/node/interface.js'
+import { parseSignalValue, toHex } from '../../../src/signals/hex.js'
+import { SignalError } from '../../../src/signals/registry.js'
+
+export const LISTED_MD5 = 'ab'.repeat(16)
+const PUBLISHER = 'cd'.repeat(32)
+
+export const FAKE_STATUS: NodeStatus = {
+  peerId: '12D3KooWFPQNesWnKqL2SpESimHumJwuWbArqjgxKVNuhzW45g1D',
+  publisherKey: PUBLISHER,
+  network: 'test',
+  multiaddrs: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWFPQNesWnKqL2SpESimHumJwuWbArqjgxKVNuhzW45g1D'],
+  connectedPeers: [],
+  meshPeers: [],
+  topic: 'hashmesh/test/batches/1',
+  trustedPublishers: [PUBLISHER],
+  publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), batches: 1, entries: 1 }],
+  hashes: { md5: 1, sha1: 0, sha256: 0, pdq: 0 },
+  validation: { accept: { ACCEPTED: 1 }, ignore: {}, reject: {} },
+  uptimeSeconds: 7
+}
+
+/**
+ * Stands in for a node in HTTP unit tests. Checks inputs with the real signal parser, so it throws
+ * the same typed errors a node does for a bad type or value.
+ */
+export class FakeNode implements HashmeshNodeApi {
+  readonly peerId = FAKE_STATUS.peerId
+  readonly publisherKey = PUBLISHER
+  readonly published: EntryInput[][] = []
+  /** When set, publish throws it (to exercise the error mapping). */
+  publishError: Error | undefined
+
+  async lookup (type: string, value: string): Promise<LookupResult> {
+    const parsed = parseSignalValue(type, value)
+    const hex = toHex(parsed.value)
+    const listed = parsed.type.name === 'md5' && hex === LISTED_MD5
+    return {
+      type: parsed.type.name,
+      value: hex,
+      listed,
+      matches: listed
+        ? [{ publisher: PUBLISHER, labels: ['csam'], batchId: 'ef'.repeat(32), seq: 1, action: 'add', receivedAt: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', current: true }]
+        : []
+    }
+  }
+
+  async lookupMany (queries: ReadonlyArray<{ type: string, value: string }>): Promise<LookupResult[]> {
+    const results: LookupResult[] = []
+    for (const [i, q] of queries.entries()) {
+      try {
+        results.push(await this.lookup(q.type, q.value))
+      } catch (err) {
+        if (err instanceof SignalError) throw new SignalError(err.code, `queries[${i}]: ${err.message}`)
+        throw err
+      }
+    }
+    return results
+  }
+
+  async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
+    if (this.publishError !== undefined) throw this.publishError
+    for (const e of entries) parseSignalValue(e.type, e.value)
+    this.published.push([...entries])
+    return { batchId: '01'.repeat(32), seq: this.published.length, entries: entries.length, recipients: 2 }
+  }
+
+  async status (): Promise<NodeStatus> {
+    return FAKE_STATUS
+  }
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import { LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, PUBLISH_BODY_LIMIT } from '../../../src/api/limits.js'
+import type { EntryInput } from '../../../src/node/interface.js'
+import { parseSignalValue } from '../../../src/signals/hex.js'
+import { encodeBatchBody } from '../../../src/wire/batchCodec.js'
+import { MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY } from '../../../src/wire/limits.js'
+import { Action } from '../../../src/wire/types.js'
+
+function encodedSize (entries: readonly EntryInput[]): number {
+  return encodeBatchBody({
+    publisher: new Uint8Array(32),
+    seq: 2,
+    prev: new Uint8Array(32),
+    createdAtMs: Date.now(),
+    network: 'n'.repeat(64),
+    entries: entries.map(e => ({
+      signalType: e.type,
+      value: parseSignalValue(e.type, e.value).value,
+      labels: e.labels ?? [],
+      action: e.action === 'retract' ? Action.RETRACT : Action.ADD
+    }))
+  }).length
+}
+
+/** The most entries of this shape that one publishable batch can hold. */
+function fullestBatch (entry: EntryInput): EntryInput[] {
+  const one = encodedSize([entry])
+  const perEntry = encodedSize([entry, entry]) - one
+  const n = Math.min(MAX_ENTRIES_PER_BATCH, 1 + Math.floor((MAX_BODY_BYTES - one) / perEntry))
+  return Array.from({ length: n }, () => entry)
+}
+
+describe('api: body limits admit every publishable request', () => {
+  // Shapes where JSON is largest relative to the wire: short fields (key names dominate), labels
+  // that JSON must escape, and the longest labels.
+  const shapes: Array<[string, EntryInput]> = [
+    ['bare md5 add with every optional field', { type: 'md5', value: 'ab'.repeat(16), labels: [], action: 'add' }],
+    ['md5 with 16 one-char escaped labels', { type: 'md5', value: 'ab'.repeat(16), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => '"'), action: 'retract' }],
+    ['sha256 with 16 longest escaped labels', { type: 'sha256', value: 'ab'.repeat(32), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => '\\'.repeat(MAX_LABEL_BYTES)), action: 'retract' }],
+    ['pdq with 16 longest plain labels', { type: 'pdq', value: 'ab'.repeat(32), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => 'x'.repeat(MAX_LABEL_BYTES)) }]
+  ]
+  for (const [name, entry] of shapes) {
+    it(`POST /v1/batches: ${name}`, () => {
+      const entries = fullestBatch(entry)
+      assert.ok(encodedSize(entries) <= MAX_BODY_BYTES)
+      const json = Buffer.byteLength(JSON.stringify({ entries }, null, 1))
+      assert.ok(json < PUBLISH_BODY_LIMIT, `${entries.length} entries are ${json} bytes of JSON, limit ${PUBLISH_BODY_LIMIT}`)
+    })
+  }
+
+  it('POST /v1/lookup: the longest queries, pretty-printed', () => {
+    const queries = Array.from({ length: MAX_LOOKUP_QUERIES }, () => ({ type: 'sha256', value: 'ab'.repeat(32) }))
+    assert.ok(Buffer.byteLength(JSON.stringify({ queries }, null, 2)) < LOOKUP_BODY_LIMIT)
+  })
+})

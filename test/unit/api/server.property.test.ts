@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict'
+import type { FastifyInstance } from 'fastify'
+import fc from 'fast-check'
+import { Registry } from 'prom-client'
+import { buildHttpServer } from '../../../src/api/server.js'
+import { silentLogger } from '../../../src/logger.js'
+import { FakeNode } from './fakeNode.js'
+
+const TOKEN = 'beef'.repeat(16)
+
+const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(b => Buffer.from(b).toString('hex'))
+
+/** Mostly-plausible entries reach the node; arbitrary JSON exercises the schema and the parser. */
+const plausibleEntry = fc.record({
+  type: fc.oneof(fc.constantFrom('md5', 'sha1', 'sha256', 'pdq'), fc.string({ maxLength: 20 })),
+  value: fc.oneof(hex(16), hex(20), hex(32), fc.string({ maxLength: 70 })),
+  labels: fc.array(fc.oneof(fc.constantFrom('csam', 'tier:1'), fc.string({ maxLength: 70 })), { maxLength: 18 }),
+  action: fc.oneof(fc.constantFrom('add', 'retract'), fc.jsonValue())
+}, { requiredKeys: [] })
+
+const body = (listKey: string) => fc.oneof(
+  fc.jsonValue(),
+  fc.record({ [listKey]: fc.array(fc.oneof(plausibleEntry, fc.jsonValue()), { maxLength: 5 }) }),
+  fc.dictionary(fc.constantFrom(listKey, 'extra'), fc.jsonValue())
+)
+
+describe('api: no input produces a 5xx (property)', () => {
+  let app: FastifyInstance
+
+  before(async () => {
+    app = buildHttpServer({ node: new FakeNode(), adminToken: TOKEN, registry: new Registry(), logger: silentLogger() })
+    await app.ready()
+  })
+  after(async () => { await app.close() })
+
+  async function noServerError (url: string, payload: string, auth: boolean): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (auth) headers.authorization = `Bearer ${TOKEN}`
+    const res = await app.inject({ method: 'POST', url, headers, payload })
+    assert.ok(res.statusCode < 500, `${url} ${payload.slice(0, 200)} → ${res.statusCode} ${res.body}`)
+    const parsed = res.json() as { error?: { code?: unknown } }
+    if (res.statusCode >= 400) assert.equal(typeof parsed.error?.code, 'string')
+  }
+
+  it('POST /v1/batches with arbitrary JSON bodies', async () => {
+    await fc.assert(fc.asyncProperty(body('entries'), async b => { await noServerError('/v1/batches', JSON.stringify(b), true) }), { numRuns: 400 })
+  })
+
+  it('POST /v1/lookup with arbitrary JSON bodies', async () => {
+    await fc.assert(fc.asyncProperty(body('queries'), async b => { await noServerError('/v1/lookup', JSON.stringify(b), false) }), { numRuns: 400 })
+  })
+
+  it('both routes with arbitrary text that claims to be JSON', async () => {
+    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 200 }), async text => {
+      await noServerError('/v1/lookup', text, false)
+      await noServerError('/v1/batches', text, true)
+    }), { numRuns: 200 })
+  })
+})

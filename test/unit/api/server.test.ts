@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict'
+import type { FastifyInstance } from 'fastify'
+import { Counter, Registry } from 'prom-client'
+import { PUBLISH_BODY_LIMIT, LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, MAX_VALUE_CHARS } from '../../../src/api/limits.js'
+import { buildHttpServer } from '../../../src/api/server.js'
+import { silentLogger } from '../../../src/logger.js'
+import { PublishError } from '../../../src/node/batchPublisher.js'
+import { WireError } from '../../../src/wire/errors.js'
+import { FAKE_STATUS, FakeNode, LISTED_MD5 } from './fakeNode.js'
+
+const TOKEN = 'f00d'.repeat(16)
+const AUTH = { authorization: `Bearer ${TOKEN}` }
+const SHA256 = '0123456789abcdef'.repeat(4)
+
+function errorCode (res: { json: () => unknown }): string {
+  const body = res.json() as { error?: { code?: unknown, message?: unknown } }
+  assert.equal(typeof body.error?.message, 'string', 'every error body has a message')
+  return String(body.error?.code)
+}
+
+describe('api: HTTP server', () => {
+  let node: FakeNode
+  let registry: Registry
+  let app: FastifyInstance
+
+  beforeEach(async () => {
+    node = new FakeNode()
+    registry = new Registry()
+    app = buildHttpServer({ node, adminToken: TOKEN, registry, logger: silentLogger() })
+    await app.ready()
+  })
+  afterEach(async () => { await app.close() })
+
+  describe('GET /v1/lookup/:type/:value', () => {
+    it('answers a listed hash', async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/lookup/md5/${LISTED_MD5.toUpperCase()}` })
+      assert.equal(res.statusCode, 200)
+      const body = res.json()
+      assert.equal(body.listed, true)
+      assert.equal(body.value, LISTED_MD5)
+      assert.equal(body.matches.length, 1)
+    })
+
+    it('answers an unknown hash as not listed', async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${SHA256}` })
+      assert.equal(res.statusCode, 200)
+      assert.deepEqual(res.json(), { type: 'sha256', value: SHA256, listed: false, matches: [] })
+    })
+
+    it('400 UNKNOWN_SIGNAL_TYPE for a bad type', async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/lookup/crc32/${SHA256}` })
+      assert.equal(res.statusCode, 400)
+      assert.equal(errorCode(res), 'UNKNOWN_SIGNAL_TYPE')
+    })
+
+    it('400 BAD_SIGNAL_VALUE for a bad value', async () => {
+      for (const value of ['abc', 'zz'.repeat(32), SHA256.slice(2)]) {
+        const res = await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${value}` })
+        assert.equal(res.statusCode, 400, value)
+        assert.equal(errorCode(res), 'BAD_SIGNAL_VALUE')
+      }
+    })
+
+    it('400 INVALID_REQUEST for a value beyond the schema bound', async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${'a'.repeat(MAX_VALUE_CHARS + 1)}` })
+      assert.equal(res.statusCode, 400)
+      assert.equal(errorCode(res), 'INVALID_REQUEST')
+    })
+  })
+
+  describe('POST /v1/lookup', () => {
+    it('answers in request order', async () => {
+      const queries = [
+        { type: 'sha256', value: SHA256 },
+        { type: 'md5', value: LISTED_MD5 },
+        { type: 'sha1', value: '00'.repeat(20) }
+      ]
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries } })
+      assert.equal(res.statusCode, 200)
+      const results = res.json().results as Array<{ type: string, value: string, listed: boolean }>
+      assert.deepEqual(results.map(r => [r.type, r.value, r.listed]), [['sha256', SHA256, false], ['md5', LISTED_MD5, true], ['sha1', '00'.repeat(20), false]])
+    })
+
+    it('400 with the node\'s code for a bad query', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries: [{ type: 'md5', value: LISTED_MD5 }, { type: 'md5', value: 'xyz' }] } })
+      assert.equal(res.statusCode, 400)
+      assert.equal(errorCode(res), 'BAD_SIGNAL_VALUE')
+    })
+
+    for (const [name, payload] of [
+      ['no queries', { queries: [] }],
+      ['too many queries', { queries: Array.from({ length: MAX_LOOKUP_QUERIES + 1 }, () => ({ type: 'md5', value: LISTED_MD5 })) }],
+      ['an unknown property', { queries: [{ type: 'md5', value: LISTED_MD5, extra: 1 }] }],
+      ['an unknown top-level property', { queries: [{ type: 'md5', value: LISTED_MD5 }], limit: 5 }],
+      ['a number for a string', { queries: [{ type: 'md5', value: 5 }] }],
+      ['a single object instead of a list', { queries: { type: 'md5', value: LISTED_MD5 } }]
+    ] as const) {
+      it(`400 INVALID_REQUEST for ${name}`, async () => {
+        const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload })
+        assert.equal(res.statusCode, 400)
+        assert.equal(errorCode(res), 'INVALID_REQUEST')
+      })
+    }
+
+    it('413 BODY_TOO_LARGE over the lookup body limit', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers: { 'content-type': 'application/json' }, payload: ' '.repeat(LOOKUP_BODY_LIMIT + 1) })
+      assert.equal(res.statusCode, 413)
+      assert.equal(errorCode(res), 'BODY_TOO_LARGE')
+    })
+
+    it('400 for malformed JSON, 415 for another media type', async () => {
+      const bad = await app.inject({ method: 'POST', url: '/v1/lookup', headers: { 'content-type': 'application/json' }, payload: '{"queries": [' })
+      assert.equal(bad.statusCode, 400)
+      assert.equal(errorCode(bad), 'INVALID_REQUEST')
+      const text = await app.inject({ method: 'POST', url: '/v1/lookup', headers: { 'content-type': 'text/plain' }, payload: 'md5 ab' })
+      assert.equal(text.statusCode, 415)
+      assert.equal(errorCode(text), 'UNSUPPORTED_MEDIA_TYPE')
+    })
+  })
+
+  describe('POST /v1/batches', () => {
+    const entries = [{ type: 'sha256', value: SHA256, labels: ['csam', 'tier:1'] }, { type: 'md5', value: LISTED_MD5, action: 'retract' }]
+
+    it('401 without a token, with a wrong one, or with another scheme', async () => {
+      for (const headers of [{}, { authorization: `Bearer ${'0'.repeat(TOKEN.length)}` }, { authorization: 'Bearer short' }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }]) {
+        const res = await app.inject({ method: 'POST', url: '/v1/batches', headers, payload: { entries } })
+        assert.equal(res.statusCode, 401, JSON.stringify(headers))
+        assert.equal(errorCode(res), 'UNAUTHORIZED')
+        assert.equal(res.headers['www-authenticate'], 'Bearer')
+      }
+      assert.equal(node.published.length, 0)
+    })
+
+    it('201 with the token; the node gets the entries as sent', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })
+      assert.equal(res.statusCode, 201)
+      assert.deepEqual(res.json(), { batchId: '01'.repeat(32), seq: 1, entries: 2, recipients: 2 })
+      assert.deepEqual(node.published, [entries])
+    })
+
+    it('accepts the scheme in any case', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { authorization: `bearer ${TOKEN}` }, payload: { entries } })
+      assert.equal(res.statusCode, 201)
+    })
+
+    it('refuses an unauthenticated oversized body with 401, before reading it', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { 'content-type': 'application/json' }, payload: ' '.repeat(PUBLISH_BODY_LIMIT + 1) })
+      assert.equal(res.statusCode, 401)
+    })
+
+    it('413 BODY_TOO_LARGE over the publish body limit', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { ...AUTH, 'content-type': 'application/json' }, payload: ' '.repeat(PUBLISH_BODY_LIMIT + 1) })
+      assert.equal(res.statusCode, 413)
+      assert.equal(errorCode(res), 'BODY_TOO_LARGE')
+    })
+
+    for (const [name, payload] of [
+      ['no entries', { entries: [] }],
+      ['too many entries', { entries: Array.from({ length: 10_001 }, () => ({ type: 'md5', value: LISTED_MD5 })) }],
+      ['a label with the separator', { entries: [{ type: 'md5', value: LISTED_MD5, labels: ['a;b'] }] }],
+      ['a label with a space', { entries: [{ type: 'md5', value: LISTED_MD5, labels: ['a b'] }] }],
+      ['too many labels', { entries: [{ type: 'md5', value: LISTED_MD5, labels: Array.from({ length: 17 }, (_, i) => `l${i}`) }] }],
+      ['an unknown action', { entries: [{ type: 'md5', value: LISTED_MD5, action: 'delete' }] }],
+      ['a misspelt field', { entries: [{ type: 'md5', valeu: LISTED_MD5 }] }]
+    ] as const) {
+      it(`400 INVALID_REQUEST for ${name}`, async () => {
+        const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload })
+        assert.equal(res.statusCode, 400)
+        assert.equal(errorCode(res), 'INVALID_REQUEST')
+        assert.equal(node.published.length, 0)
+      })
+    }
+
+    it('400 with the node\'s code for a bad value', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries: [{ type: 'md5', value: 'abc' }] } })
+      assert.equal(res.statusCode, 400)
+      assert.equal(errorCode(res), 'BAD_SIGNAL_VALUE')
+    })
+
+    for (const [error, status, code] of [
+      [new WireError('OVERSIZED', 'batch body is 1048577 bytes, at most 1048576'), 413, 'OVERSIZED'],
+      [new WireError('BAD_LABEL', 'entry 0: bad label'), 400, 'BAD_LABEL'],
+      [new PublishError('TOO_MANY_ENTRIES', 'too many'), 400, 'TOO_MANY_ENTRIES'],
+      [new PublishError('NOT_STORED', 'own batch was not stored: INTERNAL'), 500, 'NOT_STORED']
+    ] as const) {
+      it(`maps ${error.name} ${code} to ${status}`, async () => {
+        node.publishError = error
+        const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })
+        assert.equal(res.statusCode, status)
+        assert.equal(errorCode(res), code)
+      })
+    }
+
+    it('500 INTERNAL with a generic message for an unexpected error', async () => {
+      node.publishError = new Error('leveldb exploded at /secret/path')
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })
+      assert.equal(res.statusCode, 500)
+      assert.deepEqual(res.json(), { error: { code: 'INTERNAL', message: 'internal error' } })
+    })
+  })
+
+  describe('status, metrics, health', () => {
+    it('GET /v1/status passes the node status through', async () => {
+      const res = await app.inject({ method: 'GET', url: '/v1/status' })
+      assert.equal(res.statusCode, 200)
+      assert.deepEqual(res.json(), FAKE_STATUS)
+    })
+
+    it('GET /metrics serves the given registry as Prometheus text', async () => {
+      new Counter({ name: 'hashmesh_test_total', help: 'test counter', registers: [registry] }).inc(3)
+      const res = await app.inject({ method: 'GET', url: '/metrics' })
+      assert.equal(res.statusCode, 200)
+      assert.match(String(res.headers['content-type']), /^text\/plain/)
+      assert.match(res.body, /^hashmesh_test_total 3$/m)
+    })
+
+    it('GET /healthz is 200', async () => {
+      const res = await app.inject({ method: 'GET', url: '/healthz' })
+      assert.equal(res.statusCode, 200)
+    })
+
+    it('404 NOT_FOUND in the common error shape', async () => {
+      const res = await app.inject({ method: 'GET', url: '/v2/nothing' })
+      assert.equal(res.statusCode, 404)
+      assert.equal(errorCode(res), 'NOT_FOUND')
+    })
+  })
+})

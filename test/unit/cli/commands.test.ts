@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { type AddressInfo, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { Registry } from 'prom-client'
+import { buildHttpServer } from '../../../src/api/server.js'
+import { register as registerLookup } from '../../../src/cli/commands/lookup.js'
+import { register as registerPublish } from '../../../src/cli/commands/publish.js'
+import { register as registerStatus } from '../../../src/cli/commands/status.js'
+import type { CliContext } from '../../../src/cli/context.js'
+import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
+import { runCli } from '../../../src/cli/program.js'
+import { silentLogger } from '../../../src/logger.js'
+import { FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
+
+const TOKEN = 'c0ffee'.repeat(8)
+const COMMANDS = [registerPublish, registerLookup, registerStatus]
+
+interface Run { code: number, out: string, err: string }
+
+async function hashmesh (...args: string[]): Promise<Run> {
+  let out = ''
+  let err = ''
+  const ctx: CliContext = {
+    env: {},
+    terminal: { out: t => { out += t }, err: t => { err += t } },
+    exitCode: 0,
+    json: false,
+    exitNow: code => { throw new Error(`exitNow(${code})`) }
+  }
+  const code = await runCli(['node', 'hashmesh', ...args], ctx, COMMANDS)
+  return { code, out, err }
+}
+
+/** A port nothing listens on (fetch refuses some low ports outright, which is not the case to test). */
+async function closedPortUrl (): Promise<string> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise(resolve => server.close(resolve))
+  return `http://127.0.0.1:${port}`
+}
+
+/** `--json` promises exactly one JSON document on stdout. */
+function oneJsonDocument (out: string): any {
+  return JSON.parse(out)
+}
+
+describe('cli: client commands against an HTTP API over a fake node', () => {
+  let node: FakeNode
+  let app: FastifyInstance
+  let url: string
+  let dir: string
+
+  beforeEach(async () => {
+    node = new FakeNode()
+    app = buildHttpServer({ node, adminToken: TOKEN, registry: new Registry(), logger: silentLogger() })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    dir = await mkdtemp(join(tmpdir(), 'hashmesh-cli-'))
+  })
+  afterEach(async () => {
+    await app.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  describe('lookup', () => {
+    it('exit 0 and the matches when listed', async () => {
+      const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
+      assert.equal(r.code, 0)
+      assert.match(r.out, /^listed: md5 /)
+      assert.match(r.out, /labels\s+csam/)
+      assert.match(r.out, /receivedAt\s+2024-01-01T00:00:00.000Z/)
+    })
+
+    it('exit 1 when not listed', async () => {
+      const r = await hashmesh('lookup', 'sha1', '00'.repeat(20), '--node', url)
+      assert.equal(r.code, 1)
+      assert.match(r.out, /^not listed: sha1 /)
+    })
+
+    it('--json prints the LookupResult', async () => {
+      const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url, '--json')
+      assert.equal(oneJsonDocument(r.out).listed, true)
+    })
+
+    it('exit 2 for a bad value, before contacting any node', async () => {
+      const r = await hashmesh('lookup', 'md5', 'xyz', '--node', 'http://127.0.0.1:1', '--json')
+      assert.equal(r.code, 2)
+      assert.equal(oneJsonDocument(r.out).error.code, 'BAD_SIGNAL_VALUE')
+      assert.match(r.err, /^hashmesh: md5 value must be/)
+    })
+
+    it('finds the node through DIR/node.json', async () => {
+      await writeNodeInfo(join(dir, 'node.json'), { peerId: 'p', multiaddrs: [], http: url, publisherKey: 'k' })
+      const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--data', dir)
+      assert.equal(r.code, 0)
+    })
+
+    it('exit 3 without node.json or when nothing listens', async () => {
+      assert.equal((await hashmesh('lookup', 'md5', LISTED_MD5, '--data', dir)).code, 3)
+      const refused = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', await closedPortUrl(), '--json')
+      assert.equal(refused.code, 3)
+      assert.equal(oneJsonDocument(refused.out).error.code, 'NODE_UNREACHABLE')
+      assert.match(refused.err, /ECONNREFUSED/)
+    })
+
+    it('exit 2 for a --node that is not an http URL', async () => {
+      assert.equal((await hashmesh('lookup', 'md5', LISTED_MD5, '--node', 'ftp://x')).code, 2)
+    })
+  })
+
+  describe('status', () => {
+    it('--json passes the node status through; human output names the peer', async () => {
+      const json = await hashmesh('status', '--node', url, '--json')
+      assert.equal(json.code, 0)
+      assert.equal(oneJsonDocument(json.out).peerId, node.peerId)
+      const human = await hashmesh('status', '--node', url)
+      assert.match(human.out, new RegExp(`peer id\\s+${node.peerId}`))
+    })
+  })
+
+  describe('publish', () => {
+    async function input (name: string, text: string): Promise<string> {
+      const path = join(dir, name)
+      await writeFile(path, text)
+      return path
+    }
+
+    it('publishes a CSV file and prints each batch and a total', async () => {
+      const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},csam;x\nsha1,${'00'.repeat(20)},\n`)
+      const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
+      assert.equal(r.code, 0, r.err)
+      assert.deepEqual(r.out.trim().split('\n'), [`${'01'.repeat(32)} 1 2 2`, 'total: 1 batch(es), 2 entries'])
+      assert.deepEqual(node.published, [[{ type: 'md5', value: LISTED_MD5, labels: ['csam', 'x'] }, { type: 'sha1', value: '00'.repeat(20), labels: [] }]])
+    })
+
+    it('reads the token from DIR/admin.token and splits large input', async () => {
+      await writeFile(join(dir, 'admin.token'), `${TOKEN}\n`, { mode: 0o600 })
+      const lines = Array.from({ length: 10_001 }, (_, i) => JSON.stringify({ type: 'md5', value: i.toString(16).padStart(32, '0') }))
+      const file = await input('in.jsonl', lines.join('\n'))
+      const r = await hashmesh('publish', file, '--node', url, '--data', dir, '--json')
+      assert.equal(r.code, 0, r.err)
+      assert.deepEqual(oneJsonDocument(r.out).total, { batches: 2, entries: 10_001 })
+      assert.deepEqual(node.published.map(b => b.length), [10_000, 1])
+    })
+
+    it('checks the whole file first: a bad last line publishes nothing (exit 2)', async () => {
+      const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},\nmd5,nothex,\n`)
+      const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
+      assert.equal(r.code, 2)
+      assert.equal(oneJsonDocument(r.out).error.code, 'BAD_INPUT')
+      assert.match(r.err, /in\.csv:3: /)
+      assert.deepEqual(node.published, [])
+    })
+
+    it('exit 2 for a wrong token, a missing token, a missing file', async () => {
+      const file = await input('in.csv', `type,value\nmd5,${LISTED_MD5}\n`)
+      assert.equal((await hashmesh('publish', file, '--node', url, '--token', 'wrong')).code, 2)
+      assert.equal((await hashmesh('publish', file, '--node', url, '--data', dir)).code, 2)
+      assert.equal((await hashmesh('publish', join(dir, 'missing.csv'), '--node', url, '--token', TOKEN)).code, 2)
+    })
+
+    it('reports batches already published when a later one fails', async () => {
+      const lines = Array.from({ length: 10_001 }, (_, i) => JSON.stringify({ type: 'md5', value: i.toString(16).padStart(32, '0') }))
+      const file = await input('in.jsonl', lines.join('\n'))
+      const publish = node.publish.bind(node)
+      node.publish = async entries => {
+        if (node.published.length === 1) throw new Error('disk full')
+        return await publish(entries)
+      }
+      const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
+      assert.equal(r.code, 1)
+      const doc = oneJsonDocument(r.out)
+      assert.equal(doc.error.code, 'PUBLISH_INCOMPLETE')
+      assert.deepEqual(doc.total, { batches: 1, entries: 10_000 })
+    })
+  })
+
+  describe('usage', () => {
+    it('exit 2 for an unknown option or command, 0 for --help and --version', async () => {
+      assert.equal((await hashmesh('lookup', 'md5', LISTED_MD5, '--bogus')).code, 2)
+      assert.equal((await hashmesh('frobnicate')).code, 2)
+      assert.equal((await hashmesh('lookup', 'md5')).code, 2)
+      assert.equal((await hashmesh('--help')).code, 0)
+      assert.equal((await hashmesh('--version')).code, 0)
+    })
+  })
+})
