@@ -149,6 +149,12 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     }
   })
 
+  it('never logs the admin token or a private key', async function () {
+    const secrets = await Promise.all(['admin.token', 'publisher.key', 'peer.key'].map(async f => (await readFile(join(dirs.a, f), 'utf8')).trim()))
+    assert.match(a.log(), /"adminTokenPath"/, 'the start line names where the token is')
+    for (const secret of secrets) assert.equal(a.log().includes(secret), false)
+  })
+
   it('C killed with SIGKILL and restarted keeps everything', async function () {
     await c.kill()
     infoC = await c.start()
