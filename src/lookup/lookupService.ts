@@ -1,8 +1,8 @@
 import type { ExactIndex } from '../index/exactIndex.js'
-import type { LookupMatch, LookupResult } from '../node/interface.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError } from '../signals/registry.js'
 import type { EntryRecord, HashStore } from '../store/hashStore.js'
+import type { LookupMatch, LookupResult } from './lookupResult.js'
 import { ACTION_NAMES, Action } from '../wire/types.js'
 
 export interface LookupQuery { type: string, value: string }

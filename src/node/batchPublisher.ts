@@ -2,7 +2,6 @@ import type { PublisherKey } from '../crypto/publisherKey.js'
 import { sign } from '../crypto/ed25519.js'
 import type { BatchIngester } from '../ingest/batchIngester.js'
 import type { Logger } from '../logger.js'
-import type { BatchGossip } from '../network/batchGossip.js'
 import { HashmeshError } from '../errors.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError } from '../signals/registry.js'
@@ -16,15 +15,21 @@ export type PublishErrorCode = 'NO_ENTRIES' | 'TOO_MANY_ENTRIES' | 'NOT_STORED'
 
 export class PublishError extends HashmeshError<PublishErrorCode> {}
 
+/** Where a stored batch is announced; resolves to the number of peers it went to. */
+export interface BatchAnnouncer {
+  publish: (signedBatch: Uint8Array) => Promise<number>
+}
+
 export interface BatchPublisherComponents {
   store: HashStore
   ingester: BatchIngester
-  gossip: BatchGossip
+  gossip: BatchAnnouncer
   key: PublisherKey
   logger: Logger
 }
 
-function toEntry (input: EntryInput, i: number): Entry {
+/** An API/CLI entry as the wire type; a bad type or value is a SignalError naming the entry. */
+export function entryFromInput (input: EntryInput, i: number): Entry {
   try {
     const { type, value } = parseSignalValue(input.type, input.value)
     return { signalType: type.name, value, labels: input.labels ?? [], action: input.action === 'retract' ? Action.RETRACT : Action.ADD }
@@ -52,7 +57,7 @@ export class BatchPublisher {
   async publish (inputs: readonly EntryInput[]): Promise<PublishResult> {
     if (inputs.length === 0) throw new PublishError('NO_ENTRIES', 'a batch needs at least one entry')
     if (inputs.length > MAX_ENTRIES_PER_BATCH) throw new PublishError('TOO_MANY_ENTRIES', `${inputs.length} entries; at most ${MAX_ENTRIES_PER_BATCH} per batch`)
-    const entries = inputs.map(toEntry)
+    const entries = inputs.map(entryFromInput)
     // Serialised: two concurrent publishes must not both take seq head+1.
     const run = this.chain.then(async () => await this.signStoreAndGossip(entries))
     this.chain = run.catch(() => undefined)

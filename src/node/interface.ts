@@ -1,8 +1,12 @@
+import type { LookupResult } from '../lookup/lookupResult.js'
+
 /**
  * What the faces (HTTP API, CLI) may ask of a running node. JSON-shaped: hex strings for bytes,
  * ISO-8601 strings for times. Input errors are thrown as typed errors (SignalError, WireError,
  * PublishError) whose `code` the faces map to 400/413 or an exit code.
  */
+
+export type { LookupMatch, LookupResult } from '../lookup/lookupResult.js'
 
 export interface EntryInput {
   type: string
@@ -11,30 +15,6 @@ export interface EntryInput {
   labels?: string[]
   /** Default 'add'. */
   action?: 'add' | 'retract'
-}
-
-export interface LookupMatch {
-  publisher: string
-  labels: string[]
-  batchId: string
-  seq: number
-  action: 'add' | 'retract'
-  /** When this node stored the batch (ISO-8601). */
-  receivedAt: string
-  /** When the publisher created the batch (ISO-8601, the publisher's clock). */
-  createdAt: string
-  /** True for the publisher's latest word on this hash (later entries supersede earlier ones). */
-  current: boolean
-}
-
-export interface LookupResult {
-  type: string
-  /** Lowercase hex. */
-  value: string
-  /** True when at least one publisher's current word on the hash is 'add'. */
-  listed: boolean
-  /** Every entry mentioning the hash, oldest first per publisher. Empty when unknown. */
-  matches: LookupMatch[]
 }
 
 export interface PublishResult {

@@ -149,6 +149,18 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     }
   })
 
+  it('a retraction published on A unlists the hash on C and keeps its history', async function () {
+    const token = (await readFile(join(dirs.a, 'admin.token'), 'utf8')).trim()
+    const { type, value } = published[0]!
+    const reply = await postJson<{ seq: number }>(`${infoA.http}/v1/batches`, { entries: [{ type, value, action: 'retract' }] }, token)
+    assert.equal(reply.status, 201)
+    const r = await waitFor('the retraction on C', async () => {
+      const [x] = await lookupAll(infoC, [{ type, value }])
+      return x!.listed ? undefined : x
+    })
+    assert.deepEqual(r!.matches.map(m => [m.seq, m.action, m.current]), [[1, 'add', false], [reply.body.seq, 'retract', true]])
+  })
+
   it('never logs the admin token or a private key', async function () {
     const secrets = await Promise.all(['admin.token', 'publisher.key', 'peer.key'].map(async f => (await readFile(join(dirs.a, f), 'utf8')).trim()))
     assert.match(a.log(), /"adminTokenPath"/, 'the start line names where the token is')
@@ -159,7 +171,8 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     await c.kill()
     infoC = await c.start()
     const results = await lookupAll(infoC, published)
-    assert.equal(results.filter(r => r.listed).length, HASHES)
+    assert.equal(results.filter(r => r.listed).length, HASHES - 1, 'all but the retracted one')
+    assert.equal(results[0]!.matches.length, 2)
     const s = await status(infoC)
     assert.equal(s.hashes.sha256! + s.hashes.md5!, HASHES + 1)
   })

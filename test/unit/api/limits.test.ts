@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, PUBLISH_BODY_LIMIT } from '../../../src/api/limits.js'
+import { entryFromInput } from '../../../src/node/batchPublisher.js'
 import type { EntryInput } from '../../../src/node/interface.js'
-import { parseSignalValue } from '../../../src/signals/hex.js'
 import { encodeBatchBody } from '../../../src/wire/batchCodec.js'
 import { MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY } from '../../../src/wire/limits.js'
-import { Action } from '../../../src/wire/types.js'
 
 function encodedSize (entries: readonly EntryInput[]): number {
   return encodeBatchBody({
@@ -13,12 +12,7 @@ function encodedSize (entries: readonly EntryInput[]): number {
     prev: new Uint8Array(32),
     createdAtMs: Date.now(),
     network: 'n'.repeat(64),
-    entries: entries.map(e => ({
-      signalType: e.type,
-      value: parseSignalValue(e.type, e.value).value,
-      labels: e.labels ?? [],
-      action: e.action === 'retract' ? Action.RETRACT : Action.ADD
-    }))
+    entries: entries.map(entryFromInput)
   }).length
 }
 

@@ -3,12 +3,11 @@ import fc from 'fast-check'
 import { type BatchLimits, type InputBatch, WIRE_BATCH_LIMITS, splitIntoBatches } from '../../../src/cli/input/batchSplitter.js'
 import type { EntryRow } from '../../../src/cli/input/entryRow.js'
 import { BODY_HEADER_BYTES, entryWireBytes } from '../../../src/cli/input/entrySize.js'
+import { entryFromInput } from '../../../src/node/batchPublisher.js'
 import type { EntryInput } from '../../../src/node/interface.js'
-import { parseSignalValue } from '../../../src/signals/hex.js'
 import { SIGNAL_TYPES } from '../../../src/signals/registry.js'
 import { encodeBatchBody } from '../../../src/wire/batchCodec.js'
 import { MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH, MAX_LABELS_PER_ENTRY } from '../../../src/wire/limits.js'
-import { Action } from '../../../src/wire/types.js'
 
 function encodedBodyBytes (entries: readonly EntryInput[]): number {
   return encodeBatchBody({
@@ -17,12 +16,7 @@ function encodedBodyBytes (entries: readonly EntryInput[]): number {
     prev: new Uint8Array(32).fill(2),
     createdAtMs: Number.MAX_SAFE_INTEGER,
     network: 'n'.repeat(64),
-    entries: entries.map(e => ({
-      signalType: e.type,
-      value: parseSignalValue(e.type, e.value).value,
-      labels: e.labels ?? [],
-      action: e.action === 'retract' ? Action.RETRACT : Action.ADD
-    }))
+    entries: entries.map(entryFromInput)
   }).length
 }
 

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateSecretKey, publicKeyOf, verify } from '../../../src/crypto/ed25519.js'
+import { ExactIndex } from '../../../src/index/exactIndex.js'
+import { BatchIngester } from '../../../src/ingest/batchIngester.js'
+import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
+import { silentLogger } from '../../../src/logger.js'
+import { BatchPublisher, PublishError } from '../../../src/node/batchPublisher.js'
+import { SignalError } from '../../../src/signals/registry.js'
+import { HashStore } from '../../../src/store/hashStore.js'
+import { decodeSignedBatch } from '../../../src/wire/batchCodec.js'
+import { TEST_NETWORK } from '../../helpers/batches.js'
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const md5 = (n: number): { type: string, value: string } => ({ type: 'md5', value: n.toString(16).padStart(32, '0') })
+
+describe('BatchPublisher (real store, fake gossip)', function () {
+  let dir: string
+  let store: HashStore
+  let announced: Uint8Array[]
+  let gossipFails: boolean
+  const secretKey = generateSecretKey()
+  const key = { secretKey, publicKey: publicKeyOf(secretKey) }
+
+  async function publisherOver (s: HashStore): Promise<BatchPublisher> {
+    const ingester = new BatchIngester(
+      { store: s, index: new ExactIndex(), trust: new StaticTrustList([], key.publicKey), logger: silentLogger() },
+      { network: TEST_NETWORK, maxClockSkewMs: 60_000 }
+    )
+    const gossip = {
+      publish: async (bytes: Uint8Array) => {
+        if (gossipFails) throw new Error('no route')
+        announced.push(bytes)
+        return 2
+      }
+    }
+    return new BatchPublisher({ store: s, ingester, gossip, key, logger: silentLogger() }, { network: TEST_NETWORK })
+  }
+
+  beforeEach(async function () {
+    dir = await mkdtemp(join(tmpdir(), 'hashmesh-publisher-'))
+    store = await HashStore.open(join(dir, 'db'))
+    announced = []
+    gossipFails = false
+  })
+
+  afterEach(async function () {
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('signs batches that chain seq 1, 2, 3 by prev, stores and announces them', async function () {
+    const publisher = await publisherOver(store)
+    const results = []
+    for (let i = 0; i < 3; i++) results.push(await publisher.publish([md5(i)]))
+    assert.deepEqual(results.map(r => r.seq), [1, 2, 3])
+    const decoded = announced.map(decodeSignedBatch)
+    assert.equal(decoded[0]!.body.prev.length, 0)
+    assert.equal(hex(decoded[1]!.body.prev), results[0]!.batchId)
+    assert.equal(hex(decoded[2]!.body.prev), results[1]!.batchId)
+    for (const d of decoded) assert.ok(verify(d.signature, d.bodyBytes, key.publicKey))
+    assert.equal((await store.head(key.publicKey))?.seq, 3)
+  })
+
+  it('continues its chain after the store is reopened (a restart)', async function () {
+    const first = await (await publisherOver(store)).publish([md5(1)])
+    await store.close()
+    store = await HashStore.open(join(dir, 'db'))
+    const next = await (await publisherOver(store)).publish([md5(2)])
+    assert.equal(next.seq, 2)
+    assert.equal(hex(decodeSignedBatch(announced[1]!).body.prev), first.batchId)
+  })
+
+  it('gives concurrent publishes distinct, consecutive seqs', async function () {
+    const publisher = await publisherOver(store)
+    const results = await Promise.all(Array.from({ length: 6 }, async (_, i) => await publisher.publish([md5(i)])))
+    assert.deepEqual(results.map(r => r.seq).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6])
+  })
+
+  it('keeps the batch stored when gossip fails, reporting 0 recipients', async function () {
+    gossipFails = true
+    const result = await (await publisherOver(store)).publish([md5(7)])
+    assert.equal(result.recipients, 0)
+    assert.equal(await store.hasBatch(Buffer.from(result.batchId, 'hex')), true)
+  })
+
+  it('refuses bad input before signing anything, naming the entry', async function () {
+    const publisher = await publisherOver(store)
+    await assert.rejects(publisher.publish([]), (e: unknown) => e instanceof PublishError && e.code === 'NO_ENTRIES')
+    await assert.rejects(publisher.publish([md5(1), { type: 'md5', value: 'abc' }]),
+      (e: unknown) => e instanceof SignalError && e.code === 'BAD_SIGNAL_VALUE' && e.message.startsWith('entries[1]'))
+    await assert.rejects(publisher.publish([{ type: 'tlsh', value: '00' }]), (e: unknown) => e instanceof SignalError && e.code === 'UNKNOWN_SIGNAL_TYPE')
+    assert.equal(await store.head(key.publicKey), undefined)
+    assert.equal(announced.length, 0)
+  })
+})
