@@ -2,7 +2,8 @@
  * Lookup speed and memory: N random hashes (half sha256, half md5) stored as signed batches of
  * 10,000 in a real LevelDB, the ExactIndex rebuilt from the store, then in the same run:
  *   - membership lookups/s (half hits, half misses): ExactIndex beside a Map<string, …> of the same keys;
- *   - full positive lookups/s (index hit, then store.entriesFor) beside a raw LevelDB get of the same rows.
+ *   - full positive lookups/s (index hit, then store.entriesFor) beside a raw LevelDB get of the same rows;
+ *   - batch lookups of hits through LookupService.lookupMany beside a raw LevelDB getMany of the same rows.
  * Only the ratios are stable on a noisy 2-core machine.
  *
  *   npm run bench:lookup                         # 1,000,000 hashes
@@ -20,6 +21,7 @@ import { generateSecretKey, publicKeyOf } from '../src/crypto/ed25519.js'
 import { ExactIndex } from '../src/index/exactIndex.js'
 import { toHex } from '../src/signals/hex.js'
 import { requireSignalType, type SignalType } from '../src/signals/registry.js'
+import { LookupService, type LookupQuery } from '../src/lookup/lookupService.js'
 import { HashStore } from '../src/store/hashStore.js'
 import { entryKey, type EntryKey } from '../src/store/keys.js'
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
@@ -34,6 +36,8 @@ const MEMBERSHIP_QUERIES = Math.min(1_000_000, 2 * HASHES)
 const ROUNDS = 3
 /** Full lookups await LevelDB one at a time (~10k/s here); 20k keeps each side to a few seconds. */
 const POSITIVE_QUERIES = Math.min(20_000, HASHES)
+/** Queries per batch lookup, like one POST /v1/lookup from a platform checking a day's uploads. */
+const BATCH_QUERIES = Math.min(1_000, POSITIVE_QUERIES)
 const WARMUP_QUERIES = Math.min(2_000, HASHES)
 /** Bytes reserved per stored hash in the value pool: the longest type used. */
 const POOL_STRIDE = 32
@@ -199,6 +203,12 @@ async function main (): Promise<void> {
       if (!index.has(hashes.type(i).code, value)) throw new Error('stored hash missing from index')
       if ((await store.entriesFor(hashes.type(i).code, value)).length !== 1) throw new Error('expected one row')
     })
+    const lookups = new LookupService({ store, index })
+    const asQuery = (i: number): LookupQuery => ({ type: hashes.type(i).name, value: Buffer.from(hashes.value(i)).toString('hex') })
+    const manyRate = await timedRate(positives.length / BATCH_QUERIES, async n => {
+      const answers = await lookups.lookupMany(positives.slice(n * BATCH_QUERIES, (n + 1) * BATCH_QUERIES).map(asQuery))
+      if (!answers.every(a => a.listed)) throw new Error('expected every hash listed')
+    }) * BATCH_QUERIES
     await store.close()
 
     const db = new Level<Uint8Array, Uint8Array>(dbPath, { keyEncoding: 'view', valueEncoding: 'view' })
@@ -207,6 +217,10 @@ async function main (): Promise<void> {
     const getRate = await timedRate(positives.length, async n => {
       if (await db.get(entryKey(hashes.row(positives[n]!, publisher))) === undefined) throw new Error('row missing')
     })
+    const getManyRate = await timedRate(positives.length / BATCH_QUERIES, async n => {
+      const keys = positives.slice(n * BATCH_QUERIES, (n + 1) * BATCH_QUERIES).map(i => entryKey(hashes.row(i, publisher)))
+      if ((await db.getMany(keys)).some(v => v === undefined)) throw new Error('row missing')
+    }) * BATCH_QUERIES
     await db.close()
 
     row('step', 'figure')
@@ -224,6 +238,10 @@ async function main (): Promise<void> {
     row(`full positive lookups, ${fmt(POSITIVE_QUERIES)} sequential`, 'lookups/s', 'ratio this / raw get')
     row('ExactIndex.has + store.entriesFor', fmt(fullRate), (fullRate / getRate).toFixed(2))
     row('raw LevelDB get of the same row key', fmt(getRate))
+    console.log()
+    row(`batch lookups of hits, ${fmt(BATCH_QUERIES)} per request`, 'lookups/s', 'ratio this / raw getMany')
+    row('LookupService.lookupMany (hex in, answers out)', fmt(manyRate), (manyRate / getManyRate).toFixed(2))
+    row('raw LevelDB getMany of the same row keys', fmt(getManyRate))
     console.log(`\nmemory: ExactIndex uses ${(mapBytes / indexBytes).toFixed(1)}× less than the Map`)
   } finally {
     await rm(dir, { recursive: true, force: true })

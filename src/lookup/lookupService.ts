@@ -8,6 +8,12 @@ import { ACTION_NAMES, Action } from '../wire/types.js'
 export interface LookupQuery { type: string, value: string }
 
 /**
+ * Store reads in flight for one batch lookup. LevelDB reads run on libuv's thread pool: measured
+ * here, 16 in flight answer hits ~4× faster than one at a time, and more adds little.
+ */
+const LOOKUP_CONCURRENCY = 16
+
+/**
  * Answers "is this hash known, and who said so". The in-memory index answers misses (the common
  * case) without touching disk; hits read the hash's rows from the store in one range scan.
  */
@@ -34,8 +40,15 @@ export class LookupService {
         throw err
       }
     })
-    const results: LookupResult[] = []
-    for (const q of parsed) results.push(await this.answer(q))
+    const results = new Array<LookupResult>(parsed.length)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < parsed.length) {
+        const i = next++
+        results[i] = await this.answer(parsed[i]!)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, parsed.length) }, worker))
     return results
   }
 

@@ -6,7 +6,7 @@ import type { Action, DecodedBatch } from '../wire/types.js'
 import { Bucket, MetaKey } from './buckets.js'
 import { StoreError } from './errors.js'
 import {
-  batchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, headKey, metaKey, parseEntryKey,
+  type KeyRange, batchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, headKey, metaKey, parseEntryKey,
   parseHeadKey, signedBatchKey
 } from './keys.js'
 import {
@@ -22,6 +22,9 @@ export const SCHEMA_VERSION = 1
  * pathological (re-listed in batch after batch); a lookup must stay bounded in time and memory.
  */
 export const MAX_ROWS_PER_LOOKUP = 10_000
+
+/** Rows per native call when reading one hash's rows: covers every ordinary hash in one call. */
+const LOOKUP_READ_ROWS = 64
 
 /** Keys per native call when scanning the whole index: amortises the call, keeps each chunk ~100 KB. */
 const SCAN_CHUNK_KEYS = 1000
@@ -113,7 +116,7 @@ export class HashStore {
 
   /** Every row mentioning the hash, ordered by publisher, seq, position; at most MAX_ROWS_PER_LOOKUP. */
   async entriesFor (signalTypeCode: number, value: Uint8Array): Promise<EntryRecord[]> {
-    const rows = await this.db.iterator({ ...entryRangeFor(signalTypeCode, value), limit: MAX_ROWS_PER_LOOKUP }).all()
+    const rows = await this.readRange(entryRangeFor(signalTypeCode, value), MAX_ROWS_PER_LOOKUP)
     return rows.map(([k, v]) => {
       const { publisher, seq, position } = parseEntryKey(k)
       return { publisher, seq, position, ...decodeIndexRow(v) }
@@ -136,6 +139,24 @@ export class HashStore {
       await keys.close()
     }
     return rows
+  }
+
+  /**
+   * A short range read. Most hashes have one row: a single nextv of LOOKUP_READ_ROWS answers them in
+   * one native call, which measured ~2× faster than iterator.all() with reads in flight.
+   */
+  private async readRange (range: KeyRange, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const it = this.db.iterator({ ...range, limit })
+    try {
+      const rows: Array<[Uint8Array, Uint8Array]> = []
+      for (;;) {
+        const chunk = await it.nextv(LOOKUP_READ_ROWS)
+        rows.push(...chunk)
+        if (chunk.length < LOOKUP_READ_ROWS) return rows
+      }
+    } finally {
+      await it.close()
+    }
   }
 
   private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
