@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js'
 import type { ExactIndex } from '../index/exactIndex.js'
 import { requireSignalType } from '../signals/registry.js'
 import { toHex } from '../signals/hex.js'
+import { StoreError } from '../store/errors.js'
 import type { BatchReceipt, HashStore } from '../store/hashStore.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { validateBatch } from './batchValidator.js'
@@ -35,14 +36,13 @@ export type OutcomeCounts = Record<IngestAction, Record<string, number>>
 
 /**
  * The single path every batch takes into the store, whether it came from gossip or was published
- * here: validate, then apply (store + index) under one lock so checks and writes cannot interleave.
+ * here: validate, then apply (store + index).
  * Never throws; the outcome says what happened and is counted by reason.
  */
 export class BatchIngester {
   private readonly components: BatchIngesterComponents
   private readonly options: Required<BatchIngesterOptions>
   private readonly counts: OutcomeCounts = { accept: {}, ignore: {}, reject: {} }
-  private applyChain: Promise<unknown> = Promise.resolve()
 
   constructor (components: BatchIngesterComponents, options: BatchIngesterOptions) {
     this.components = components
@@ -65,7 +65,7 @@ export class BatchIngester {
     try {
       const { store, trust } = this.components
       const batch = await validateBatch(bytes, { ...this.options, store, trust })
-      await this.serially(async () => await this.apply(batch, { receivedAtMs: this.options.now(), source }))
+      await this.apply(batch, { receivedAtMs: this.options.now(), source })
       return { action: 'accept', code: 'ACCEPTED', batch }
     } catch (err) {
       if (err instanceof BatchValidationError) return { action: err.action, code: err.code }
@@ -75,24 +75,19 @@ export class BatchIngester {
     }
   }
 
+  /** The store serialises applies and re-checks under its lock: the same batch may race in from several peers. */
   private async apply (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
     const { store, index } = this.components
-    // Re-checked under the lock: the same batch may have raced in from another peer.
-    if (await store.hasBatch(batch.id)) throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
-    const { publisher, seq } = batch.body
-    const existing = await store.batchIdAt(publisher, seq)
-    if (existing !== undefined) {
-      throw new BatchValidationError('ignore', 'SEQ_CONFLICT', `publisher ${toHex(publisher)} already has a different batch at seq ${seq}`)
+    try {
+      if (await store.applyBatch(batch, receipt) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'SEQ_CONFLICT') {
+        throw new BatchValidationError('ignore', 'SEQ_CONFLICT', `publisher ${toHex(batch.body.publisher)} already has a different batch at seq ${batch.body.seq}`)
+      }
+      throw err
     }
-    await store.applyBatch(batch, receipt)
     for (const entry of batch.body.entries) index.add(requireSignalType(entry.signalType).code, entry.value)
     this.components.metrics?.entriesStored.inc(batch.body.entries.length)
-  }
-
-  private async serially<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.applyChain.then(fn)
-    this.applyChain = run.catch(() => undefined)
-    return await run
   }
 
   private count (outcome: IngestOutcome, source: string): void {

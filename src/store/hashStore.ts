@@ -31,6 +31,8 @@ const SCAN_CHUNK_KEYS = 1000
 
 export interface BatchReceipt { receivedAtMs: number, source: string }
 
+export type ApplyResult = 'stored' | 'duplicate'
+
 export interface HeadRecord { publisher: Uint8Array, seq: number, headId: Uint8Array, batches: number, entries: number }
 
 export interface EntryRecord {
@@ -95,13 +97,15 @@ export class HashStore {
   }
 
   /**
-   * Stores a batch that passed validation. A batch already stored is a no-op; a different batch at
-   * the same publisher and seq is refused (SEQ_CONFLICT), so one seq never maps to two batches.
+   * Stores a batch that passed validation. Applies are serialised, so the checks and the write
+   * cannot interleave with another apply: a batch already stored is a no-op ('duplicate'); a
+   * different batch at the same publisher and seq is refused (SEQ_CONFLICT), so one seq never maps
+   * to two batches.
    */
-  async applyBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
-    const run = this.applyChain.then(async () => { await this.writeBatch(batch, receipt) })
+  async applyBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<ApplyResult> {
+    const run = this.applyChain.then(async () => await this.writeBatch(batch, receipt))
     this.applyChain = run.catch(() => undefined)
-    await run
+    return await run
   }
 
   async head (publisher: Uint8Array): Promise<HeadRecord | undefined> {
@@ -159,8 +163,8 @@ export class HashStore {
     }
   }
 
-  private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
-    if (await this.hasBatch(batch.id)) return
+  private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<ApplyResult> {
+    if (await this.hasBatch(batch.id)) return 'duplicate'
     const { publisher, seq } = batch.body
     if (await this.batchIdAt(publisher, seq) !== undefined) {
       throw new StoreError('SEQ_CONFLICT', `a different batch is already stored at seq ${seq} of this publisher`)
@@ -173,6 +177,7 @@ export class HashStore {
       ...entryRows(batch, receipt),
       put(headKey(publisher), encodeHead(nextHead(head, batch)))
     ])
+    return 'stored'
   }
 }
 

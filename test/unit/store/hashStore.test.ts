@@ -168,11 +168,11 @@ describe('HashStore', () => {
 
   it('treats re-applying a stored batch as a no-op', async () => {
     const batch = makeSignedBatch({ secretKey, seq: 1, entries: randomEntries(5) })
-    await store.applyBatch(batch, RECEIPT)
+    assert.equal(await store.applyBatch(batch, RECEIPT), 'stored')
     let writes = 0
     interceptWrite(store, 'batch', async (args, original) => { writes++; await original(...args) })
 
-    await store.applyBatch(batch, { receivedAtMs: 1, source: 'local' })
+    assert.equal(await store.applyBatch(batch, { receivedAtMs: 1, source: 'local' }), 'duplicate')
     assert.equal(writes, 0)
     assert.equal((await store.head(publisher))?.batches, 1)
     assert.equal((await store.entriesFor(codeOf(batch.body.entries[0]!), batch.body.entries[0]!.value)).length, 1)
