@@ -7,15 +7,25 @@ import type { BatchReceipt, HashStore } from '../store/hashStore.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { validateBatch } from './batchValidator.js'
 import type { IngestMetrics } from './metrics.js'
+import { PendingBatches } from './pendingBatches.js'
 import type { TrustPolicy } from './trustPolicy.js'
 import { BatchValidationError, type ValidationCode } from './validationError.js'
 
 export type IngestAction = 'accept' | 'ignore' | 'reject'
 
+/**
+ * ACCEPTED: linked to the publisher's chain and stored. PENDING: valid, but its predecessor is
+ * missing, so it is held (and still forwarded: it is validly signed). LINKED counts held batches
+ * stored later, when their gap filled.
+ */
+export type IngestCode = 'ACCEPTED' | 'PENDING' | 'LINKED' | ValidationCode
+
 export interface IngestOutcome {
   action: IngestAction
-  code: 'ACCEPTED' | ValidationCode
+  code: IngestCode
   batch?: DecodedBatch
+  /** With PENDING: the first seq of this publisher this node is missing (its head + 1). */
+  missingFrom?: number
 }
 
 export interface BatchIngesterComponents {
@@ -34,15 +44,24 @@ export interface BatchIngesterOptions {
 
 export type OutcomeCounts = Record<IngestAction, Record<string, number>>
 
+/** What the store's chain checks mean for the sender: none of them is a fault of the relaying peer. */
+const STORE_REFUSALS: Partial<Record<string, ValidationCode>> = {
+  SEQ_CONFLICT: 'SEQ_CONFLICT',
+  PREV_MISMATCH: 'PREV_MISMATCH'
+}
+
 /**
- * The single path every batch takes into the store, whether it came from gossip or was published
- * here: validate, then apply (store + index).
+ * The single path every batch takes into the store, whether it came from gossip, from sync or was
+ * published here: validate (signature last), then link it to its publisher's chain — store it if it
+ * extends the head, hold it if it is early — under one lock, so linking decisions never race.
  * Never throws; the outcome says what happened and is counted by reason.
  */
 export class BatchIngester {
   private readonly components: BatchIngesterComponents
   private readonly options: Required<BatchIngesterOptions>
   private readonly counts: OutcomeCounts = { accept: {}, ignore: {}, reject: {} }
+  private readonly pending = new PendingBatches()
+  private linkChain: Promise<unknown> = Promise.resolve()
 
   constructor (components: BatchIngesterComponents, options: BatchIngesterOptions) {
     this.components = components
@@ -51,8 +70,8 @@ export class BatchIngester {
 
   async ingest (bytes: Uint8Array, source: string): Promise<IngestOutcome> {
     const stopTimer = this.components.metrics?.applySeconds.startTimer()
-    const outcome = await this.validateAndApply(bytes, source)
-    if (outcome.action === 'accept') stopTimer?.()
+    const outcome = await this.validateAndLink(bytes, source)
+    if (outcome.code === 'ACCEPTED') stopTimer?.()
     this.count(outcome, source)
     return outcome
   }
@@ -61,12 +80,21 @@ export class BatchIngester {
     return structuredClone(this.counts)
   }
 
-  private async validateAndApply (bytes: Uint8Array, source: string): Promise<IngestOutcome> {
+  /** Batches held for this publisher (hex) until their predecessors arrive. */
+  pendingFor (publisherHex: string): number {
+    return this.pending.countFor(publisherHex)
+  }
+
+  pendingPublishers (): string[] {
+    return this.pending.publishers()
+  }
+
+  private async validateAndLink (bytes: Uint8Array, source: string): Promise<IngestOutcome> {
     try {
       const { store, trust } = this.components
       const batch = await validateBatch(bytes, { ...this.options, store, trust })
-      await this.apply(batch, { receivedAtMs: this.options.now(), source })
-      return { action: 'accept', code: 'ACCEPTED', batch }
+      const receipt = { receivedAtMs: this.options.now(), source }
+      return await this.serially(async () => await this.link(batch, receipt))
     } catch (err) {
       if (err instanceof BatchValidationError) return { action: err.action, code: err.code }
       // A store failure is ours, not the sender's: drop without blame and say so loudly.
@@ -75,32 +103,81 @@ export class BatchIngester {
     }
   }
 
-  /** The store serialises applies and re-checks under its lock: the same batch may race in from several peers. */
+  private async link (batch: DecodedBatch, receipt: BatchReceipt): Promise<IngestOutcome> {
+    const head = await this.components.store.head(batch.body.publisher)
+    const next = (head?.seq ?? 0) + 1
+    if (batch.body.seq > next) {
+      if (!this.pending.add(batch, receipt)) throw new BatchValidationError('ignore', 'DUPLICATE', 'already held pending')
+      return { action: 'accept', code: 'PENDING', batch, missingFrom: next }
+    }
+    await this.apply(batch, receipt)
+    await this.drainPending(batch)
+    return { action: 'accept', code: 'ACCEPTED', batch }
+  }
+
+  /**
+   * Stores held successors of a batch just linked, for as long as they keep linking; then drops
+   * anything still held at or below the new head (a rival that can never link now).
+   */
+  private async drainPending (linked: DecodedBatch): Promise<void> {
+    let prev = linked
+    try {
+      await this.linkHeldAfter(prev, held => { prev = held })
+    } finally {
+      this.pending.dropUpTo(prev.body.publisher, prev.body.seq)
+    }
+  }
+
+  private async linkHeldAfter (linked: DecodedBatch, onLinked: (batch: DecodedBatch) => void): Promise<void> {
+    for (let prev = linked; ;) {
+      const held = this.pending.take(prev.body.publisher, prev.body.seq + 1)
+      if (held === undefined) return
+      try {
+        await this.apply(held.batch, held.receipt)
+      } catch (err) {
+        if (!(err instanceof BatchValidationError)) throw err
+        this.count({ action: err.action, code: err.code, batch: held.batch }, held.receipt.source)
+        return
+      }
+      this.count({ action: 'accept', code: 'LINKED', batch: held.batch }, held.receipt.source)
+      prev = held.batch
+      onLinked(prev)
+    }
+  }
+
+  /** The store re-checks the chain under its own lock: it never holds a gap or a fork. */
   private async apply (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
     const { store, index } = this.components
     try {
       if (await store.applyBatch(batch, receipt) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
     } catch (err) {
-      if (err instanceof StoreError && err.code === 'SEQ_CONFLICT') {
-        throw new BatchValidationError('ignore', 'SEQ_CONFLICT', `publisher ${toHex(batch.body.publisher)} already has a different batch at seq ${batch.body.seq}`)
-      }
+      const code = err instanceof StoreError ? STORE_REFUSALS[err.code] : undefined
+      if (code !== undefined) throw new BatchValidationError('ignore', code, `publisher ${toHex(batch.body.publisher)} seq ${batch.body.seq}: ${(err as Error).message}`)
       throw err
     }
     for (const entry of batch.body.entries) index.add(requireSignalType(entry.signalType).code, entry.value)
     this.components.metrics?.entriesStored.inc(batch.body.entries.length)
   }
 
+  private async serially<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.linkChain.then(fn)
+    this.linkChain = run.catch(() => undefined)
+    return await run
+  }
+
   private count (outcome: IngestOutcome, source: string): void {
     const byCode = this.counts[outcome.action]
     byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
     this.components.metrics?.outcomes.inc({ action: outcome.action, code: outcome.code })
-    // Rejects at debug: a hostile peer must not be able to flood the log.
     const { logger } = this.components
-    if (outcome.action !== 'accept') {
-      logger.debug({ source, action: outcome.action, code: outcome.code }, 'batch not accepted')
-    } else if (outcome.batch !== undefined) {
-      const { body, id } = outcome.batch
-      logger.info({ source, publisher: toHex(body.publisher), seq: body.seq, batchId: toHex(id), entries: body.entries.length }, 'batch stored')
+    if (outcome.action !== 'accept' || outcome.batch === undefined) {
+      // Rejects at debug: a hostile peer must not be able to flood the log.
+      logger.debug({ source, action: outcome.action, code: outcome.code }, 'batch not stored')
+      return
     }
+    const { body, id } = outcome.batch
+    const fields = { source, publisher: toHex(body.publisher), seq: body.seq, batchId: toHex(id), entries: body.entries.length }
+    if (outcome.code === 'PENDING') logger.debug(fields, 'batch held until its predecessors arrive')
+    else logger.info(fields, 'batch stored')
   }
 }

@@ -13,6 +13,7 @@ export type ValidationCode =
   | 'UNTRUSTED_PUBLISHER'
   | 'DUPLICATE'
   | 'SEQ_CONFLICT'
+  | 'PREV_MISMATCH'
   | 'FUTURE_TIMESTAMP'
   | 'BAD_SIGNATURE'
   | 'INTERNAL'

@@ -10,10 +10,11 @@ import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
 import { PeerKeeper } from '../network/peerKeeper.js'
 import { toHex } from '../signals/hex.js'
 import { SIGNAL_TYPES } from '../signals/registry.js'
-import { HashStore } from '../store/hashStore.js'
+import { HashStore, type HeadRecord } from '../store/hashStore.js'
+import { stateDigest } from '../store/stateDigest.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { initDataDir, type DataDir } from './dataDir.js'
-import type { EntryInput, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from './interface.js'
+import type { EntryInput, HashmeshNodeApi, LookupResult, NodeStatus, PublisherStatus, PublishResult } from './interface.js'
 import type { NodeOptions } from './options.js'
 
 export interface NodeDeps {
@@ -96,6 +97,7 @@ export class HashmeshNode implements HashmeshNodeApi {
     const heads = await store.heads()
     return {
       peerId: this.peerId,
+      stateDigest: toHex(stateDigest(heads)),
       publisherKey: this.publisherKey,
       network: this.options.network,
       multiaddrs: this.multiaddrs(),
@@ -103,12 +105,25 @@ export class HashmeshNode implements HashmeshNodeApi {
       topic: gossip.topic,
       meshPeers: gossip.meshPeers(),
       trustedPublishers: trust.list(),
-      publishers: heads.map(h => ({ publisher: toHex(h.publisher), seq: h.seq, headId: toHex(h.headId), batches: h.batches, entries: h.entries })),
+      publishers: publisherStatuses(heads, ingester),
       hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)])),
       validation: ingester.outcomeCounts(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000)
     }
   }
+}
+
+/** Stored heads, plus publishers known only from held batches (seq 0), in publisher order. */
+function publisherStatuses (heads: readonly HeadRecord[], ingester: BatchIngester): PublisherStatus[] {
+  const byKey = new Map<string, PublisherStatus>()
+  for (const h of heads) {
+    const publisher = toHex(h.publisher)
+    byKey.set(publisher, { publisher, seq: h.seq, headId: toHex(h.headId), pending: ingester.pendingFor(publisher), equivocating: false, batches: h.batches, entries: h.entries })
+  }
+  for (const publisher of ingester.pendingPublishers()) {
+    if (!byKey.has(publisher)) byKey.set(publisher, { publisher, seq: 0, headId: '', pending: ingester.pendingFor(publisher), equivocating: false, batches: 0, entries: 0 })
+  }
+  return [...byKey.values()].sort((a, b) => a.publisher.localeCompare(b.publisher))
 }
 
 async function loadIndex (store: HashStore, logger: Logger): Promise<ExactIndex> {

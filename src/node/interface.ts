@@ -27,14 +27,22 @@ export interface PublishResult {
 
 export interface PublisherStatus {
   publisher: string
+  /** Highest linked seq stored (0 when only held batches are known). */
   seq: number
+  /** Id of that batch; it commits to the whole chain below it. Empty when seq is 0. */
   headId: string
+  /** Batches held because a predecessor is missing. */
+  pending: number
+  /** True when this publisher was caught signing two different batches for one seq. */
+  equivocating: boolean
   batches: number
   entries: number
 }
 
 export interface NodeStatus {
   peerId: string
+  /** Digest over every publisher's head (hex): two nodes with the same one hold the same accepted history. */
+  stateDigest: string
   publisherKey: string
   network: string
   multiaddrs: string[]

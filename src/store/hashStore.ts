@@ -11,7 +11,7 @@ import {
 } from './keys.js'
 import {
   decodeHead, decodeIndexRow, decodeStoreMeta, decodeStoredBatch, encodeBatchLocation,
-  encodeHead, encodeIndexRow, encodeStoreMeta, encodeStoredBatch, type HeadValue
+  encodeHead, encodeIndexRow, encodeStoreMeta, encodeStoredBatch
 } from './records.js'
 
 /** Layout version written into a new store. Bumped when a key or record changes meaning; no migrations exist yet. */
@@ -166,19 +166,39 @@ export class HashStore {
   private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<ApplyResult> {
     if (await this.hasBatch(batch.id)) return 'duplicate'
     const { publisher, seq } = batch.body
-    if (await this.batchIdAt(publisher, seq) !== undefined) {
-      throw new StoreError('SEQ_CONFLICT', `a different batch is already stored at seq ${seq} of this publisher`)
-    }
     const head = await this.head(publisher)
+    checkLinks(head, batch)
     await this.db.batch([
       put(signedBatchKey(publisher, seq), encodeStoredBatch({ signed: batch.signedBytes, ...receipt })),
       put(batchAtKey(publisher, seq), batch.id),
       put(batchIdKey(batch.id), encodeBatchLocation({ publisher, seq })),
       ...entryRows(batch, receipt),
-      put(headKey(publisher), encodeHead(nextHead(head, batch)))
+      put(headKey(publisher), encodeHead({
+        seq,
+        headId: batch.id,
+        batches: (head?.batches ?? 0) + 1,
+        entries: (head?.entries ?? 0) + batch.body.entries.length
+      }))
     ])
     return 'stored'
   }
+}
+
+/**
+ * The store holds each publisher's chain without gaps or forks: a batch goes in only at head+1 and
+ * only if its prev is the head's id. The ingester holds early batches until they link; this is the
+ * invariant's last line of defence, so no caller can leave a hole.
+ */
+function checkLinks (head: HeadRecord | undefined, batch: DecodedBatch): void {
+  const { seq, prev } = batch.body
+  const next = (head?.seq ?? 0) + 1
+  if (seq < next) throw new StoreError('SEQ_CONFLICT', `a different batch is already stored at seq ${seq} of this publisher`)
+  if (seq > next) throw new StoreError('NOT_LINKED', `seq ${seq} does not follow the stored head ${next - 1}`)
+  if (head !== undefined && !equalBytes(prev, head.headId)) throw new StoreError('PREV_MISMATCH', `prev of seq ${seq} is not the id of the stored batch ${head.seq}`)
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 function put (key: Uint8Array, value: Uint8Array): PutOp {
@@ -191,19 +211,6 @@ function entryRows (batch: DecodedBatch, receipt: BatchReceipt): PutOp[] {
     entryKey({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq, position }),
     encodeIndexRow({ action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs: receipt.receivedAtMs, createdAtMs })
   ))
-}
-
-/** Head is the highest seq stored; batches may arrive out of order, so a lower seq only bumps counters. */
-function nextHead (head: HeadRecord | undefined, batch: DecodedBatch): HeadValue {
-  const entries = batch.body.entries.length
-  if (head === undefined) return { seq: batch.body.seq, headId: batch.id, batches: 1, entries }
-  const isNewHead = batch.body.seq > head.seq
-  return {
-    seq: isNewHead ? batch.body.seq : head.seq,
-    headId: isNewHead ? batch.id : head.headId,
-    batches: head.batches + 1,
-    entries: head.entries + entries
-  }
 }
 
 /** A new store gets the current version; a store with records but no version is not ours. */

@@ -19,6 +19,7 @@ export function formatStatus (s: NodeStatus): string[] {
   return [
     ...aligned([
       ['peer id', s.peerId],
+      ['state digest', s.stateDigest],
       ['publisher key', s.publisherKey],
       ['network', `${s.network} (topic ${s.topic})`],
       ...listRows('listening on', s.multiaddrs),
@@ -32,7 +33,8 @@ export function formatStatus (s: NodeStatus): string[] {
       ['uptime', `${s.uptimeSeconds} s`]
     ]),
     ...(s.publishers.length > 0 ? ['publishers:'] : []),
-    ...s.publishers.map(p => `  ${p.publisher}  seq ${p.seq}  ${p.batches} batches  ${p.entries} entries`)
+    ...s.publishers.map(p => `  ${p.publisher}  seq ${p.seq}  ${p.batches} batches  ${p.entries} entries` +
+      (p.pending > 0 ? `  ${p.pending} pending` : '') + (p.equivocating ? '  EQUIVOCATING' : ''))
   ]
 }
 

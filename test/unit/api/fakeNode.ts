@@ -7,6 +7,7 @@ const PUBLISHER = 'cd'.repeat(32)
 
 export const FAKE_STATUS: NodeStatus = {
   peerId: '12D3KooWFPQNesWnKqL2SpESimHumJwuWbArqjgxKVNuhzW45g1D',
+  stateDigest: '01'.repeat(32),
   publisherKey: PUBLISHER,
   network: 'test',
   multiaddrs: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWFPQNesWnKqL2SpESimHumJwuWbArqjgxKVNuhzW45g1D'],
@@ -14,7 +15,7 @@ export const FAKE_STATUS: NodeStatus = {
   meshPeers: [],
   topic: 'hashmesh/test/batches/1',
   trustedPublishers: [PUBLISHER],
-  publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), batches: 1, entries: 1 }],
+  publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), pending: 0, equivocating: false, batches: 1, entries: 1 }],
   hashes: { md5: 1, sha1: 0, sha256: 0, pdq: 0 },
   validation: { accept: { ACCEPTED: 1 }, ignore: {}, reject: {} },
   uptimeSeconds: 7

@@ -117,13 +117,13 @@ describe('HashStore', () => {
     })
   })
 
-  it('orders entriesFor by publisher, then seq, then position, whatever the apply order', async () => {
+  it('orders entriesFor by publisher, then seq, then position, whatever the order publishers are applied in', async () => {
     const value = randomValue('sha256')
     const listed = (action: Action = Action.ADD): Entry => ({ signalType: 'sha256', value, labels: ['x'], action })
     const [first, second] = twoPublishersInKeyOrder()
     const firstChain = makeChain(first, [[listed(), ...randomEntries(2)], randomEntries(3), [...randomEntries(1), listed(), listed(Action.RETRACT)]])
     const secondChain = makeChain(second, [[listed()], [listed(Action.RETRACT)]])
-    for (const b of [secondChain[1]!, firstChain[2]!, secondChain[0]!, firstChain[1]!, firstChain[0]!]) await store.applyBatch(b, RECEIPT)
+    for (const b of [secondChain[0]!, secondChain[1]!, firstChain[0]!, firstChain[1]!, firstChain[2]!]) await store.applyBatch(b, RECEIPT)
 
     const records = await store.entriesFor(requireSignalType('sha256').code, value)
     const [p1, p2] = [hex(publicKeyOf(first)), hex(publicKeyOf(second))]
@@ -149,13 +149,16 @@ describe('HashStore', () => {
     assert.deepEqual([records.at(-1)!.seq, records.at(-1)!.position], [2, MAX_ROWS_PER_LOOKUP - perBatch - 1])
   })
 
-  it('keeps the highest seq as head when batches arrive out of order, counting all of them', async () => {
+  it('refuses a batch that does not extend the head, changing nothing', async () => {
     const chain = makeChain(secretKey, [randomEntries(1), randomEntries(2), randomEntries(3)])
-    await store.applyBatch(chain[2]!, RECEIPT)
+    await assert.rejects(store.applyBatch(chain[1]!, RECEIPT), { name: 'StoreError', code: 'NOT_LINKED' })
     await store.applyBatch(chain[0]!, RECEIPT)
-    await store.applyBatch(chain[1]!, RECEIPT)
+    await assert.rejects(store.applyBatch(chain[2]!, RECEIPT), { name: 'StoreError', code: 'NOT_LINKED' })
+    const fork = makeSignedBatch({ secretKey, seq: 2, prev: new Uint8Array(32).fill(9), entries: randomEntries(1) })
+    await assert.rejects(store.applyBatch(fork, RECEIPT), { name: 'StoreError', code: 'PREV_MISMATCH' })
+    for (const refused of [chain[1]!, chain[2]!, fork]) assert.equal(await store.hasBatch(refused.id), false)
     const head = await store.head(publisher)
-    assert.deepEqual([head?.seq, hex(head?.headId), head?.batches, head?.entries], [3, hex(chain[2]!.id), 3, 6])
+    assert.deepEqual([head?.seq, hex(head?.headId), head?.batches, head?.entries], [1, hex(chain[0]!.id), 1, 1])
   })
 
   it('lists one head per publisher', async () => {
@@ -191,7 +194,8 @@ describe('HashStore', () => {
 
   it('serialises concurrent applies so no head update is lost', async () => {
     const chain = makeChain(secretKey, Array.from({ length: 12 }, (_, i) => randomEntries(i + 1)))
-    await Promise.all([...chain].reverse().map(async b => { await store.applyBatch(b, RECEIPT) }))
+    // Issued together, applied in call order: each one sees the head its predecessor wrote.
+    await Promise.all(chain.map(async b => { await store.applyBatch(b, RECEIPT) }))
     const head = await store.head(publisher)
     assert.deepEqual([head?.seq, hex(head?.headId), head?.batches, head?.entries], [12, hex(chain[11]!.id), 12, 78])
   })
