@@ -1,3 +1,4 @@
+import { EquivocationError, type EquivocationErrorCode } from '../ingest/equivocationError.js'
 import { PublishError, type PublishErrorCode } from '../node/batchPublisher.js'
 import { SignalError, type SignalErrorCode } from '../signals/registry.js'
 import { WireError, type WireErrorCode } from '../wire/errors.js'
@@ -39,6 +40,11 @@ const PUBLISH_STATUS: Readonly<Record<PublishErrorCode, number>> = {
   NOT_STORED: 500
 }
 
+const EQUIVOCATION_STATUS: Readonly<Record<EquivocationErrorCode, number>> = {
+  NO_SUCH_EQUIVOCATION: 404,
+  BAD_PUBLISHER_KEY: 400
+}
+
 const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   UNAUTHORIZED: 401,
   INVALID_REQUEST: 400,
@@ -78,5 +84,6 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof SignalError) return known(err.code, err.message, SIGNAL_STATUS[err.code])
   if (err instanceof WireError) return known(err.code, err.message, WIRE_STATUS[err.code])
   if (err instanceof PublishError) return known(err.code, err.message, PUBLISH_STATUS[err.code])
+  if (err instanceof EquivocationError) return known(err.code, err.message, EQUIVOCATION_STATUS[err.code])
   return fastifyClientError(err) ?? known(INTERNAL_ERROR_CODE, 'internal error', 500)
 }

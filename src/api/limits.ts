@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH } from '../wire/limits.js'
+import { MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH, PUBLIC_KEY_BYTES } from '../wire/limits.js'
 
 /** Queries in one POST /v1/lookup: a platform checks an upload queue per request, not its archive. */
 export const MAX_LOOKUP_QUERIES = 10_000
@@ -12,11 +12,14 @@ export const MAX_TYPE_CHARS = 16
 /** Longest accepted hash value: twice the longest hex value (64); the node reports the exact rule. */
 export const MAX_VALUE_CHARS = 128
 
+/** Longest accepted publisher key parameter: twice a key's hex length; the node reports the exact rule. */
+export const MAX_PUBLISHER_CHARS = 4 * PUBLIC_KEY_BYTES
+
 /**
- * Longest route parameter. Above it the router answers 404, so it sits above MAX_VALUE_CHARS to let
- * the schema answer 400 for a long value instead.
+ * Longest route parameter. Above it the router answers 404, so it sits above MAX_VALUE_CHARS and
+ * MAX_PUBLISHER_CHARS to let the schema answer 400 for a long value or key instead.
  */
-export const MAX_PARAM_CHARS = 2 * MAX_VALUE_CHARS
+export const MAX_PARAM_CHARS = 2 * Math.max(MAX_VALUE_CHARS, MAX_PUBLISHER_CHARS)
 
 /**
  * POST /v1/batches. The largest publishable batch (within both MAX_ENTRIES_PER_BATCH and
@@ -32,5 +35,5 @@ export const MAX_QUERY_JSON_BYTES = 160
 /** POST /v1/lookup: a full request of the longest queries. */
 export const LOOKUP_BODY_LIMIT = MAX_LOOKUP_QUERIES * MAX_QUERY_JSON_BYTES
 
-/** Every other route takes no body; a little room keeps odd but harmless clients working. */
+/** Every other route takes no body or a tiny one; a little room keeps odd but harmless clients working. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024

@@ -1,10 +1,12 @@
+import type { EquivocationDecision } from '../node/interface.js'
 import { LABEL_PATTERN, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY } from '../wire/limits.js'
-import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './limits.js'
+import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_PUBLISHER_CHARS, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './limits.js'
 
 /**
  * JSON schemas of the request bodies and parameters. Every array and string is bounded so that
- * validation cost is bounded too. Type and value are only bounded here, not checked: the node
- * checks them and answers with a precise code (UNKNOWN_SIGNAL_TYPE, BAD_SIGNAL_VALUE).
+ * validation cost is bounded too. Type, value and publisher key are only bounded here, not checked:
+ * the node checks them and answers with a precise code (UNKNOWN_SIGNAL_TYPE, BAD_SIGNAL_VALUE,
+ * BAD_PUBLISHER_KEY).
  */
 
 const typeField = { type: 'string', minLength: 1, maxLength: MAX_TYPE_CHARS } as const
@@ -51,4 +53,23 @@ export const publishBodySchema = {
   properties: {
     entries: { type: 'array', minItems: 1, maxItems: MAX_PUBLISH_ENTRIES, items: entry }
   }
+} as const
+
+/** Written as a record so that a decision added to the node's type fails to compile until listed here. */
+const DECISIONS: Readonly<Record<EquivocationDecision, true>> = { 'follow-stored': true, block: true }
+
+export const EQUIVOCATION_DECISIONS = Object.keys(DECISIONS) as EquivocationDecision[]
+
+export const publisherParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['publisher'],
+  properties: { publisher: { type: 'string', minLength: 1, maxLength: MAX_PUBLISHER_CHARS } }
+} as const
+
+export const decisionBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['decision'],
+  properties: { decision: { type: 'string', enum: EQUIVOCATION_DECISIONS } }
 } as const

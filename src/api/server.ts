@@ -6,6 +6,7 @@ import { ApiError } from './apiError.js'
 import { toHttpError } from './errorMapping.js'
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
 import { registerBatchRoutes } from './routes/batches.js'
+import { registerEquivocationRoutes } from './routes/equivocations.js'
 import { registerLookupRoutes } from './routes/lookup.js'
 import { registerOpsRoutes } from './routes/ops.js'
 
@@ -54,6 +55,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
 
   registerLookupRoutes(app, deps.node)
   registerBatchRoutes(app, deps.node, deps.adminToken)
+  registerEquivocationRoutes(app, deps.node, deps.adminToken)
   registerOpsRoutes(app, deps.node, deps.registry)
   return app
 }

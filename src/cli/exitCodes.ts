@@ -7,7 +7,7 @@ import { InputError } from './input/inputError.js'
 /** The exit codes scripts rely on. */
 export const EXIT = Object.freeze({
   OK: 0,
-  /** lookup: the hash is not listed. */
+  /** lookup: the hash is not listed; decide: no equivocation is recorded for the publisher. */
   NOT_FOUND: 1,
   FAILURE: 1,
   /** Bad command line, config or input. */
@@ -22,11 +22,16 @@ const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.version
 /** HTTP statuses from the node that mean the request (or its token) was wrong. */
 const CALLER_FAULT_STATUSES = new Set([400, 401, 413, 415])
 
+function exitCodeForStatus (status: number): number {
+  if (CALLER_FAULT_STATUSES.has(status)) return EXIT.USAGE
+  return status === 404 ? EXIT.NOT_FOUND : EXIT.FAILURE
+}
+
 /** The one place that turns an outcome into an exit code. */
 export function exitCodeFor (err: unknown): number {
   if (err instanceof CommanderError) return COMMANDER_SUCCESS.has(err.code) ? EXIT.OK : EXIT.USAGE
   if (err instanceof ConfigError || err instanceof InputError || err instanceof SignalError) return EXIT.USAGE
-  if (err instanceof NodeResponseError) return CALLER_FAULT_STATUSES.has(err.status) ? EXIT.USAGE : EXIT.FAILURE
+  if (err instanceof NodeResponseError) return exitCodeForStatus(err.status)
   if (err instanceof CliError) {
     switch (err.code) {
       case 'USAGE':

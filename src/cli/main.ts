@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import '../polyfill.js'
 import type { Writable } from 'node:stream'
+import { register as registerDecide } from './commands/decide.js'
 import { register as registerDemo } from './commands/demo.js'
+import { register as registerEquivocations } from './commands/equivocations.js'
 import { register as registerInit } from './commands/init.js'
 import { register as registerLookup } from './commands/lookup.js'
 import { register as registerPublish } from './commands/publish.js'
@@ -11,7 +13,9 @@ import type { CliContext } from './context.js'
 import { type RegisterCommand, runCli } from './program.js'
 
 /** Every command of `hashmesh`; a new one is a file exporting register(program, ctx), listed here. */
-const COMMANDS: readonly RegisterCommand[] = [registerInit, registerStart, registerPublish, registerLookup, registerStatus, registerDemo]
+const COMMANDS: readonly RegisterCommand[] = [
+  registerInit, registerStart, registerPublish, registerLookup, registerStatus, registerEquivocations, registerDecide, registerDemo
+]
 
 async function drained (stream: Writable): Promise<void> {
   await new Promise<void>(resolve => stream.write('', () => { resolve() }))

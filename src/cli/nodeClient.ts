@@ -1,4 +1,4 @@
-import type { EntryInput, LookupResult, NodeStatus, PublishResult } from '../node/interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupResult, NodeStatus, PublishResult } from '../node/interface.js'
 import { CliError, NodeResponseError } from './errors.js'
 
 /**
@@ -30,6 +30,14 @@ export class NodeClient {
 
   async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
     return await this.request<PublishResult>('POST', '/v1/batches', { entries })
+  }
+
+  async equivocations (): Promise<EquivocationInfo[]> {
+    return (await this.request<{ equivocations: EquivocationInfo[] }>('GET', '/v1/equivocations')).equivocations
+  }
+
+  async decide (publisher: string, decision: EquivocationDecision): Promise<EquivocationInfo> {
+    return await this.request<EquivocationInfo>('POST', `/v1/equivocations/${encodeURIComponent(publisher)}/decision`, { decision })
   }
 
   private async request<T> (method: string, path: string, body?: unknown): Promise<T> {

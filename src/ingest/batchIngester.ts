@@ -7,6 +7,7 @@ import type { BatchReceipt, HashStore } from '../store/hashStore.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { validateBatch } from './batchValidator.js'
 import type { IngestMetrics } from './metrics.js'
+import type { EquivocationTracker } from './equivocationTracker.js'
 import { PendingBatches } from './pendingBatches.js'
 import type { TrustPolicy } from './trustPolicy.js'
 import { BatchValidationError, type ValidationCode } from './validationError.js'
@@ -34,6 +35,8 @@ export interface BatchIngesterComponents {
   trust: TrustPolicy
   logger: Logger
   metrics?: IngestMetrics
+  /** Without one, a conflicting batch is only refused; with one, it also becomes a stored proof. */
+  equivocations?: EquivocationTracker
 }
 
 export interface BatchIngesterOptions {
@@ -104,6 +107,9 @@ export class BatchIngester {
   }
 
   private async link (batch: DecodedBatch, receipt: BatchReceipt): Promise<IngestOutcome> {
+    if (this.components.equivocations?.blocks(batch.body.publisher, batch.body.seq) === true) {
+      throw new BatchValidationError('ignore', 'EQUIVOCATING', `publisher ${toHex(batch.body.publisher)} forked its log; batches from the fork on wait for an administrator`)
+    }
     const head = await this.components.store.head(batch.body.publisher)
     const next = (head?.seq ?? 0) + 1
     if (batch.body.seq > next) {
@@ -152,11 +158,24 @@ export class BatchIngester {
       if (await store.applyBatch(batch, receipt) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
     } catch (err) {
       const code = err instanceof StoreError ? STORE_REFUSALS[err.code] : undefined
-      if (code !== undefined) throw new BatchValidationError('ignore', code, `publisher ${toHex(batch.body.publisher)} seq ${batch.body.seq}: ${(err as Error).message}`)
-      throw err
+      if (code === undefined) throw err
+      const isNews = await this.recordConflict(batch, code)
+      throw new BatchValidationError('ignore', isNews ? 'EQUIVOCATION' : code, `publisher ${toHex(batch.body.publisher)} seq ${batch.body.seq}: ${(err as Error).message}`)
     }
     for (const entry of batch.body.entries) index.add(requireSignalType(entry.signalType).code, entry.value)
     this.components.metrics?.entriesStored.inc(batch.body.entries.length)
+  }
+
+  /**
+   * The batch is validly signed and contradicts the stored chain: at its own seq (SEQ_CONFLICT) or
+   * at the one below (PREV_MISMATCH). Together with the stored batch it proves the publisher forked.
+   */
+  private async recordConflict (batch: DecodedBatch, code: ValidationCode): Promise<boolean> {
+    const { store, equivocations } = this.components
+    if (equivocations === undefined) return false
+    const evidenceSeq = code === 'SEQ_CONFLICT' ? batch.body.seq : batch.body.seq - 1
+    const stored = await store.getSignedBatch(batch.body.publisher, evidenceSeq)
+    return stored !== undefined && await equivocations.recordConflict(stored, batch)
   }
 
   private async serially<T> (fn: () => Promise<T>): Promise<T> {

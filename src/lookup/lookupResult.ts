@@ -12,6 +12,8 @@ export interface LookupMatch {
   createdAt: string
   /** True for the publisher's latest word on this hash (later entries supersede earlier ones). */
   current: boolean
+  /** True when this publisher was caught signing two conflicting batches (see GET /v1/equivocations). */
+  publisherEquivocating: boolean
 }
 
 export interface LookupResult {

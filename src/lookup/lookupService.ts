@@ -17,13 +17,22 @@ const LOOKUP_CONCURRENCY = 16
  * Answers "is this hash known, and who said so". The in-memory index answers misses (the common
  * case) without touching disk; hits read the hash's rows from the store in one range scan.
  */
+/** Which publishers stand accused of equivocation; lookups flag their entries. */
+export interface EquivocationView {
+  isEquivocating: (publisherHex: string) => boolean
+}
+
+const NO_EQUIVOCATIONS: EquivocationView = { isEquivocating: () => false }
+
 export class LookupService {
   private readonly store: HashStore
   private readonly index: ExactIndex
+  private readonly equivocations: EquivocationView
 
-  constructor (components: { store: HashStore, index: ExactIndex }) {
+  constructor (components: { store: HashStore, index: ExactIndex, equivocations?: EquivocationView }) {
     this.store = components.store
     this.index = components.index
+    this.equivocations = components.equivocations ?? NO_EQUIVOCATIONS
   }
 
   async lookup (typeName: string, valueHex: string): Promise<LookupResult> {
@@ -56,7 +65,7 @@ export class LookupService {
     const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [] }
     if (!this.index.has(q.type.code, q.value)) return result
     const records = await this.store.entriesFor(q.type.code, q.value)
-    result.matches = records.map((r, i) => toMatch(r, isLatestOfPublisher(records, i)))
+    result.matches = records.map((r, i) => toMatch(r, isLatestOfPublisher(records, i), this.equivocations))
     result.listed = result.matches.some(m => m.current && m.action === 'add')
     return result
   }
@@ -68,15 +77,17 @@ function isLatestOfPublisher (records: readonly EntryRecord[], i: number): boole
   return next === undefined || toHex(next.publisher) !== toHex(records[i]!.publisher)
 }
 
-function toMatch (r: EntryRecord, current: boolean): LookupMatch {
+function toMatch (r: EntryRecord, current: boolean, equivocations: EquivocationView): LookupMatch {
+  const publisher = toHex(r.publisher)
   return {
-    publisher: toHex(r.publisher),
+    publisher,
     labels: r.labels,
     batchId: toHex(r.batchId),
     seq: r.seq,
     action: ACTION_NAMES[r.action as Action],
     receivedAt: new Date(r.receivedAtMs).toISOString(),
     createdAt: new Date(r.createdAtMs).toISOString(),
-    current
+    current,
+    publisherEquivocating: equivocations.isEquivocating(publisher)
   }
 }

@@ -6,7 +6,7 @@ import { tcp } from '@libp2p/tcp'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { createLibp2p } from 'libp2p'
-import { MAX_SIGNED_BATCH_BYTES } from '../wire/limits.js'
+import { MAX_PROOF_BYTES } from '../wire/limits.js'
 
 /** The implementation has getMeshPeers; the package's exported interface omits it. */
 export type MeshGossipSub = GossipSub & { getMeshPeers: (topic: string) => string[] }
@@ -20,8 +20,8 @@ export interface Libp2pNodeOptions {
 }
 
 /**
- * Room above the largest batch for gossipsub's own RPC framing; anything bigger is dropped before
- * it is decoded, so an oversized message costs a peer nothing but bandwidth.
+ * Room above the largest message (an equivocation proof: two full batches) for gossipsub's own
+ * RPC framing; anything bigger is dropped before it is decoded. Still under gossipsub's 4 MiB.
  */
 const GOSSIP_FRAMING_SLACK_BYTES = 4096
 
@@ -47,7 +47,7 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Hashme
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         fallbackToFloodsub: false,
-        maxInboundDataLength: MAX_SIGNED_BATCH_BYTES + GOSSIP_FRAMING_SLACK_BYTES
+        maxInboundDataLength: MAX_PROOF_BYTES + GOSSIP_FRAMING_SLACK_BYTES
       }) as (components: GossipSubComponents) => MeshGossipSub
     }
   })

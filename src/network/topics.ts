@@ -2,3 +2,8 @@
 export function batchTopic (network: string): string {
   return `/hashmesh/${network}/batches/1`
 }
+
+/** Equivocation proofs travel apart from batches: they are rare, larger, and validated differently. */
+export function equivocationTopic (network: string): string {
+  return `/hashmesh/${network}/equivocations/1`
+}

@@ -1,20 +1,24 @@
 import type { Registry } from 'prom-client'
 import { ExactIndex } from '../index/exactIndex.js'
 import { BatchIngester } from '../ingest/batchIngester.js'
+import { EquivocationTracker } from '../ingest/equivocationTracker.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import { StaticTrustList } from '../ingest/trustPolicy.js'
 import type { Logger } from '../logger.js'
 import { LookupService } from '../lookup/lookupService.js'
-import { BatchGossip } from '../network/batchGossip.js'
+import { GossipTopic } from '../network/gossipTopic.js'
+import { batchTopic, equivocationTopic } from '../network/topics.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
 import { PeerKeeper } from '../network/peerKeeper.js'
 import { toHex } from '../signals/hex.js'
 import { SIGNAL_TYPES } from '../signals/registry.js'
-import { HashStore, type HeadRecord } from '../store/hashStore.js'
+import { HashStore } from '../store/hashStore.js'
 import { stateDigest } from '../store/stateDigest.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { initDataDir, type DataDir } from './dataDir.js'
-import type { EntryInput, HashmeshNodeApi, LookupResult, NodeStatus, PublisherStatus, PublishResult } from './interface.js'
+import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from './interface.js'
+import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
 
 export interface NodeDeps {
@@ -29,8 +33,10 @@ interface Parts {
   index: ExactIndex
   trust: StaticTrustList
   ingester: BatchIngester
+  equivocations: EquivocationTracker
   libp2p: HashmeshLibp2p
-  gossip: BatchGossip
+  gossip: GossipTopic
+  proofGossip: GossipTopic
   keeper: PeerKeeper
   publisher: BatchPublisher
   lookups: LookupService
@@ -63,6 +69,7 @@ export class HashmeshNode implements HashmeshNodeApi {
   async start (): Promise<void> {
     await this.parts.libp2p.start()
     this.parts.gossip.start()
+    this.parts.proofGossip.start()
     this.parts.keeper.start()
   }
 
@@ -70,7 +77,10 @@ export class HashmeshNode implements HashmeshNodeApi {
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       this.parts.keeper.stop()
-      if (this.parts.libp2p.status === 'started') this.parts.gossip.stop()
+      if (this.parts.libp2p.status === 'started') {
+        this.parts.gossip.stop()
+        this.parts.proofGossip.stop()
+      }
       await this.parts.libp2p.stop()
       await this.parts.store.close()
     })()
@@ -92,8 +102,16 @@ export class HashmeshNode implements HashmeshNodeApi {
     return result
   }
 
+  async equivocations (): Promise<EquivocationInfo[]> {
+    return this.parts.equivocations.list().map(equivocationInfo)
+  }
+
+  async decideEquivocation (publisher: string, decision: EquivocationDecision): Promise<EquivocationInfo> {
+    return equivocationInfo(await this.parts.equivocations.decide(publisher, DECISIONS[decision]))
+  }
+
   async status (): Promise<NodeStatus> {
-    const { libp2p, store, index, trust, ingester, gossip } = this.parts
+    const { libp2p, store, index, trust, ingester, gossip, equivocations } = this.parts
     const heads = await store.heads()
     return {
       peerId: this.peerId,
@@ -105,7 +123,7 @@ export class HashmeshNode implements HashmeshNodeApi {
       topic: gossip.topic,
       meshPeers: gossip.meshPeers(),
       trustedPublishers: trust.list(),
-      publishers: publisherStatuses(heads, ingester),
+      publishers: publisherStatuses(heads, ingester, equivocations),
       hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)])),
       validation: ingester.outcomeCounts(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000)
@@ -113,17 +131,17 @@ export class HashmeshNode implements HashmeshNodeApi {
   }
 }
 
-/** Stored heads, plus publishers known only from held batches (seq 0), in publisher order. */
-function publisherStatuses (heads: readonly HeadRecord[], ingester: BatchIngester): PublisherStatus[] {
-  const byKey = new Map<string, PublisherStatus>()
-  for (const h of heads) {
-    const publisher = toHex(h.publisher)
-    byKey.set(publisher, { publisher, seq: h.seq, headId: toHex(h.headId), pending: ingester.pendingFor(publisher), equivocating: false, batches: h.batches, entries: h.entries })
+/** Every node that learns of an equivocation tells its peers; one that already knows ignores it. */
+function spread (proofGossip: GossipTopic, proof: Uint8Array, logger: Logger): void {
+  proofGossip.publish(proof).catch((err: unknown) => { logger.warn({ err: (err as Error).message }, 'could not gossip an equivocation proof') })
+}
+
+/** Heads against stored batches, every start: cheap (one small record per batch) and it says what it mended. */
+async function checkStore (store: HashStore, logger: Logger): Promise<void> {
+  for (const problem of await store.checkAndRepairHeads()) {
+    if (problem.repairable) logger.warn(problem, 'store: head disagreed with the stored batches; rebuilt it from them')
+    else logger.error(problem, 'store: damaged chain this node cannot repair by itself; sync will not fill it, restore the data dir or resync from peers into a fresh one')
   }
-  for (const publisher of ingester.pendingPublishers()) {
-    if (!byKey.has(publisher)) byKey.set(publisher, { publisher, seq: 0, headId: '', pending: ingester.pendingFor(publisher), equivocating: false, batches: 0, entries: 0 })
-  }
-  return [...byKey.values()].sort((a, b) => a.publisher.localeCompare(b.publisher))
 }
 
 async function loadIndex (store: HashStore, logger: Logger): Promise<ExactIndex> {
@@ -140,18 +158,22 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
   const dataDir = await initDataDir(options.dataDir)
   const store = await HashStore.open(dataDir.paths.db)
   try {
+    await checkStore(store, logger)
     const index = await loadIndex(store, logger)
     const trust = new StaticTrustList(options.trust, dataDir.publisherKey.publicKey)
+    const equivocations = await EquivocationTracker.load({ store, trust, logger }, { network: options.network })
     const ingester = new BatchIngester(
-      { store, index, trust, logger, metrics: createIngestMetrics(deps.registry) },
+      { store, index, trust, logger, equivocations, metrics: createIngestMetrics(deps.registry) },
       { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
     )
     const libp2p = await createLibp2pNode({ privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce })
-    const gossip = new BatchGossip({ libp2p, sink: ingester, logger }, { network: options.network })
+    const gossip = new GossipTopic({ libp2p }, { topic: batchTopic(options.network), sink: async (bytes, from) => await ingester.ingest(bytes, `gossip:${from}`) })
+    const proofGossip = new GossipTopic({ libp2p }, { topic: equivocationTopic(options.network), sink: async (bytes, from) => await equivocations.ingestProof(bytes, `gossip:${from}`) })
+    equivocations.onNewProof = proof => { spread(proofGossip, proof, logger) }
     const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
     const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger }, { network: options.network })
-    const lookups = new LookupService({ store, index })
-    return new HashmeshNode({ dataDir, store, index, trust, ingester, libp2p, gossip, keeper, publisher, lookups }, options, logger)
+    const lookups = new LookupService({ store, index, equivocations })
+    return new HashmeshNode({ dataDir, store, index, trust, ingester, equivocations, libp2p, gossip, proofGossip, keeper, publisher, lookups }, options, logger)
   } catch (err) {
     await store.close()
     throw err

@@ -61,6 +61,21 @@ export interface NodeStatus {
   uptimeSeconds: number
 }
 
+/** What an administrator decides about a publisher caught equivocating. */
+export type EquivocationDecision = 'follow-stored' | 'block'
+
+export interface EquivocationInfo {
+  publisher: string
+  /** The lowest seq the two batches disagree about; nothing at or past it is accepted while undecided or blocked. */
+  forkSeq: number
+  /** The two signed batches that prove the fork (hex ids and their seqs). */
+  batchA: { batchId: string, seq: number }
+  batchB: { batchId: string, seq: number }
+  detectedAt: string
+  /** 'undecided' until an administrator chooses; 'follow-stored' resumes accepting the chain this node holds. */
+  decision: 'undecided' | EquivocationDecision
+}
+
 export interface HashmeshNodeApi {
   readonly peerId: string
   readonly publisherKey: string
@@ -68,4 +83,7 @@ export interface HashmeshNodeApi {
   lookupMany: (queries: ReadonlyArray<{ type: string, value: string }>) => Promise<LookupResult[]>
   publish: (entries: readonly EntryInput[]) => Promise<PublishResult>
   status: () => Promise<NodeStatus>
+  equivocations: () => Promise<EquivocationInfo[]>
+  /** Throws EquivocationError('NO_SUCH_EQUIVOCATION') for a publisher with no proof stored. */
+  decideEquivocation: (publisher: string, decision: EquivocationDecision) => Promise<EquivocationInfo>
 }

@@ -16,8 +16,10 @@ export enum Bucket {
   batchId = 3,
   /** type(1) + value + publisher(32) + seq(8 BE) + position(4 BE) → IndexRow; one range per hash. */
   entryIndex = 4,
-  /** publisher(32) → Head: the highest seq stored and the publisher's counters. */
-  head = 5
+  /** publisher(32) → Head: the highest linked seq stored and the publisher's counters. */
+  head = 5,
+  /** publisher(32) → EquivocationRecord: the first proof that the publisher forked, and the decision on it. */
+  equivocation = 6
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */

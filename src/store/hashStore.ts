@@ -1,15 +1,19 @@
 import { mkdir } from 'node:fs/promises'
 import { Level } from 'level'
 import { requireSignalType } from '../signals/registry.js'
+import { toHex } from '../signals/hex.js'
+import { decodeSignedBatch } from '../wire/batchCodec.js'
 import { BATCH_ID_BYTES } from '../wire/limits.js'
 import type { Action, DecodedBatch } from '../wire/types.js'
 import { Bucket, MetaKey } from './buckets.js'
+import { type ChainProblem, type ChainScan, chainProblems } from './chainCheck.js'
 import { StoreError } from './errors.js'
 import {
-  type KeyRange, batchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, headKey, metaKey, parseEntryKey,
-  parseHeadKey, signedBatchKey
+  type KeyRange, batchAtKey, parseBatchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, headKey, metaKey, parseEntryKey,
+  parsePublisherKey, signedBatchKey, equivocationKey
 } from './keys.js'
 import {
+  type EquivocationRecord, decodeEquivocationRecord, encodeEquivocationRecord,
   decodeHead, decodeIndexRow, decodeStoreMeta, decodeStoredBatch, encodeBatchLocation,
   encodeHead, encodeIndexRow, encodeStoreMeta, encodeStoredBatch
 } from './records.js'
@@ -115,7 +119,58 @@ export class HashStore {
 
   async heads (): Promise<HeadRecord[]> {
     const rows = await this.db.iterator(bucketRange(Bucket.head)).all()
-    return rows.map(([k, v]) => ({ publisher: parseHeadKey(k), ...decodeHead(v) }))
+    return rows.map(([k, v]) => ({ publisher: parsePublisherKey(Bucket.head, k), ...decodeHead(v) }))
+  }
+
+  async equivocations (): Promise<Array<{ publisher: Uint8Array } & EquivocationRecord>> {
+    const rows = await this.db.iterator(bucketRange(Bucket.equivocation)).all()
+    return rows.map(([k, v]) => ({ publisher: parsePublisherKey(Bucket.equivocation, k), ...decodeEquivocationRecord(v) }))
+  }
+
+  /** Written through the apply lock, so it orders with batch writes. */
+  async putEquivocation (publisher: Uint8Array, record: EquivocationRecord): Promise<void> {
+    const run = this.applyChain.then(async () => { await this.db.put(equivocationKey(publisher), encodeEquivocationRecord(record)) })
+    this.applyChain = run.catch(() => undefined)
+    await run
+  }
+
+  /** Each publisher's stored seqs, from the small batchAt records: cheap enough for every start. */
+  async scanChains (): Promise<ChainScan[]> {
+    const chains: ChainScan[] = []
+    const it = this.db.iterator(bucketRange(Bucket.batchAt))
+    try {
+      for (let rows = await it.nextv(SCAN_CHUNK_KEYS); rows.length > 0; rows = await it.nextv(SCAN_CHUNK_KEYS)) {
+        for (const [k, id] of rows) extendScan(chains, parseBatchAtKey(k), id)
+      }
+    } finally {
+      await it.close()
+    }
+    return chains
+  }
+
+  /**
+   * Checks every head against the stored batches and rebuilds the heads that disagree from the
+   * batches themselves (counting their entries). Returns every problem found, repaired or not.
+   */
+  async checkAndRepairHeads (): Promise<ChainProblem[]> {
+    const chains = await this.scanChains()
+    const problems = chainProblems(chains, await this.heads())
+    for (const p of problems) {
+      const chain = chains.find(c => toHex(c.publisher) === p.publisher)
+      if (p.repairable && chain !== undefined) await this.rebuildHead(chain)
+    }
+    return problems
+  }
+
+  private async rebuildHead (chain: ChainScan): Promise<void> {
+    let entries = 0
+    for (let seq = 1; seq <= chain.contiguousTo; seq++) {
+      const signed = await this.getSignedBatch(chain.publisher, seq)
+      if (signed === undefined) throw new StoreError('CORRUPT_RECORD', `batch ${seq} of ${toHex(chain.publisher)} is indexed but not stored`)
+      entries += decodeSignedBatch(signed).body.entries.length
+    }
+    const head = { seq: chain.contiguousTo, headId: chain.idAtContiguous, batches: chain.contiguousTo, entries }
+    await this.db.put(headKey(chain.publisher), encodeHead(head))
   }
 
   /** Every row mentioning the hash, ordered by publisher, seq, position; at most MAX_ROWS_PER_LOOKUP. */
@@ -199,6 +254,23 @@ function checkLinks (head: HeadRecord | undefined, batch: DecodedBatch): void {
 
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+function extendScan (chains: ChainScan[], at: { publisher: Uint8Array, seq: number }, id: Uint8Array): void {
+  const last = chains.at(-1)
+  if (last === undefined || toHex(last.publisher) !== toHex(at.publisher)) {
+    chains.push(at.seq === 1
+      ? { publisher: Uint8Array.from(at.publisher), contiguousTo: 1, idAtContiguous: id }
+      : { publisher: Uint8Array.from(at.publisher), contiguousTo: 0, idAtContiguous: new Uint8Array(0), holeAt: 1 })
+    return
+  }
+  if (last.holeAt !== undefined) return
+  if (at.seq === last.contiguousTo + 1) {
+    last.contiguousTo = at.seq
+    last.idAtContiguous = id
+  } else {
+    last.holeAt = last.contiguousTo + 1
+  }
 }
 
 function put (key: Uint8Array, value: Uint8Array): PutOp {

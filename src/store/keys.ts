@@ -77,6 +77,10 @@ export function headKey (publisher: Uint8Array): Uint8Array {
   return key(Bucket.head, publisher)
 }
 
+export function equivocationKey (publisher: Uint8Array): Uint8Array {
+  return key(Bucket.equivocation, publisher)
+}
+
 export function entryKey (e: EntryKey): Uint8Array {
   requireTypedValue(e.signalTypeCode, e.value)
   return key(Bucket.entryIndex, Uint8Array.of(e.signalTypeCode), e.value, e.publisher, uint64BE(e.seq), uint32BE(e.position))
@@ -122,9 +126,20 @@ export function parseEntryKey (k: Uint8Array): EntryKey {
   }
 }
 
-export function parseHeadKey (k: Uint8Array): Uint8Array {
-  if (k[0] !== Bucket.head || k.length !== 1 + PUBLIC_KEY_BYTES) {
-    throw new StoreError('CORRUPT_RECORD', `malformed head key of ${k.length} bytes`)
+/** A batchAt key's parts (views into `k`). */
+export function parseBatchAtKey (k: Uint8Array): { publisher: Uint8Array, seq: number } {
+  if (k[0] !== Bucket.batchAt || k.length !== 1 + PUBLIC_KEY_BYTES + SEQ_BYTES) {
+    throw new StoreError('CORRUPT_RECORD', `malformed batchAt key of ${k.length} bytes`)
+  }
+  const view = new DataView(k.buffer, k.byteOffset, k.byteLength)
+  const seqAt = 1 + PUBLIC_KEY_BYTES
+  return { publisher: k.subarray(1, seqAt), seq: view.getUint32(seqAt) * TWO_POW_32 + view.getUint32(seqAt + 4) }
+}
+
+/** The publisher of a key in a bucket keyed by publisher alone (head, equivocation). */
+export function parsePublisherKey (bucket: Bucket.head | Bucket.equivocation, k: Uint8Array): Uint8Array {
+  if (k[0] !== bucket || k.length !== 1 + PUBLIC_KEY_BYTES) {
+    throw new StoreError('CORRUPT_RECORD', `malformed ${Bucket[bucket]} key of ${k.length} bytes`)
   }
   return k.subarray(1)
 }

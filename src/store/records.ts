@@ -16,6 +16,7 @@ const StoredBatchType = root.lookupType('hashmesh.store.v1.StoredBatch')
 const BatchLocationType = root.lookupType('hashmesh.store.v1.BatchLocation')
 const IndexRowType = root.lookupType('hashmesh.store.v1.IndexRow')
 const HeadType = root.lookupType('hashmesh.store.v1.Head')
+const EquivocationRecordType = root.lookupType('hashmesh.store.v1.EquivocationRecord')
 
 export interface StoreMeta { schemaVersion: number }
 export interface StoredBatch { signed: Uint8Array, receivedAtMs: number, source: string }
@@ -23,6 +24,11 @@ export interface BatchLocation { publisher: Uint8Array, seq: number }
 export interface IndexRow { action: Action, labels: string[], batchId: Uint8Array, receivedAtMs: number, createdAtMs: number }
 /** The publisher is the key, so it is not repeated in the value. */
 export interface HeadValue { seq: number, headId: Uint8Array, batches: number, entries: number }
+
+/** Append-only, like the buckets: stored as numbers. */
+export const Decision = Object.freeze({ UNDECIDED: 0, FOLLOW_STORED: 1, BLOCK: 2 } as const)
+export type Decision = typeof Decision[keyof typeof Decision]
+export interface EquivocationRecord { proof: Uint8Array, forkSeq: number, detectedAtMs: number, decision: Decision }
 
 interface LongLike { toNumber: () => number }
 
@@ -121,4 +127,17 @@ export function decodeHead (bytes: Uint8Array): HeadValue {
     batches: safeInteger(raw.batches, what, 'batches', 1),
     entries: safeInteger(raw.entries, what, 'entries')
   }
+}
+
+export function encodeEquivocationRecord (r: EquivocationRecord): Uint8Array {
+  return encode(EquivocationRecordType, r)
+}
+
+export function decodeEquivocationRecord (bytes: Uint8Array): EquivocationRecord {
+  const what = 'equivocation record'
+  const raw = decode(EquivocationRecordType, bytes, what)
+  const decision = raw.decision
+  if (decision !== Decision.UNDECIDED && decision !== Decision.FOLLOW_STORED && decision !== Decision.BLOCK) throw corrupt(what, 'unknown decision')
+  if (!(raw.proof instanceof Uint8Array) || raw.proof.length === 0) throw corrupt(what, 'proof missing')
+  return { proof: raw.proof, forkSeq: safeInteger(raw.forkSeq, what, 'fork_seq', 1), detectedAtMs: safeInteger(raw.detectedAtMs, what, 'detected_at_ms'), decision }
 }

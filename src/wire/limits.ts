@@ -12,6 +12,9 @@ export const MAX_BODY_BYTES = 1024 * 1024
 /** Encoded SignedBatch: the body, a 64-byte signature and protobuf framing. */
 export const MAX_SIGNED_BATCH_BYTES = MAX_BODY_BYTES + 128
 
+/** An equivocation proof carries two signed batches and its own framing. */
+export const MAX_PROOF_BYTES = 2 * MAX_SIGNED_BATCH_BYTES + 64
+
 /** Labels per entry: categories of harm and a few tags, not free text. */
 export const MAX_LABELS_PER_ENTRY = 16
 

@@ -9,3 +9,4 @@ const root = protobuf.loadSync(fileURLToPath(new URL('../../proto/hashmesh.proto
 
 export const SignedBatchType = root.lookupType('hashmesh.v1.SignedBatch')
 export const BatchBodyType = root.lookupType('hashmesh.v1.BatchBody')
+export const EquivocationProofType = root.lookupType('hashmesh.v1.EquivocationProof')

@@ -4,12 +4,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
 import { generateSecretKey, publicKeyOf, sign } from '../../src/crypto/ed25519.js'
 import type { NodeInfo } from '../../src/cli/nodeInfo.js'
 import { NodeProcess, runCli } from '../../src/cli/nodeProcess.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../../src/network/libp2pNode.js'
 import { batchTopic } from '../../src/network/topics.js'
-import type { LookupResult, NodeStatus } from '../../src/node/interface.js'
+import type { EquivocationInfo, LookupResult, NodeStatus } from '../../src/node/interface.js'
 import { encodeBatchBody, encodeSignedBatch } from '../../src/wire/batchCodec.js'
 import { Action } from '../../src/wire/types.js'
 import { getJson, postJson } from '../helpers/http.js'
@@ -53,7 +54,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
   const dirs = { a: '', b: '', c: '' }
   let a: NodeProcess, b: NodeProcess, c: NodeProcess
   let infoA: NodeInfo, infoB: NodeInfo, infoC: NodeInfo
-  let rogue: HashmeshLibp2p | undefined
+  const rogues: HashmeshLibp2p[] = []
 
   before(async function () {
     base = await mkdtemp(join(tmpdir(), 'hashmesh-e2e-'))
@@ -75,7 +76,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
   })
 
   after(async function () {
-    await rogue?.stop()
+    await Promise.all(rogues.map(async r => { await r.stop() }))
     await Promise.all([a, b, c].filter(n => n !== undefined).map(async n => await n.stop()))
     await rm(base, { recursive: true, force: true })
   })
@@ -115,13 +116,20 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     assert.deepEqual(miss.body.matches, [])
   })
 
+  /** An in-process peer that speaks gossip to one node only, outside any validation of ours. */
+  async function roguePeerOf (target: NodeInfo): Promise<HashmeshLibp2p> {
+    const peer = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [] })
+    rogues.push(peer)
+    await peer.start()
+    peer.services.pubsub.subscribe(batchTopic(NETWORK))
+    await peer.dial(multiaddr(target.multiaddrs[0]!))
+    await waitFor('the rogue peer sees the node subscribed', async () => peer.services.pubsub.getSubscribers(batchTopic(NETWORK)).some(p => p.toString() === target.peerId))
+    return peer
+  }
+
   it('a forged signature and an untrusted publisher never reach C; a valid batch on the same path does', async function () {
-    rogue = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [] })
-    await rogue.start()
+    const rogue = await roguePeerOf(infoA)
     const topic = batchTopic(NETWORK)
-    rogue.services.pubsub.subscribe(topic)
-    await rogue.dial((await import('@multiformats/multiaddr')).multiaddr(infoA.multiaddrs[0]!))
-    await waitFor('rogue sees A subscribed', async () => rogue!.services.pubsub.getSubscribers(topic).some(p => p.toString() === infoA.peerId))
 
     const aSecret = Buffer.from((await readFile(join(dirs.a, 'publisher.key'), 'utf8')).trim(), 'hex')
     const aPublic = publicKeyOf(aSecret)
@@ -175,5 +183,32 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     assert.equal(results[0]!.matches.length, 2)
     const s = await status(infoC)
     assert.equal(s.hashes.sha256! + s.hashes.md5!, HASHES + 1)
+  })
+
+  it('a publisher signing two batches for one seq is caught: every node stores the proof and marks it, until an admin decides', async function () {
+    const aSecret = Buffer.from((await readFile(join(dirs.a, 'publisher.key'), 'utf8')).trim(), 'hex')
+    const head = (await status(infoA)).publishers.find(p => p.publisher === infoA.publisherKey)!
+    const fork = (value: Uint8Array): Uint8Array => handMadeBatch({ publisher: publicKeyOf(aSecret), signer: aSecret, seq: head.seq + 1, prev: Buffer.from(head.headId, 'hex'), value })
+    const toB = await roguePeerOf(infoB)
+    const toC = await roguePeerOf(infoC)
+    await Promise.all([toB.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32))), toC.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32)))])
+
+    for (const info of [infoA, infoB, infoC]) {
+      const proofs = await waitFor(`the proof on ${info.peerId}`, async () => {
+        const list = (await getJson<{ equivocations: EquivocationInfo[] }>(`${info.http}/v1/equivocations`)).body.equivocations
+        return list.length > 0 ? list : undefined
+      })
+      assert.deepEqual(proofs.map(p => [p.publisher, p.forkSeq, p.decision]), [[infoA.publisherKey, head.seq + 1, 'undecided']])
+      assert.equal((await status(info)).publishers.find(p => p.publisher === infoA.publisherKey)?.equivocating, true)
+    }
+    const [anyHash] = await lookupAll(infoC, published.slice(1, 2))
+    assert.equal(anyHash!.matches[0]!.publisherEquivocating, true)
+
+    const token = (await readFile(join(dirs.b, 'admin.token'), 'utf8')).trim()
+    const url = `${infoB.http}/v1/equivocations/${infoA.publisherKey}/decision`
+    assert.equal((await postJson(url, { decision: 'follow-stored' })).status, 401)
+    const decided = await postJson<EquivocationInfo>(url, { decision: 'follow-stored' }, token)
+    assert.equal(decided.status, 200)
+    assert.equal(decided.body.decision, 'follow-stored')
   })
 })

@@ -9,7 +9,7 @@ import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../optio
 
 function matchLines (m: LookupMatch): string[] {
   return [
-    `  publisher ${m.publisher}${m.current ? '' : ' (superseded by a later entry)'}`,
+    `  publisher ${m.publisher}${m.current ? '' : ' (superseded by a later entry)'}${m.publisherEquivocating ? ' (publisher EQUIVOCATING)' : ''}`,
     ...aligned([
       ['labels', m.labels.length > 0 ? m.labels.join(';') : '-'],
       ['batch id', m.batchId],

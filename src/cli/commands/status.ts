@@ -15,6 +15,12 @@ function listRows (key: string, items: readonly string[]): Array<[string, string
   return items.length === 0 ? [[key, '-']] : items.map((item, i) => [i === 0 ? key : '', item])
 }
 
+/** Above the publisher list, which can be long: an equivocation waits for an administrator. */
+function equivocatingRows (s: NodeStatus): Array<[string, string]> {
+  const n = s.publishers.filter(p => p.equivocating).length
+  return n === 0 ? [] : [['EQUIVOCATING', `${n} publisher(s); see "hashmesh equivocations"`]]
+}
+
 export function formatStatus (s: NodeStatus): string[] {
   return [
     ...aligned([
@@ -26,6 +32,7 @@ export function formatStatus (s: NodeStatus): string[] {
       ['connected peers', `${s.connectedPeers.length}`],
       ['mesh peers', `${s.meshPeers.length}`],
       ['trusted', `${s.trustedPublishers.length} publisher(s)`],
+      ...equivocatingRows(s),
       ['hashes', counts(s.hashes)],
       ['accepted', counts(s.validation.accept)],
       ['ignored', counts(s.validation.ignore)],

@@ -1,6 +1,8 @@
-import type { EntryInput, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from '../../../src/node/interface.js'
-import { parseSignalValue, toHex } from '../../../src/signals/hex.js'
+import { EquivocationError } from '../../../src/ingest/equivocationError.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from '../../../src/node/interface.js'
+import { parseHexBytes, parseSignalValue, toHex } from '../../../src/signals/hex.js'
 import { SignalError } from '../../../src/signals/registry.js'
+import { PUBLIC_KEY_BYTES } from '../../../src/wire/limits.js'
 
 export const LISTED_MD5 = 'ab'.repeat(16)
 const PUBLISHER = 'cd'.repeat(32)
@@ -21,6 +23,16 @@ export const FAKE_STATUS: NodeStatus = {
   uptimeSeconds: 7
 }
 
+/** A publisher other than the node's own, caught equivocating and not yet decided on. */
+export const FAKE_EQUIVOCATION: EquivocationInfo = {
+  publisher: 'ee'.repeat(32),
+  forkSeq: 3,
+  batchA: { batchId: 'a1'.repeat(32), seq: 3 },
+  batchB: { batchId: 'b2'.repeat(32), seq: 3 },
+  detectedAt: '2024-01-02T00:00:00.000Z',
+  decision: 'undecided'
+}
+
 /**
  * Stands in for a node in HTTP unit tests. Checks inputs with the real signal parser, so it throws
  * the same typed errors a node does for a bad type or value.
@@ -31,6 +43,8 @@ export class FakeNode implements HashmeshNodeApi {
   readonly published: EntryInput[][] = []
   /** When set, publish throws it (to exercise the error mapping). */
   publishError: Error | undefined
+  /** Recorded equivocations; tests add or clear them. Starts with FAKE_EQUIVOCATION. */
+  readonly equivocationList: EquivocationInfo[] = [structuredClone(FAKE_EQUIVOCATION)]
 
   async lookup (type: string, value: string): Promise<LookupResult> {
     const parsed = parseSignalValue(type, value)
@@ -41,7 +55,7 @@ export class FakeNode implements HashmeshNodeApi {
       value: hex,
       listed,
       matches: listed
-        ? [{ publisher: PUBLISHER, labels: ['csam'], batchId: 'ef'.repeat(32), seq: 1, action: 'add', receivedAt: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', current: true }]
+        ? [{ publisher: PUBLISHER, labels: ['csam'], batchId: 'ef'.repeat(32), seq: 1, action: 'add', receivedAt: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', current: true, publisherEquivocating: this.recorded(PUBLISHER) !== undefined }]
         : []
     }
   }
@@ -68,5 +82,22 @@ export class FakeNode implements HashmeshNodeApi {
 
   async status (): Promise<NodeStatus> {
     return FAKE_STATUS
+  }
+
+  async equivocations (): Promise<EquivocationInfo[]> {
+    return structuredClone(this.equivocationList)
+  }
+
+  /** Checks the key the way the node does, so the HTTP tests see the same typed errors. */
+  async decideEquivocation (publisher: string, decision: EquivocationDecision): Promise<EquivocationInfo> {
+    if (parseHexBytes(publisher, PUBLIC_KEY_BYTES) === undefined) throw new EquivocationError('BAD_PUBLISHER_KEY', 'publisher must be 64 hex characters')
+    const known = this.recorded(publisher.toLowerCase())
+    if (known === undefined) throw new EquivocationError('NO_SUCH_EQUIVOCATION', `no equivocation is recorded for publisher ${publisher}`)
+    known.decision = decision
+    return structuredClone(known)
+  }
+
+  private recorded (publisher: string): EquivocationInfo | undefined {
+    return this.equivocationList.find(e => e.publisher === publisher)
   }
 }

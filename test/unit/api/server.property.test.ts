@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { Registry } from 'prom-client'
 import { buildHttpServer } from '../../../src/api/server.js'
 import { silentLogger } from '../../../src/logger.js'
-import { FakeNode } from './fakeNode.js'
+import { FAKE_EQUIVOCATION, FakeNode } from './fakeNode.js'
 
 const TOKEN = 'beef'.repeat(16)
 
@@ -23,6 +23,16 @@ const body = (listKey: string) => fc.oneof(
   fc.record({ [listKey]: fc.array(fc.oneof(plausibleEntry, fc.jsonValue()), { maxLength: 5 }) }),
   fc.dictionary(fc.constantFrom(listKey, 'extra'), fc.jsonValue())
 )
+
+/** Mostly a valid decision for a recorded or plausible publisher, so that the node's checks run too. */
+const decisionBody = fc.oneof(
+  fc.jsonValue(),
+  fc.record({ decision: fc.oneof(fc.constantFrom('follow-stored', 'block', 'undecided'), fc.jsonValue()) }),
+  fc.dictionary(fc.constantFrom('decision', 'extra'), fc.oneof(fc.constantFrom('follow-stored', 'block'), fc.jsonValue()))
+)
+
+const decisionUrl = fc.oneof(fc.constant(FAKE_EQUIVOCATION.publisher), hex(32), fc.string({ maxLength: 300 }))
+  .map(publisher => `/v1/equivocations/${encodeURIComponent(publisher)}/decision`)
 
 describe('api: no input produces a 5xx (property)', () => {
   let app: FastifyInstance
@@ -50,10 +60,15 @@ describe('api: no input produces a 5xx (property)', () => {
     await fc.assert(fc.asyncProperty(body('queries'), async b => { await noServerError('/v1/lookup', JSON.stringify(b), false) }), { numRuns: 400 })
   })
 
-  it('both routes with arbitrary text that claims to be JSON', async () => {
+  it('POST /v1/equivocations/:publisher/decision with arbitrary publishers and JSON bodies', async () => {
+    await fc.assert(fc.asyncProperty(decisionUrl, decisionBody, async (url, b) => { await noServerError(url, JSON.stringify(b), true) }), { numRuns: 400 })
+  })
+
+  it('every POST route with arbitrary text that claims to be JSON', async () => {
     await fc.assert(fc.asyncProperty(fc.string({ maxLength: 200 }), async text => {
       await noServerError('/v1/lookup', text, false)
       await noServerError('/v1/batches', text, true)
+      await noServerError(`/v1/equivocations/${FAKE_EQUIVOCATION.publisher}/decision`, text, true)
     }), { numRuns: 200 })
   })
 })

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { Counter, Registry } from 'prom-client'
-import { PUBLISH_BODY_LIMIT, LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, MAX_VALUE_CHARS } from '../../../src/api/limits.js'
+import { PUBLISH_BODY_LIMIT, LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, MAX_PUBLISHER_CHARS, MAX_VALUE_CHARS } from '../../../src/api/limits.js'
 import { buildHttpServer } from '../../../src/api/server.js'
 import { silentLogger } from '../../../src/logger.js'
 import { PublishError } from '../../../src/node/batchPublisher.js'
 import { WireError } from '../../../src/wire/errors.js'
-import { FAKE_STATUS, FakeNode, LISTED_MD5 } from './fakeNode.js'
+import { FAKE_EQUIVOCATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from './fakeNode.js'
 
 const TOKEN = 'f00d'.repeat(16)
 const AUTH = { authorization: `Bearer ${TOKEN}` }
@@ -196,6 +196,85 @@ describe('api: HTTP server', () => {
       const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })
       assert.equal(res.statusCode, 500)
       assert.deepEqual(res.json(), { error: { code: 'INTERNAL', message: 'internal error' } })
+    })
+  })
+
+  describe('equivocations', () => {
+    const decisionUrl = (publisher: string): string => `/v1/equivocations/${publisher}/decision`
+    const FORKED = FAKE_EQUIVOCATION.publisher
+
+    it('GET /v1/equivocations lists them, without a token', async () => {
+      const res = await app.inject({ method: 'GET', url: '/v1/equivocations' })
+      assert.equal(res.statusCode, 200)
+      assert.deepEqual(res.json(), { equivocations: [FAKE_EQUIVOCATION] })
+    })
+
+    it('GET /v1/equivocations answers an empty list when there are none', async () => {
+      node.equivocationList.length = 0
+      const res = await app.inject({ method: 'GET', url: '/v1/equivocations' })
+      assert.deepEqual(res.json(), { equivocations: [] })
+    })
+
+    it('401 for a decision without the admin token, even with a bad body; nothing decided', async () => {
+      for (const [headers, payload] of [[{}, { decision: 'block' }], [{ authorization: 'Bearer wrong' }, { decision: 'block' }], [{}, { decision: 'nonsense' }]] as const) {
+        const res = await app.inject({ method: 'POST', url: decisionUrl(FORKED), headers, payload })
+        assert.equal(res.statusCode, 401, JSON.stringify([headers, payload]))
+        assert.equal(errorCode(res), 'UNAUTHORIZED')
+      }
+      assert.equal(node.equivocationList[0]?.decision, 'undecided')
+    })
+
+    for (const decision of ['follow-stored', 'block'] as const) {
+      it(`200 and the updated equivocation for ${decision}; the list shows it`, async () => {
+        const res = await app.inject({ method: 'POST', url: decisionUrl(FORKED), headers: AUTH, payload: { decision } })
+        assert.equal(res.statusCode, 200)
+        assert.deepEqual(res.json(), { ...FAKE_EQUIVOCATION, decision })
+        const list = await app.inject({ method: 'GET', url: '/v1/equivocations' })
+        assert.equal(list.json().equivocations[0].decision, decision)
+      })
+    }
+
+    it('404 NO_SUCH_EQUIVOCATION for a publisher with none recorded', async () => {
+      const res = await app.inject({ method: 'POST', url: decisionUrl('00'.repeat(32)), headers: AUTH, payload: { decision: 'block' } })
+      assert.equal(res.statusCode, 404)
+      assert.equal(errorCode(res), 'NO_SUCH_EQUIVOCATION')
+    })
+
+    it('400 BAD_PUBLISHER_KEY for a key that is not 64 hex characters', async () => {
+      for (const publisher of ['abc', 'zz'.repeat(32), FORKED.slice(2), `${FORKED}00`]) {
+        const res = await app.inject({ method: 'POST', url: decisionUrl(publisher), headers: AUTH, payload: { decision: 'block' } })
+        assert.equal(res.statusCode, 400, publisher)
+        assert.equal(errorCode(res), 'BAD_PUBLISHER_KEY')
+      }
+    })
+
+    it('400 INVALID_REQUEST for a key beyond the schema bound', async () => {
+      const res = await app.inject({ method: 'POST', url: decisionUrl('a'.repeat(MAX_PUBLISHER_CHARS + 1)), headers: AUTH, payload: { decision: 'block' } })
+      assert.equal(res.statusCode, 400)
+      assert.equal(errorCode(res), 'INVALID_REQUEST')
+    })
+
+    for (const [name, payload] of [
+      ['an unknown decision', { decision: 'ignore' }],
+      ['"undecided", which is a state and not a decision', { decision: 'undecided' }],
+      ['a decision in another case', { decision: 'Block' }],
+      ['a number for the decision', { decision: 1 }],
+      ['no decision', {}],
+      ['an extra property', { decision: 'block', publisher: FAKE_EQUIVOCATION.publisher }],
+      ['a list', [{ decision: 'block' }]]
+    ] as const) {
+      it(`400 INVALID_REQUEST for ${name}; nothing decided`, async () => {
+        const res = await app.inject({ method: 'POST', url: decisionUrl(FORKED), headers: AUTH, payload })
+        assert.equal(res.statusCode, 400)
+        assert.equal(errorCode(res), 'INVALID_REQUEST')
+        assert.equal(node.equivocationList[0]?.decision, 'undecided')
+      })
+    }
+
+    it('400 INVALID_REQUEST without a body', async () => {
+      const res = await app.inject({ method: 'POST', url: decisionUrl(FORKED), headers: AUTH })
+      assert.equal(res.statusCode, 400)
+      assert.equal(errorCode(res), 'INVALID_REQUEST')
     })
   })
 

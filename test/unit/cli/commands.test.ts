@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
 import { buildHttpServer } from '../../../src/api/server.js'
+import { register as registerDecide } from '../../../src/cli/commands/decide.js'
+import { register as registerEquivocations } from '../../../src/cli/commands/equivocations.js'
 import { register as registerLookup } from '../../../src/cli/commands/lookup.js'
 import { register as registerPublish } from '../../../src/cli/commands/publish.js'
 import { register as registerStatus } from '../../../src/cli/commands/status.js'
@@ -13,10 +15,10 @@ import type { CliContext } from '../../../src/cli/context.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
 import { runCli } from '../../../src/cli/program.js'
 import { silentLogger } from '../../../src/logger.js'
-import { FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
+import { FAKE_EQUIVOCATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
-const COMMANDS = [registerPublish, registerLookup, registerStatus]
+const COMMANDS = [registerPublish, registerLookup, registerStatus, registerEquivocations, registerDecide]
 
 interface Run { code: number, out: string, err: string }
 
@@ -110,6 +112,14 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
     it('exit 2 for a --node that is not an http URL', async () => {
       assert.equal((await hashmesh('lookup', 'md5', LISTED_MD5, '--node', 'ftp://x')).code, 2)
     })
+
+    it('marks a match whose publisher is equivocating, and only then', async () => {
+      assert.doesNotMatch((await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)).out, /EQUIVOCATING/)
+      node.equivocationList.push({ ...FAKE_EQUIVOCATION, publisher: FAKE_STATUS.publisherKey })
+      const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
+      assert.equal(r.code, 0)
+      assert.match(r.out, new RegExp(`^  publisher ${FAKE_STATUS.publisherKey} \\(publisher EQUIVOCATING\\)$`, 'm'))
+    })
   })
 
   describe('status', () => {
@@ -119,6 +129,95 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       assert.equal(oneJsonDocument(json.out).peerId, node.peerId)
       const human = await hashmesh('status', '--node', url)
       assert.match(human.out, new RegExp(`peer id\\s+${node.peerId}`))
+      assert.doesNotMatch(human.out, /EQUIVOCATING/)
+    })
+
+    it('human output flags equivocating publishers at the top and on their line', async () => {
+      const forked = { ...FAKE_STATUS.publishers[0]!, publisher: FAKE_EQUIVOCATION.publisher, equivocating: true }
+      node.status = async () => ({ ...FAKE_STATUS, publishers: [...FAKE_STATUS.publishers, forked] })
+      const r = await hashmesh('status', '--node', url)
+      assert.equal(r.code, 0)
+      const lines = r.out.split('\n')
+      const summary = lines.findIndex(l => /^EQUIVOCATING\s+1 publisher\(s\)/.test(l))
+      assert.ok(summary >= 0 && summary < lines.indexOf('publishers:'), r.out)
+      assert.ok(lines.some(l => l.includes(FAKE_EQUIVOCATION.publisher) && l.endsWith('EQUIVOCATING')), r.out)
+    })
+  })
+
+  describe('equivocations', () => {
+    it('prints one block per publisher: fork seq, both batches, detection time, decision', async () => {
+      const r = await hashmesh('equivocations', '--node', url)
+      assert.equal(r.code, 0, r.err)
+      const e = FAKE_EQUIVOCATION
+      assert.match(r.out, new RegExp(`^publisher ${e.publisher}$`, 'm'))
+      assert.match(r.out, /^ {2}fork seq\s+3$/m)
+      assert.match(r.out, new RegExp(`^  batch A\\s+${e.batchA.batchId} \\(seq 3\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^  batch B\\s+${e.batchB.batchId} \\(seq 3\\)$`, 'm'))
+      assert.match(r.out, /^ {2}detected at\s+2024-01-02T00:00:00.000Z$/m)
+      assert.match(r.out, /^ {2}decision\s+undecided /m)
+    })
+
+    it('prints "none" and exits 0 when there are none', async () => {
+      node.equivocationList.length = 0
+      const r = await hashmesh('equivocations', '--node', url)
+      assert.equal(r.code, 0)
+      assert.equal(r.out, 'none\n')
+    })
+
+    it('--json prints { equivocations }, found through DIR/node.json', async () => {
+      await writeNodeInfo(join(dir, 'node.json'), { peerId: 'p', multiaddrs: [], http: url, publisherKey: 'k' })
+      const r = await hashmesh('equivocations', '--data', dir, '--json')
+      assert.equal(r.code, 0)
+      assert.deepEqual(oneJsonDocument(r.out), { equivocations: [FAKE_EQUIVOCATION] })
+    })
+
+    it('exit 3 when no node answers', async () => {
+      const r = await hashmesh('equivocations', '--node', await closedPortUrl(), '--json')
+      assert.equal(r.code, 3)
+      assert.equal(oneJsonDocument(r.out).error.code, 'NODE_UNREACHABLE')
+    })
+  })
+
+  describe('decide', () => {
+    const FORKED = FAKE_EQUIVOCATION.publisher
+
+    it('records the decision with the token and prints the updated equivocation', async () => {
+      const r = await hashmesh('decide', FORKED, 'block', '--node', url, '--token', TOKEN)
+      assert.equal(r.code, 0, r.err)
+      assert.match(r.out, new RegExp(`^publisher ${FORKED}$`, 'm'))
+      assert.match(r.out, /^ {2}decision\s+block$/m)
+      assert.equal(node.equivocationList[0]?.decision, 'block')
+    })
+
+    it('--json prints the EquivocationInfo; the token comes from DIR/admin.token', async () => {
+      await writeFile(join(dir, 'admin.token'), `${TOKEN}\n`, { mode: 0o600 })
+      const r = await hashmesh('decide', FORKED.toUpperCase(), 'follow-stored', '--node', url, '--data', dir, '--json')
+      assert.equal(r.code, 0, r.err)
+      assert.deepEqual(oneJsonDocument(r.out), { ...FAKE_EQUIVOCATION, decision: 'follow-stored' })
+    })
+
+    it('exit 1 NO_SUCH_EQUIVOCATION for a publisher with none recorded', async () => {
+      const r = await hashmesh('decide', '00'.repeat(32), 'block', '--node', url, '--token', TOKEN, '--json')
+      assert.equal(r.code, 1)
+      assert.equal(oneJsonDocument(r.out).error.code, 'NO_SUCH_EQUIVOCATION')
+      assert.match(r.err, /no equivocation is recorded/)
+    })
+
+    it('exit 2 for a bad decision or key (before contacting any node), a wrong or missing token', async () => {
+      const nowhere = 'http://127.0.0.1:1'
+      const badDecision = await hashmesh('decide', FORKED, 'undecided', '--node', nowhere, '--token', TOKEN)
+      assert.equal(badDecision.code, 2)
+      assert.match(badDecision.err, /follow-stored, block/)
+      const badKey = await hashmesh('decide', 'abc', 'block', '--node', nowhere, '--token', TOKEN, '--json')
+      assert.equal(badKey.code, 2)
+      assert.equal(oneJsonDocument(badKey.out).error.code, 'USAGE')
+      assert.equal((await hashmesh('decide', FORKED, 'block', '--node', url, '--token', 'wrong')).code, 2)
+      assert.equal((await hashmesh('decide', FORKED, 'block', '--node', url, '--data', dir)).code, 2)
+      assert.equal(node.equivocationList[0]?.decision, 'undecided')
+    })
+
+    it('exit 3 when no node answers', async () => {
+      assert.equal((await hashmesh('decide', FORKED, 'block', '--node', await closedPortUrl(), '--token', TOKEN)).code, 3)
     })
   })
 

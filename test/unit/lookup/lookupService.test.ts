@@ -50,7 +50,8 @@ describe('LookupService', function () {
     assert.equal(r.listed, true)
     assert.deepEqual(r.matches, [{
       publisher: hex(publicKeyOf(alice)), labels: ['category:x'], batchId: hex(batch.id), seq: 1, action: 'add',
-      receivedAt: new Date(1_000).toISOString(), createdAt: new Date(5_000).toISOString(), current: true
+      receivedAt: new Date(1_000).toISOString(), createdAt: new Date(5_000).toISOString(), current: true,
+      publisherEquivocating: false
     }])
   })
 

@@ -1,0 +1,6 @@
+import type { IngestOutcome } from '../ingest/batchIngester.js'
+
+/** Where batches from the network go (the ingester): validates, links and stores; never throws. */
+export interface BatchSink {
+  ingest: (bytes: Uint8Array, source: string) => Promise<IngestOutcome>
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict'
+import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
+import type { HashStore } from '../../../src/store/hashStore.js'
+import { batchAtKey, headKey } from '../../../src/store/keys.js'
+import { makeChain, randomEntries } from '../../helpers/batches.js'
+import { TempStore, rawDbOf } from './storeFixtures.js'
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+describe('HashStore head check and repair', function () {
+  const temp = new TempStore()
+  let store: HashStore
+  const key = generateSecretKey()
+  const publisher = publicKeyOf(key)
+  const chain = makeChain(key, [randomEntries(2), randomEntries(3), randomEntries(4)])
+
+  beforeEach(async function () {
+    store = await temp.setup()
+    for (const b of chain) await store.applyBatch(b, { receivedAtMs: 1, source: 'test' })
+  })
+  afterEach(async function () { await temp.teardown() })
+
+  it('finds nothing wrong with a store written normally', async function () {
+    assert.deepEqual(await store.checkAndRepairHeads(), [])
+  })
+
+  it('rebuilds a lost or stale head from the stored batches, counters included', async function () {
+    await rawDbOf(store).del(headKey(publisher))
+    assert.deepEqual((await store.checkAndRepairHeads()).map(p => p.kind), ['HEAD_MISSING'])
+    const head = await store.head(publisher)
+    assert.deepEqual([head?.seq, hex(head?.headId ?? new Uint8Array()), head?.batches, head?.entries], [3, hex(chain[2]!.id), 3, 9])
+    assert.deepEqual(await store.checkAndRepairHeads(), [])
+  })
+
+  it('reports a hole it cannot mend and leaves the rest alone', async function () {
+    await rawDbOf(store).del(batchAtKey(publisher, 2))
+    const problems = await store.checkAndRepairHeads()
+    assert.deepEqual(problems.map(p => [p.kind, p.repairable]), [['HOLE', false], ['HEAD_MISMATCH', true]])
+    assert.equal((await store.head(publisher))?.seq, 1, 'head rebuilt to the end of the unbroken run')
+  })
+})
