@@ -6,7 +6,8 @@ import { createIngestMetrics } from '../ingest/metrics.js'
 import { StaticTrustList } from '../ingest/trustPolicy.js'
 import type { Logger } from '../logger.js'
 import { LookupService } from '../lookup/lookupService.js'
-import { GossipTopic } from '../network/gossipTopic.js'
+import { type GossipAction, type GossipSink, GossipTopic } from '../network/gossipTopic.js'
+import { PeerPolicer } from '../network/peerPolicer.js'
 import { batchTopic, equivocationTopic } from '../network/topics.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
 import { PeerKeeper } from '../network/peerKeeper.js'
@@ -37,6 +38,7 @@ interface Parts {
   libp2p: HashmeshLibp2p
   gossip: GossipTopic
   proofGossip: GossipTopic
+  policer: PeerPolicer
   keeper: PeerKeeper
   publisher: BatchPublisher
   lookups: LookupService
@@ -122,12 +124,22 @@ export class HashmeshNode implements HashmeshNodeApi {
       connectedPeers: [...new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))],
       topic: gossip.topic,
       meshPeers: gossip.meshPeers(),
+      bannedPeers: this.parts.policer.banned(),
       trustedPublishers: trust.list(),
       publishers: publisherStatuses(heads, ingester, equivocations),
       hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)])),
       validation: ingester.outcomeCounts(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000)
     }
+  }
+}
+
+/** A gossip sink that reports every REJECT to the policer, which cuts off repeat offenders. */
+function policed (policer: PeerPolicer, handle: (bytes: Uint8Array, source: string) => Promise<{ action: GossipAction, code: string }>): GossipSink {
+  return async (bytes, from) => {
+    const outcome = await handle(bytes, `gossip:${from}`)
+    if (outcome.action === 'reject') policer.recordReject(from, outcome.code)
+    return outcome
   }
 }
 
@@ -166,14 +178,19 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
       { store, index, trust, logger, equivocations, metrics: createIngestMetrics(deps.registry) },
       { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
     )
-    const libp2p = await createLibp2pNode({ privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce })
-    const gossip = new GossipTopic({ libp2p }, { topic: batchTopic(options.network), sink: async (bytes, from) => await ingester.ingest(bytes, `gossip:${from}`) })
-    const proofGossip = new GossipTopic({ libp2p }, { topic: equivocationTopic(options.network), sink: async (bytes, from) => await equivocations.ingestProof(bytes, `gossip:${from}`) })
+    const topics = { batches: batchTopic(options.network), proofs: equivocationTopic(options.network) }
+    const policer = new PeerPolicer({ logger })
+    const libp2p = await createLibp2pNode({
+      privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce, scoredTopics: Object.values(topics), connectionGater: policer.gater
+    })
+    policer.attach(libp2p)
+    const gossip = new GossipTopic({ libp2p }, { topic: topics.batches, sink: policed(policer, async (bytes, source) => await ingester.ingest(bytes, source)) })
+    const proofGossip = new GossipTopic({ libp2p }, { topic: topics.proofs, sink: policed(policer, async (bytes, source) => await equivocations.ingestProof(bytes, source)) })
     equivocations.onNewProof = proof => { spread(proofGossip, proof, logger) }
     const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
     const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger }, { network: options.network })
     const lookups = new LookupService({ store, index, equivocations })
-    return new HashmeshNode({ dataDir, store, index, trust, ingester, equivocations, libp2p, gossip, proofGossip, keeper, publisher, lookups }, options, logger)
+    return new HashmeshNode({ dataDir, store, index, trust, ingester, equivocations, libp2p, gossip, proofGossip, policer, keeper, publisher, lookups }, options, logger)
   } catch (err) {
     await store.close()
     throw err

@@ -51,6 +51,8 @@ export interface NodeStatus {
   topic: string
   /** Peers in this node's gossipsub mesh for the topic: the ones it forwards batches to. */
   meshPeers: string[]
+  /** Peers cut off for sending too many invalid messages, refused until their ban ends. */
+  bannedPeers: string[]
   /** Publishers whose batches this node accepts (always including itself). */
   trustedPublishers: string[]
   publishers: PublisherStatus[]

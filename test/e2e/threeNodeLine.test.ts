@@ -185,6 +185,27 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     assert.equal(s.hashes.sha256! + s.hashes.md5!, HASHES + 1)
   })
 
+  it('a peer flooding invalid batches is disconnected, and a valid batch published meanwhile still reaches everyone', async function () {
+    const flooder = await roguePeerOf(infoB)
+    const aPublic = Buffer.from(infoA.publisherKey, 'hex')
+    const forgery = (): Uint8Array => handMadeBatch({ publisher: aPublic, signer: generateSecretKey(), seq: 1, prev: new Uint8Array(0), value: randomBytes(32) })
+    const flood = (async () => {
+      for (let i = 0; i < 2_000; i++) await flooder.services.pubsub.publish(batchTopic(NETWORK), forgery()).catch(() => undefined)
+    })()
+    const token = (await readFile(join(dirs.a, 'admin.token'), 'utf8')).trim()
+    const meanwhile = { type: 'sha256', value: randomBytes(32).toString('hex') }
+    assert.equal((await postJson(`${infoA.http}/v1/batches`, { entries: [meanwhile] }, token)).status, 201)
+    await flood
+    await waitFor('the valid batch on C', async () => (await lookupAll(infoC, [meanwhile]))[0]!.listed)
+    const sb = await waitFor('B to ban the flooder', async () => {
+      const s = await status(infoB)
+      return s.bannedPeers.includes(flooder.peerId.toString()) ? s : undefined
+    })
+    assert.equal(sb.connectedPeers.includes(flooder.peerId.toString()), false)
+    assert.ok((sb.validation.reject.BAD_SIGNATURE ?? 0) > 5)
+    assert.equal((await status(infoC)).validation.reject.BAD_SIGNATURE, undefined, 'nothing forged was relayed to C')
+  })
+
   it('a publisher signing two batches for one seq is caught: every node stores the proof and marks it, until an admin decides', async function () {
     const aSecret = Buffer.from((await readFile(join(dirs.a, 'publisher.key'), 'utf8')).trim(), 'hex')
     const head = (await status(infoA)).publishers.find(p => p.publisher === infoA.publisherKey)!

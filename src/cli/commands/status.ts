@@ -31,6 +31,7 @@ export function formatStatus (s: NodeStatus): string[] {
       ...listRows('listening on', s.multiaddrs),
       ['connected peers', `${s.connectedPeers.length}`],
       ['mesh peers', `${s.meshPeers.length}`],
+      ['banned peers', `${s.bannedPeers.length}`],
       ['trusted', `${s.trustedPublishers.length} publisher(s)`],
       ...equivocatingRows(s),
       ['hashes', counts(s.hashes)],

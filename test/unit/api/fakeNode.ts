@@ -15,6 +15,7 @@ export const FAKE_STATUS: NodeStatus = {
   multiaddrs: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWFPQNesWnKqL2SpESimHumJwuWbArqjgxKVNuhzW45g1D'],
   connectedPeers: [],
   meshPeers: [],
+  bannedPeers: [],
   topic: 'hashmesh/test/batches/1',
   trustedPublishers: [PUBLISHER],
   publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), pending: 0, equivocating: false, batches: 1, entries: 1 }],
