@@ -28,20 +28,23 @@ export async function runCli (args: string[]): Promise<string> {
 export class NodeProcess {
   readonly dataDir: string
   readonly args: string[]
+  /** Extra environment for the child (HASHMESH_* settings), over this process's own. */
+  readonly env: Record<string, string>
   private child: ChildProcess | undefined
   private exited: Promise<number | null> | undefined
   private logTail: string[] = []
 
-  constructor (dataDir: string, args: string[] = []) {
+  constructor (dataDir: string, args: string[] = [], env: Record<string, string> = {}) {
     this.dataDir = dataDir
     this.args = args
+    this.env = env
   }
 
   /** Starts the node and resolves once it has written node.json (it is then listening). */
   async start (timeoutMs = 20_000): Promise<NodeInfo> {
     const infoPath = dataDirPaths(this.dataDir).nodeInfo
     await rm(infoPath, { force: true })
-    const child = spawn(process.execPath, [CLI_PATH, 'start', '--data', this.dataDir, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI_PATH, 'start', '--data', this.dataDir, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } })
     this.child = child
     this.exited = new Promise(resolve => child.on('exit', resolve))
     const keep = (d: Buffer): void => { this.logTail = [...this.logTail, ...d.toString().split('\n')].slice(-200) }

@@ -15,6 +15,11 @@ const SCALAR_VARS = {
   HASHMESH_NETWORK: 'network'
 } as const
 
+/** Numbers: passed on as numbers when they parse, as text otherwise, so validation names the variable. */
+const NUMBER_VARS = {
+  HASHMESH_SYNC_INTERVAL_MS: 'syncIntervalMs'
+} as const
+
 export const CONFIG_FILE_VAR = 'HASHMESH_CONFIG'
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -43,6 +48,10 @@ export function envLayer (env: Env): ConfigLayer {
   for (const [name, key] of Object.entries(SCALAR_VARS)) {
     const v = env[name]
     if (v !== undefined && v !== '') set(key, v, name)
+  }
+  for (const [name, key] of Object.entries(NUMBER_VARS)) {
+    const v = env[name]
+    if (v !== undefined && v !== '') set(key, /^\d+$/.test(v) ? Number(v) : v, name)
   }
   for (const [name, key] of Object.entries(LIST_VARS)) {
     const v = env[name]

@@ -24,6 +24,10 @@ export const MAX_PATH_CHARS = 4096
 /** The longest DNS name. */
 export const MAX_HOST_CHARS = 253
 
+/** Periodic sync rounds: more often than every second is a busy loop, less than daily a stale node. */
+export const MIN_SYNC_INTERVAL_MS = 1_000
+export const MAX_SYNC_INTERVAL_MS = 24 * 60 * 60 * 1000
+
 /** More than a day of accepted skew is a broken clock, not a tolerance. */
 export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
 
@@ -71,6 +75,7 @@ export const configSchema = z.strictObject({
   bootstrap: boundedList(multiaddrString(true), MAX_BOOTSTRAP_PEERS),
   trust: boundedList(z.string().regex(TRUST_KEY, `must be ${PUBLIC_KEY_BYTES * 2} hex characters (an Ed25519 public key)`).transform(s => s.toLowerCase()), MAX_TRUSTED_PUBLISHERS),
   maxClockSkewMs: z.number().int('must be an integer').min(0, `must be 0-${MAX_CLOCK_SKEW_MS}`).max(MAX_CLOCK_SKEW_MS, `must be 0-${MAX_CLOCK_SKEW_MS}`),
+  syncIntervalMs: z.number().int('must be an integer').min(MIN_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`).max(MAX_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`),
   http: z.strictObject({
     host: z.string().min(1, 'must not be empty').max(MAX_HOST_CHARS, `must be at most ${MAX_HOST_CHARS} characters`),
     port: z.number().int('must be an integer 0-65535').min(0, 'must be 0-65535').max(65535, 'must be 0-65535')

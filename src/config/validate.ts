@@ -61,7 +61,8 @@ export function validateConfig (merged: MergedConfig): HashmeshConfig {
       announce: c.announce,
       bootstrap: c.bootstrap,
       trust: c.trust,
-      maxClockSkewMs: c.maxClockSkewMs
+      maxClockSkewMs: c.maxClockSkewMs,
+      syncIntervalMs: c.syncIntervalMs
     },
     http: c.http,
     log: c.log

@@ -6,7 +6,8 @@ import { createIngestMetrics } from '../ingest/metrics.js'
 import { StaticTrustList } from '../ingest/trustPolicy.js'
 import type { Logger } from '../logger.js'
 import { LookupService } from '../lookup/lookupService.js'
-import { type GossipAction, type GossipSink, GossipTopic } from '../network/gossipTopic.js'
+import { type GossipAction, GossipTopic } from '../network/gossipTopic.js'
+import { SyncService, createSyncMetrics } from '../network/sync/index.js'
 import { PeerPolicer } from '../network/peerPolicer.js'
 import { batchTopic, equivocationTopic } from '../network/topics.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
@@ -18,6 +19,7 @@ import { stateDigest } from '../store/stateDigest.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
+import { GapFiller } from './gapFiller.js'
 import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from './interface.js'
 import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
@@ -39,6 +41,7 @@ interface Parts {
   gossip: GossipTopic
   proofGossip: GossipTopic
   policer: PeerPolicer
+  sync: SyncService
   keeper: PeerKeeper
   publisher: BatchPublisher
   lookups: LookupService
@@ -72,6 +75,7 @@ export class HashmeshNode implements HashmeshNodeApi {
     await this.parts.libp2p.start()
     this.parts.gossip.start()
     this.parts.proofGossip.start()
+    await this.parts.sync.start()
     this.parts.keeper.start()
   }
 
@@ -79,6 +83,7 @@ export class HashmeshNode implements HashmeshNodeApi {
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       this.parts.keeper.stop()
+      await this.parts.sync.stop()
       if (this.parts.libp2p.status === 'started') {
         this.parts.gossip.stop()
         this.parts.proofGossip.stop()
@@ -125,6 +130,7 @@ export class HashmeshNode implements HashmeshNodeApi {
       topic: gossip.topic,
       meshPeers: gossip.meshPeers(),
       bannedPeers: this.parts.policer.banned(),
+      catchUp: this.parts.sync.progress(),
       trustedPublishers: trust.list(),
       publishers: publisherStatuses(heads, ingester, equivocations),
       hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)])),
@@ -134,11 +140,15 @@ export class HashmeshNode implements HashmeshNodeApi {
   }
 }
 
-/** A gossip sink that reports every REJECT to the policer, which cuts off repeat offenders. */
-function policed (policer: PeerPolicer, handle: (bytes: Uint8Array, source: string) => Promise<{ action: GossipAction, code: string }>): GossipSink {
-  return async (bytes, from) => {
-    const outcome = await handle(bytes, `gossip:${from}`)
-    if (outcome.action === 'reject') policer.recordReject(from, outcome.code)
+/**
+ * Wraps an ingest so every REJECT is reported to the policer, which cuts off repeat offenders. The
+ * source names the peer: 'gossip:<peer id>' or 'sync:<peer id>'.
+ */
+function policed<O extends { action: GossipAction, code: string }> (policer: PeerPolicer, handle: (bytes: Uint8Array, source: string) => Promise<O>): (bytes: Uint8Array, source: string) => Promise<O> {
+  return async (bytes, source) => {
+    const outcome = await handle(bytes, source)
+    const peer = source.slice(source.indexOf(':') + 1)
+    if (outcome.action === 'reject' && peer !== '') policer.recordReject(peer, outcome.code)
     return outcome
   }
 }
@@ -184,13 +194,27 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
       privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce, scoredTopics: Object.values(topics), connectionGater: policer.gater
     })
     policer.attach(libp2p)
-    const gossip = new GossipTopic({ libp2p }, { topic: topics.batches, sink: policed(policer, async (bytes, source) => await ingester.ingest(bytes, source)) })
-    const proofGossip = new GossipTopic({ libp2p }, { topic: topics.proofs, sink: policed(policer, async (bytes, source) => await equivocations.ingestProof(bytes, source)) })
+    const reportingIngester = { ingest: policed(policer, async (bytes, source) => await ingester.ingest(bytes, source)) }
+    const sync = new SyncService(
+      { libp2p, store, sink: reportingIngester, trust, logger, metrics: createSyncMetrics(deps.registry) },
+      { network: options.network, intervalMs: options.syncIntervalMs }
+    )
+    const gaps = new GapFiller({ sync, logger })
+    const gossip = new GossipTopic({ libp2p }, {
+      topic: topics.batches,
+      sink: async (bytes, from) => {
+        const outcome = await reportingIngester.ingest(bytes, `gossip:${from}`)
+        if (outcome.code === 'PENDING' && outcome.batch !== undefined) gaps.fill(from, outcome.batch, outcome.missingFrom ?? 1)
+        return outcome
+      }
+    })
+    const reportingProofs = policed(policer, async (bytes, source) => await equivocations.ingestProof(bytes, source))
+    const proofGossip = new GossipTopic({ libp2p }, { topic: topics.proofs, sink: async (bytes, from) => await reportingProofs(bytes, `gossip:${from}`) })
     equivocations.onNewProof = proof => { spread(proofGossip, proof, logger) }
     const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
     const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger }, { network: options.network })
     const lookups = new LookupService({ store, index, equivocations })
-    return new HashmeshNode({ dataDir, store, index, trust, ingester, equivocations, libp2p, gossip, proofGossip, policer, keeper, publisher, lookups }, options, logger)
+    return new HashmeshNode({ dataDir, store, index, trust, ingester, equivocations, libp2p, gossip, proofGossip, policer, sync, keeper, publisher, lookups }, options, logger)
   } catch (err) {
     await store.close()
     throw err

@@ -14,4 +14,6 @@ export interface NodeOptions {
   trust: string[]
   /** Largest clock skew accepted on a batch's created_at_ms (ms into the future). */
   maxClockSkewMs: number
+  /** How often to compare heads with every connected peer and pull what is missing (also done on connecting). */
+  syncIntervalMs: number
 }

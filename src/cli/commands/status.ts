@@ -40,6 +40,9 @@ export function formatStatus (s: NodeStatus): string[] {
       ['rejected', counts(s.validation.reject)],
       ['uptime', `${s.uptimeSeconds} s`]
     ]),
+    ...(s.catchUp.length > 0 ? ['catching up:'] : []),
+    ...s.catchUp.map(c => `  ${c.publisher}  seq ${c.currentSeq}/${c.targetSeq} from ${c.peer}  ${c.batchesPerSecond.toFixed(1)} batches/s` +
+      (c.batchesPerSecond > 0 ? `  ETA ${Math.ceil((c.targetSeq - c.currentSeq) / c.batchesPerSecond)} s` : '')),
     ...(s.publishers.length > 0 ? ['publishers:'] : []),
     ...s.publishers.map(p => `  ${p.publisher}  seq ${p.seq}  ${p.batches} batches  ${p.entries} entries` +
       (p.pending > 0 ? `  ${p.pending} pending` : '') + (p.equivocating ? '  EQUIVOCATING' : ''))

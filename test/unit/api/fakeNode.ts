@@ -16,6 +16,7 @@ export const FAKE_STATUS: NodeStatus = {
   connectedPeers: [],
   meshPeers: [],
   bannedPeers: [],
+  catchUp: [],
   topic: 'hashmesh/test/batches/1',
   trustedPublishers: [PUBLISHER],
   publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), pending: 0, equivocating: false, batches: 1, entries: 1 }],

@@ -1,0 +1,105 @@
+import type { PeerId, Stream } from '@libp2p/interface'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { HashmeshLibp2p } from '../libp2pNode.js'
+import { decodeHeadsResponse, encodeHeadsRequest, encodeRangeRequest, type Head, type RangeRequest } from './codec.js'
+import { SyncError, syncErrorCode } from './errors.js'
+import { framed, readFrame, readFrameOrEnd } from './frames.js'
+import {
+  MAX_HEADS_RESPONSE_BYTES, MAX_RANGE_FRAME_BYTES, MAX_RATE_LIMITED_PEERS, REQUEST_BURST, REQUEST_RATE_PER_SECOND
+} from './limits.js'
+import type { SyncMetrics } from './metrics.js'
+import { syncProtocols, type SyncProtocolName } from './protocols.js'
+import { TokenBucket } from './tokenBucket.js'
+
+export interface SyncClientOptions {
+  network: string
+  requestTimeoutMs: number
+}
+
+function asError (err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}
+
+/** The requesting side of both protocols: one stream per request, paced per peer, every wait bounded. */
+export class SyncClient {
+  private readonly libp2p: HashmeshLibp2p
+  private readonly metrics: SyncMetrics | undefined
+  private readonly protocols: Record<SyncProtocolName, string>
+  private readonly requestTimeoutMs: number
+  private readonly pacer = new TokenBucket({ ratePerSecond: REQUEST_RATE_PER_SECOND, burst: REQUEST_BURST, maxKeys: MAX_RATE_LIMITED_PEERS })
+
+  constructor (components: { libp2p: HashmeshLibp2p, metrics?: SyncMetrics }, options: SyncClientOptions) {
+    this.libp2p = components.libp2p
+    this.metrics = components.metrics
+    this.protocols = syncProtocols(options.network)
+    this.requestTimeoutMs = options.requestTimeoutMs
+  }
+
+  async heads (peer: PeerId, signal: AbortSignal): Promise<Head[]> {
+    let outcome = 'ok'
+    try {
+      const stream = await this.open(peer, 'heads', signal)
+      try {
+        const lp = framed(stream, MAX_HEADS_RESPONSE_BYTES)
+        await lp.write(encodeHeadsRequest(), { signal: this.deadline(signal) })
+        await stream.close({ signal: this.deadline(signal) })
+        return decodeHeadsResponse(await readFrame(lp, { signal: this.deadline(signal) }))
+      } catch (err) {
+        stream.abort(asError(err))
+        throw err
+      }
+    } catch (err) {
+      outcome = syncErrorCode(err)
+      throw err
+    } finally {
+      this.metrics?.requests.inc({ protocol: 'heads', outcome })
+    }
+  }
+
+  /**
+   * Yields the batches of a range response as they arrive, so each is validated and stored before
+   * the next is read. Leaving the loop early resets the stream: the responder stops sending.
+   */
+  async * range (peer: PeerId, request: RangeRequest, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+    const bytes = encodeRangeRequest(request)
+    let outcome = 'ok'
+    let stream: Stream | undefined
+    let ended = false
+    try {
+      stream = await this.open(peer, 'range', signal)
+      const lp = framed(stream, MAX_RANGE_FRAME_BYTES)
+      await lp.write(bytes, { signal: this.deadline(signal) })
+      await stream.close({ signal: this.deadline(signal) })
+      for (let frames = 0; ; frames++) {
+        const frame = await readFrameOrEnd(lp, { signal: this.deadline(signal) })
+        if (frame === undefined) break
+        if (frames === request.count) throw new SyncError('TOO_MANY_FRAMES', `more than the ${request.count} batches asked for`)
+        yield frame
+      }
+      ended = true
+    } catch (err) {
+      outcome = syncErrorCode(err)
+      stream?.abort(asError(err))
+      throw err
+    } finally {
+      if (!ended && outcome === 'ok') stream?.abort(new Error('range no longer wanted'))
+      this.metrics?.requests.inc({ protocol: 'range', outcome })
+    }
+  }
+
+  private async open (peer: PeerId, name: SyncProtocolName, signal: AbortSignal): Promise<Stream> {
+    await this.pace(peer.toString(), signal)
+    return await this.libp2p.dialProtocol(peer, this.protocols[name], { signal: this.deadline(signal) })
+  }
+
+  /** Waits for a request token: an honest requester never trips a responder's rate limit. */
+  private async pace (peer: string, signal: AbortSignal): Promise<void> {
+    for (let wait = this.pacer.tryTake(peer); wait > 0; wait = this.pacer.tryTake(peer)) {
+      await sleep(wait, undefined, { signal, ref: false })
+    }
+  }
+
+  private deadline (signal: AbortSignal): AbortSignal {
+    return AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)])
+  }
+}

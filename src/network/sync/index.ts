@@ -1,0 +1,8 @@
+export { SyncService } from './syncService.js'
+export { defaultSyncOptions, type SyncOptions } from './options.js'
+export type { SyncComponents, SyncStore } from './interface.js'
+export type { PullEnd, PullResult } from './puller.js'
+export type { PullProgressView } from './progress.js'
+export { SyncError, type SyncErrorCode } from './errors.js'
+export { createSyncMetrics, type SyncMetrics } from './metrics.js'
+export { syncProtocols } from './protocols.js'

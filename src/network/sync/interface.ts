@@ -1,0 +1,23 @@
+import type { TrustPolicy } from '../../ingest/trustPolicy.js'
+import type { Logger } from '../../logger.js'
+import type { BatchSink } from '../batchSink.js'
+import type { HashmeshLibp2p } from '../libp2pNode.js'
+import type { SyncMetrics } from './metrics.js'
+
+/** What sync reads from the store; narrow so that the store's other changes do not reach here. */
+export interface SyncStore {
+  heads: () => Promise<ReadonlyArray<{ publisher: Uint8Array, seq: number, headId: Uint8Array }>>
+  head: (publisher: Uint8Array) => Promise<{ seq: number } | undefined>
+  /** The exact SignedBatch bytes stored at (publisher, seq). */
+  getSignedBatch: (publisher: Uint8Array, seq: number) => Promise<Uint8Array | undefined>
+}
+
+export interface SyncComponents {
+  libp2p: HashmeshLibp2p
+  store: SyncStore
+  /** Where fetched batches go: the same validation path as gossip. */
+  sink: BatchSink
+  trust: TrustPolicy
+  logger: Logger
+  metrics?: SyncMetrics
+}

@@ -1,0 +1,55 @@
+import { Counter, type Registry } from 'prom-client'
+
+export interface SyncMetrics {
+  /** Inbound requests by protocol ('heads' | 'range') and outcome ('ok' or an error code). */
+  served: Counter<'protocol' | 'outcome'>
+  batchesServed: Counter
+  /** Outbound requests by protocol and outcome. */
+  requests: Counter<'protocol' | 'outcome'>
+  /** Batches received over sync, by the ingest action they got. */
+  batchesFetched: Counter<'action'>
+  /** Pulls of one publisher's range from one peer, by how they ended. */
+  pulls: Counter<'end'>
+  /** Sync rounds with one peer, by outcome ('ok', an error code, or QUEUE_FULL when never started). */
+  rounds: Counter<'outcome'>
+}
+
+export function createSyncMetrics (registry: Registry): SyncMetrics {
+  return {
+    served: new Counter({
+      name: 'hashmesh_sync_served_total',
+      help: 'Sync requests from peers, by protocol and outcome',
+      labelNames: ['protocol', 'outcome'] as const,
+      registers: [registry]
+    }),
+    batchesServed: new Counter({
+      name: 'hashmesh_sync_batches_served_total',
+      help: 'Stored batches sent to peers in range responses',
+      registers: [registry]
+    }),
+    requests: new Counter({
+      name: 'hashmesh_sync_requests_total',
+      help: 'Sync requests to peers, by protocol and outcome',
+      labelNames: ['protocol', 'outcome'] as const,
+      registers: [registry]
+    }),
+    batchesFetched: new Counter({
+      name: 'hashmesh_sync_batches_fetched_total',
+      help: 'Batches received in range responses, by ingest action',
+      labelNames: ['action'] as const,
+      registers: [registry]
+    }),
+    pulls: new Counter({
+      name: 'hashmesh_sync_pulls_total',
+      help: 'Range pulls of one publisher from one peer, by how they ended',
+      labelNames: ['end'] as const,
+      registers: [registry]
+    }),
+    rounds: new Counter({
+      name: 'hashmesh_sync_rounds_total',
+      help: 'Sync rounds with one peer, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry]
+    })
+  }
+}

@@ -1,0 +1,9 @@
+export type SyncProtocolName = 'heads' | 'range'
+
+/** The network name keeps forums apart: a node never serves or asks another forum's history. */
+export function syncProtocols (network: string): Record<SyncProtocolName, string> {
+  return {
+    heads: `/hashmesh/${network}/sync/heads/1.0.0`,
+    range: `/hashmesh/${network}/sync/range/1.0.0`
+  }
+}

@@ -1,0 +1,148 @@
+import type { IdentifyResult, PeerId } from '@libp2p/interface'
+import { PeerQueue, QueueFullError, type PeerQueueJobOptions } from '@libp2p/utils'
+import { PUBLIC_KEY_BYTES } from '../../wire/limits.js'
+import { SyncClient } from './client.js'
+import { SyncError, syncErrorCode } from './errors.js'
+import { InFlight } from './inFlight.js'
+import type { SyncComponents } from './interface.js'
+import { MAX_QUEUED_PEER_SYNCS } from './limits.js'
+import { resolveSyncOptions, type ResolvedSyncOptions, type SyncOptions } from './options.js'
+import type { PullProgressView } from './progress.js'
+import { syncProtocols } from './protocols.js'
+import { RangePuller, type PullResult } from './puller.js'
+import { SyncServer } from './server.js'
+
+/**
+ * Catch-up sync: gossip is lossy, so a node that was offline, just joined or was partitioned asks
+ * peers for their heads and pulls the trusted history it lacks, feeding every batch to the same
+ * sink as gossip. It also serves its own store to any peer.
+ */
+export class SyncService {
+  private readonly components: SyncComponents
+  private readonly options: ResolvedSyncOptions
+  private readonly protocols: string[]
+  private readonly server: SyncServer
+  private readonly puller: RangePuller
+  private readonly client: SyncClient
+  private readonly rounds: PeerQueue<PullResult[], PeerQueueJobOptions>
+  private readonly inFlight = new InFlight()
+  private lifetime: AbortController | undefined
+  private timer: NodeJS.Timeout | undefined
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => { this.onPeerIdentified(evt.detail) }
+
+  constructor (components: SyncComponents, options: SyncOptions) {
+    this.components = components
+    this.options = resolveSyncOptions(options)
+    this.protocols = Object.values(syncProtocols(this.options.network))
+    const { libp2p, store, sink, logger, metrics } = components
+    this.server = new SyncServer({ libp2p, store, logger, metrics }, this.options)
+    this.client = new SyncClient({ libp2p, metrics }, this.options)
+    this.puller = new RangePuller({ client: this.client, store, sink, logger, metrics }, this.options)
+    this.rounds = new PeerQueue({ concurrency: this.options.maxConcurrentPeers, maxSize: MAX_QUEUED_PEER_SYNCS })
+  }
+
+  async start (): Promise<void> {
+    if (this.lifetime !== undefined) return
+    this.lifetime = new AbortController()
+    await this.server.start()
+    this.components.libp2p.addEventListener('peer:identify', this.onIdentify)
+    this.timer = setInterval(() => { this.syncAllConnected() }, this.options.intervalMs)
+    this.timer.unref()
+  }
+
+  /**
+   * Aborts every round and request in flight and stops serving; resolves once none of them can
+   * touch the store any more. Safe to call twice.
+   */
+  async stop (): Promise<void> {
+    if (this.lifetime === undefined) return
+    clearInterval(this.timer)
+    this.timer = undefined
+    this.components.libp2p.removeEventListener('peer:identify', this.onIdentify)
+    this.lifetime.abort(new SyncError('STOPPED', 'sync stopped'))
+    this.lifetime = undefined
+    this.rounds.abort()
+    await this.server.stop()
+    await this.inFlight.settled()
+  }
+
+  /**
+   * One round with a peer: its heads, then every trusted publisher it is ahead on, pulled from our
+   * head + 1. A round already running for the peer is joined rather than started twice.
+   */
+  async syncWith (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<PullResult[]> {
+    this.requireStarted()
+    const running = this.rounds.find(peer)
+    if (running !== undefined) return await running.join(options)
+    return await this.rounds.add(async ({ signal }) => await this.inFlight.track(this.round(peer, signal)), { peerId: peer, signal: options.signal })
+  }
+
+  /**
+   * Fetches exactly seq fromSeq..toSeq of one publisher from one peer: for a gap gossip revealed
+   * (a batch arrived before its predecessors), from the peer that sent the batch.
+   */
+  async requestRange (peer: PeerId, publisher: Uint8Array, fromSeq: number, toSeq: number, options: { signal?: AbortSignal } = {}): Promise<PullResult> {
+    this.requireStarted()
+    if (publisher.length !== PUBLIC_KEY_BYTES) throw new SyncError('INVALID_ARGUMENT', `publisher must be ${PUBLIC_KEY_BYTES} bytes`)
+    if (!Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq) || fromSeq < 1 || toSeq < fromSeq) {
+      throw new SyncError('INVALID_ARGUMENT', 'need integers 1 <= fromSeq <= toSeq')
+    }
+    return await this.inFlight.track(this.puller.pull(peer, publisher, fromSeq, toSeq, this.withLifetime(options.signal)))
+  }
+
+  /** Catch-ups under way, one per publisher, for the status output. */
+  progress (): PullProgressView[] {
+    return this.puller.progress()
+  }
+
+  private requireStarted (): AbortController {
+    if (this.lifetime === undefined) throw new SyncError('NOT_STARTED', 'sync is not started')
+    return this.lifetime
+  }
+
+  /** Everything in flight ends when the service stops, whatever the caller's own signal says. */
+  private withLifetime (signal: AbortSignal | undefined): AbortSignal {
+    const { signal: lifetime } = this.requireStarted()
+    return signal === undefined ? lifetime : AbortSignal.any([lifetime, signal])
+  }
+
+  private async round (peer: PeerId, jobSignal: AbortSignal | undefined): Promise<PullResult[]> {
+    const { store, trust, metrics } = this.components
+    const signal = this.withLifetime(jobSignal)
+    try {
+      const results: PullResult[] = []
+      for (const head of await this.client.heads(peer, signal)) {
+        if (!trust.isTrusted(head.publisher)) continue
+        const ours = (await store.head(head.publisher))?.seq ?? 0
+        if (head.seq > ours) results.push(await this.puller.pull(peer, head.publisher, ours + 1, head.seq, signal))
+      }
+      metrics?.rounds.inc({ outcome: 'ok' })
+      return results
+    } catch (err) {
+      metrics?.rounds.inc({ outcome: syncErrorCode(err) })
+      throw err
+    }
+  }
+
+  /** Background rounds: failures are the peer's or the network's, so debug only. */
+  private schedule (peer: PeerId): void {
+    this.syncWith(peer).catch(err => {
+      if (err instanceof QueueFullError) this.components.metrics?.rounds.inc({ outcome: 'QUEUE_FULL' })
+      this.components.logger.debug({ peer: peer.toString(), code: syncErrorCode(err), err: (err as Error).message }, 'sync round failed')
+    })
+  }
+
+  /** After identify, so the peer's protocols are known: peers without sync (or on another network) are skipped. */
+  private onPeerIdentified (result: IdentifyResult): void {
+    if (this.protocols.every(p => result.protocols.includes(p))) this.schedule(result.peerId)
+  }
+
+  private syncAllConnected (): void {
+    const { libp2p } = this.components
+    for (const peer of libp2p.getPeers()) {
+      libp2p.peerStore.get(peer)
+        .then(({ protocols }) => { if (this.protocols.every(p => protocols.includes(p))) this.schedule(peer) })
+        .catch(err => { this.components.logger.debug({ peer: peer.toString(), err: (err as Error).message }, 'sync skipped a peer not in the peer store') })
+    }
+  }
+}

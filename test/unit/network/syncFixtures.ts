@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PeerId } from '@libp2p/interface'
+import { Registry } from 'prom-client'
+import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
+import { ExactIndex } from '../../../src/index/exactIndex.js'
+import { BatchIngester } from '../../../src/ingest/batchIngester.js'
+import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
+import { silentLogger, type Logger } from '../../../src/logger.js'
+import { createLibp2pNode, type HashmeshLibp2p } from '../../../src/network/libp2pNode.js'
+import type { SyncStore } from '../../../src/network/sync/interface.js'
+import { createSyncMetrics } from '../../../src/network/sync/metrics.js'
+import type { SyncOptions } from '../../../src/network/sync/options.js'
+import { syncProtocols } from '../../../src/network/sync/protocols.js'
+import { SyncService } from '../../../src/network/sync/syncService.js'
+import { HashStore } from '../../../src/store/hashStore.js'
+import type { DecodedBatch } from '../../../src/wire/types.js'
+import { TEST_NETWORK } from '../../helpers/batches.js'
+import { waitFor } from '../../helpers/waitFor.js'
+
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export async function startLibp2p (): Promise<HashmeshLibp2p> {
+  const libp2p = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [] })
+  await libp2p.start()
+  return libp2p
+}
+
+/** A real node minus gossip: libp2p on loopback, LevelDB in a temp dir, the real ingester as the sink. */
+export interface SyncNode {
+  libp2p: HashmeshLibp2p
+  store: HashStore
+  ingester: BatchIngester
+  sync: SyncService
+  registry: Registry
+  peerId: PeerId
+  close: () => Promise<void>
+}
+
+export interface SyncNodeInit {
+  /** Secret keys of the publishers this node trusts. */
+  trusts?: Uint8Array[]
+  options?: Partial<SyncOptions>
+  /** Serve this instead of the node's own store (to play a peer that serves garbage). */
+  servedStore?: SyncStore
+  logger?: Logger
+  /** Leave sync stopped, so that connecting triggers no round; the test starts it when it wants. */
+  startSync?: boolean
+}
+
+export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode> {
+  const dir = await mkdtemp(join(tmpdir(), 'hashmesh-sync-'))
+  const store = await HashStore.open(join(dir, 'db'))
+  const logger = init.logger ?? silentLogger()
+  const trust = new StaticTrustList((init.trusts ?? []).map(k => hex(publicKeyOf(k))), publicKeyOf(generateSecretKey()))
+  const ingester = new BatchIngester({ store, index: new ExactIndex(), trust, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+  const libp2p = await startLibp2p()
+  const registry = new Registry()
+  const sync = new SyncService(
+    { libp2p, store: init.servedStore ?? store, sink: ingester, trust, logger, metrics: createSyncMetrics(registry) },
+    { network: TEST_NETWORK, ...init.options }
+  )
+  if (init.startSync !== false) await sync.start()
+  return {
+    libp2p,
+    store,
+    ingester,
+    sync,
+    registry,
+    peerId: libp2p.peerId,
+    close: async () => {
+      await sync.stop()
+      await libp2p.stop()
+      await store.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+export async function ingestAll (node: SyncNode, batches: readonly DecodedBatch[]): Promise<void> {
+  for (const b of batches) {
+    const outcome = await node.ingester.ingest(b.signedBytes, 'test')
+    if (outcome.action !== 'accept') throw new Error(`seeding seq ${b.body.seq} failed: ${outcome.code}`)
+  }
+}
+
+/** Connects and waits until `from` knows `to` serves sync (identify has run). */
+export async function connect (from: HashmeshLibp2p, to: HashmeshLibp2p): Promise<void> {
+  await from.dial(to.getMultiaddrs()[0]!)
+  const heads = syncProtocols(TEST_NETWORK).heads
+  await waitFor('identify', async () => (await from.peerStore.get(to.peerId)).protocols.includes(heads))
+}
+
+export interface HeadView { publisher: string, seq: number, headId: string }
+
+export async function headsOf (store: HashStore): Promise<HeadView[]> {
+  return (await store.heads()).map(h => ({ publisher: hex(h.publisher), seq: h.seq, headId: hex(h.headId) })).sort((a, b) => a.publisher.localeCompare(b.publisher))
+}
+
+/** Sum of a counter's values whose labels include `labels`. */
+export async function counter (registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name)
+  if (metric === undefined) throw new Error(`no metric ${name}`)
+  const { values } = await metric.get()
+  return values
+    .filter(v => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))
+    .reduce((n, v) => n + v.value, 0)
+}
