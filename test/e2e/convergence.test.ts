@@ -2,11 +2,17 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { NodeInfo } from '../../src/cli/nodeInfo.js'
 import { NodeProcess, runCli } from '../../src/cli/nodeProcess.js'
+import type { HashmeshLibp2p } from '../../src/network/libp2pNode.js'
+import { batchTopic } from '../../src/network/topics.js'
 import type { NodeStatus } from '../../src/node/interface.js'
+import { generateSecretKey, publicKeyOf } from '../../src/crypto/ed25519.js'
+import { makeChain, randomEntries } from '../helpers/batches.js'
 import { getJson, postJson } from '../helpers/http.js'
+import { roguePeerOf } from '../helpers/roguePeer.js'
 import { waitFor } from '../helpers/waitFor.js'
 
 const NETWORK = 'converge'
@@ -26,12 +32,17 @@ class Forum {
   dir (name: string): string { return join(this.base, name) }
 
   async init (name: string): Promise<string> {
-    return (JSON.parse(await runCli(['init', '--data', this.dir(name), '--json'])) as { publisherKey: string }).publisherKey
+    return (await this.identity(name)).publisherKey
   }
 
-  async start (name: string, o: { trust: string[], bootstrap?: string[] }): Promise<NodeInfo> {
-    const args = ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0',
-      ...o.trust.flatMap(k => ['--trust', k]), ...(o.bootstrap ?? []).flatMap(b => ['--bootstrap', this.addr(b)])]
+  async identity (name: string): Promise<{ publisherKey: string, peerId: string }> {
+    return JSON.parse(await runCli(['init', '--data', this.dir(name), '--json'])) as { publisherKey: string, peerId: string }
+  }
+
+  async start (name: string, o: { trust: string[], bootstrap?: string[], bootstrapAddrs?: string[], port?: number }): Promise<NodeInfo> {
+    const args = ['--network', NETWORK, '--listen', `/ip4/127.0.0.1/tcp/${o.port ?? 0}`, '--http', '127.0.0.1:0',
+      ...o.trust.flatMap(k => ['--trust', k]),
+      ...[...(o.bootstrap ?? []).map(b => this.addr(b)), ...(o.bootstrapAddrs ?? [])].flatMap(b => ['--bootstrap', b])]
     const proc = new NodeProcess(this.dir(name), args, FAST_SYNC)
     const info = await proc.start()
     this.nodes.set(name, { proc, info, publisherKey: info.publisherKey })
@@ -60,6 +71,15 @@ class Forum {
 
   async stopAll (): Promise<void> {
     await Promise.all([...this.nodes.values()].map(async n => await n.proc.stop()))
+    await Promise.all(this.rogues.map(async r => { await r.stop() }))
+  }
+
+  readonly rogues: HashmeshLibp2p[] = []
+
+  async rogue (name: string): Promise<HashmeshLibp2p> {
+    const peer = await roguePeerOf(this.info(name), NETWORK)
+    this.rogues.push(peer)
+    return peer
   }
 }
 
@@ -115,4 +135,39 @@ describe('convergence: real processes catch up by sync, not only by gossip', fun
       assert.deepEqual(s.publishers.map(p => [p.publisher, p.seq]).sort(), [[keys.n1, 12], [keys.n4, 9]].sort())
     }
   })
+
+  it('batches delivered shuffled and with holes end linked and complete once a peer that has them appears', async function () {
+    const key = generateSecretKey()
+    const publisher = Buffer.from(publicKeyOf(key)).toString('hex')
+    const chain = makeChain(key, Array.from({ length: 30 }, () => randomEntries(20)), NETWORK)
+    const holder = await forum.identity('holder')
+    const holderPort = await freePort()
+    // The holder is down at first; the keeper redials its configured address until it is up.
+    await forum.start('x', { trust: [publisher], bootstrapAddrs: [`/ip4/127.0.0.1/tcp/${holderPort}/p2p/${holder.peerId}`] })
+
+    const delivered = chain.filter(b => b.body.seq % 5 !== 0).sort(() => Math.random() - 0.5)
+    const toX = await forum.rogue('x')
+    for (const b of delivered) await toX.services.pubsub.publish(batchTopic(NETWORK), b.signedBytes)
+    const held = await waitFor('x holding early batches', async () => {
+      const p = (await status(forum.info('x'))).publishers.find(x => x.publisher === publisher)
+      return p !== undefined && p.pending > 0 && p.seq < 5 ? p : undefined
+    })
+    assert.ok(held.seq < 5, 'nothing past the first hole is stored')
+
+    await forum.start('holder', { trust: [publisher], port: holderPort })
+    const toHolder = await forum.rogue('holder')
+    for (const b of chain) await toHolder.services.pubsub.publish(batchTopic(NETWORK), b.signedBytes)
+    const [x] = await forum.converged(['x', 'holder'])
+    const p = x!.publishers.find(y => y.publisher === publisher)!
+    assert.deepEqual([p.seq, p.pending, p.batches], [30, 0, 30])
+    assert.equal(x!.hashes.sha256, 600)
+  })
 })
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise(resolve => server.close(resolve))
+  return port
+}

@@ -3,17 +3,16 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { multiaddr } from '@multiformats/multiaddr'
 import { generateSecretKey, publicKeyOf, sign } from '../../src/crypto/ed25519.js'
 import type { NodeInfo } from '../../src/cli/nodeInfo.js'
 import { NodeProcess, runCli } from '../../src/cli/nodeProcess.js'
-import { createLibp2pNode, type HashmeshLibp2p } from '../../src/network/libp2pNode.js'
+import type { HashmeshLibp2p } from '../../src/network/libp2pNode.js'
 import { batchTopic } from '../../src/network/topics.js'
 import type { EquivocationInfo, LookupResult, NodeStatus } from '../../src/node/interface.js'
 import { encodeBatchBody, encodeSignedBatch } from '../../src/wire/batchCodec.js'
 import { Action } from '../../src/wire/types.js'
 import { getJson, postJson } from '../helpers/http.js'
+import { roguePeerOf } from '../helpers/roguePeer.js'
 import { waitFor } from '../helpers/waitFor.js'
 
 const NETWORK = 'e2e'
@@ -116,19 +115,14 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     assert.deepEqual(miss.body.matches, [])
   })
 
-  /** An in-process peer that speaks gossip to one node only, outside any validation of ours. */
-  async function roguePeerOf (target: NodeInfo): Promise<HashmeshLibp2p> {
-    const peer = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [] })
+  async function roguePeer (target: NodeInfo): Promise<HashmeshLibp2p> {
+    const peer = await roguePeerOf(target, NETWORK)
     rogues.push(peer)
-    await peer.start()
-    peer.services.pubsub.subscribe(batchTopic(NETWORK))
-    await peer.dial(multiaddr(target.multiaddrs[0]!))
-    await waitFor('the rogue peer sees the node subscribed', async () => peer.services.pubsub.getSubscribers(batchTopic(NETWORK)).some(p => p.toString() === target.peerId))
     return peer
   }
 
   it('a forged signature and an untrusted publisher never reach C; a valid batch on the same path does', async function () {
-    const rogue = await roguePeerOf(infoA)
+    const rogue = await roguePeer(infoA)
     const topic = batchTopic(NETWORK)
 
     const aSecret = Buffer.from((await readFile(join(dirs.a, 'publisher.key'), 'utf8')).trim(), 'hex')
@@ -186,7 +180,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
   })
 
   it('a peer flooding invalid batches is disconnected, and a valid batch published meanwhile still reaches everyone', async function () {
-    const flooder = await roguePeerOf(infoB)
+    const flooder = await roguePeer(infoB)
     const aPublic = Buffer.from(infoA.publisherKey, 'hex')
     const forgery = (): Uint8Array => handMadeBatch({ publisher: aPublic, signer: generateSecretKey(), seq: 1, prev: new Uint8Array(0), value: randomBytes(32) })
     const flood = (async () => {
@@ -210,8 +204,8 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     const aSecret = Buffer.from((await readFile(join(dirs.a, 'publisher.key'), 'utf8')).trim(), 'hex')
     const head = (await status(infoA)).publishers.find(p => p.publisher === infoA.publisherKey)!
     const fork = (value: Uint8Array): Uint8Array => handMadeBatch({ publisher: publicKeyOf(aSecret), signer: aSecret, seq: head.seq + 1, prev: Buffer.from(head.headId, 'hex'), value })
-    const toB = await roguePeerOf(infoB)
-    const toC = await roguePeerOf(infoC)
+    const toB = await roguePeer(infoB)
+    const toC = await roguePeer(infoC)
     await Promise.all([toB.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32))), toC.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32)))])
 
     for (const info of [infoA, infoB, infoC]) {
