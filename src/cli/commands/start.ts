@@ -14,6 +14,7 @@ import { EXIT } from '../exitCodes.js'
 import { removeNodeInfo, writeNodeInfo } from '../nodeInfo.js'
 import { collect, dataOption } from '../options.js'
 import { firstShutdownSignal } from '../shutdown.js'
+import { showCatchUpBar } from '../catchUpBar.js'
 
 interface StartOptions {
   data?: string
@@ -74,7 +75,9 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
     await flush(logger)
     throw err
   }
+  const hideBar = showCatchUpBar(parts.node!, process.stderr)
   logger.info({ signal: await signal }, 'shutting down')
+  hideBar()
   await stopAll(parts)
   logger.info('stopped')
   await flush(logger)
