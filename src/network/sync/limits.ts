@@ -40,6 +40,7 @@ export const SERVE_BURST = 20
  * together never trips an honest responder's limit.
  */
 export const REQUEST_RATE_PER_SECOND = SERVE_RATE_PER_SECOND / 2
+/** Half the responder's burst, for the same reason. */
 export const REQUEST_BURST = SERVE_BURST / 2
 
 /** Peers whose request rate is remembered; the least recently added are forgotten first. */

@@ -132,16 +132,21 @@ export class SyncService {
     })
   }
 
-  /** After identify, so the peer's protocols are known: peers without sync (or on another network) are skipped. */
+  /** Peers without sync, or running it for another network, are never asked. */
+  private speaksSync (protocols: readonly string[]): boolean {
+    return this.protocols.every(p => protocols.includes(p))
+  }
+
+  /** After identify rather than on connection:open, so the peer's protocols are known. */
   private onPeerIdentified (result: IdentifyResult): void {
-    if (this.protocols.every(p => result.protocols.includes(p))) this.schedule(result.peerId)
+    if (this.speaksSync(result.protocols)) this.schedule(result.peerId)
   }
 
   private syncAllConnected (): void {
     const { libp2p } = this.components
     for (const peer of libp2p.getPeers()) {
       libp2p.peerStore.get(peer)
-        .then(({ protocols }) => { if (this.protocols.every(p => protocols.includes(p))) this.schedule(peer) })
+        .then(({ protocols }) => { if (this.speaksSync(protocols)) this.schedule(peer) })
         .catch(err => { this.components.logger.debug({ peer: peer.toString(), err: (err as Error).message }, 'sync skipped a peer not in the peer store') })
     }
   }
