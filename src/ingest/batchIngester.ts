@@ -92,6 +92,10 @@ export class BatchIngester {
     return this.pending.publishers()
   }
 
+  heldTotals (): { batches: number, bytes: number, evicted: number } {
+    return { batches: this.pending.size, bytes: this.pending.heldBytes, evicted: this.pending.evictedTotal }
+  }
+
   private async validateAndLink (bytes: Uint8Array, source: string): Promise<IngestOutcome> {
     try {
       const { store, trust } = this.components

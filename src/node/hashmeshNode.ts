@@ -130,6 +130,7 @@ export class HashmeshNode implements HashmeshNodeApi {
       topic: gossip.topic,
       meshPeers: gossip.meshPeers(),
       bannedPeers: this.parts.policer.banned(),
+      held: ingester.heldTotals(),
       catchUp: this.parts.sync.progress(),
       trustedPublishers: trust.list(),
       publishers: publisherStatuses(heads, ingester, equivocations),

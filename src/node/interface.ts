@@ -53,6 +53,8 @@ export interface NodeStatus {
   meshPeers: string[]
   /** Peers cut off for sending too many invalid messages, refused until their ban ends. */
   bannedPeers: string[]
+  /** Batches held until their predecessors arrive (bounded; the oldest are evicted and refetched by sync). */
+  held: { batches: number, bytes: number, evicted: number }
   /** Catch-ups under way: one per publisher being pulled from a peer. */
   catchUp: Array<{ publisher: string, peer: string, currentSeq: number, targetSeq: number, batchesPerSecond: number }>
   /** Publishers whose batches this node accepts (always including itself). */

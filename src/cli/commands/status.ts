@@ -32,6 +32,7 @@ export function formatStatus (s: NodeStatus): string[] {
       ['connected peers', `${s.connectedPeers.length}`],
       ['mesh peers', `${s.meshPeers.length}`],
       ['banned peers', `${s.bannedPeers.length}`],
+      ['held batches', `${s.held.batches} (${Math.round(s.held.bytes / 1024)} KiB; ${s.held.evicted} evicted so far)`],
       ['trusted', `${s.trustedPublishers.length} publisher(s)`],
       ...equivocatingRows(s),
       ['hashes', counts(s.hashes)],

@@ -16,6 +16,7 @@ export const FAKE_STATUS: NodeStatus = {
   connectedPeers: [],
   meshPeers: [],
   bannedPeers: [],
+  held: { batches: 0, bytes: 0, evicted: 0 },
   catchUp: [],
   topic: 'hashmesh/test/batches/1',
   trustedPublishers: [PUBLISHER],
