@@ -36,6 +36,8 @@ const WIRE_STATUS: Readonly<Record<WireErrorCode, number>> = {
 const PUBLISH_STATUS: Readonly<Record<PublishErrorCode, number>> = {
   NO_ENTRIES: 400,
   TOO_MANY_ENTRIES: 400,
+  // An administrator must decide on the equivocation before this key can publish again.
+  PUBLISHER_FROZEN: 409,
   // The node refused its own batch: not the caller's fault, but the code and reason help the operator.
   NOT_STORED: 500
 }

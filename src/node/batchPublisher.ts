@@ -11,7 +11,7 @@ import { MAX_ENTRIES_PER_BATCH } from '../wire/limits.js'
 import { Action, type Entry } from '../wire/types.js'
 import type { EntryInput, PublishResult } from './interface.js'
 
-export type PublishErrorCode = 'NO_ENTRIES' | 'TOO_MANY_ENTRIES' | 'NOT_STORED'
+export type PublishErrorCode = 'NO_ENTRIES' | 'TOO_MANY_ENTRIES' | 'PUBLISHER_FROZEN' | 'NOT_STORED'
 
 export class PublishError extends HashmeshError<PublishErrorCode> {}
 
@@ -78,6 +78,9 @@ export class BatchPublisher {
     })
     const signed = encodeSignedBatch(bodyBytes, sign(bodyBytes, key.secretKey))
     const outcome = await ingester.ingest(signed, 'local')
+    if (outcome.code === 'EQUIVOCATING') {
+      throw new PublishError('PUBLISHER_FROZEN', `this publisher key signed two conflicting batches (seq ${seq} or below); decide first: hashmesh equivocations, hashmesh decide`)
+    }
     if (outcome.action !== 'accept' || outcome.batch === undefined) {
       throw new PublishError('NOT_STORED', `own batch was not stored: ${outcome.code}`)
     }

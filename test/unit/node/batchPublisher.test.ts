@@ -11,7 +11,8 @@ import { BatchPublisher, PublishError } from '../../../src/node/batchPublisher.j
 import { SignalError } from '../../../src/signals/registry.js'
 import { HashStore } from '../../../src/store/hashStore.js'
 import { decodeSignedBatch } from '../../../src/wire/batchCodec.js'
-import { TEST_NETWORK } from '../../helpers/batches.js'
+import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
+import { EquivocationTracker } from '../../../src/ingest/equivocationTracker.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const md5 = (n: number): { type: string, value: string } => ({ type: 'md5', value: n.toString(16).padStart(32, '0') })
@@ -84,6 +85,18 @@ describe('BatchPublisher (real store, fake gossip)', function () {
     const result = await (await publisherOver(store)).publish([md5(7)])
     assert.equal(result.recipients, 0)
     assert.equal(await store.hasBatch(Buffer.from(result.batchId, 'hex')), true)
+  })
+
+  it('refuses to publish while its own key is frozen by an equivocation, with a code that says so', async function () {
+    const trust = new StaticTrustList([], key.publicKey)
+    const equivocations = await EquivocationTracker.load({ store, trust, logger: silentLogger() }, { network: TEST_NETWORK })
+    const ingester = new BatchIngester({ store, index: new ExactIndex(), trust, logger: silentLogger(), equivocations }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+    const publisher = new BatchPublisher({ store, ingester, gossip: { publish: async () => 0 }, key, logger: silentLogger() }, { network: TEST_NETWORK })
+    await publisher.publish([md5(1)])
+    // The same key signs a rival seq 1 elsewhere (another node of the organisation, say) and it arrives here.
+    const rival = makeSignedBatch({ secretKey, seq: 1, entries: randomEntries(1) })
+    assert.equal((await ingester.ingest(rival.signedBytes, 'gossip:x')).code, 'EQUIVOCATION')
+    await assert.rejects(publisher.publish([md5(2)]), (e: unknown) => e instanceof PublishError && e.code === 'PUBLISHER_FROZEN')
   })
 
   it('refuses bad input before signing anything, naming the entry', async function () {
