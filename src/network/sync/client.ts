@@ -5,7 +5,8 @@ import { decodeHeadsResponse, encodeHeadsRequest, encodeRangeRequest, type Head,
 import { SyncError, syncErrorCode } from './errors.js'
 import { framed, readFrame, readFrameOrEnd } from './frames.js'
 import {
-  MAX_HEADS_RESPONSE_BYTES, MAX_RANGE_FRAME_BYTES, MAX_RATE_LIMITED_PEERS, REQUEST_BURST, REQUEST_RATE_PER_SECOND
+  MAX_HEADS_RESPONSE_BYTES, MAX_RANGE_FRAME_BYTES, MAX_RATE_LIMITED_PEERS, RANGE_READ_BUFFER_BYTES, REQUEST_BURST,
+  REQUEST_RATE_PER_SECOND
 } from './limits.js'
 import type { SyncMetrics } from './metrics.js'
 import { syncProtocols, type SyncProtocolName } from './protocols.js'
@@ -67,7 +68,7 @@ export class SyncClient {
     let ended = false
     try {
       stream = await this.open(peer, 'range', signal)
-      const lp = framed(stream, MAX_RANGE_FRAME_BYTES)
+      const lp = framed(stream, MAX_RANGE_FRAME_BYTES, RANGE_READ_BUFFER_BYTES)
       await lp.write(bytes, { signal: this.deadline(signal) })
       await stream.close({ signal: this.deadline(signal) })
       for (let frames = 0; ; frames++) {

@@ -7,9 +7,12 @@ import { SyncError } from './errors.js'
 
 export type FramedStream = LengthPrefixedStream<Stream>
 
-/** lpStream has no frame limit of its own: every use names the largest frame it will read. */
-export function framed (stream: Stream, maxFrameBytes: number): FramedStream {
-  return lpStream(stream, { maxDataLength: maxFrameBytes })
+/**
+ * lpStream has no frame limit of its own: every use names the largest frame it will read, and may
+ * raise how much may wait unread (lpStream's default is 4 MiB).
+ */
+export function framed (stream: Stream, maxFrameBytes: number, maxUnreadBytes?: number): FramedStream {
+  return lpStream(stream, { maxDataLength: maxFrameBytes, maxBufferSize: maxUnreadBytes })
 }
 
 /** Length-prefix faults become SyncErrors, so they are counted and answered like any malformed input. */

@@ -24,10 +24,19 @@ export const MAX_BATCHES_PER_RANGE = 64
 export const MAX_RANGE_FRAME_BYTES = MAX_SIGNED_BATCH_BYTES
 
 /**
- * A responder stops a range response after this many bytes (having sent at least one batch), so
- * 64 full-size batches never make one request cost 64 MiB; the requester continues where it stopped.
+ * A responder stops a range response before this many bytes (unless its first batch alone is
+ * larger), so 64 full-size batches never make one request cost 64 MiB; the requester continues
+ * where it stopped.
  */
-export const MAX_RANGE_RESPONSE_BYTES = 16 * 1024 * 1024
+export const MAX_RANGE_RESPONSE_BYTES = 8 * 1024 * 1024
+
+/**
+ * What a requester lets pile up unread on a range stream. Yamux credits its window as bytes arrive,
+ * not as they are read, so while the requester validates and stores one batch the responder keeps
+ * sending: the buffer must hold a whole response (the byte cap, or one batch past it when that is
+ * the first) and every frame's length prefix, or the stream is aborted mid-response.
+ */
+export const RANGE_READ_BUFFER_BYTES = MAX_RANGE_RESPONSE_BYTES + MAX_RANGE_FRAME_BYTES + MAX_BATCHES_PER_RANGE * 10
 
 /** Inbound requests each peer may make per second once its burst is spent. */
 export const SERVE_RATE_PER_SECOND = 10

@@ -48,6 +48,8 @@ export interface SyncNodeInit {
   logger?: Logger
   /** Leave sync stopped, so that connecting triggers no round; the test starts it when it wants. */
   startSync?: boolean
+  /** Make the sink this slow per batch, as a busy node validating large batches is. */
+  sinkDelayMs?: number
 }
 
 export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode> {
@@ -59,7 +61,7 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
   const libp2p = await startLibp2p()
   const registry = new Registry()
   const sync = new SyncService(
-    { libp2p, store: init.servedStore ?? store, sink: ingester, trust, logger, metrics: createSyncMetrics(registry) },
+    { libp2p, store: init.servedStore ?? store, sink: slowed(ingester, init.sinkDelayMs ?? 0), trust, logger, metrics: createSyncMetrics(registry) },
     { network: TEST_NETWORK, ...init.options }
   )
   if (init.startSync !== false) await sync.start()
@@ -77,6 +79,11 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
       await rm(dir, { recursive: true, force: true })
     }
   }
+}
+
+function slowed (ingester: BatchIngester, delayMs: number): BatchIngester | { ingest: BatchIngester['ingest'] } {
+  if (delayMs === 0) return ingester
+  return { ingest: async (bytes, source) => { await new Promise(resolve => setTimeout(resolve, delayMs)); return await ingester.ingest(bytes, source) } }
 }
 
 export async function ingestAll (node: SyncNode, batches: readonly DecodedBatch[]): Promise<void> {

@@ -114,6 +114,21 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     assert.deepEqual(await storedIds(fresh, publicKeyOf(publisher), range(1, 50)), chain.map(b => hex(b.id)))
   })
 
+  it('pulls large batches through a slow sink without overrunning the stream (responses bounded by bytes)', async function () {
+    this.timeout(60_000)
+    const publisher = generateSecretKey()
+    const chain = makeChain(publisher, Array.from({ length: 20 }, () => randomEntries(10_000)), TEST_NETWORK)
+    const relay = await node({ trusts: [publisher] })
+    await ingestAll(relay, chain)
+    const fresh = await quietPair({ trusts: [publisher], sinkDelayMs: 150 }, relay)
+
+    const [result] = await fresh.sync.syncWith(relay.peerId)
+    assert.equal(result?.end, 'COMPLETE')
+    assert.equal(result?.accepted, 20)
+    const responses = await counter(fresh.registry, 'hashmesh_sync_requests_total', { protocol: 'range', outcome: 'ok' })
+    assert.ok(responses >= 2, `the ~10 MB history came in byte-bounded responses (${responses})`)
+  })
+
   it('asks for a range larger than maxBatchesPerRange in chunks', async function () {
     const publisher = generateSecretKey()
     const relay = await node({ trusts: [publisher] })
