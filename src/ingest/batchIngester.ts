@@ -92,6 +92,15 @@ export class BatchIngester {
     return this.pending.publishers()
   }
 
+  /**
+   * Runs `read` between two batches, never during one, so that what it reads from the store and
+   * from the index describe the same moment (status must not show an entry count from before a
+   * batch beside an index from after it).
+   */
+  async betweenBatches<T> (read: () => Promise<T>): Promise<T> {
+    return await this.serially(read)
+  }
+
   heldTotals (): { batches: number, bytes: number, evicted: number } {
     return { batches: this.pending.size, bytes: this.pending.heldBytes, evicted: this.pending.evictedTotal }
   }
@@ -114,15 +123,21 @@ export class BatchIngester {
     if (this.components.equivocations?.blocks(batch.body.publisher, batch.body.seq) === true) {
       throw new BatchValidationError('ignore', 'EQUIVOCATING', `publisher ${toHex(batch.body.publisher)} forked its log; batches from the fork on wait for an administrator`)
     }
-    const head = await this.components.store.head(batch.body.publisher)
-    const next = (head?.seq ?? 0) + 1
-    if (batch.body.seq > next) {
-      if (!this.pending.add(batch, receipt)) throw new BatchValidationError('ignore', 'DUPLICATE', 'already held pending')
-      return { action: 'accept', code: 'PENDING', batch, missingFrom: next }
+    try {
+      await this.apply(batch, receipt)
+    } catch (err) {
+      // The store is the authority on linking: a batch past head + 1 waits for its predecessors.
+      if (err instanceof StoreError && err.code === 'NOT_LINKED') return await this.hold(batch, receipt)
+      throw err
     }
-    await this.apply(batch, receipt)
     await this.drainPending(batch)
     return { action: 'accept', code: 'ACCEPTED', batch }
+  }
+
+  private async hold (batch: DecodedBatch, receipt: BatchReceipt): Promise<IngestOutcome> {
+    if (!this.pending.add(batch, receipt)) throw new BatchValidationError('ignore', 'DUPLICATE', 'already held pending')
+    const head = await this.components.store.head(batch.body.publisher)
+    return { action: 'accept', code: 'PENDING', batch, missingFrom: (head?.seq ?? 0) + 1 }
   }
 
   /**

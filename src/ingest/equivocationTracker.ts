@@ -37,10 +37,10 @@ export interface EquivocationTrackerComponents {
  * earlier one's id.
  */
 export function forkSeqOf (a: DecodedBatch, b: DecodedBatch): number | undefined {
-  if (toHex(a.body.publisher) !== toHex(b.body.publisher)) return undefined
+  if (Buffer.compare(a.body.publisher, b.body.publisher) !== 0) return undefined
   const [lo, hi] = a.body.seq <= b.body.seq ? [a, b] : [b, a]
-  if (lo.body.seq === hi.body.seq) return toHex(lo.id) !== toHex(hi.id) ? lo.body.seq : undefined
-  if (hi.body.seq === lo.body.seq + 1 && toHex(hi.body.prev) !== toHex(lo.id)) return lo.body.seq
+  if (lo.body.seq === hi.body.seq) return Buffer.compare(lo.id, hi.id) !== 0 ? lo.body.seq : undefined
+  if (hi.body.seq === lo.body.seq + 1 && Buffer.compare(hi.body.prev, lo.id) !== 0) return lo.body.seq
   return undefined
 }
 

@@ -74,7 +74,7 @@ export class LookupService {
 /** Records come ordered by publisher, seq, position: the last one of a publisher is its current word. */
 function isLatestOfPublisher (records: readonly EntryRecord[], i: number): boolean {
   const next = records[i + 1]
-  return next === undefined || toHex(next.publisher) !== toHex(records[i]!.publisher)
+  return next === undefined || Buffer.compare(next.publisher, records[i]!.publisher) !== 0
 }
 
 function toMatch (r: EntryRecord, current: boolean, equivocations: EquivocationView): LookupMatch {

@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
 import { ExactIndex } from '../index/exactIndex.js'
 import { BatchIngester } from '../ingest/batchIngester.js'
@@ -16,10 +17,10 @@ import { toHex } from '../signals/hex.js'
 import { SIGNAL_TYPES } from '../signals/registry.js'
 import { HashStore } from '../store/hashStore.js'
 import { stateDigest } from '../store/stateDigest.js'
+import type { DecodedBatch } from '../wire/types.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
-import { GapFiller } from './gapFiller.js'
 import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from './interface.js'
 import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
@@ -119,7 +120,10 @@ export class HashmeshNode implements HashmeshNodeApi {
 
   async status (): Promise<NodeStatus> {
     const { libp2p, store, index, trust, ingester, gossip, equivocations } = this.parts
-    const heads = await store.heads()
+    const { heads, hashes } = await ingester.betweenBatches(async () => ({
+      heads: await store.heads(),
+      hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)]))
+    }))
     return {
       peerId: this.peerId,
       stateDigest: toHex(stateDigest(heads)),
@@ -134,7 +138,7 @@ export class HashmeshNode implements HashmeshNodeApi {
       catchUp: this.parts.sync.progress(),
       trustedPublishers: trust.list(),
       publishers: publisherStatuses(heads, ingester, equivocations),
-      hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)])),
+      hashes,
       validation: ingester.outcomeCounts(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000)
     }
@@ -152,6 +156,16 @@ function policed<O extends { action: GossipAction, code: string }> (policer: Pee
     if (outcome.action === 'reject' && peer !== '') policer.recordReject(peer, outcome.code)
     return outcome
   }
+}
+
+/**
+ * Gossip delivered a batch whose predecessors are missing: ask the peer that sent it for exactly
+ * the gap. A burst of early batches asks repeatedly, but sync runs one pull per publisher and
+ * answers the rest BUSY at once.
+ */
+function fetchGap (sync: SyncService, logger: Logger, fromPeer: string, batch: DecodedBatch, missingFrom: number): void {
+  sync.requestRange(peerIdFromString(fromPeer), batch.body.publisher, missingFrom, batch.body.seq - 1)
+    .catch((err: unknown) => { logger.debug({ peer: fromPeer, err: (err as Error).message }, 'could not fetch a gap; periodic sync will') })
 }
 
 /** Every node that learns of an equivocation tells its peers; one that already knows ignores it. */
@@ -200,12 +214,11 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
       { libp2p, store, sink: reportingIngester, trust, logger, metrics: createSyncMetrics(deps.registry) },
       { network: options.network, intervalMs: options.syncIntervalMs }
     )
-    const gaps = new GapFiller({ sync, logger })
     const gossip = new GossipTopic({ libp2p }, {
       topic: topics.batches,
       sink: async (bytes, from) => {
         const outcome = await reportingIngester.ingest(bytes, `gossip:${from}`)
-        if (outcome.code === 'PENDING' && outcome.batch !== undefined) gaps.fill(from, outcome.batch, outcome.missingFrom ?? 1)
+        if (outcome.code === 'PENDING' && outcome.batch !== undefined) fetchGap(sync, logger, from, outcome.batch, outcome.missingFrom ?? 1)
         return outcome
       }
     })

@@ -249,16 +249,12 @@ function checkLinks (head: HeadRecord | undefined, batch: DecodedBatch): void {
   const next = (head?.seq ?? 0) + 1
   if (seq < next) throw new StoreError('SEQ_CONFLICT', `a different batch is already stored at seq ${seq} of this publisher`)
   if (seq > next) throw new StoreError('NOT_LINKED', `seq ${seq} does not follow the stored head ${next - 1}`)
-  if (head !== undefined && !equalBytes(prev, head.headId)) throw new StoreError('PREV_MISMATCH', `prev of seq ${seq} is not the id of the stored batch ${head.seq}`)
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
+  if (head !== undefined && Buffer.compare(prev, head.headId) !== 0) throw new StoreError('PREV_MISMATCH', `prev of seq ${seq} is not the id of the stored batch ${head.seq}`)
 }
 
 function extendScan (chains: ChainScan[], at: { publisher: Uint8Array, seq: number }, id: Uint8Array): void {
   const last = chains.at(-1)
-  if (last === undefined || toHex(last.publisher) !== toHex(at.publisher)) {
+  if (last === undefined || Buffer.compare(last.publisher, at.publisher) !== 0) {
     chains.push(at.seq === 1
       ? { publisher: Uint8Array.from(at.publisher), contiguousTo: 1, idAtContiguous: id }
       : { publisher: Uint8Array.from(at.publisher), contiguousTo: 0, idAtContiguous: new Uint8Array(0), holeAt: 1 })

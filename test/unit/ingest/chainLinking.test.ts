@@ -13,8 +13,8 @@ import { HashStore } from '../../../src/store/hashStore.js'
 import { stateDigest } from '../../../src/store/stateDigest.js'
 import type { DecodedBatch } from '../../../src/wire/types.js'
 import { makeChain, makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
+import { toHex } from '../../../src/signals/hex.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const keys = [generateSecretKey(), generateSecretKey(), generateSecretKey()]
 
 interface Node { dir: string, store: HashStore, index: ExactIndex, ingester: BatchIngester }
@@ -23,7 +23,7 @@ async function freshNode (): Promise<Node> {
   const dir = await mkdtemp(join(tmpdir(), 'hashmesh-chain-'))
   const store = await HashStore.open(join(dir, 'db'))
   const index = new ExactIndex()
-  const trust = new StaticTrustList(keys.map(k => hex(publicKeyOf(k))), new Uint8Array(32))
+  const trust = new StaticTrustList(keys.map(k => toHex(publicKeyOf(k))), new Uint8Array(32))
   const ingester = new BatchIngester({ store, index, trust, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   return { dir, store, index, ingester }
 }
@@ -45,14 +45,14 @@ describe('hash chains: linking, holding, ordering', function () {
     assert.deepEqual([early.action, early.code, early.missingFrom], ['accept', 'PENDING', 1])
     assert.equal(node.index.has(sha, chain[2]!.body.entries[0]!.value), false)
     assert.equal(await node.store.hasBatch(chain[2]!.id), false)
-    assert.equal(node.ingester.pendingFor(hex(publicKeyOf(keys[0]!))), 1)
+    assert.equal(node.ingester.pendingFor(toHex(publicKeyOf(keys[0]!))), 1)
 
     assert.equal((await node.ingester.ingest(chain[0]!.signedBytes, 'peer')).code, 'ACCEPTED')
     assert.equal(await node.store.hasBatch(chain[2]!.id), false, 'still a gap at seq 2')
     assert.equal((await node.ingester.ingest(chain[1]!.signedBytes, 'peer')).code, 'ACCEPTED')
     assert.equal((await node.store.head(chain[0]!.body.publisher))?.seq, 3)
     assert.equal(node.index.has(sha, chain[2]!.body.entries[0]!.value), true)
-    assert.equal(node.ingester.pendingFor(hex(publicKeyOf(keys[0]!))), 0)
+    assert.equal(node.ingester.pendingFor(toHex(publicKeyOf(keys[0]!))), 0)
     assert.equal(node.ingester.outcomeCounts().accept.LINKED, 1)
   })
 
@@ -76,7 +76,7 @@ describe('hash chains: linking, holding, ordering', function () {
     const all: DecodedBatch[] = chains.flat()
     const inOrder = await freshNode()
     for (const b of all) await inOrder.ingester.ingest(b.signedBytes, 'ordered')
-    const expected = hex(stateDigest(await inOrder.store.heads()))
+    const expected = toHex(stateDigest(await inOrder.store.heads()))
     await dispose(inOrder)
 
     await fc.assert(fc.asyncProperty(fc.shuffledSubarray(all, { minLength: all.length }), fc.boolean(), async (order, replay) => {
@@ -85,7 +85,7 @@ describe('hash chains: linking, holding, ordering', function () {
         // Replays and concurrent arrivals must not change the outcome either.
         const delivery = replay ? [...order, ...order.slice(0, 3)] : order
         await Promise.all(delivery.map(async (b, i) => await n.ingester.ingest(b.signedBytes, `peer${i % 3}`)))
-        assert.equal(hex(stateDigest(await n.store.heads())), expected)
+        assert.equal(toHex(stateDigest(await n.store.heads())), expected)
         assert.equal(n.index.size, all.length * 3)
         assert.deepEqual(n.ingester.pendingPublishers(), [])
       } finally {

@@ -14,8 +14,8 @@ import { HashStore } from '../../../src/store/hashStore.js'
 import { encodeEquivocationProof } from '../../../src/wire/equivocationCodec.js'
 import { SignedBatchType } from '../../../src/wire/schema.js'
 import { makeChain, makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
+import { toHex } from '../../../src/signals/hex.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 describe('equivocation', function () {
   const key = generateSecretKey()
@@ -46,7 +46,7 @@ describe('equivocation', function () {
     let tracker: EquivocationTracker
     let ingester: BatchIngester
     let announced: Uint8Array[]
-    const trust = new StaticTrustList([hex(publisher)], new Uint8Array(32))
+    const trust = new StaticTrustList([toHex(publisher)], new Uint8Array(32))
 
     async function build (): Promise<void> {
       tracker = await EquivocationTracker.load({ store, trust, logger: silentLogger() }, { network: TEST_NETWORK })
@@ -70,7 +70,7 @@ describe('equivocation', function () {
       await ingester.ingest(chain[0]!.signedBytes, 'a')
       assert.deepEqual(await ingester.ingest(rivalAt1.signedBytes, 'b'), { action: 'ignore', code: 'EQUIVOCATION' })
       assert.equal(announced.length, 1)
-      assert.equal(tracker.isEquivocating(hex(publisher)), true)
+      assert.equal(tracker.isEquivocating(toHex(publisher)), true)
       assert.deepEqual(await ingester.ingest(chain[1]!.signedBytes, 'a'), { action: 'ignore', code: 'EQUIVOCATING' })
       assert.deepEqual(await ingester.ingest(rivalAt1.signedBytes, 'c'), { action: 'ignore', code: 'EQUIVOCATING' }, 'seq at the fork is frozen too')
       assert.equal(announced.length, 1, 'announced once')
@@ -85,18 +85,18 @@ describe('equivocation', function () {
     it('follow-stored resumes the chain this node holds; the decision and proof survive a restart', async function () {
       await ingester.ingest(chain[0]!.signedBytes, 'a')
       await ingester.ingest(rivalAt1.signedBytes, 'b')
-      await tracker.decide(hex(publisher), Decision.FOLLOW_STORED)
+      await tracker.decide(toHex(publisher), Decision.FOLLOW_STORED)
       assert.equal((await ingester.ingest(chain[1]!.signedBytes, 'a')).code, 'ACCEPTED')
       await build()
       assert.equal(tracker.list()[0]!.decision, Decision.FOLLOW_STORED)
-      assert.equal(hex(tracker.list()[0]!.b.id), hex(rivalAt1.id))
+      assert.equal(toHex(tracker.list()[0]!.b.id), toHex(rivalAt1.id))
       assert.equal((await ingester.ingest(chain[2]!.signedBytes, 'a')).code, 'ACCEPTED')
     })
 
     it('block keeps the publisher frozen; unknown publishers and bad keys are typed errors', async function () {
       await ingester.ingest(chain[0]!.signedBytes, 'a')
       await ingester.ingest(rivalAt1.signedBytes, 'b')
-      await tracker.decide(hex(publisher), Decision.BLOCK)
+      await tracker.decide(toHex(publisher), Decision.BLOCK)
       assert.equal((await ingester.ingest(chain[1]!.signedBytes, 'a')).code, 'EQUIVOCATING')
       await assert.rejects(tracker.decide('ab'.repeat(32), Decision.BLOCK), { name: 'EquivocationError', code: 'NO_SUCH_EQUIVOCATION' })
       await assert.rejects(tracker.decide('xyz', Decision.BLOCK), { name: 'EquivocationError', code: 'BAD_PUBLISHER_KEY' })
@@ -107,7 +107,7 @@ describe('equivocation', function () {
       ingester = new BatchIngester({ store, index, trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
       await ingester.ingest(chain[0]!.signedBytes, 'a')
       const lookups = new LookupService({ store, index, equivocations: tracker })
-      const value = hex(chain[0]!.body.entries[0]!.value)
+      const value = toHex(chain[0]!.body.entries[0]!.value)
       assert.equal((await lookups.lookup('sha256', value)).matches[0]!.publisherEquivocating, false)
       await ingester.ingest(rivalAt1.signedBytes, 'b')
       assert.equal((await lookups.lookup('sha256', value)).matches[0]!.publisherEquivocating, true)

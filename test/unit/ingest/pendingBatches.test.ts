@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { generateSecretKey } from '../../../src/crypto/ed25519.js'
 import { MAX_PENDING_BATCHES, MAX_PENDING_BYTES, PendingBatches } from '../../../src/ingest/pendingBatches.js'
 import { makeSignedBatch, randomEntries } from '../../helpers/batches.js'
+import { toHex } from '../../../src/signals/hex.js'
 
 const receipt = { receivedAtMs: 0, source: 'test' }
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 describe('PendingBatches', function () {
   const key = generateSecretKey()
@@ -15,7 +15,7 @@ describe('PendingBatches', function () {
     const b = batchAt(5)
     assert.equal(pending.add(b, receipt), true)
     assert.equal(pending.add(batchAt(5), receipt), false)
-    assert.equal(pending.countFor(hex(b.body.publisher)), 1)
+    assert.equal(pending.countFor(toHex(b.body.publisher)), 1)
     assert.equal(pending.take(b.body.publisher, 5)?.batch, b)
     assert.equal(pending.take(b.body.publisher, 5), undefined)
     assert.deepEqual(pending.publishers(), [])

@@ -9,8 +9,8 @@ import { SignalError, requireSignalType } from '../../../src/signals/registry.js
 import { HashStore } from '../../../src/store/hashStore.js'
 import { Action, type DecodedBatch } from '../../../src/wire/types.js'
 import { makeSignedBatch } from '../../helpers/batches.js'
+import { toHex } from '../../../src/signals/hex.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 describe('LookupService', function () {
   let dir: string
@@ -45,11 +45,11 @@ describe('LookupService', function () {
   it('reports an added hash with its provenance', async function () {
     const batch = makeSignedBatch({ secretKey: alice, seq: 1, entries: [entry(Action.ADD, ['category:x'])], createdAtMs: 5_000 })
     await apply(batch)
-    const r = await lookups.lookup('sha256', hex(value).toUpperCase())
-    assert.equal(r.value, hex(value))
+    const r = await lookups.lookup('sha256', toHex(value).toUpperCase())
+    assert.equal(r.value, toHex(value))
     assert.equal(r.listed, true)
     assert.deepEqual(r.matches, [{
-      publisher: hex(publicKeyOf(alice)), labels: ['category:x'], batchId: hex(batch.id), seq: 1, action: 'add',
+      publisher: toHex(publicKeyOf(alice)), labels: ['category:x'], batchId: toHex(batch.id), seq: 1, action: 'add',
       receivedAt: new Date(1_000).toISOString(), createdAt: new Date(5_000).toISOString(), current: true,
       publisherEquivocating: false
     }])
@@ -59,7 +59,7 @@ describe('LookupService', function () {
     const first = makeSignedBatch({ secretKey: alice, seq: 1, entries: [entry(Action.ADD)] })
     await apply(first)
     await apply(makeSignedBatch({ secretKey: alice, seq: 2, prev: first.id, entries: [entry(Action.RETRACT)] }))
-    const r = await lookups.lookup('sha256', hex(value))
+    const r = await lookups.lookup('sha256', toHex(value))
     assert.equal(r.listed, false)
     assert.deepEqual(r.matches.map(m => [m.seq, m.action, m.current]), [[1, 'add', false], [2, 'retract', true]])
   })
@@ -69,7 +69,7 @@ describe('LookupService', function () {
     await apply(first)
     await apply(makeSignedBatch({ secretKey: alice, seq: 2, prev: first.id, entries: [entry(Action.RETRACT)] }))
     await apply(makeSignedBatch({ secretKey: bob, seq: 1, entries: [entry(Action.ADD)] }))
-    const r = await lookups.lookup('sha256', hex(value))
+    const r = await lookups.lookup('sha256', toHex(value))
     assert.equal(r.listed, true)
     assert.equal(r.matches.filter(m => m.current).length, 2)
   })

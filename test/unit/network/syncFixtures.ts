@@ -19,8 +19,8 @@ import { HashStore } from '../../../src/store/hashStore.js'
 import type { DecodedBatch } from '../../../src/wire/types.js'
 import { TEST_NETWORK } from '../../helpers/batches.js'
 import { waitFor } from '../../helpers/waitFor.js'
+import { toHex } from '../../../src/signals/hex.js'
 
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export async function startLibp2p (): Promise<HashmeshLibp2p> {
   const libp2p = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [] })
@@ -56,7 +56,7 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
   const dir = await mkdtemp(join(tmpdir(), 'hashmesh-sync-'))
   const store = await HashStore.open(join(dir, 'db'))
   const logger = init.logger ?? silentLogger()
-  const trust = new StaticTrustList((init.trusts ?? []).map(k => hex(publicKeyOf(k))), publicKeyOf(generateSecretKey()))
+  const trust = new StaticTrustList((init.trusts ?? []).map(k => toHex(publicKeyOf(k))), publicKeyOf(generateSecretKey()))
   const ingester = new BatchIngester({ store, index: new ExactIndex(), trust, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   const libp2p = await startLibp2p()
   const registry = new Registry()
@@ -103,7 +103,7 @@ export async function connect (from: HashmeshLibp2p, to: HashmeshLibp2p): Promis
 export interface HeadView { publisher: string, seq: number, headId: string }
 
 export async function headsOf (store: HashStore): Promise<HeadView[]> {
-  return (await store.heads()).map(h => ({ publisher: hex(h.publisher), seq: h.seq, headId: hex(h.headId) })).sort((a, b) => a.publisher.localeCompare(b.publisher))
+  return (await store.heads()).map(h => ({ publisher: toHex(h.publisher), seq: h.seq, headId: toHex(h.headId) })).sort((a, b) => a.publisher.localeCompare(b.publisher))
 }
 
 /** Sum of a counter's values whose labels include `labels`. */

@@ -11,7 +11,8 @@ import { RangeRequestType } from '../../../src/network/sync/schema.js'
 import type { DecodedBatch } from '../../../src/wire/types.js'
 import { makeChain, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { waitFor } from '../../helpers/waitFor.js'
-import { connect, counter, createSyncNode, headsOf, hex, ingestAll, startLibp2p, type SyncNode, type SyncNodeInit } from './syncFixtures.js'
+import { connect, counter, createSyncNode, headsOf, ingestAll, startLibp2p, type SyncNode, type SyncNodeInit } from './syncFixtures.js'
+import { toHex } from '../../../src/signals/hex.js'
 
 const PROTOCOLS = syncProtocols(TEST_NETWORK)
 
@@ -22,7 +23,7 @@ function chainOf (key: Uint8Array, n: number): DecodedBatch[] {
 async function storedIds (node: SyncNode, publisher: Uint8Array, seqs: number[]): Promise<Array<string | undefined>> {
   return await Promise.all(seqs.map(async s => {
     const id = await node.store.batchIdAt(publisher, s)
-    return id === undefined ? undefined : hex(id)
+    return id === undefined ? undefined : toHex(id)
   }))
 }
 
@@ -58,11 +59,11 @@ async function exchange (from: HashmeshLibp2p, to: PeerId, protocol: string, byt
 /** Serves whatever bytes it is given, as a peer with a doctored store would. */
 function storeServing (batches: ReadonlyArray<{ publisher: Uint8Array, seq: number, bytes: Uint8Array, id: Uint8Array }>): SyncStore {
   const at = (publisher: Uint8Array, seq: number): typeof batches[number] | undefined =>
-    batches.find(b => b.seq === seq && hex(b.publisher) === hex(publisher))
+    batches.find(b => b.seq === seq && toHex(b.publisher) === toHex(publisher))
   const top = batches.at(-1)!
   return {
     heads: async () => [{ publisher: top.publisher, seq: top.seq, headId: top.id }],
-    head: async (publisher) => hex(publisher) === hex(top.publisher) ? { seq: top.seq } : undefined,
+    head: async (publisher) => toHex(publisher) === toHex(top.publisher) ? { seq: top.seq } : undefined,
     getSignedBatch: async (publisher, seq) => at(publisher, seq)?.bytes
   }
 }
@@ -111,7 +112,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
 
     await connect(fresh.libp2p, relay.libp2p)
     await waitFor('the same heads', async () => JSON.stringify(await headsOf(fresh.store)) === JSON.stringify(await headsOf(relay.store)))
-    assert.deepEqual(await storedIds(fresh, publicKeyOf(publisher), range(1, 50)), chain.map(b => hex(b.id)))
+    assert.deepEqual(await storedIds(fresh, publicKeyOf(publisher), range(1, 50)), chain.map(b => toHex(b.id)))
   })
 
   it('pulls large batches through a slow sink without overrunning the stream (responses bounded by bytes)', async function () {
@@ -137,7 +138,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
 
     const [result, ...more] = await fresh.sync.syncWith(relay.peerId)
     assert.deepEqual(more, [])
-    assert.deepEqual({ ...result, peer: undefined }, { publisher: hex(publicKeyOf(publisher)), peer: undefined, fromSeq: 1, targetSeq: 50, fetched: 50, accepted: 50, end: 'COMPLETE' })
+    assert.deepEqual({ ...result, peer: undefined }, { publisher: toHex(publicKeyOf(publisher)), peer: undefined, fromSeq: 1, targetSeq: 50, fetched: 50, accepted: 50, end: 'COMPLETE' })
     assert.equal(await counter(fresh.registry, 'hashmesh_sync_requests_total', { protocol: 'range', outcome: 'ok' }), Math.ceil(50 / 8))
     assert.equal(await counter(relay.registry, 'hashmesh_sync_batches_served_total'), 50)
     assert.deepEqual(await headsOf(fresh.store), await headsOf(relay.store))
@@ -151,7 +152,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     const fresh = await quietPair({ trusts: [trusted] }, relay)
 
     const results = await fresh.sync.syncWith(relay.peerId)
-    assert.deepEqual(results.map(r => [r.publisher, r.end]), [[hex(publicKeyOf(trusted)), 'COMPLETE']])
+    assert.deepEqual(results.map(r => [r.publisher, r.end]), [[toHex(publicKeyOf(trusted)), 'COMPLETE']])
     assert.equal((await fresh.store.head(publicKeyOf(trusted)))?.seq, 5)
     assert.equal(await fresh.store.head(publicKeyOf(untrusted)), undefined)
     assert.equal(await counter(fresh.registry, 'hashmesh_sync_requests_total', { protocol: 'range' }), 1, 'no range asked for the untrusted publisher')
@@ -167,7 +168,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     const [result] = await fresh.sync.syncWith(liar.peerId)
     assert.equal(result?.end, 'REJECTED')
     assert.equal(result?.fetched, 5, 'nothing read past the forgery')
-    assert.deepEqual(await storedIds(fresh, publicKeyOf(publisher), range(1, 10)), [...chain.slice(0, 4).map(b => hex(b.id)), ...Array(6).fill(undefined)])
+    assert.deepEqual(await storedIds(fresh, publicKeyOf(publisher), range(1, 10)), [...chain.slice(0, 4).map(b => toHex(b.id)), ...Array(6).fill(undefined)])
     assert.equal(await counter(fresh.registry, 'hashmesh_sync_batches_fetched_total', { action: 'reject' }), 1)
     assert.equal(fresh.ingester.outcomeCounts().reject.BAD_SIGNATURE, 1)
   })
@@ -235,7 +236,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     assert.equal(result.end, 'COMPLETE')
     assert.equal(result.fetched, 14)
     assert.equal(await counter(behind.registry, 'hashmesh_sync_requests_total', { protocol: 'range' }), 2)
-    assert.deepEqual(await storedIds(behind, publicKeyOf(publisher), range(11, 25)), chain.slice(10, 25).map(b => hex(b.id)))
+    assert.deepEqual(await storedIds(behind, publicKeyOf(publisher), range(11, 25)), chain.slice(10, 25).map(b => toHex(b.id)))
     assert.equal(await behind.store.batchIdAt(publicKeyOf(publisher), 26), undefined, 'nothing past the gap')
   })
 
@@ -278,7 +279,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
       const p = slow.sync.progress()
       return p.length === 1 && p[0]!.currentSeq >= 3 ? p : undefined
     })
-    assert.equal(view?.publisher, hex(publicKeyOf(publisher)))
+    assert.equal(view?.publisher, toHex(publicKeyOf(publisher)))
     assert.equal(view?.peer, relay.peerId.toString())
     assert.equal(view?.targetSeq, 40)
     assert.ok(view!.batchesPerSecond > 0)

@@ -13,8 +13,8 @@ import { HashStore } from '../../../src/store/hashStore.js'
 import { decodeSignedBatch } from '../../../src/wire/batchCodec.js'
 import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { EquivocationTracker } from '../../../src/ingest/equivocationTracker.js'
+import { toHex } from '../../../src/signals/hex.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const md5 = (n: number): { type: string, value: string } => ({ type: 'md5', value: n.toString(16).padStart(32, '0') })
 
 describe('BatchPublisher (real store, fake gossip)', function () {
@@ -59,8 +59,8 @@ describe('BatchPublisher (real store, fake gossip)', function () {
     assert.deepEqual(results.map(r => r.seq), [1, 2, 3])
     const decoded = announced.map(decodeSignedBatch)
     assert.equal(decoded[0]!.body.prev.length, 0)
-    assert.equal(hex(decoded[1]!.body.prev), results[0]!.batchId)
-    assert.equal(hex(decoded[2]!.body.prev), results[1]!.batchId)
+    assert.equal(toHex(decoded[1]!.body.prev), results[0]!.batchId)
+    assert.equal(toHex(decoded[2]!.body.prev), results[1]!.batchId)
     for (const d of decoded) assert.ok(verify(d.signature, d.bodyBytes, key.publicKey))
     assert.equal((await store.head(key.publicKey))?.seq, 3)
   })
@@ -71,7 +71,7 @@ describe('BatchPublisher (real store, fake gossip)', function () {
     store = await HashStore.open(join(dir, 'db'))
     const next = await (await publisherOver(store)).publish([md5(2)])
     assert.equal(next.seq, 2)
-    assert.equal(hex(decodeSignedBatch(announced[1]!).body.prev), first.batchId)
+    assert.equal(toHex(decodeSignedBatch(announced[1]!).body.prev), first.batchId)
   })
 
   it('gives concurrent publishes distinct, consecutive seqs', async function () {

@@ -4,8 +4,8 @@ import type { HashStore } from '../../../src/store/hashStore.js'
 import { batchAtKey, headKey } from '../../../src/store/keys.js'
 import { makeChain, randomEntries } from '../../helpers/batches.js'
 import { TempStore, rawDbOf } from './storeFixtures.js'
+import { toHex } from '../../../src/signals/hex.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 describe('HashStore head check and repair', function () {
   const temp = new TempStore()
@@ -28,7 +28,7 @@ describe('HashStore head check and repair', function () {
     await rawDbOf(store).del(headKey(publisher))
     assert.deepEqual((await store.checkAndRepairHeads()).map(p => p.kind), ['HEAD_MISSING'])
     const head = await store.head(publisher)
-    assert.deepEqual([head?.seq, hex(head?.headId ?? new Uint8Array()), head?.batches, head?.entries], [3, hex(chain[2]!.id), 3, 9])
+    assert.deepEqual([head?.seq, toHex(head?.headId ?? new Uint8Array()), head?.batches, head?.entries], [3, toHex(chain[2]!.id), 3, 9])
     assert.deepEqual(await store.checkAndRepairHeads(), [])
   })
 
