@@ -62,7 +62,8 @@ async function buildServer (dir: string): Promise<{ server: HashmeshNode, publis
     bootstrap: [],
     trust: [],
     maxClockSkewMs: 600_000,
-    syncIntervalMs: 30_000
+    syncIntervalMs: 30_000,
+    uploads: { concurrency: 2, maxWaiting: 8, maxPixels: 50_000_000 }
   }, { logger: silentLogger(), registry: new Registry() })
   await server.start()
   const started = process.hrtime.bigint()

@@ -14,7 +14,7 @@ import { Level } from 'level'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { generateSecretKey, nativeSha512, publicKeyOf, sign, verify } from '../src/crypto/ed25519.js'
-import { ExactIndex } from '../src/index/exactIndex.js'
+import { LookupIndexes } from '../src/lookup/lookupIndexes.js'
 import { BatchIngester } from '../src/ingest/batchIngester.js'
 import { StaticTrustList } from '../src/ingest/trustPolicy.js'
 import { silentLogger } from '../src/logger.js'
@@ -51,9 +51,8 @@ async function timeIt (fn: () => Promise<void>): Promise<number> {
 
 async function ingestThroughNode (dir: string, batches: Uint8Array[], publisher: Uint8Array): Promise<number> {
   const store = await HashStore.open(join(dir, 'node'))
-  const index = new ExactIndex()
   const ingester = new BatchIngester(
-    { store, index, trust: new StaticTrustList([], publisher), logger: silentLogger() },
+    { store, indexes: new LookupIndexes(store), trust: new StaticTrustList([], publisher), logger: silentLogger() },
     { network: NETWORK, maxClockSkewMs: 60_000 }
   )
   const seconds = await timeIt(async () => {

@@ -19,6 +19,7 @@ import { runInNewContext } from 'node:vm'
 import { Level } from 'level'
 import { generateSecretKey, publicKeyOf } from '../src/crypto/ed25519.js'
 import { ExactIndex } from '../src/index/exactIndex.js'
+import { LookupIndexes } from '../src/lookup/lookupIndexes.js'
 import { toHex } from '../src/signals/hex.js'
 import { requireSignalType, type SignalType } from '../src/signals/registry.js'
 import { LookupService, type LookupQuery } from '../src/lookup/lookupService.js'
@@ -203,7 +204,7 @@ async function main (): Promise<void> {
       if (!index.has(hashes.type(i).code, value)) throw new Error('stored hash missing from index')
       if ((await store.entriesFor(hashes.type(i).code, value)).length !== 1) throw new Error('expected one row')
     })
-    const lookups = new LookupService({ store, index })
+    const lookups = new LookupService({ store, indexes: new LookupIndexes(store, { exact: index }) })
     const asQuery = (i: number): LookupQuery => ({ type: hashes.type(i).name, value: Buffer.from(hashes.value(i)).toString('hex') })
     const manyRate = await timedRate(positives.length / BATCH_QUERIES, async n => {
       const answers = await lookups.lookupMany(positives.slice(n * BATCH_QUERIES, (n + 1) * BATCH_QUERIES).map(asQuery))

@@ -29,7 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { NodeProcess } from '../src/cli/nodeProcess.js'
 import type { NodeInfo } from '../src/cli/nodeInfo.js'
 import { generateSecretKey, publicKeyOf, sign } from '../src/crypto/ed25519.js'
-import { ExactIndex } from '../src/index/exactIndex.js'
+import { LookupIndexes } from '../src/lookup/lookupIndexes.js'
 import { BatchIngester } from '../src/ingest/batchIngester.js'
 import { StaticTrustList } from '../src/ingest/trustPolicy.js'
 import { silentLogger } from '../src/logger.js'
@@ -210,7 +210,7 @@ async function perHopIngest (dir: string, batches: Entry[][]): Promise<number[]>
   const store = await HashStore.open(join(dir, 'hop'))
   try {
     const ingester = new BatchIngester(
-      { store, index: new ExactIndex(), trust: new StaticTrustList([], publisher), logger: silentLogger() },
+      { store, indexes: new LookupIndexes(store), trust: new StaticTrustList([], publisher), logger: silentLogger() },
       { network: NETWORK, maxClockSkewMs: 600_000 }
     )
     const ms: number[] = []

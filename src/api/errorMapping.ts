@@ -1,5 +1,8 @@
+import { HashingError, type HashingErrorCode } from '../hashing/errors.js'
 import { EquivocationError, type EquivocationErrorCode } from '../ingest/equivocationError.js'
+import { LookupError, type LookupErrorCode } from '../lookup/lookupError.js'
 import { PublishError, type PublishErrorCode } from '../node/batchPublisher.js'
+import { MatchError, type MatchErrorCode } from '../node/uploadHasher.js'
 import { SignalError, type SignalErrorCode } from '../signals/registry.js'
 import { WireError, type WireErrorCode } from '../wire/errors.js'
 import { ApiError, type ApiErrorCode, type ErrorBody } from './apiError.js'
@@ -47,6 +50,23 @@ const EQUIVOCATION_STATUS: Readonly<Record<EquivocationErrorCode, number>> = {
   BAD_PUBLISHER_KEY: 400
 }
 
+const LOOKUP_STATUS: Readonly<Record<LookupErrorCode, number>> = {
+  BAD_MAX_DISTANCE: 400,
+  NOT_PERCEPTUAL: 400,
+  TOO_MANY_VARIANTS: 400
+}
+
+const HASHING_STATUS: Readonly<Record<HashingErrorCode, number>> = {
+  UNSUPPORTED_IMAGE: 415,
+  // Too many pixels: the decoded image, not the upload, is too large.
+  IMAGE_TOO_LARGE: 413,
+  BAD_IMAGE: 415
+}
+
+const MATCH_STATUS: Readonly<Record<MatchErrorCode, number>> = {
+  BUSY: 503
+}
+
 const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   UNAUTHORIZED: 401,
   INVALID_REQUEST: 400,
@@ -87,5 +107,8 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof WireError) return known(err.code, err.message, WIRE_STATUS[err.code])
   if (err instanceof PublishError) return known(err.code, err.message, PUBLISH_STATUS[err.code])
   if (err instanceof EquivocationError) return known(err.code, err.message, EQUIVOCATION_STATUS[err.code])
+  if (err instanceof LookupError) return known(err.code, err.message, LOOKUP_STATUS[err.code])
+  if (err instanceof HashingError) return known(err.code, err.message, HASHING_STATUS[err.code])
+  if (err instanceof MatchError) return known(err.code, err.message, MATCH_STATUS[err.code])
   return fastifyClientError(err) ?? known(INTERNAL_ERROR_CODE, 'internal error', 500)
 }

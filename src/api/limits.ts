@@ -29,8 +29,11 @@ export const MAX_PARAM_CHARS = 2 * Math.max(MAX_VALUE_CHARS, MAX_PUBLISHER_CHARS
  */
 export const PUBLISH_BODY_LIMIT = 4 * MAX_BODY_BYTES
 
-/** Longest valid query, {"type":"sha256","value":<64 hex>}, is 91 bytes compact; 160 allows whitespace. */
-export const MAX_QUERY_JSON_BYTES = 160
+/**
+ * Longest valid query: a pdq one with maxDistance and seven 64-hex variants, ~640 bytes compact;
+ * 900 allows pretty-printing (test/unit/api/limits.test.ts builds it).
+ */
+export const MAX_QUERY_JSON_BYTES = 900
 
 /** POST /v1/lookup: a full request of the longest queries. */
 export const LOOKUP_BODY_LIMIT = MAX_LOOKUP_QUERIES * MAX_QUERY_JSON_BYTES

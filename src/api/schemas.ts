@@ -1,3 +1,4 @@
+import { MAX_PDQ_VARIANTS } from '../lookup/limits.js'
 import type { EquivocationDecision } from '../node/interface.js'
 import { LABEL_PATTERN, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY } from '../wire/limits.js'
 import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_PUBLISHER_CHARS, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './limits.js'
@@ -12,14 +13,44 @@ import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_PUBLISHER_CHARS, MAX_TYPE_
 const typeField = { type: 'string', minLength: 1, maxLength: MAX_TYPE_CHARS } as const
 const valueField = { type: 'string', minLength: 1, maxLength: MAX_VALUE_CHARS } as const
 
+/** Only typed here: the node answers BAD_MAX_DISTANCE with the exact rule (0-256). */
+const maxDistanceField = { type: 'integer' } as const
+
 const query = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'value'],
+  properties: {
+    type: typeField,
+    value: valueField,
+    maxDistance: maxDistanceField,
+    variants: { type: 'array', maxItems: MAX_PDQ_VARIANTS, items: valueField }
+  }
+} as const
+
+export const lookupParamsSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['type', 'value'],
   properties: { type: typeField, value: valueField }
 } as const
 
-export const lookupParamsSchema = query
+/** Query strings are text: these two are the only ones converted, by the route itself. */
+export const lookupQuerystringSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { maxDistance: { type: 'string', pattern: '^[0-9]{1,3}$' } }
+} as const
+
+export const matchQuerystringSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxDistance: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    mode: { type: 'string', enum: ['core', 'tool'] },
+    dihedral: { type: 'string', enum: ['true', 'false'] }
+  }
+} as const
 
 export const lookupBodySchema = {
   type: 'object',

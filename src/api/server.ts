@@ -8,6 +8,7 @@ import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
 import { registerBatchRoutes } from './routes/batches.js'
 import { registerEquivocationRoutes } from './routes/equivocations.js'
 import { registerLookupRoutes } from './routes/lookup.js'
+import { registerMatchRoutes } from './routes/match.js'
 import { registerOpsRoutes } from './routes/ops.js'
 
 export interface HttpServerDeps {
@@ -16,7 +17,12 @@ export interface HttpServerDeps {
   adminToken: string
   registry: Registry
   logger: Logger
+  /** Largest body POST /v1/match takes. */
+  maxUploadBytes: number
 }
+
+/** A busy node frees a hashing slot in about the time one image takes; a second is plenty. */
+const RETRY_AFTER_SECONDS = 1
 
 /** Builds the JSON API; the caller listens (and closes). */
 export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
@@ -43,7 +49,8 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
 
   app.setErrorHandler(async (err, request, reply) => {
     const { status, body } = toHttpError(err)
-    if (status >= 500) request.log.error({ err }, 'request failed')
+    if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+    if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed')
     // Refusals at debug: a misbehaving client must not be able to flood the log.
     else request.log.debug({ code: body.error.code, url: request.url.slice(0, 200) }, 'request refused')
     return await reply.code(status).send(body)
@@ -54,6 +61,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   })
 
   registerLookupRoutes(app, deps.node)
+  registerMatchRoutes(app, deps.node, deps.maxUploadBytes)
   registerBatchRoutes(app, deps.node, deps.adminToken)
   registerEquivocationRoutes(app, deps.node, deps.adminToken)
   registerOpsRoutes(app, deps.node, deps.registry)

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander'
 import { ConfigError } from '../config/configError.js'
+import { LookupError } from '../lookup/lookupError.js'
 import { SignalError } from '../signals/registry.js'
 import { CliError, NodeResponseError } from './errors.js'
 import { InputError } from './input/inputError.js'
@@ -30,7 +31,7 @@ function exitCodeForStatus (status: number): number {
 /** The one place that turns an outcome into an exit code. */
 export function exitCodeFor (err: unknown): number {
   if (err instanceof CommanderError) return COMMANDER_SUCCESS.has(err.code) ? EXIT.OK : EXIT.USAGE
-  if (err instanceof ConfigError || err instanceof InputError || err instanceof SignalError) return EXIT.USAGE
+  if (err instanceof ConfigError || err instanceof InputError || err instanceof SignalError || err instanceof LookupError) return EXIT.USAGE
   if (err instanceof NodeResponseError) return exitCodeForStatus(err.status)
   if (err instanceof CliError) {
     switch (err.code) {

@@ -4,8 +4,10 @@ import type { Writable } from 'node:stream'
 import { register as registerDecide } from './commands/decide.js'
 import { register as registerDemo } from './commands/demo.js'
 import { register as registerEquivocations } from './commands/equivocations.js'
+import { register as registerHash } from './commands/hash.js'
 import { register as registerInit } from './commands/init.js'
 import { register as registerLookup } from './commands/lookup.js'
+import { register as registerMatch } from './commands/match.js'
 import { register as registerPublish } from './commands/publish.js'
 import { register as registerStart } from './commands/start.js'
 import { register as registerStatus } from './commands/status.js'
@@ -14,7 +16,7 @@ import { type RegisterCommand, runCli } from './program.js'
 
 /** Every command of `hashmesh`; a new one is a file exporting register(program, ctx), listed here. */
 const COMMANDS: readonly RegisterCommand[] = [
-  registerInit, registerStart, registerPublish, registerLookup, registerStatus, registerEquivocations, registerDecide, registerDemo
+  registerInit, registerStart, registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide, registerDemo
 ]
 
 async function drained (stream: Writable): Promise<void> {

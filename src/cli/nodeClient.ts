@@ -1,4 +1,4 @@
-import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupResult, NodeStatus, PublishResult } from '../node/interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, NodeStatus, PublishResult } from '../node/interface.js'
 import { CliError, NodeResponseError } from './errors.js'
 
 /**
@@ -20,8 +20,13 @@ export class NodeClient {
     this.target = target
   }
 
-  async lookup (type: string, value: string): Promise<LookupResult> {
-    return await this.request<LookupResult>('GET', `/v1/lookup/${encodeURIComponent(type)}/${encodeURIComponent(value)}`)
+  async lookup (type: string, value: string, maxDistance?: number): Promise<LookupResult> {
+    const query = maxDistance === undefined ? '' : `?maxDistance=${maxDistance}`
+    return await this.request<LookupResult>('GET', `/v1/lookup/${encodeURIComponent(type)}/${encodeURIComponent(value)}${query}`)
+  }
+
+  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
+    return (await this.request<{ results: LookupResult[] }>('POST', '/v1/lookup', { queries })).results
   }
 
   async status (): Promise<NodeStatus> {

@@ -31,6 +31,17 @@ export const MAX_SYNC_INTERVAL_MS = 24 * 60 * 60 * 1000
 /** More than a day of accepted skew is a broken clock, not a tolerance. */
 export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
 
+/** An upload is one photo or frame: 256 MiB is past any camera's JPEG and keeps a request's memory bounded. */
+export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+
+/** 16k × 16k: the decoder's own ceiling; each pixel costs ~11 bytes of buffers while it is hashed. */
+export const MAX_IMAGE_PIXELS = 268_402_689
+
+/** Hashing more files at once than this gains nothing on any machine a node runs on. */
+export const MAX_MATCH_CONCURRENCY = 64
+
+export const MAX_MATCH_WAITING = 1024
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const TRUST_KEY = new RegExp(`^[0-9a-fA-F]{${PUBLIC_KEY_BYTES * 2}}$`)
@@ -76,6 +87,12 @@ export const configSchema = z.strictObject({
   trust: boundedList(z.string().regex(TRUST_KEY, `must be ${PUBLIC_KEY_BYTES * 2} hex characters (an Ed25519 public key)`).transform(s => s.toLowerCase()), MAX_TRUSTED_PUBLISHERS),
   maxClockSkewMs: z.number().int('must be an integer').min(0, `must be 0-${MAX_CLOCK_SKEW_MS}`).max(MAX_CLOCK_SKEW_MS, `must be 0-${MAX_CLOCK_SKEW_MS}`),
   syncIntervalMs: z.number().int('must be an integer').min(MIN_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`).max(MAX_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`),
+  match: z.strictObject({
+    maxUploadBytes: z.number().int('must be an integer').min(1, `must be 1-${MAX_UPLOAD_BYTES}`).max(MAX_UPLOAD_BYTES, `must be 1-${MAX_UPLOAD_BYTES}`),
+    maxImagePixels: z.number().int('must be an integer').min(1, `must be 1-${MAX_IMAGE_PIXELS}`).max(MAX_IMAGE_PIXELS, `must be 1-${MAX_IMAGE_PIXELS}`),
+    concurrency: z.number().int('must be an integer').min(1, `must be 1-${MAX_MATCH_CONCURRENCY}`).max(MAX_MATCH_CONCURRENCY, `must be 1-${MAX_MATCH_CONCURRENCY}`),
+    maxWaiting: z.number().int('must be an integer').min(0, `must be 0-${MAX_MATCH_WAITING}`).max(MAX_MATCH_WAITING, `must be 0-${MAX_MATCH_WAITING}`)
+  }),
   http: z.strictObject({
     host: z.string().min(1, 'must not be empty').max(MAX_HOST_CHARS, `must be at most ${MAX_HOST_CHARS} characters`),
     port: z.number().int('must be an integer 0-65535').min(0, 'must be 0-65535').max(65535, 'must be 0-65535')

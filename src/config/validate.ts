@@ -8,6 +8,8 @@ import { type LOG_LEVELS, configSchema } from './schema.js'
 export interface HashmeshConfig {
   node: NodeOptions
   http: { host: string, port: number }
+  /** POST /v1/match takes bodies up to this size. */
+  maxUploadBytes: number
   log: { level: typeof LOG_LEVELS[number] }
 }
 
@@ -62,9 +64,11 @@ export function validateConfig (merged: MergedConfig): HashmeshConfig {
       bootstrap: c.bootstrap,
       trust: c.trust,
       maxClockSkewMs: c.maxClockSkewMs,
-      syncIntervalMs: c.syncIntervalMs
+      syncIntervalMs: c.syncIntervalMs,
+      uploads: { concurrency: c.match.concurrency, maxWaiting: c.match.maxWaiting, maxPixels: c.match.maxImagePixels }
     },
     http: c.http,
+    maxUploadBytes: c.match.maxUploadBytes,
     log: c.log
   }
 }

@@ -1,6 +1,5 @@
 import type { Logger } from '../logger.js'
-import type { ExactIndex } from '../index/exactIndex.js'
-import { requireSignalType } from '../signals/registry.js'
+import type { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { toHex } from '../signals/hex.js'
 import { StoreError } from '../store/errors.js'
 import type { BatchReceipt, HashStore } from '../store/hashStore.js'
@@ -31,7 +30,8 @@ export interface IngestOutcome {
 
 export interface BatchIngesterComponents {
   store: HashStore
-  index: ExactIndex
+  /** Brought up to date with every batch stored, under the same lock. */
+  indexes: LookupIndexes
   trust: TrustPolicy
   logger: Logger
   metrics?: IngestMetrics
@@ -172,7 +172,7 @@ export class BatchIngester {
 
   /** The store re-checks the chain under its own lock: it never holds a gap or a fork. */
   private async apply (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
-    const { store, index } = this.components
+    const { store, indexes } = this.components
     try {
       if (await store.applyBatch(batch, receipt) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
     } catch (err) {
@@ -181,7 +181,7 @@ export class BatchIngester {
       const isNews = await this.recordConflict(batch, code)
       throw new BatchValidationError('ignore', isNews ? 'EQUIVOCATION' : code, `publisher ${toHex(batch.body.publisher)} seq ${batch.body.seq}: ${(err as Error).message}`)
     }
-    for (const entry of batch.body.entries) index.add(requireSignalType(entry.signalType).code, entry.value)
+    await indexes.applyStored(batch)
     this.components.metrics?.entriesStored.inc(batch.body.entries.length)
   }
 

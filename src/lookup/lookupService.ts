@@ -1,22 +1,22 @@
-import type { ExactIndex } from '../index/exactIndex.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
-import { SignalError } from '../signals/registry.js'
+import { SignalError, requireSignalType } from '../signals/registry.js'
 import type { EntryRecord, HashStore } from '../store/hashStore.js'
-import type { LookupMatch, LookupResult } from './lookupResult.js'
+import { isLatestOfPublisher, isListed } from '../store/listing.js'
 import { ACTION_NAMES, Action } from '../wire/types.js'
+import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_DISTANCE, MAX_PDQ_VARIANTS } from './limits.js'
+import { LookupError } from './lookupError.js'
+import type { LookupIndexes } from './lookupIndexes.js'
+import type { LookupMatch, LookupResult } from './lookupResult.js'
 
-export interface LookupQuery { type: string, value: string }
+export interface LookupQuery {
+  type: string
+  value: string
+  /** PDQ only: report stored hashes within this Hamming distance (default 31). */
+  maxDistance?: number
+  /** PDQ only: other forms of the same image (its dihedral variants), searched at once. */
+  variants?: readonly string[]
+}
 
-/**
- * Store reads in flight for one batch lookup. LevelDB reads run on libuv's thread pool: measured
- * here, 16 in flight answer hits ~4× faster than one at a time, and more adds little.
- */
-const LOOKUP_CONCURRENCY = 16
-
-/**
- * Answers "is this hash known, and who said so". The in-memory index answers misses (the common
- * case) without touching disk; hits read the hash's rows from the store in one range scan.
- */
 /** Which publishers stand accused of equivocation; lookups flag their entries. */
 export interface EquivocationView {
   isEquivocating: (publisherHex: string) => boolean
@@ -24,70 +24,146 @@ export interface EquivocationView {
 
 const NO_EQUIVOCATIONS: EquivocationView = { isEquivocating: () => false }
 
+const PDQ = requireSignalType('pdq')
+
+/**
+ * Store reads in flight for one batch lookup. LevelDB reads run on libuv's thread pool: measured
+ * here, 16 in flight answer hits ~4× faster than one at a time, and more adds little.
+ */
+const LOOKUP_CONCURRENCY = 16
+
+interface ParsedQuery {
+  type: ReturnType<typeof requireSignalType>
+  value: Uint8Array
+  near?: { maxDistance: number, variants: Uint8Array[] }
+}
+
+/** A stored hash that answers a query, and how near it is. */
+interface Hit { value: Uint8Array, distance?: number, variant?: number }
+
+/**
+ * Answers "is this hash known, and who said so". The in-memory indexes answer misses (the common
+ * case) without touching disk; each hit reads its hash's rows from the store in one range scan.
+ * PDQ is matched by distance: every listed stored hash near the query, and the query's own history.
+ */
 export class LookupService {
   private readonly store: HashStore
-  private readonly index: ExactIndex
+  private readonly indexes: LookupIndexes
   private readonly equivocations: EquivocationView
 
-  constructor (components: { store: HashStore, index: ExactIndex, equivocations?: EquivocationView }) {
+  constructor (components: { store: HashStore, indexes: LookupIndexes, equivocations?: EquivocationView }) {
     this.store = components.store
-    this.index = components.index
+    this.indexes = components.indexes
     this.equivocations = components.equivocations ?? NO_EQUIVOCATIONS
   }
 
-  async lookup (typeName: string, valueHex: string): Promise<LookupResult> {
-    return await this.answer(parseSignalValue(typeName, valueHex))
+  async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
+    return await this.answer(parseQuery({ type, value, ...options }))
   }
 
   /** Validates every query before answering any, so a bad one fails the request as a whole. */
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
     const parsed = queries.map((q, i) => {
       try {
-        return parseSignalValue(q.type, q.value)
+        return parseQuery(q)
       } catch (err) {
         if (err instanceof SignalError) throw new SignalError(err.code, `queries[${i}]: ${err.message}`)
+        if (err instanceof LookupError) throw new LookupError(err.code, `queries[${i}]: ${err.message}`)
         throw err
       }
     })
-    const results = new Array<LookupResult>(parsed.length)
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < parsed.length) {
-        const i = next++
-        results[i] = await this.answer(parsed[i]!)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, parsed.length) }, worker))
-    return results
+    return await inParallel(parsed, async q => await this.answer(q))
   }
 
-  private async answer (q: ReturnType<typeof parseSignalValue>): Promise<LookupResult> {
+  private async answer (q: ParsedQuery): Promise<LookupResult> {
+    const hits = q.near === undefined ? this.exactHits(q) : this.nearHits(q.value, q.near)
     const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [] }
-    if (!this.index.has(q.type.code, q.value)) return result
-    const records = await this.store.entriesFor(q.type.code, q.value)
-    result.matches = records.map((r, i) => toMatch(r, isLatestOfPublisher(records, i), this.equivocations))
-    result.listed = result.matches.some(m => m.current && m.action === 'add')
+    if (q.near !== undefined) {
+      result.maxDistance = q.near.maxDistance
+      result.truncated = hits.length > MAX_NEAR_MATCHES
+      hits.length = Math.min(hits.length, MAX_NEAR_MATCHES)
+    }
+    const rowsPerHit = await inParallel(hits, async hit => await this.store.entriesFor(q.type.code, hit.value))
+    rowsPerHit.forEach((rows, i) => {
+      const hit = hits[i]!
+      result.listed ||= isListed(rows)
+      result.matches.push(...rows.map((r, j) => this.toMatch(r, isLatestOfPublisher(rows, j), q.near === undefined ? undefined : hit)))
+    })
     return result
   }
-}
 
-/** Records come ordered by publisher, seq, position: the last one of a publisher is its current word. */
-function isLatestOfPublisher (records: readonly EntryRecord[], i: number): boolean {
-  const next = records[i + 1]
-  return next === undefined || Buffer.compare(next.publisher, records[i]!.publisher) !== 0
-}
-
-function toMatch (r: EntryRecord, current: boolean, equivocations: EquivocationView): LookupMatch {
-  const publisher = toHex(r.publisher)
-  return {
-    publisher,
-    labels: r.labels,
-    batchId: toHex(r.batchId),
-    seq: r.seq,
-    action: ACTION_NAMES[r.action as Action],
-    receivedAt: new Date(r.receivedAtMs).toISOString(),
-    createdAt: new Date(r.createdAtMs).toISOString(),
-    current,
-    publisherEquivocating: equivocations.isEquivocating(publisher)
+  private exactHits (q: ParsedQuery): Hit[] {
+    return this.indexes.exact.has(q.type.code, q.value) ? [{ value: q.value }] : []
   }
+
+  /**
+   * One more than fits, to tell whether the answer is truncated. The PDQ index holds listed hashes
+   * only; the query's own value is added when the store knows it otherwise (all retracted), so an
+   * exact PDQ lookup still shows the history.
+   */
+  private nearHits (value: Uint8Array, near: NonNullable<ParsedQuery['near']>): Hit[] {
+    const { pdq, exact } = this.indexes
+    const limit = MAX_NEAR_MATCHES + 1
+    const hits: Hit[] = near.variants.length === 0
+      ? pdq.search(value, near.maxDistance, limit)
+      : pdq.searchMany([value, ...near.variants], near.maxDistance, limit).map(m => ({ value: m.value, distance: m.distance, variant: m.query }))
+    const self = hits.some(h => h.distance === 0 && Buffer.compare(h.value, value) === 0)
+    if (!self && exact.has(PDQ.code, value)) hits.unshift({ value, distance: 0, ...(near.variants.length > 0 ? { variant: 0 } : {}) })
+    return hits
+  }
+
+  private toMatch (r: EntryRecord, current: boolean, hit: Hit | undefined): LookupMatch {
+    const publisher = toHex(r.publisher)
+    const match: LookupMatch = {
+      publisher,
+      labels: r.labels,
+      batchId: toHex(r.batchId),
+      seq: r.seq,
+      action: ACTION_NAMES[r.action as Action],
+      receivedAt: new Date(r.receivedAtMs).toISOString(),
+      createdAt: new Date(r.createdAtMs).toISOString(),
+      current,
+      publisherEquivocating: this.equivocations.isEquivocating(publisher)
+    }
+    if (hit === undefined) return match
+    return { ...match, value: toHex(hit.value), distance: hit.distance, ...(hit.variant === undefined ? {} : { variant: hit.variant }) }
+  }
+}
+
+function parseQuery (q: LookupQuery): ParsedQuery {
+  const { type, value } = parseSignalValue(q.type, q.value)
+  if (type.code !== PDQ.code) {
+    if (q.maxDistance !== undefined || q.variants !== undefined) throw new LookupError('NOT_PERCEPTUAL', `${type.name} is matched exactly; maxDistance and variants apply to pdq`)
+    return { type, value }
+  }
+  const maxDistance = q.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE
+  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > MAX_PDQ_DISTANCE) {
+    throw new LookupError('BAD_MAX_DISTANCE', `maxDistance must be an integer 0-${MAX_PDQ_DISTANCE}`)
+  }
+  const variants = q.variants ?? []
+  if (variants.length > MAX_PDQ_VARIANTS) throw new LookupError('TOO_MANY_VARIANTS', `at most ${MAX_PDQ_VARIANTS} variants (the other dihedral forms of one image)`)
+  return { type, value, near: { maxDistance, variants: variants.map((v, i) => parseVariant(v, i)) } }
+}
+
+function parseVariant (hex: string, i: number): Uint8Array {
+  try {
+    return parseSignalValue(PDQ.name, hex).value
+  } catch (err) {
+    if (err instanceof SignalError) throw new SignalError(err.code, `variants[${i}]: ${err.message}`)
+    throw err
+  }
+}
+
+/** Maps with at most LOOKUP_CONCURRENCY calls in flight, results in input order. */
+async function inParallel<T, R> (items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, items.length) }, worker))
+  return results
 }

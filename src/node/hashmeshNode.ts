@@ -1,12 +1,13 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
-import { ExactIndex } from '../index/exactIndex.js'
 import { BatchIngester } from '../ingest/batchIngester.js'
 import { EquivocationTracker } from '../ingest/equivocationTracker.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import { StaticTrustList } from '../ingest/trustPolicy.js'
 import type { Logger } from '../logger.js'
-import { LookupService } from '../lookup/lookupService.js'
+import { LookupIndexes } from '../lookup/lookupIndexes.js'
+import { type LookupQuery, LookupService } from '../lookup/lookupService.js'
+import { matchQueries, matchReport } from '../lookup/matchReport.js'
 import { type GossipAction, GossipTopic } from '../network/gossipTopic.js'
 import { SyncService, createSyncMetrics } from '../network/sync/index.js'
 import { PeerPolicer } from '../network/peerPolicer.js'
@@ -21,9 +22,10 @@ import type { DecodedBatch } from '../wire/types.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
-import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from './interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from './interface.js'
 import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
+import { UploadHasher } from './uploadHasher.js'
 
 export interface NodeDeps {
   logger: Logger
@@ -34,7 +36,7 @@ export interface NodeDeps {
 interface Parts {
   dataDir: DataDir
   store: HashStore
-  index: ExactIndex
+  indexes: LookupIndexes
   trust: StaticTrustList
   ingester: BatchIngester
   equivocations: EquivocationTracker
@@ -46,6 +48,7 @@ interface Parts {
   keeper: PeerKeeper
   publisher: BatchPublisher
   lookups: LookupService
+  uploads: UploadHasher
 }
 
 /** One hashmesh node: everything wired, started in dependency order and stopped in reverse. */
@@ -90,17 +93,24 @@ export class HashmeshNode implements HashmeshNodeApi {
         this.parts.proofGossip.stop()
       }
       await this.parts.libp2p.stop()
+      await this.parts.uploads.close()
       await this.parts.store.close()
     })()
     await this.stopping
   }
 
-  async lookup (type: string, value: string): Promise<LookupResult> {
-    return await this.parts.lookups.lookup(type, value)
+  async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
+    return await this.parts.lookups.lookup(type, value, options)
   }
 
-  async lookupMany (queries: ReadonlyArray<{ type: string, value: string }>): Promise<LookupResult[]> {
+  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
     return await this.parts.lookups.lookupMany(queries)
+  }
+
+  async match (file: Uint8Array, options: NodeMatchOptions = {}): Promise<MatchResult> {
+    const hashes = await this.parts.uploads.hash(file, options)
+    const results = await this.parts.lookups.lookupMany(matchQueries(hashes, options))
+    return matchReport(hashes, results, options)
   }
 
   async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
@@ -119,10 +129,11 @@ export class HashmeshNode implements HashmeshNodeApi {
   }
 
   async status (): Promise<NodeStatus> {
-    const { libp2p, store, index, trust, ingester, gossip, equivocations } = this.parts
-    const { heads, hashes } = await ingester.betweenBatches(async () => ({
+    const { libp2p, store, indexes, trust, ingester, gossip, equivocations } = this.parts
+    const { heads, hashes, pdqIndex } = await ingester.betweenBatches(async () => ({
       heads: await store.heads(),
-      hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, index.sizeOf(t.code)]))
+      hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, indexes.exact.sizeOf(t.code)])),
+      pdqIndex: { hashes: indexes.pdq.size, memoryBytes: indexes.pdq.memoryBytes() }
     }))
     return {
       peerId: this.peerId,
@@ -139,6 +150,7 @@ export class HashmeshNode implements HashmeshNodeApi {
       trustedPublishers: trust.list(),
       publishers: publisherStatuses(heads, ingester, equivocations),
       hashes,
+      pdqIndex,
       validation: ingester.outcomeCounts(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000)
     }
@@ -181,14 +193,6 @@ async function checkStore (store: HashStore, logger: Logger): Promise<void> {
   }
 }
 
-async function loadIndex (store: HashStore, logger: Logger): Promise<ExactIndex> {
-  const started = Date.now()
-  const index = new ExactIndex()
-  const rows = await store.forEachIndexedValue((code, value) => { index.add(code, value) })
-  logger.info({ rows, hashes: index.size, ms: Date.now() - started }, 'lookup index rebuilt from store')
-  return index
-}
-
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
   const { logger } = deps
@@ -196,11 +200,11 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
   const store = await HashStore.open(dataDir.paths.db)
   try {
     await checkStore(store, logger)
-    const index = await loadIndex(store, logger)
+    const indexes = await LookupIndexes.load(store, logger)
     const trust = new StaticTrustList(options.trust, dataDir.publisherKey.publicKey)
     const equivocations = await EquivocationTracker.load({ store, trust, logger }, { network: options.network })
     const ingester = new BatchIngester(
-      { store, index, trust, logger, equivocations, metrics: createIngestMetrics(deps.registry) },
+      { store, indexes, trust, logger, equivocations, metrics: createIngestMetrics(deps.registry) },
       { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
     )
     const topics = { batches: batchTopic(options.network), proofs: equivocationTopic(options.network) }
@@ -227,8 +231,9 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     equivocations.onNewProof = proof => { spread(proofGossip, proof, logger) }
     const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
     const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger }, { network: options.network })
-    const lookups = new LookupService({ store, index, equivocations })
-    return new HashmeshNode({ dataDir, store, index, trust, ingester, equivocations, libp2p, gossip, proofGossip, policer, sync, keeper, publisher, lookups }, options, logger)
+    const lookups = new LookupService({ store, indexes, equivocations })
+    const uploads = new UploadHasher(options.uploads)
+    return new HashmeshNode({ dataDir, store, indexes, trust, ingester, equivocations, libp2p, gossip, proofGossip, policer, sync, keeper, publisher, lookups, uploads }, options, logger)
   } catch (err) {
     await store.close()
     throw err

@@ -1,4 +1,7 @@
+import type { PdqMode } from '../hashing/fileHasher.js'
 import type { LookupResult } from '../lookup/lookupResult.js'
+import type { LookupQuery } from '../lookup/lookupService.js'
+import type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
 
 /**
  * What the faces (HTTP API, CLI) may ask of a running node. JSON-shaped: hex strings for bytes,
@@ -7,6 +10,9 @@ import type { LookupResult } from '../lookup/lookupResult.js'
  */
 
 export type { LookupMatch, LookupResult } from '../lookup/lookupResult.js'
+export type { LookupQuery } from '../lookup/lookupService.js'
+export type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
+export type { FileHashes, PdqMode } from '../hashing/fileHasher.js'
 
 export interface EntryInput {
   type: string
@@ -62,6 +68,8 @@ export interface NodeStatus {
   publishers: PublisherStatus[]
   /** Distinct hashes in the lookup index, by signal type. */
   hashes: Record<string, number>
+  /** The PDQ near-match index: listed PDQ hashes it holds, and the memory its arrays take. */
+  pdqIndex: { hashes: number, memoryBytes: number }
   /** Validation outcomes: { accept: { ACCEPTED: n }, ignore: { DUPLICATE: n, ... }, reject: { ... } }. */
   validation: Record<'accept' | 'ignore' | 'reject', Record<string, number>>
   uptimeSeconds: number
@@ -82,11 +90,25 @@ export interface EquivocationInfo {
   decision: 'undecided' | EquivocationDecision
 }
 
+export interface NodeMatchOptions extends MatchOptions {
+  /** PDQ hashing mode: 'core' (full resolution, default) or 'tool' (the C++ CLI's 512×512 pre-resize). */
+  mode?: PdqMode
+  /** The caller says the file is an image: bytes that do not decode are an error, not just "no PDQ". */
+  image?: boolean
+}
+
 export interface HashmeshNodeApi {
   readonly peerId: string
   readonly publisherKey: string
-  lookup: (type: string, value: string) => Promise<LookupResult>
-  lookupMany: (queries: ReadonlyArray<{ type: string, value: string }>) => Promise<LookupResult[]>
+  /** PDQ is matched by distance (options.maxDistance, default 31); other types exactly. */
+  lookup: (type: string, value: string, options?: Omit<LookupQuery, 'type' | 'value'>) => Promise<LookupResult>
+  lookupMany: (queries: readonly LookupQuery[]) => Promise<LookupResult[]>
+  /**
+   * Hashes a file in memory (never stored) and looks up its exact hashes and, for an image of
+   * sufficient quality, its PDQ. Throws MatchError (BUSY, IMAGE_TOO_LARGE, UNSUPPORTED_IMAGE when
+   * `image` is set and the bytes are not a decodable image).
+   */
+  match: (file: Uint8Array, options?: NodeMatchOptions) => Promise<MatchResult>
   publish: (entries: readonly EntryInput[]) => Promise<PublishResult>
   status: () => Promise<NodeStatus>
   equivocations: () => Promise<EquivocationInfo[]>

@@ -1,3 +1,5 @@
+import type { UploadHasherOptions } from './uploadHasher.js'
+
 /** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
 export interface NodeOptions {
   /** Data directory: keys, admin token, LevelDB, node.json. */
@@ -16,4 +18,6 @@ export interface NodeOptions {
   maxClockSkewMs: number
   /** How often to compare heads with every connected peer and pull what is missing (also done on connecting). */
   syncIntervalMs: number
+  /** How POST /v1/match hashes uploads: concurrency, queue and the largest image decoded. */
+  uploads: UploadHasherOptions
 }

@@ -8,9 +8,10 @@ import type { Action, DecodedBatch } from '../wire/types.js'
 import { Bucket, MetaKey } from './buckets.js'
 import { type ChainProblem, type ChainScan, chainProblems } from './chainCheck.js'
 import { StoreError } from './errors.js'
+import { type ListingRow, isListed } from './listing.js'
 import {
-  type KeyRange, batchAtKey, parseBatchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, headKey, metaKey, parseEntryKey,
-  parsePublisherKey, signedBatchKey, equivocationKey
+  type KeyRange, batchAtKey, parseBatchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, entryTypeRange, headKey, metaKey,
+  parseEntryKey, parsePublisherKey, signedBatchKey, equivocationKey
 } from './keys.js'
 import {
   type EquivocationRecord, decodeEquivocationRecord, encodeEquivocationRecord,
@@ -198,6 +199,42 @@ export class HashStore {
       await keys.close()
     }
     return rows
+  }
+
+  /**
+   * Every value of one signal type that is listed now (see isListed), in key order, read from the
+   * entry index with its rows' actions: how the near-match index is rebuilt at start. `value` is a
+   * view valid for the call only. Returns the rows read and the values listed.
+   */
+  async forEachListedValue (signalTypeCode: number, fn: (value: Uint8Array) => void): Promise<{ rows: number, listed: number }> {
+    const it = this.db.iterator(entryTypeRange(signalTypeCode))
+    let current: Uint8Array | undefined
+    let rowsOfValue: ListingRow[] = []
+    let rows = 0
+    let listed = 0
+    const settle = (): void => {
+      if (current === undefined || !isListed(rowsOfValue)) return
+      listed++
+      fn(current)
+    }
+    try {
+      for (let chunk = await it.nextv(SCAN_CHUNK_KEYS); chunk.length > 0; chunk = await it.nextv(SCAN_CHUNK_KEYS)) {
+        for (const [k, v] of chunk) {
+          const { value, publisher } = parseEntryKey(k)
+          if (current === undefined || Buffer.compare(value, current) !== 0) {
+            settle()
+            current = value
+            rowsOfValue = []
+          }
+          rowsOfValue.push({ publisher, action: decodeIndexRow(v).action })
+        }
+        rows += chunk.length
+      }
+      settle()
+    } finally {
+      await it.close()
+    }
+    return { rows, listed }
   }
 
   /**

@@ -108,6 +108,12 @@ export function entryRangeFor (signalTypeCode: number, value: Uint8Array): KeyRa
   return prefixRange(key(Bucket.entryIndex, Uint8Array.of(signalTypeCode), value))
 }
 
+/** All index rows of one signal type, in value, publisher, seq, position order. */
+export function entryTypeRange (signalTypeCode: number): KeyRange {
+  if (signalTypeByCode(signalTypeCode) === undefined) throw new SignalError('UNKNOWN_SIGNAL_TYPE', `unknown signal type code ${signalTypeCode}`)
+  return prefixRange(key(Bucket.entryIndex, Uint8Array.of(signalTypeCode)))
+}
+
 /** The parts are views into `k`, not copies. */
 export function parseEntryKey (k: Uint8Array): EntryKey {
   const type = k[0] === Bucket.entryIndex ? signalTypeByCode(k[1] ?? -1) : undefined

@@ -1,15 +1,23 @@
 import type { FastifyInstance } from 'fastify'
-import type { HashmeshNodeApi } from '../../node/interface.js'
+import type { HashmeshNodeApi, LookupQuery } from '../../node/interface.js'
 import { LOOKUP_BODY_LIMIT } from '../limits.js'
-import { lookupBodySchema, lookupParamsSchema } from '../schemas.js'
+import { optionalInteger } from '../querystring.js'
+import { lookupBodySchema, lookupParamsSchema, lookupQuerystringSchema } from '../schemas.js'
 
-interface Query { type: string, value: string }
+interface Params { type: string, value: string }
 
-/** Reads are open: the server binds loopback by default and a lookup reveals only what peers share. */
+/**
+ * Reads are open: the server binds loopback by default and a lookup reveals only what peers share.
+ * A PDQ lookup returns every listed stored hash within maxDistance (default 31), with distances.
+ */
 export function registerLookupRoutes (app: FastifyInstance, node: HashmeshNodeApi): void {
-  app.get<{ Params: Query }>('/v1/lookup/:type/:value', { schema: { params: lookupParamsSchema } },
-    async request => await node.lookup(request.params.type, request.params.value))
+  app.get<{ Params: Params, Querystring: { maxDistance?: string } }>('/v1/lookup/:type/:value', {
+    schema: { params: lookupParamsSchema, querystring: lookupQuerystringSchema }
+  }, async request => {
+    const maxDistance = optionalInteger(request.query.maxDistance)
+    return await node.lookup(request.params.type, request.params.value, maxDistance === undefined ? {} : { maxDistance })
+  })
 
-  app.post<{ Body: { queries: Query[] } }>('/v1/lookup', { bodyLimit: LOOKUP_BODY_LIMIT, schema: { body: lookupBodySchema } },
+  app.post<{ Body: { queries: LookupQuery[] } }>('/v1/lookup', { bodyLimit: LOOKUP_BODY_LIMIT, schema: { body: lookupBodySchema } },
     async request => ({ results: await node.lookupMany(request.body.queries) }))
 }

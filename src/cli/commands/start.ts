@@ -63,7 +63,7 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
   try {
     parts.node = await createHashmeshNode(config.node, { logger, registry })
     await parts.node.start()
-    parts.app = buildHttpServer({ node: parts.node, adminToken: parts.node.dataDir.adminToken, registry, logger })
+    parts.app = buildHttpServer({ node: parts.node, adminToken: parts.node.dataDir.adminToken, registry, logger, maxUploadBytes: config.maxUploadBytes })
     await parts.app.listen({ host: config.http.host, port: config.http.port })
     const { paths } = parts.node.dataDir
     const info = { peerId: parts.node.peerId, multiaddrs: parts.node.multiaddrs(), http: httpUrl(config.http.host, parts.app), publisherKey: parts.node.publisherKey }

@@ -36,6 +36,7 @@ export function formatStatus (s: NodeStatus): string[] {
       ['trusted', `${s.trustedPublishers.length} publisher(s)`],
       ...equivocatingRows(s),
       ['hashes', counts(s.hashes)],
+      ['pdq index', `${s.pdqIndex.hashes} listed (${(s.pdqIndex.memoryBytes / 2 ** 20).toFixed(1)} MiB)`],
       ['accepted', counts(s.validation.accept)],
       ['ignored', counts(s.validation.ignore)],
       ['rejected', counts(s.validation.reject)],

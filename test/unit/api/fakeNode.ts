@@ -1,5 +1,6 @@
 import { EquivocationError } from '../../../src/ingest/equivocationError.js'
-import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, NodeStatus, PublishResult } from '../../../src/node/interface.js'
+import { LookupError } from '../../../src/lookup/lookupError.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupQuery, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from '../../../src/node/interface.js'
 import { parseHexBytes, parseSignalValue, toHex } from '../../../src/signals/hex.js'
 import { SignalError } from '../../../src/signals/registry.js'
 import { PUBLIC_KEY_BYTES } from '../../../src/wire/limits.js'
@@ -22,6 +23,7 @@ export const FAKE_STATUS: NodeStatus = {
   trustedPublishers: [PUBLISHER],
   publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), pending: 0, equivocating: false, batches: 1, entries: 1 }],
   hashes: { md5: 1, sha1: 0, sha256: 0, pdq: 0 },
+  pdqIndex: { hashes: 0, memoryBytes: 4096 },
   validation: { accept: { ACCEPTED: 1 }, ignore: {}, reject: {} },
   uptimeSeconds: 7
 }
@@ -46,28 +48,50 @@ export class FakeNode implements HashmeshNodeApi {
   readonly published: EntryInput[][] = []
   /** When set, publish throws it (to exercise the error mapping). */
   publishError: Error | undefined
+  /** Every upload passed to match(), with its options. */
+  readonly matched: Array<{ bytes: number, options: NodeMatchOptions }> = []
+  /** When set, match throws it. */
+  matchError: Error | undefined
   /** Recorded equivocations; tests add or clear them. Starts with FAKE_EQUIVOCATION. */
   readonly equivocationList: EquivocationInfo[] = [structuredClone(FAKE_EQUIVOCATION)]
 
-  async lookup (type: string, value: string): Promise<LookupResult> {
+  /** The one PDQ hash this node lists; a PDQ lookup within maxDistance of it (or a variant) finds it. */
+  listedPdq: string | undefined
+  /** The md5 this node lists (LISTED_MD5 unless a test lists a real file's). */
+  listedMd5 = LISTED_MD5
+
+  async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
     const parsed = parseSignalValue(type, value)
+    if (parsed.type.name !== 'pdq' && (options.maxDistance !== undefined || options.variants !== undefined)) throw new LookupError('NOT_PERCEPTUAL', `${parsed.type.name} is matched exactly`)
     const hex = toHex(parsed.value)
-    const listed = parsed.type.name === 'md5' && hex === LISTED_MD5
-    return {
-      type: parsed.type.name,
-      value: hex,
-      listed,
-      matches: listed
-        ? [{ publisher: PUBLISHER, labels: ['csam'], batchId: 'ef'.repeat(32), seq: 1, action: 'add', receivedAt: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', current: true, publisherEquivocating: this.recorded(PUBLISHER) !== undefined }]
-        : []
-    }
+    if (parsed.type.name === 'pdq') return this.nearLookup(hex, options)
+    const listed = parsed.type.name === 'md5' && hex === this.listedMd5
+    return { type: parsed.type.name, value: hex, listed, matches: listed ? [this.listedMatch()] : [] }
   }
 
-  async lookupMany (queries: ReadonlyArray<{ type: string, value: string }>): Promise<LookupResult[]> {
+  private nearLookup (hex: string, options: Omit<LookupQuery, 'type' | 'value'>): LookupResult {
+    const maxDistance = options.maxDistance ?? 31
+    if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 256) throw new LookupError('BAD_MAX_DISTANCE', 'maxDistance must be an integer 0-256')
+    const result: LookupResult = { type: 'pdq', value: hex, listed: false, matches: [], maxDistance, truncated: false }
+    const stored = this.listedPdq
+    if (stored === undefined) return result
+    const forms = [hex, ...(options.variants ?? [])]
+    const distances = forms.map(f => hamming(f, stored))
+    const distance = Math.min(...distances)
+    if (distance > maxDistance) return result
+    const variant = options.variants === undefined ? {} : { variant: distances.indexOf(distance) }
+    return { ...result, listed: true, matches: [{ ...this.listedMatch(), value: stored, distance, ...variant }] }
+  }
+
+  private listedMatch (): LookupResult['matches'][number] {
+    return { publisher: PUBLISHER, labels: ['csam'], batchId: 'ef'.repeat(32), seq: 1, action: 'add', receivedAt: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', current: true, publisherEquivocating: this.recorded(PUBLISHER) !== undefined }
+  }
+
+  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
     const results: LookupResult[] = []
-    for (const [i, q] of queries.entries()) {
+    for (const [i, { type, value, ...options }] of queries.entries()) {
       try {
-        results.push(await this.lookup(q.type, q.value))
+        results.push(await this.lookup(type, value, options))
       } catch (err) {
         if (err instanceof SignalError) throw new SignalError(err.code, `queries[${i}]: ${err.message}`)
         throw err
@@ -81,6 +105,15 @@ export class FakeNode implements HashmeshNodeApi {
     for (const e of entries) parseSignalValue(e.type, e.value)
     this.published.push([...entries])
     return { batchId: '01'.repeat(32), seq: this.published.length, entries: entries.length, recipients: 2 }
+  }
+
+  /** Answers as if the upload were a listed md5's file; records what it was given. */
+  async match (file: Uint8Array, options: NodeMatchOptions = {}): Promise<MatchResult> {
+    if (this.matchError !== undefined) throw this.matchError
+    this.matched.push({ bytes: file.length, options })
+    const hashes = { bytes: file.length, md5: LISTED_MD5, sha1: '00'.repeat(20), sha256: '00'.repeat(32) }
+    const results = await this.lookupMany([{ type: 'md5', value: hashes.md5 }, { type: 'sha1', value: hashes.sha1 }, { type: 'sha256', value: hashes.sha256 }])
+    return { hashes, listed: true, pdqSkipped: 'NOT_AN_IMAGE', results }
   }
 
   async status (): Promise<NodeStatus> {
@@ -103,4 +136,12 @@ export class FakeNode implements HashmeshNodeApi {
   private recorded (publisher: string): EquivocationInfo | undefined {
     return this.equivocationList.find(e => e.publisher === publisher)
   }
+}
+
+function hamming (a: string, b: string): number {
+  let bits = 0
+  for (let i = 0; i < a.length; i += 2) {
+    for (let x = parseInt(a.slice(i, i + 2), 16) ^ parseInt(b.slice(i, i + 2), 16); x !== 0; x &= x - 1) bits++
+  }
+  return bits
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, PUBLISH_BODY_LIMIT } from '../../../src/api/limits.js'
+import { MAX_PDQ_DISTANCE, MAX_PDQ_VARIANTS } from '../../../src/lookup/limits.js'
 import { entryFromInput } from '../../../src/node/batchPublisher.js'
 import type { EntryInput } from '../../../src/node/interface.js'
 import { encodeBatchBody } from '../../../src/wire/batchCodec.js'
@@ -42,8 +43,9 @@ describe('api: body limits admit every publishable request', () => {
     })
   }
 
-  it('POST /v1/lookup: the longest queries, pretty-printed', () => {
-    const queries = Array.from({ length: MAX_LOOKUP_QUERIES }, () => ({ type: 'sha256', value: 'ab'.repeat(32) }))
+  it('POST /v1/lookup: the longest queries (pdq with every variant), pretty-printed', () => {
+    const pdq = 'ab'.repeat(32)
+    const queries = Array.from({ length: MAX_LOOKUP_QUERIES }, () => ({ type: 'pdq', value: pdq, maxDistance: MAX_PDQ_DISTANCE, variants: Array.from({ length: MAX_PDQ_VARIANTS }, () => pdq) }))
     assert.ok(Buffer.byteLength(JSON.stringify({ queries }, null, 2)) < LOOKUP_BODY_LIMIT)
   })
 })

@@ -38,7 +38,7 @@ describe('api: no input produces a 5xx (property)', () => {
   let app: FastifyInstance
 
   before(async () => {
-    app = buildHttpServer({ node: new FakeNode(), adminToken: TOKEN, registry: new Registry(), logger: silentLogger() })
+    app = buildHttpServer({ node: new FakeNode(), adminToken: TOKEN, registry: new Registry(), logger: silentLogger(), maxUploadBytes: 1024 * 1024 })
     await app.ready()
   })
   after(async () => { await app.close() })
@@ -62,6 +62,23 @@ describe('api: no input produces a 5xx (property)', () => {
 
   it('POST /v1/equivocations/:publisher/decision with arbitrary publishers and JSON bodies', async () => {
     await fc.assert(fc.asyncProperty(decisionUrl, decisionBody, async (url, b) => { await noServerError(url, JSON.stringify(b), true) }), { numRuns: 400 })
+  })
+
+  it('GET /v1/lookup/:type/:value with arbitrary query strings', async () => {
+    const query = fc.dictionary(fc.constantFrom('maxDistance', 'limit', 'x'), fc.oneof(fc.nat({ max: 400 }).map(String), fc.string({ maxLength: 8 })), { maxKeys: 2 })
+    await fc.assert(fc.asyncProperty(fc.constantFrom('pdq', 'md5', 'sha256'), fc.oneof(hex(16), hex(32)), query, async (type, value, q) => {
+      const res = await app.inject({ method: 'GET', url: `/v1/lookup/${type}/${value}`, query: q })
+      assert.ok(res.statusCode === 200 || res.statusCode === 400, `${type} ${value} ${JSON.stringify(q)} → ${res.statusCode} ${res.body}`)
+    }), { numRuns: 300 })
+  })
+
+  it('POST /v1/match with arbitrary bytes, media types and query strings', async () => {
+    const contentType = fc.oneof(fc.constantFrom('application/octet-stream', 'image/jpeg', 'image/png', 'application/json', 'text/plain', 'multipart/form-data'), fc.string({ maxLength: 30 }))
+    const query = fc.dictionary(fc.constantFrom('maxDistance', 'mode', 'dihedral', 'x'), fc.oneof(fc.constantFrom('31', 'tool', 'core', 'true', 'false'), fc.string({ maxLength: 8 })), { maxKeys: 3 })
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), contentType, query, async (bytes, type, q) => {
+      const res = await app.inject({ method: 'POST', url: '/v1/match', query: q, headers: { 'content-type': type }, payload: Buffer.from(bytes) })
+      assert.ok(res.statusCode < 500, `${type} ${JSON.stringify(q)} ${bytes.length} bytes → ${res.statusCode} ${res.body}`)
+    }), { numRuns: 300 })
   })
 
   it('every POST route with arbitrary text that claims to be JSON', async () => {

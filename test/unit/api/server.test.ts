@@ -4,13 +4,17 @@ import { Counter, Registry } from 'prom-client'
 import { PUBLISH_BODY_LIMIT, LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, MAX_PUBLISHER_CHARS, MAX_VALUE_CHARS } from '../../../src/api/limits.js'
 import { buildHttpServer } from '../../../src/api/server.js'
 import { silentLogger } from '../../../src/logger.js'
+import { HashingError } from '../../../src/hashing/errors.js'
 import { PublishError } from '../../../src/node/batchPublisher.js'
+import { MatchError } from '../../../src/node/uploadHasher.js'
 import { WireError } from '../../../src/wire/errors.js'
 import { FAKE_EQUIVOCATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from './fakeNode.js'
 
 const TOKEN = 'f00d'.repeat(16)
 const AUTH = { authorization: `Bearer ${TOKEN}` }
 const SHA256 = '0123456789abcdef'.repeat(4)
+const PDQ = 'fedcba9876543210'.repeat(4)
+const UPLOAD_LIMIT = 64 * 1024
 
 function errorCode (res: { json: () => unknown }): string {
   const body = res.json() as { error?: { code?: unknown, message?: unknown } }
@@ -26,7 +30,7 @@ describe('api: HTTP server', () => {
   beforeEach(async () => {
     node = new FakeNode()
     registry = new Registry()
-    app = buildHttpServer({ node, adminToken: TOKEN, registry, logger: silentLogger() })
+    app = buildHttpServer({ node, adminToken: TOKEN, registry, logger: silentLogger(), maxUploadBytes: UPLOAD_LIMIT })
     await app.ready()
   })
   afterEach(async () => { await app.close() })
@@ -116,6 +120,113 @@ describe('api: HTTP server', () => {
       assert.equal(text.statusCode, 415)
       assert.equal(errorCode(text), 'UNSUPPORTED_MEDIA_TYPE')
     })
+  })
+
+  describe('PDQ lookups by distance', () => {
+    it('GET passes maxDistance from the query string to the node', async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/lookup/pdq/${PDQ}?maxDistance=47` })
+      assert.equal(res.statusCode, 200)
+      assert.equal(res.json().value, PDQ)
+    })
+
+    it('GET 400 with the node\'s code for a distance past 256 or on an exact type', async () => {
+      const far = await app.inject({ method: 'GET', url: `/v1/lookup/pdq/${PDQ}?maxDistance=300` })
+      assert.equal(far.statusCode, 400)
+      assert.equal(errorCode(far), 'BAD_MAX_DISTANCE')
+      const exact = await app.inject({ method: 'GET', url: `/v1/lookup/md5/${LISTED_MD5}?maxDistance=3` })
+      assert.equal(exact.statusCode, 400)
+      assert.equal(errorCode(exact), 'NOT_PERCEPTUAL')
+    })
+
+    for (const query of ['maxDistance=-1', 'maxDistance=3.5', 'maxDistance=abc', 'maxDistance=1000', 'limit=3']) {
+      it(`GET 400 INVALID_REQUEST for ?${query}`, async () => {
+        const res = await app.inject({ method: 'GET', url: `/v1/lookup/pdq/${PDQ}?${query}` })
+        assert.equal(res.statusCode, 400)
+        assert.equal(errorCode(res), 'INVALID_REQUEST')
+      })
+    }
+
+    it('POST takes maxDistance and variants per query', async () => {
+      const queries = [{ type: 'pdq', value: PDQ, maxDistance: 40, variants: [SHA256] }, { type: 'md5', value: LISTED_MD5 }]
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries } })
+      assert.equal(res.statusCode, 200)
+      assert.equal(res.json().results.length, 2)
+    })
+
+    it('POST 400 INVALID_REQUEST for more than seven variants or a fractional distance', async () => {
+      for (const q of [{ type: 'pdq', value: PDQ, variants: Array.from({ length: 8 }, () => PDQ) }, { type: 'pdq', value: PDQ, maxDistance: 2.5 }]) {
+        const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries: [q] } })
+        assert.equal(res.statusCode, 400)
+        assert.equal(errorCode(res), 'INVALID_REQUEST')
+      }
+    })
+  })
+
+  describe('POST /v1/match', () => {
+    const file = Buffer.from('not really a photo')
+
+    for (const type of ['application/octet-stream', 'image/jpeg', 'image/png', 'image/svg+xml']) {
+      it(`hands a ${type} body to the node as bytes`, async () => {
+        const res = await app.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': type }, payload: file })
+        assert.equal(res.statusCode, 200)
+        assert.equal(res.json().listed, true)
+        assert.deepEqual(node.matched, [{ bytes: file.length, options: { image: type.startsWith('image/') } }])
+      })
+    }
+
+    it('passes maxDistance, mode and dihedral from the query string', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/match?maxDistance=40&mode=tool&dihedral=true', headers: { 'content-type': 'image/jpeg' }, payload: file })
+      assert.equal(res.statusCode, 200)
+      assert.deepEqual(node.matched[0]?.options, { image: true, maxDistance: 40, mode: 'tool', dihedral: true })
+    })
+
+    it('413 BODY_TOO_LARGE past the upload limit; the node never sees it', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': 'image/jpeg' }, payload: Buffer.alloc(UPLOAD_LIMIT + 1) })
+      assert.equal(res.statusCode, 413)
+      assert.equal(errorCode(res), 'BODY_TOO_LARGE')
+      assert.equal(node.matched.length, 0)
+    })
+
+    for (const [name, headers, payload] of [
+      ['JSON', { 'content-type': 'application/json' }, '{"file":"x"}'],
+      ['a form', { 'content-type': 'multipart/form-data; boundary=x' }, '--x--'],
+      ['text', { 'content-type': 'text/plain' }, 'hello']
+    ] as const) {
+      it(`415 UNSUPPORTED_MEDIA_TYPE for ${name}`, async () => {
+        const res = await app.inject({ method: 'POST', url: '/v1/match', headers, payload })
+        assert.equal(res.statusCode, 415)
+        assert.equal(errorCode(res), 'UNSUPPORTED_MEDIA_TYPE')
+        assert.equal(node.matched.length, 0)
+      })
+    }
+
+    it('400 INVALID_REQUEST for an empty upload', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(0) })
+      assert.equal(res.statusCode, 400)
+      assert.equal(errorCode(res), 'INVALID_REQUEST')
+    })
+
+    it('400 INVALID_REQUEST for an unknown mode or option', async () => {
+      for (const query of ['mode=fast', 'dihedral=yes', 'maxDistance=x', 'store=true']) {
+        const res = await app.inject({ method: 'POST', url: `/v1/match?${query}`, headers: { 'content-type': 'image/png' }, payload: file })
+        assert.equal(res.statusCode, 400, query)
+        assert.equal(errorCode(res), 'INVALID_REQUEST')
+      }
+    })
+
+    for (const [error, status] of [
+      [new HashingError('UNSUPPORTED_IMAGE', 'not an image'), 415],
+      [new HashingError('IMAGE_TOO_LARGE', 'too many pixels'), 413],
+      [new MatchError('BUSY', 'busy'), 503]
+    ] as const) {
+      it(`maps ${error.name} ${error.code} to ${status}`, async () => {
+        node.matchError = error
+        const res = await app.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': 'image/png' }, payload: file })
+        assert.equal(res.statusCode, status)
+        assert.equal(errorCode(res), error.code)
+        if (status === 503) assert.equal(res.headers['retry-after'], '1')
+      })
+    }
   })
 
   describe('POST /v1/batches', () => {

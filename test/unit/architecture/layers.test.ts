@@ -10,6 +10,7 @@ const RANK: Record<string, number> = {
   '.': 0,
   wire: 1,
   signals: 1,
+  hashing: 1,
   crypto: 1,
   store: 2,
   index: 2,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,17 +8,21 @@ import { Registry } from 'prom-client'
 import { buildHttpServer } from '../../../src/api/server.js'
 import { register as registerDecide } from '../../../src/cli/commands/decide.js'
 import { register as registerEquivocations } from '../../../src/cli/commands/equivocations.js'
+import { register as registerHash } from '../../../src/cli/commands/hash.js'
 import { register as registerLookup } from '../../../src/cli/commands/lookup.js'
+import { register as registerMatch } from '../../../src/cli/commands/match.js'
 import { register as registerPublish } from '../../../src/cli/commands/publish.js'
 import { register as registerStatus } from '../../../src/cli/commands/status.js'
 import type { CliContext } from '../../../src/cli/context.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
 import { runCli } from '../../../src/cli/program.js'
+import { hashFile } from '../../../src/hashing/fileHasher.js'
 import { silentLogger } from '../../../src/logger.js'
+import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
 import { FAKE_EQUIVOCATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
-const COMMANDS = [registerPublish, registerLookup, registerStatus, registerEquivocations, registerDecide]
+const COMMANDS = [registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide]
 
 interface Run { code: number, out: string, err: string }
 
@@ -58,7 +62,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
   beforeEach(async () => {
     node = new FakeNode()
-    app = buildHttpServer({ node, adminToken: TOKEN, registry: new Registry(), logger: silentLogger() })
+    app = buildHttpServer({ node, adminToken: TOKEN, registry: new Registry(), logger: silentLogger(), maxUploadBytes: 1024 * 1024 })
     await app.listen({ host: '127.0.0.1', port: 0 })
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     dir = await mkdtemp(join(tmpdir(), 'hashmesh-cli-'))
@@ -275,6 +279,124 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       const doc = oneJsonDocument(r.out)
       assert.equal(doc.error.code, 'PUBLISH_INCOMPLETE')
       assert.deepEqual(doc.total, { batches: 1, entries: 10_000 })
+    })
+  })
+
+  describe('hash', () => {
+    const photo = vectorPath('images', 'bridge-mods', 'aaa-orig.jpg')
+    const featureless = vectorPath('images', 'misc', 'small.jpg')
+    const checksum = (file: string): Record<string, string> => readTsv('checksums.tsv').find(r => r.file === file)!
+
+    it('prints md5, sha1, sha256, and pdq with its quality for an image', async () => {
+      const r = await hashmesh('hash', photo)
+      assert.equal(r.code, 0)
+      const expected = await hashFile(await readFile(photo))
+      assert.match(r.out, new RegExp(`^  md5 +${checksum('bridge-mods/aaa-orig.jpg').md5}$`, 'm'))
+      assert.match(r.out, new RegExp(`^  sha256 +${checksum('bridge-mods/aaa-orig.jpg').sha256}$`, 'm'))
+      assert.match(r.out, new RegExp(`^  pdq +${expected.pdq!.hash}  quality 100$`, 'm'))
+      assert.match(r.out, /jpeg 1600×1004/)
+    })
+
+    it('a file that is not an image gets exact hashes only', async () => {
+      const text = join(dir, 'notes.txt')
+      await writeFile(text, 'hello')
+      const r = await hashmesh('hash', text, '--json')
+      assert.equal(r.code, 0)
+      const [doc] = oneJsonDocument(r.out)
+      assert.deepEqual(Object.keys(doc).sort(), ['bytes', 'file', 'md5', 'sha1', 'sha256'])
+      assert.equal(doc.md5, '5d41402abc4b2a76b9719d911017c592')
+    })
+
+    it('--json prints one document for all files, as the hasher computes them', async () => {
+      const r = await hashmesh('hash', photo, featureless, '--json', '--mode', 'tool', '--dihedral')
+      assert.equal(r.code, 0)
+      const expected = await Promise.all([photo, featureless].map(async f => ({ file: f, ...await hashFile(await readFile(f), { mode: 'tool', dihedral: true }) })))
+      assert.deepEqual(oneJsonDocument(r.out), expected)
+    })
+
+    it('--csv prints rows for publish; a pdq under quality 50 is left out and said so', async () => {
+      const r = await hashmesh('hash', photo, featureless, '--csv', '--labels', 'terror;tier:1')
+      assert.equal(r.code, 0)
+      const rows = r.out.trim().split('\n')
+      assert.equal(rows[0], 'type,value,labels')
+      assert.deepEqual(rows.slice(1).map(row => row.split(',')[0]), ['md5', 'sha1', 'sha256', 'pdq', 'md5', 'sha1', 'sha256'])
+      assert.ok(rows.slice(1).every(row => row.endsWith(',terror;tier:1')))
+      assert.match(r.err, /small\.jpg: pdq quality 0 is below 50/)
+    })
+
+    it('exit 2 for a missing file, a bad label, --labels without --csv, or --csv with --json', async () => {
+      assert.equal((await hashmesh('hash', join(dir, 'missing.jpg'))).code, 2)
+      assert.equal((await hashmesh('hash', photo, '--csv', '--labels', 'has space')).code, 2)
+      assert.equal((await hashmesh('hash', photo, '--labels', 'terror')).code, 2)
+      assert.equal((await hashmesh('hash', photo, '--csv', '--json')).code, 2)
+      assert.equal((await hashmesh('hash', photo, '--mode', 'fast')).code, 2)
+    })
+  })
+
+  describe('match', () => {
+    const photo = vectorPath('images', 'bridge-mods', 'aaa-orig.jpg')
+    const rotated = vectorPath('images', 'dih', 'bridge-2-rotate-90.jpg')
+    const featureless = vectorPath('images', 'misc', 'small.jpg')
+
+    /** The hash with its first `bits` bits flipped. */
+    function nearby (hex: string, bits: number): string {
+      const bytes = Buffer.from(hex, 'hex')
+      for (let i = 0; i < bits; i++) bytes[i >> 3]! ^= 0x80 >> (i & 7)
+      return bytes.toString('hex')
+    }
+
+    it('exit 0 and the near match with its distance when the node lists a hash near the image', async () => {
+      const { pdq } = await hashFile(await readFile(photo))
+      node.listedPdq = nearby(pdq!.hash, 12)
+      const r = await hashmesh('match', photo, '--node', url)
+      assert.equal(r.code, 0)
+      assert.match(r.out, /^LISTED: .*aaa-orig\.jpg, pdq quality 100$/m)
+      assert.match(r.out, new RegExp(`distance +12$`, 'm'))
+      assert.match(r.out, new RegExp(`value +${node.listedPdq}$`, 'm'))
+      assert.match(r.out, /labels +csam/)
+    })
+
+    it('honours --max-distance', async () => {
+      const { pdq } = await hashFile(await readFile(photo))
+      node.listedPdq = nearby(pdq!.hash, 40)
+      assert.equal((await hashmesh('match', photo, '--node', url)).code, 1)
+      assert.equal((await hashmesh('match', photo, '--node', url, '--max-distance', '40')).code, 0)
+    })
+
+    it('finds a rotated copy only with --dihedral, naming the variant', async () => {
+      node.listedPdq = (await hashFile(await readFile(photo))).pdq!.hash
+      assert.equal((await hashmesh('match', rotated, '--node', url)).code, 1)
+      const r = await hashmesh('match', rotated, '--node', url, '--dihedral', '--json')
+      assert.equal(r.code, 0)
+      const [doc] = oneJsonDocument(r.out)
+      const pdqResult = doc.results.find((x: { type: string }) => x.type === 'pdq')
+      assert.ok(pdqResult.matches[0].distance <= 31, `distance ${pdqResult.matches[0].distance}`)
+      assert.equal(doc.variants[pdqResult.matches[0].variant], 'rotate270')
+    })
+
+    it('exit 0 for an exact hash the node lists; exit 1 when nothing is listed', async () => {
+      assert.equal((await hashmesh('match', photo, '--node', url)).code, 1)
+      node.listedMd5 = (await hashFile(await readFile(photo))).md5
+      const r = await hashmesh('match', photo, featureless, '--node', url)
+      assert.equal(r.code, 0)
+      assert.match(r.out, /^LISTED: .*aaa-orig\.jpg/m)
+      assert.match(r.out, /^not listed: .*small\.jpg, pdq quality 0 \(pdq quality below 50: exact hashes only\)$/m)
+    })
+
+    it('does not look up the pdq of an image under the quality threshold', async () => {
+      node.listedPdq = (await hashFile(await readFile(featureless))).pdq!.hash
+      const r = await hashmesh('match', featureless, '--node', url, '--json')
+      assert.equal(r.code, 1)
+      const [doc] = oneJsonDocument(r.out)
+      assert.equal(doc.pdqSkipped, 'LOW_QUALITY')
+      assert.deepEqual(doc.results.map((x: { type: string }) => x.type), ['md5', 'sha1', 'sha256'])
+    })
+
+    it('exit 2 for a bad --max-distance or a missing file, 3 when no node answers', async () => {
+      assert.equal((await hashmesh('match', photo, '--node', url, '--max-distance', '257')).code, 2)
+      assert.equal((await hashmesh('match', photo, '--node', url, '--max-distance', '-1')).code, 2)
+      assert.equal((await hashmesh('match', join(dir, 'missing.jpg'), '--node', url)).code, 2)
+      assert.equal((await hashmesh('match', photo, '--node', await closedPortUrl())).code, 3)
     })
   })
 

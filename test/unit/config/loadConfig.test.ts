@@ -42,6 +42,13 @@ describe('config: loadConfig', () => {
     assert.equal(c.node.dataDir, resolve('./data'))
   })
 
+  it('takes the match settings from a file, keeping the defaults it leaves out', async () => {
+    await writeConfig({ match: { maxUploadBytes: 1024, concurrency: 1 } })
+    const c = await loadConfig({ configFile: file })
+    assert.equal(c.maxUploadBytes, 1024)
+    assert.deepEqual(c.node.uploads, { concurrency: 1, maxWaiting: 8, maxPixels: 50_000_000 })
+  })
+
   it('applies defaults < file < env < flags', async () => {
     await writeConfig({ network: 'from-file', http: { port: 9001 }, trust: [KEY_A] })
     const env = { HASHMESH_NETWORK: 'from-env', HASHMESH_HTTP: '0.0.0.0:9002' }
@@ -157,6 +164,10 @@ describe('config: loadConfig', () => {
       ['negative clock skew', { maxClockSkewMs: -1 }, 'maxClockSkewMs'],
       ['log level', { log: { level: 'loud' } }, 'log.level'],
       ['empty dataDir', { dataDir: '' }, 'dataDir'],
+      ['upload limit past 256 MiB', { match: { maxUploadBytes: 2 ** 30 } }, 'match.maxUploadBytes'],
+      ['zero image pixels', { match: { maxImagePixels: 0 } }, 'match.maxImagePixels'],
+      ['hashing concurrency 0', { match: { concurrency: 0 } }, 'match.concurrency'],
+      ['negative queue', { match: { maxWaiting: -1 } }, 'match.maxWaiting'],
       ['wrong type', { listen: '/ip4/127.0.0.1/tcp/1' }, 'listen']
     ]
     for (const [name, values, path] of cases) {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
 import { ExactIndex } from '../../../src/index/exactIndex.js'
+import { LookupIndexes } from '../../../src/lookup/lookupIndexes.js'
 import { BatchIngester } from '../../../src/ingest/batchIngester.js'
 import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
 import { silentLogger } from '../../../src/logger.js'
@@ -24,7 +25,7 @@ describe('BatchIngester over a real LevelDB store', function () {
     store = await HashStore.open(join(dir, 'db'))
     index = new ExactIndex()
     ingester = new BatchIngester(
-      { store, index, trust: new StaticTrustList([], publicKeyOf(key)), logger: silentLogger() },
+      { store, indexes: new LookupIndexes(store, { exact: index }), trust: new StaticTrustList([], publicKeyOf(key)), logger: silentLogger() },
       { network: TEST_NETWORK, maxClockSkewMs: 60_000 }
     )
   })

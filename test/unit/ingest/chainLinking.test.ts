@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
 import { ExactIndex } from '../../../src/index/exactIndex.js'
+import { LookupIndexes } from '../../../src/lookup/lookupIndexes.js'
 import { BatchIngester } from '../../../src/ingest/batchIngester.js'
 import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
 import { silentLogger } from '../../../src/logger.js'
@@ -24,7 +25,7 @@ async function freshNode (): Promise<Node> {
   const store = await HashStore.open(join(dir, 'db'))
   const index = new ExactIndex()
   const trust = new StaticTrustList(keys.map(k => toHex(publicKeyOf(k))), new Uint8Array(32))
-  const ingester = new BatchIngester({ store, index, trust, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+  const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store, { exact: index }), trust, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   return { dir, store, index, ingester }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
-import { ExactIndex } from '../../../src/index/exactIndex.js'
+import { LookupIndexes } from '../../../src/lookup/lookupIndexes.js'
 import { BatchIngester } from '../../../src/ingest/batchIngester.js'
 import { Decision, EquivocationTracker, forkSeqOf } from '../../../src/ingest/equivocationTracker.js'
 import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
@@ -51,7 +51,7 @@ describe('equivocation', function () {
     async function build (): Promise<void> {
       tracker = await EquivocationTracker.load({ store, trust, logger: silentLogger() }, { network: TEST_NETWORK })
       tracker.onNewProof = proof => { announced.push(proof) }
-      ingester = new BatchIngester({ store, index: new ExactIndex(), trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+      ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
     }
 
     beforeEach(async function () {
@@ -103,10 +103,10 @@ describe('equivocation', function () {
     })
 
     it('lookups flag the entries of an equivocating publisher', async function () {
-      const index = new ExactIndex()
-      ingester = new BatchIngester({ store, index, trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+      const indexes = new LookupIndexes(store)
+      ingester = new BatchIngester({ store, indexes, trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
       await ingester.ingest(chain[0]!.signedBytes, 'a')
-      const lookups = new LookupService({ store, index, equivocations: tracker })
+      const lookups = new LookupService({ store, indexes, equivocations: tracker })
       const value = toHex(chain[0]!.body.entries[0]!.value)
       assert.equal((await lookups.lookup('sha256', value)).matches[0]!.publisherEquivocating, false)
       await ingester.ingest(rivalAt1.signedBytes, 'b')

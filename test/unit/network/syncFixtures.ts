@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
 import { Registry } from 'prom-client'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
-import { ExactIndex } from '../../../src/index/exactIndex.js'
+import { LookupIndexes } from '../../../src/lookup/lookupIndexes.js'
 import { BatchIngester } from '../../../src/ingest/batchIngester.js'
 import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
 import { silentLogger, type Logger } from '../../../src/logger.js'
@@ -57,7 +57,7 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
   const store = await HashStore.open(join(dir, 'db'))
   const logger = init.logger ?? silentLogger()
   const trust = new StaticTrustList((init.trusts ?? []).map(k => toHex(publicKeyOf(k))), publicKeyOf(generateSecretKey()))
-  const ingester = new BatchIngester({ store, index: new ExactIndex(), trust, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+  const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   const libp2p = await startLibp2p()
   const registry = new Registry()
   const sync = new SyncService(

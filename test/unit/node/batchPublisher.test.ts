@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSecretKey, publicKeyOf, verify } from '../../../src/crypto/ed25519.js'
-import { ExactIndex } from '../../../src/index/exactIndex.js'
+import { LookupIndexes } from '../../../src/lookup/lookupIndexes.js'
 import { BatchIngester } from '../../../src/ingest/batchIngester.js'
 import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
 import { silentLogger } from '../../../src/logger.js'
@@ -27,7 +27,7 @@ describe('BatchPublisher (real store, fake gossip)', function () {
 
   async function publisherOver (s: HashStore): Promise<BatchPublisher> {
     const ingester = new BatchIngester(
-      { store: s, index: new ExactIndex(), trust: new StaticTrustList([], key.publicKey), logger: silentLogger() },
+      { store: s, indexes: new LookupIndexes(s), trust: new StaticTrustList([], key.publicKey), logger: silentLogger() },
       { network: TEST_NETWORK, maxClockSkewMs: 60_000 }
     )
     const gossip = {
@@ -90,7 +90,7 @@ describe('BatchPublisher (real store, fake gossip)', function () {
   it('refuses to publish while its own key is frozen by an equivocation, with a code that says so', async function () {
     const trust = new StaticTrustList([], key.publicKey)
     const equivocations = await EquivocationTracker.load({ store, trust, logger: silentLogger() }, { network: TEST_NETWORK })
-    const ingester = new BatchIngester({ store, index: new ExactIndex(), trust, logger: silentLogger(), equivocations }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+    const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust, logger: silentLogger(), equivocations }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
     const publisher = new BatchPublisher({ store, ingester, gossip: { publish: async () => 0 }, key, logger: silentLogger() }, { network: TEST_NETWORK })
     await publisher.publish([md5(1)])
     // The same key signs a rival seq 1 elsewhere (another node of the organisation, say) and it arrives here.

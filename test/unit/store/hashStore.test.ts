@@ -215,4 +215,41 @@ describe('HashStore', () => {
     assert.equal(seen.size, entries.length)
     for (const e of entries) assert.equal(seen.get(`${codeOf(e)}:${hex(e.value)}`), e === duplicate ? 2 : 1)
   })
+
+  describe('forEachListedValue', () => {
+    const pdq = requireSignalType('pdq').code
+
+    async function listed (): Promise<Set<string>> {
+      const values = new Set<string>()
+      await store.forEachListedValue(pdq, v => { values.add(hex(v)!) })
+      return values
+    }
+
+    it('visits each listed value of the type once, across scan chunks, and nothing of other types', async () => {
+      const pdqs = randomEntries(2500, 'pdq')
+      const chain = makeChain(secretKey, [[...pdqs.slice(0, 1200), ...randomEntries(50, 'sha256')], [...pdqs.slice(1200), pdqs[0]!]])
+      for (const b of chain) await store.applyBatch(b, RECEIPT)
+      const seen: string[] = []
+      const scan = await store.forEachListedValue(pdq, v => { seen.push(hex(v)!) })
+      assert.deepEqual(scan, { rows: 2501, listed: 2500 })
+      assert.deepEqual(new Set(seen), new Set(pdqs.map(e => hex(e.value))))
+      assert.equal(seen.length, 2500)
+    })
+
+    it('leaves out a value whose every publisher has retracted it, keeps one another publisher still adds', async () => {
+      const [first, second] = twoPublishersInKeyOrder()
+      const [gone, kept, readded] = randomEntries(3, 'pdq')
+      const retract = (e: Entry): Entry => ({ ...e, action: Action.RETRACT })
+      const a = makeChain(first, [[gone!, kept!, readded!], [retract(gone!), retract(kept!), retract(readded!)], [readded!]])
+      const b = makeChain(second, [[kept!]])
+      for (const batch of [...a, ...b]) await store.applyBatch(batch, RECEIPT)
+      assert.deepEqual(await listed(), new Set([hex(kept!.value), hex(readded!.value)]))
+    })
+
+    it('takes the last entry of a batch that adds and retracts the same value', async () => {
+      const [v] = randomEntries(1, 'pdq')
+      await store.applyBatch(makeSignedBatch({ secretKey, seq: 1, entries: [v!, { ...v!, action: Action.RETRACT }] }), RECEIPT)
+      assert.deepEqual(await listed(), new Set())
+    })
+  })
 })

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify'
+import type { HashmeshNodeApi, NodeMatchOptions, PdqMode } from '../../node/interface.js'
+import { ApiError } from '../apiError.js'
+import { optionalInteger } from '../querystring.js'
+import { matchQuerystringSchema } from '../schemas.js'
+
+/** Uploads are raw bytes: what `curl --data-binary @file` sends. An image/* type promises an image. */
+const UPLOAD_TYPES = /^(?:application\/octet-stream|image\/[\w.+-]+)$/
+
+interface MatchQuerystring { maxDistance?: string, mode?: PdqMode, dihedral?: 'true' | 'false' }
+
+function matchOptions (query: MatchQuerystring, contentType: string | undefined): NodeMatchOptions {
+  const options: NodeMatchOptions = { image: contentType?.startsWith('image/') === true }
+  const maxDistance = optionalInteger(query.maxDistance)
+  if (maxDistance !== undefined) options.maxDistance = maxDistance
+  if (query.mode !== undefined) options.mode = query.mode
+  if (query.dihedral !== undefined) options.dihedral = query.dihedral === 'true'
+  return options
+}
+
+/**
+ * POST /v1/match: the node hashes the uploaded file in memory (it is never stored or logged) and
+ * answers as a lookup of its exact hashes and PDQ would. Open like the other reads; the node
+ * bounds how many uploads it hashes at once and answers 503 BUSY past that.
+ */
+export function registerMatchRoutes (app: FastifyInstance, node: HashmeshNodeApi, maxUploadBytes: number): void {
+  void app.register(async scope => {
+    // Only raw uploads here: a JSON or form body is a client mistake worth a clear 415.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser(UPLOAD_TYPES, { parseAs: 'buffer', bodyLimit: maxUploadBytes }, (_request, body, done) => { done(null, body) })
+    scope.post<{ Querystring: MatchQuerystring, Body: Buffer | undefined }>('/v1/match', {
+      bodyLimit: maxUploadBytes,
+      schema: { querystring: matchQuerystringSchema }
+    }, async request => {
+      const file = request.body
+      if (!Buffer.isBuffer(file) || file.length === 0) {
+        throw new ApiError('INVALID_REQUEST', 'send the file as the request body, with Content-Type application/octet-stream or image/*')
+      }
+      return await node.match(file, matchOptions(request.query, request.headers['content-type']))
+    })
+  })
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander'
+import type { PdqMode } from '../../hashing/fileHasher.js'
+import { DEFAULT_PDQ_MAX_DISTANCE } from '../../lookup/limits.js'
+import { type MatchResult, matchQueries, matchReport } from '../../lookup/matchReport.js'
+import { type CliContext, printJson, printLines } from '../context.js'
+import { EXIT } from '../exitCodes.js'
+import { NodeClient } from '../nodeClient.js'
+import { locateNode } from '../nodeLocator.js'
+import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../options.js'
+import { dihedralOption, modeOption } from '../pdqOptions.js'
+import { hashFiles } from './hash.js'
+import { formatLookup, maxDistanceOption } from './lookup.js'
+
+interface MatchCommandOptions extends ClientOptions {
+  maxDistance?: number
+  mode: PdqMode
+  dihedral?: boolean
+}
+
+export type FileMatch = MatchResult & { file: string }
+
+const SKIPPED: Readonly<Record<NonNullable<MatchResult['pdqSkipped']>, string>> = {
+  NOT_AN_IMAGE: 'not an image: exact hashes only',
+  LOW_QUALITY: 'pdq quality below 50: exact hashes only'
+}
+
+/** Only the lookups that found something: a file's exact hashes are usually all unknown. */
+export function formatMatch (m: FileMatch): string[] {
+  const pdq = m.hashes.pdq === undefined ? '' : `, pdq quality ${m.hashes.pdq.quality}`
+  const skipped = m.pdqSkipped === undefined ? '' : ` (${SKIPPED[m.pdqSkipped]})`
+  const answered = m.results.filter(r => r.matches.length > 0)
+  return [`${m.listed ? 'LISTED' : 'not listed'}: ${m.file}${pdq}${skipped}`, ...answered.flatMap(r => formatLookup(r, m.variants).map(l => `  ${l}`))]
+}
+
+export function register (program: Command, ctx: CliContext): void {
+  program.command('match')
+    .description('hash files here and ask the node for exact and PDQ matches; exit 0 if any file is listed, 1 if none')
+    .argument('<files...>', 'files to check (they never leave this machine: only their hashes are sent)')
+    .addOption(maxDistanceOption())
+    .addOption(modeOption())
+    .addOption(dihedralOption())
+    .addOption(dataOption())
+    .addOption(nodeOption())
+    .addOption(jsonOption())
+    .action(async (files: string[], opts: MatchCommandOptions) => {
+      const client = new NodeClient(await locateNode(opts, ctx.env, false))
+      const options = { maxDistance: opts.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE, dihedral: opts.dihedral === true }
+      const matches: FileMatch[] = []
+      for (const { file, ...hashes } of await hashFiles(files, opts)) {
+        const results = await client.lookupMany(matchQueries(hashes, options))
+        matches.push({ file, ...matchReport(hashes, results, options) })
+      }
+      ctx.exitCode = matches.some(m => m.listed) ? EXIT.OK : EXIT.NOT_FOUND
+      if (opts.json === true) printJson(ctx, matches)
+      else printLines(ctx, matches.flatMap(formatMatch))
+    })
+}

@@ -1,0 +1,62 @@
+import { ExactIndex } from '../index/exactIndex.js'
+import { PdqIndex } from '../index/pdqIndex.js'
+import type { Logger } from '../logger.js'
+import { requireSignalType } from '../signals/registry.js'
+import type { HashStore } from '../store/hashStore.js'
+import { isListed } from '../store/listing.js'
+import { Action, type DecodedBatch } from '../wire/types.js'
+
+const PDQ = requireSignalType('pdq')
+
+/**
+ * The in-memory indexes lookups answer from, kept equal to the store. The exact index holds every
+ * (type, value) ever stored, so a miss never touches disk and a retracted hash still shows its
+ * history. The PDQ index holds only the PDQ values listed now: a near match to a hash every
+ * publisher has retracted would be noise.
+ */
+export class LookupIndexes {
+  readonly exact: ExactIndex
+  readonly pdq: PdqIndex
+  private readonly store: HashStore
+
+  constructor (store: HashStore, indexes: { exact?: ExactIndex, pdq?: PdqIndex } = {}) {
+    this.store = store
+    this.exact = indexes.exact ?? new ExactIndex()
+    this.pdq = indexes.pdq ?? new PdqIndex()
+  }
+
+  /** Both indexes rebuilt from the store: every indexed key, then the listed PDQ values. */
+  static async load (store: HashStore, logger: Logger): Promise<LookupIndexes> {
+    let started = Date.now()
+    const exact = new ExactIndex()
+    const rows = await store.forEachIndexedValue((code, value) => { exact.add(code, value) })
+    logger.info({ rows, hashes: exact.size, ms: Date.now() - started }, 'lookup index rebuilt from store')
+    started = Date.now()
+    const listed: Uint8Array[] = []
+    const scan = await store.forEachListedValue(PDQ.code, value => { listed.push(Uint8Array.from(value)) })
+    const pdq = PdqIndex.build(listed)
+    logger.info({ rows: scan.rows, hashes: pdq.size, memoryBytes: pdq.memoryBytes(), ms: Date.now() - started }, 'pdq near-match index rebuilt from store')
+    return new LookupIndexes(store, { exact, pdq })
+  }
+
+  /**
+   * Brings the indexes up to date with a batch just stored; runs under the ingest lock, so the
+   * store reads here see exactly this batch and those before it. A PDQ value the batch only adds is
+   * listed now; one it retracts is listed only if another publisher's current word still adds it,
+   * which the store's rows for it tell (retractions are rare, so this read is too).
+   */
+  async applyStored (batch: DecodedBatch): Promise<void> {
+    const retractedPdq = new Map<string, Uint8Array>()
+    for (const entry of batch.body.entries) {
+      const code = requireSignalType(entry.signalType).code
+      this.exact.add(code, entry.value)
+      if (code !== PDQ.code) continue
+      if (entry.action === Action.RETRACT) retractedPdq.set(Buffer.from(entry.value).toString('hex'), entry.value)
+      else this.pdq.add(entry.value)
+    }
+    for (const value of retractedPdq.values()) {
+      if (isListed(await this.store.entriesFor(PDQ.code, value))) this.pdq.add(value)
+      else this.pdq.remove(value)
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { hashFile } from '../../../src/hashing/fileHasher.js'
+import { UploadHasher } from '../../../src/node/uploadHasher.js'
+import { vectorPath } from '../../helpers/pdqVectors.js'
+
+describe('UploadHasher (worker threads)', function () {
+  let hasher: UploadHasher | undefined
+  afterEach(async function () { await hasher?.close() })
+
+  it('hashes in a worker exactly as in this thread', async function () {
+    hasher = new UploadHasher({ concurrency: 2, maxWaiting: 4, maxPixels: 50_000_000 })
+    const bytes = await readFile(vectorPath('images', 'bridge-mods', 'aaa-orig.jpg'))
+    assert.deepEqual(await hasher.hash(bytes, { mode: 'tool', dihedral: true }), await hashFile(bytes, { mode: 'tool', dihedral: true }))
+  })
+
+  it('keeps the error codes across the thread boundary', async function () {
+    hasher = new UploadHasher({ concurrency: 1, maxWaiting: 4, maxPixels: 1000 })
+    const photo = await readFile(vectorPath('images', 'bridge-mods', 'aaa-orig.jpg'))
+    await assert.rejects(hasher.hash(photo), { name: 'HashingError', code: 'IMAGE_TOO_LARGE' })
+    await assert.rejects(hasher.hash(Buffer.from('not an image'), { image: true }), { name: 'HashingError', code: 'UNSUPPORTED_IMAGE' })
+    assert.equal((await hasher.hash(Buffer.from('not an image'))).pdq, undefined, 'undeclared bytes get exact hashes only')
+  })
+
+  it('answers BUSY past its queue, at once, and serves the queued ones', async function () {
+    hasher = new UploadHasher({ concurrency: 1, maxWaiting: 2, maxPixels: 50_000_000 })
+    const bytes = await readFile(vectorPath('images', 'misc', 'c.png'))
+    const calls = Array.from({ length: 6 }, async () => await hasher!.hash(bytes).then(() => 'done', (err: { code?: string }) => err.code))
+    const outcomes = await Promise.all(calls)
+    assert.ok(outcomes.includes('BUSY'), outcomes.join())
+    assert.ok(outcomes.filter(o => o === 'done').length >= 3, outcomes.join())
+    assert.deepEqual(new Set(outcomes), new Set(['done', 'BUSY']))
+  })
+})
