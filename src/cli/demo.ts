@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { hashFile } from '../hashing/fileHasher.js'
 import { dataDirPaths } from '../node/dataDir.js'
-import type { LookupResult } from '../node/interface.js'
+import type { LookupResult, MatchResult } from '../node/interface.js'
+import { demoImage, editedCopy } from './demoImage.js'
 import { NodeClient } from './nodeClient.js'
 import type { NodeInfo } from './nodeInfo.js'
 import { NodeProcess } from './nodeProcess.js'
@@ -57,9 +59,24 @@ async function waitForMesh (infos: NodeInfo[]): Promise<void> {
   })
 }
 
+/** The demo image's PDQ, published beside the sample hashes; C then matches an edited copy of it. */
+async function imageEntry (image: Buffer): Promise<{ type: string, value: string, labels: string[] }> {
+  const { pdq } = await hashFile(image)
+  return { type: 'pdq', value: pdq!.hash, labels: ['demo', 'category:example-image'] }
+}
+
+async function showImageMatch (url: string, image: Buffer, say: Say): Promise<MatchResult> {
+  const copy = await editedCopy(image)
+  const match = await new NodeClient({ url }).match(copy, 'image/jpeg')
+  const near = match.results.find(r => r.type === 'pdq')?.matches[0]
+  say(`C matched an edited copy (half size, brighter, JPEG: no byte in common) by PDQ: listed ${String(match.listed)}, distance ${near?.distance ?? '-'} of 256 bits`)
+  return match
+}
+
 /**
- * `npm run demo`: a three-node federation on loopback in real processes. Publishes sample hashes on
- * the first node and shows the lookup succeeding on the farthest one, then shuts everything down.
+ * `npm run demo`: a three-node federation on loopback in real processes. Publishes sample hashes and
+ * an image's PDQ on the first node and shows the lookup and an edited copy's match succeeding on the
+ * farthest one, then shuts everything down.
  */
 export async function runDemo (opts: { keep: boolean }, say: Say): Promise<LookupResult> {
   const base = await mkdtemp(join(tmpdir(), 'hashmesh-demo-'))
@@ -71,17 +88,19 @@ export async function runDemo (opts: { keep: boolean }, say: Say): Promise<Looku
     const [infoA, , infoC] = line.infos as [NodeInfo, NodeInfo, NodeInfo]
     await waitForMesh(line.infos)
     const token = (await readFile(dataDirPaths(join(base, 'a')).adminToken, 'utf8')).trim()
-    const entries = sampleEntries()
+    const image = await demoImage()
+    const entries = [...sampleEntries(), await imageEntry(image)]
     const started = Date.now()
     const published = await new NodeClient({ url: infoA.http, token }).publish(entries)
     say(`A published ${published.entries} hashes as batch ${published.batchId} (seq ${published.seq}), gossiped to ${published.recipients} peer(s)`)
-    const probe = entries[entries.length - 1]!
+    const probe = entries[entries.length - 2]!
     const found = await until('the hash on C', ARRIVAL_TIMEOUT_MS, async () => {
       const r = await new NodeClient({ url: infoC.http }).lookup(probe.type, probe.value)
       return r.listed ? r : undefined
     })
     say(`C found it ${Date.now() - started} ms after the publish: hashmesh lookup ${probe.type} ${probe.value} --node ${infoC.http}`)
     say(JSON.stringify(found, null, 2))
+    await showImageMatch(infoC.http, image, say)
     return found
   } finally {
     await Promise.all(nodes.map(async n => await n.stop()))

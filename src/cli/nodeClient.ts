@@ -1,4 +1,4 @@
-import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, NodeStatus, PublishResult } from '../node/interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus, PublishResult } from '../node/interface.js'
 import { CliError, NodeResponseError } from './errors.js'
 
 /**
@@ -29,6 +29,11 @@ export class NodeClient {
     return (await this.request<{ results: LookupResult[] }>('POST', '/v1/lookup', { queries })).results
   }
 
+  /** Uploads a file for the node to hash and match (POST /v1/match). */
+  async match (file: Uint8Array, contentType = 'application/octet-stream'): Promise<MatchResult> {
+    return await this.request<MatchResult>('POST', '/v1/match', file, contentType)
+  }
+
   async status (): Promise<NodeStatus> {
     return await this.request<NodeStatus>('GET', '/v1/status')
   }
@@ -45,16 +50,18 @@ export class NodeClient {
     return await this.request<EquivocationInfo>('POST', `/v1/equivocations/${encodeURIComponent(publisher)}/decision`, { decision })
   }
 
-  private async request<T> (method: string, path: string, body?: unknown): Promise<T> {
+  /** A Uint8Array body is sent as is with `contentType`; anything else as JSON. */
+  private async request<T> (method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
     const headers: Record<string, string> = {}
-    if (body !== undefined) headers['content-type'] = 'application/json'
+    const raw = body instanceof Uint8Array
+    if (body !== undefined) headers['content-type'] = raw ? contentType ?? 'application/octet-stream' : 'application/json'
     if (this.target.token !== undefined) headers.authorization = `Bearer ${this.target.token}`
     let res: Response
     try {
       res = await fetch(`${this.target.url}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
       })
     } catch (err) {
