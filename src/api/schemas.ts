@@ -16,23 +16,20 @@ const valueField = { type: 'string', minLength: 1, maxLength: MAX_VALUE_CHARS } 
 /** Only typed here: the node answers BAD_MAX_DISTANCE with the exact rule (0-256). */
 const maxDistanceField = { type: 'integer' } as const
 
-const query = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'value'],
-  properties: {
-    type: typeField,
-    value: valueField,
-    maxDistance: maxDistanceField,
-    variants: { type: 'array', maxItems: MAX_PDQ_VARIANTS, items: valueField }
-  }
-} as const
-
 export const lookupParamsSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['type', 'value'],
   properties: { type: typeField, value: valueField }
+} as const
+
+const query = {
+  ...lookupParamsSchema,
+  properties: {
+    ...lookupParamsSchema.properties,
+    maxDistance: maxDistanceField,
+    variants: { type: 'array', maxItems: MAX_PDQ_VARIANTS, items: valueField }
+  }
 } as const
 
 /** Query strings are text: these two are the only ones converted, by the route itself. */

@@ -9,14 +9,22 @@ export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.m
 
 const NODE_INFO_POLL_MS = 100
 
-/** Runs `hashmesh ARGS…` to completion and returns its stdout; rejects with stderr on a non-zero exit. */
-export async function runCli (args: string[]): Promise<string> {
+export interface CliRun { code: number | null, out: string, err: string }
+
+/** Runs `hashmesh ARGS…` to completion and returns its exit code and output, whatever the code. */
+export async function runCliProcess (args: string[]): Promise<CliRun> {
   const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  return { code, out, err }
+}
+
+/** Runs `hashmesh ARGS…` to completion and returns its stdout; rejects with stderr on a non-zero exit. */
+export async function runCli (args: string[]): Promise<string> {
+  const { code, out, err } = await runCliProcess(args)
   if (code !== 0) throw new Error(`hashmesh ${args.join(' ')} exited ${code}: ${err.trim()}`)
   return out
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { PdqIndex, type PdqIndexOptions, type PdqIndexStats } from '../../../src/index/pdqIndex.js'
-import { SLOT_COUNT, SLOT_START, SLOT_WIDTH, slotRadii } from '../../../src/index/pdqSlots.js'
+import { NARROW, WIDE, slotRadii } from '../../../src/index/pdqSlots.js'
 
 // ---- A brute-force reference, written plainly --------------------------------------------------
 
@@ -52,27 +52,28 @@ function bitsIn (start: number, width: number, count: number, seed: number): num
 }
 
 /**
- * The hard cases for multi-index hashing at distance d <= 63, around `q`:
- *   - in the index's own slots: exactly radius + 1 bits flipped in every slot but one, which has
- *     exactly its radius: distance d, reachable through that one slot only; and radius + 1 in
- *     every slot: distance d + 1, which must not be reported;
- *   - in 16 slots of 16 bits (the textbook layout): exactly floor(d/16) + 1 bits in every slot, and
- *     the same with one slot at floor(d/16).
+ * The hard cases for multi-index hashing at distance d <= 63, around `q`, in both slot layouts the
+ * index uses (twelve slots of 21-22 bits for large segments; sixteen of 16 bits, the textbook
+ * layout, for small ones), with r_s the radius the pigeonhole bound gives slot s:
+ *   - exactly r_s + 1 bits flipped in every slot but one, which has exactly r_s: distance d,
+ *     reachable through that one slot only (with 16 slots and d = 16k + 15: k + 1 bits in every
+ *     slot but one, k in that one);
+ *   - exactly r_s + 1 in every slot: distance d + 1, which must not be reported (with 16 slots and
+ *     d = 16k + 15: floor(d/16) + 1 in every slot).
  */
 function hardCases (q: Uint8Array, d: number, seed: number): Uint8Array[] {
   const out: Uint8Array[] = []
-  const radii = slotRadii(d)
-  const flipsIn = (per: (s: number) => number): number[] =>
-    Array.from({ length: SLOT_COUNT }, (_, s) => bitsIn(SLOT_START[s]!, SLOT_WIDTH[s]!, per(s), seed + s)).flat()
-  const only = seed % SLOT_COUNT
-  out.push(flipped(q, flipsIn(s => radii[s]! + 1 - (s === only ? 1 : 0))))
-  out.push(flipped(q, flipsIn(s => radii[s]! + 1)))
-  const r16 = Math.floor(d / 16)
-  if (r16 + 1 <= 16) {
-    const one = seed % 16
-    out.push(flipped(q, Array.from({ length: 16 }, (_, s) => bitsIn(16 * s, 16, r16 + 1, seed + 7 * s)).flat()))
-    out.push(flipped(q, Array.from({ length: 16 }, (_, s) => bitsIn(16 * s, 16, r16 + (s === one ? 0 : 1), seed + 7 * s)).flat()))
+  for (const layout of [WIDE, NARROW]) {
+    const radii = slotRadii(d, layout.count)
+    const flipsIn = (per: (s: number) => number): number[] =>
+      Array.from({ length: layout.count }, (_, s) => bitsIn(layout.start[s]!, layout.width[s]!, per(s), seed + 7 * s)).flat()
+    const only = seed % layout.count
+    out.push(flipped(q, flipsIn(s => radii[s]! + 1 - (s === only ? 1 : 0))))
+    out.push(flipped(q, flipsIn(s => radii[s]! + 1)))
   }
+  // And the textbook case at any d <= 255: floor(d/16) + 1 bits in every 16-bit slot.
+  const r16 = Math.floor(d / 16)
+  if (r16 < 16) out.push(flipped(q, Array.from({ length: 16 }, (_, s) => bitsIn(16 * s, 16, r16 + 1, seed + 3 * s)).flat()))
   return out
 }
 
@@ -89,7 +90,9 @@ const smallOptions: fc.Arbitrary<Partial<PdqIndexOptions>> = fc.record({
   stepUnits: fc.integer({ min: 1, max: 20_000 }),
   compactRatio: fc.double({ min: 0.05, max: 1, noNaN: true }),
   compactMin: fc.integer({ min: 1, max: 30 }),
-  planner: fc.constantFrom('auto' as const, 'mih' as const)
+  planner: fc.constantFrom('auto' as const, 'mih' as const),
+  // Both slot layouts, and merges that turn narrow segments wide, on sets of a few hundred values.
+  narrowMax: fc.oneof(fc.integer({ min: 0, max: 80 }), fc.constant(1 << 17))
 })
 
 type Build = 'bulk' | 'addMany' | 'add'
@@ -120,6 +123,9 @@ function totals (): { add: (s: PdqIndexStats) => void, flushes: number, merges: 
   return t
 }
 
+/** Each property passes in a second or two; a failing one reports after at most this much shrinking. */
+const LIMITS = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true }
+
 describe('PdqIndex: properties against brute force', function () {
   this.timeout(60_000)
 
@@ -129,7 +135,7 @@ describe('PdqIndex: properties against brute force', function () {
       fc.array(value, { minLength: 1, maxLength: 3 }), fc.array(value, { maxLength: 60, size: 'max' }), fc.array(planted, { maxLength: 60, size: 'max' }),
       distanceArb, fc.nat(), buildArb, smallOptions,
       (queries, noise, plants, d, seed, how, options) => {
-        const values = [...noise]
+        const values: Uint8Array[] = [...noise]
         for (const p of plants) values.push(flipped(queries[p.of % queries.length]!, p.flips))
         for (const [i, q] of queries.entries()) values.push(...hardCases(q, Math.min(d, 63), seed + 31 * i))
         const index = makeIndex(how, values, options)
@@ -137,7 +143,7 @@ describe('PdqIndex: properties against brute force', function () {
         assert.equal(index.size, stored.size)
         for (const q of queries) assert.deepEqual(asPairs(index.search(q, d, 100_000)), bruteSearch(stored, q, d))
         seen.add(index.stats())
-      }), { numRuns: 300 })
+      }), { numRuns: 300, ...LIMITS })
     assert.ok(seen.flushes > 0 && seen.merges > 0 && seen.midMerge > 0, JSON.stringify(seen))
   })
 
@@ -191,7 +197,7 @@ describe('PdqIndex: properties against brute force', function () {
       }
       for (const h of known) assert.equal(index.has(Buffer.from(h, 'hex')), model.has(h))
       seen.add(index.stats())
-    }), { numRuns: 150 })
+    }), { numRuns: 150, ...LIMITS })
     assert.ok(seen.flushes > 0 && seen.merges > 0 && seen.rebuilds > 0 && seen.midMerge > 0, JSON.stringify(seen))
   })
 
@@ -202,7 +208,7 @@ describe('PdqIndex: properties against brute force', function () {
       const index = makeIndex(how, values, options)
       const stored = new Set(values.map(hex))
       assert.deepEqual(asPairs(index.search(q, d, limit)), bruteSearch(stored, q, d, limit))
-    }), { numRuns: 300 })
+    }), { numRuns: 300, ...LIMITS })
   })
 
   it('searchMany equals the merge of single searches, and brute force', function () {
@@ -232,6 +238,6 @@ describe('PdqIndex: properties against brute force', function () {
           return [h, least, ds.indexOf(least)] as const
         }).filter(x => x[1] <= d).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit)
         assert.deepEqual(got, brute)
-      }), { numRuns: 200 })
+      }), { numRuns: 200, ...LIMITS })
   })
 })

@@ -4,19 +4,24 @@ import { PdqIndex, MAX_QUERIES, type PdqIndexOptions } from '../../../src/index/
 import { pdqDistance } from '../../../src/index/pdqWords.js'
 import { readLines, readTsv } from '../../helpers/pdqVectors.js'
 
-/** Index configurations the vectors must hold under: bulk build, defaults (all in the tail), and tiny thresholds (many flushes, merges in progress). */
+/**
+ * Index configurations the vectors must hold under: bulk builds in either slot layout, defaults
+ * (all in the tail), and tiny thresholds (many flushes, merges left half done, narrow segments
+ * merged into wide ones).
+ */
 const CONFIGS: Array<{ name: string, make: (values: Uint8Array[]) => PdqIndex }> = [
-  { name: 'bulk build', make: values => PdqIndex.build(values) },
+  { name: 'bulk build (narrow layout)', make: values => PdqIndex.build(values) },
+  { name: 'bulk build, wide layout', make: values => PdqIndex.build(values, { narrowMax: 0 }) },
   { name: 'addMany, default options', make: values => { const i = new PdqIndex(); i.addMany(values); return i } },
   {
-    name: 'one add at a time, tiny tail and steps',
+    name: 'one add at a time, tiny tail and steps, both layouts',
     make: values => {
-      const index = new PdqIndex({ tailLimit: 16, mergeRatio: 2, workPerUpdate: 300, stepUnits: 1000 })
+      const index = new PdqIndex({ tailLimit: 16, mergeRatio: 2, workPerUpdate: 300, stepUnits: 1000, narrowMax: 100 })
       for (const v of values) index.add(v)
       return index
     }
   },
-  { name: 'bulk build, always probing', make: values => PdqIndex.build(values, { planner: 'mih' }) }
+  { name: 'bulk build, always probing, wide layout', make: values => PdqIndex.build(values, { planner: 'mih', narrowMax: 0 }) }
 ]
 
 function hex (bytes: Uint8Array): string {
@@ -123,7 +128,7 @@ describe('PdqIndex: set semantics', function () {
   })
 
   it('stays exact through many flushes, merges and a compaction', function () {
-    const index = new PdqIndex({ tailLimit: 64, mergeRatio: 2, workPerUpdate: 2000, stepUnits: 20_000, compactMin: 500, compactRatio: 0.25 })
+    const index = new PdqIndex({ tailLimit: 64, mergeRatio: 2, workPerUpdate: 2000, stepUnits: 20_000, compactMin: 500, compactRatio: 0.25, narrowMax: 300 })
     const values = Array.from({ length: 5000 }, () => randomBytes(32))
     for (const v of values) index.add(v)
     for (const v of values.slice(0, 2000)) assert.equal(index.remove(v), true)
@@ -178,10 +183,13 @@ describe('PdqIndex: searches', function () {
     assert.deepEqual(index.search(complement, 255, 1), [])
   })
 
-  it('counts its typed arrays: words and ids (80 bytes a value) plus 2-4 buckets a value per slot', function () {
-    const index = PdqIndex.build(Array.from({ length: 100_000 }, () => randomBytes(32)))
+  it('counts its typed arrays: words, ids and bucket tables', function () {
+    // 100k values are one narrow segment: 32 bytes of words and 16 ids a value, 16 tables of 2^16 buckets.
+    const n = 100_000
+    const index = PdqIndex.build(Array.from({ length: n }, () => randomBytes(32)))
     const bytes = index.memoryBytes()
-    assert.ok(bytes > 100_000 * (80 + 12 * 4 * 2) && bytes < 100_000 * (80 + 12 * 4 * 4) + 2 ** 21, `${bytes} bytes`)
+    const expected = n * (32 + 16 * 4) + 16 * 4 * (2 ** 16 + 1)
+    assert.ok(bytes >= expected && bytes < expected * 1.1 + 2 ** 20, `${bytes} bytes, expected about ${expected}`)
   })
 })
 
@@ -220,7 +228,7 @@ describe('PdqIndex: bad input raises typed errors', function () {
   })
 
   it('BAD_OPTION for options out of range', function () {
-    const bad: Array<Partial<PdqIndexOptions>> = [{ tailLimit: 0 }, { tailLimit: 1.5 }, { mergeRatio: 0 }, { stepUnits: 0 }, { compactRatio: 0 }, { compactMin: -1 }, { planner: 'fast' as 'auto' }]
+    const bad: Array<Partial<PdqIndexOptions>> = [{ tailLimit: 0 }, { tailLimit: 1.5 }, { mergeRatio: 0 }, { stepUnits: 0 }, { maxWorkMs: 0 }, { compactRatio: 0 }, { compactMin: -1 }, { narrowMax: -1 }, { planner: 'fast' as 'auto' }]
     for (const options of bad) assert.throws(() => new PdqIndex(options), { name: 'IndexError', code: 'BAD_OPTION' })
   })
 })
