@@ -37,6 +37,9 @@ import { TailSet } from './pdqTail.js'
 import { TopK } from './pdqTopK.js'
 import { PDQ_BITS, PDQ_WORDS, equalAt, hashAt, loadWords, requirePdqValue, wordsToBytes } from './pdqWords.js'
 
+/** Past this distance a search scans every value instead of probing (pigeonhole radii grow too wide). */
+export { MAX_MIH_DISTANCE } from './pdqSlots.js'
+
 export interface PdqIndexOptions {
   /**
    * Values appended before the tail is indexed as a segment. Every search scans the tail (~10 ns a

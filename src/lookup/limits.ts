@@ -14,3 +14,9 @@ export const MAX_NEAR_MATCHES = 100
 
 /** Other forms of one image queried with it: the seven non-trivial dihedral variants. */
 export const MAX_PDQ_VARIANTS = 7
+
+/**
+ * PDQ queries in one request that search past the index's multi-index reach (MAX_MIH_DISTANCE):
+ * each scans every listed hash (~40 ms at 1M, ~0.4 s at 10M), so a request may hold only a few.
+ */
+export const MAX_SCANNING_PDQ_QUERIES = 8

@@ -7,5 +7,7 @@ export type LookupErrorCode =
   | 'NOT_PERCEPTUAL'
   /** More variants than the eight dihedral forms of one image. */
   | 'TOO_MANY_VARIANTS'
+  /** More PDQ queries past the index's reach (each a full scan) than one request may hold. */
+  | 'TOO_MANY_SCANS'
 
 export class LookupError extends HashmeshError<LookupErrorCode> {}

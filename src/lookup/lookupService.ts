@@ -1,9 +1,11 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { MAX_MIH_DISTANCE } from '../index/pdqIndex.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError, requireSignalType } from '../signals/registry.js'
 import type { EntryRecord, HashStore } from '../store/hashStore.js'
 import { isLatestOfPublisher, isListed } from '../store/listing.js'
 import { ACTION_NAMES, Action } from '../wire/types.js'
-import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_DISTANCE, MAX_PDQ_VARIANTS } from './limits.js'
+import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_DISTANCE, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
 import { LookupError } from './lookupError.js'
 import type { LookupIndexes } from './lookupIndexes.js'
 import type { LookupMatch, LookupResult } from './lookupResult.js'
@@ -72,10 +74,16 @@ export class LookupService {
         throw err
       }
     })
+    const scans = parsed.filter(q => (q.near?.maxDistance ?? 0) > MAX_MIH_DISTANCE).length
+    if (scans > MAX_SCANNING_PDQ_QUERIES) {
+      throw new LookupError('TOO_MANY_SCANS', `${scans} pdq queries have maxDistance over ${MAX_MIH_DISTANCE}, each a scan of every stored hash; at most ${MAX_SCANNING_PDQ_QUERIES} per request`)
+    }
     return await inParallel(parsed, async q => await this.answer(q))
   }
 
   private async answer (q: ParsedQuery): Promise<LookupResult> {
+    // A near search is CPU work on this thread: between two, gossip and other requests get a turn.
+    if (q.near !== undefined) await nextTurn()
     const hits = q.near === undefined ? this.exactHits(q) : this.nearHits(q.value, q.near)
     const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [] }
     if (q.near !== undefined) {

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
-import { MAX_NEAR_MATCHES } from '../../../src/lookup/limits.js'
+import { MAX_MIH_DISTANCE } from '../../../src/index/pdqIndex.js'
+import { MAX_NEAR_MATCHES, MAX_SCANNING_PDQ_QUERIES } from '../../../src/lookup/limits.js'
 import { LookupError } from '../../../src/lookup/lookupError.js'
 import { LookupIndexes } from '../../../src/lookup/lookupIndexes.js'
 import { LookupService } from '../../../src/lookup/lookupService.js'
@@ -171,6 +172,13 @@ describe('LookupService', function () {
       }
       await assert.rejects(lookups.lookup('pdq', toHex(base), { variants: Array.from({ length: 8 }, () => toHex(base)) }), { name: 'LookupError', code: 'TOO_MANY_VARIANTS' })
       await assert.rejects(lookups.lookup('pdq', toHex(base), { variants: ['abc'] }), (e: unknown) => e instanceof SignalError && e.message.startsWith('variants[0]'))
+    })
+
+    it('holds at most MAX_SCANNING_PDQ_QUERIES queries past the index\'s reach in one request', async function () {
+      const wide = { type: 'pdq', value: toHex(base), maxDistance: MAX_MIH_DISTANCE + 1 }
+      const narrow = { type: 'pdq', value: toHex(base), maxDistance: MAX_MIH_DISTANCE }
+      assert.equal((await lookups.lookupMany([...Array.from({ length: MAX_SCANNING_PDQ_QUERIES }, () => wide), narrow, narrow])).length, MAX_SCANNING_PDQ_QUERIES + 2)
+      await assert.rejects(lookups.lookupMany(Array.from({ length: MAX_SCANNING_PDQ_QUERIES + 1 }, () => wide)), { name: 'LookupError', code: 'TOO_MANY_SCANS' })
     })
 
     it('an index rebuilt from the store answers as the one kept up to date', async function () {
