@@ -9,6 +9,34 @@ import { Action, type DecodedBatch } from '../wire/types.js'
 const PDQ = requireSignalType('pdq')
 
 /**
+ * Values of one length collected end to end while the store is scanned, handed to a bulk build:
+ * ten million separate small arrays would cost a gigabyte of object headers at start.
+ */
+class FlatValues implements Iterable<Uint8Array> {
+  length = 0
+  private bytes: Uint8Array
+  private readonly width: number
+
+  constructor (width: number) {
+    this.width = width
+    this.bytes = new Uint8Array(width * 1024)
+  }
+
+  push (value: Uint8Array): void {
+    if ((this.length + 1) * this.width > this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2)
+      grown.set(this.bytes)
+      this.bytes = grown
+    }
+    this.bytes.set(value, this.length++ * this.width)
+  }
+
+  * [Symbol.iterator] (): Iterator<Uint8Array> {
+    for (let i = 0; i < this.length; i++) yield this.bytes.subarray(i * this.width, (i + 1) * this.width)
+  }
+}
+
+/**
  * The in-memory indexes lookups answer from, kept equal to the store. The exact index holds every
  * (type, value) ever stored, so a miss never touches disk and a retracted hash still shows its
  * history. The PDQ index holds only the PDQ values listed now: a near match to a hash every
@@ -32,8 +60,8 @@ export class LookupIndexes {
     const rows = await store.forEachIndexedValue((code, value) => { exact.add(code, value) })
     logger.info({ rows, hashes: exact.size, ms: Date.now() - started }, 'lookup index rebuilt from store')
     started = Date.now()
-    const listed: Uint8Array[] = []
-    const scan = await store.forEachListedValue(PDQ.code, value => { listed.push(Uint8Array.from(value)) })
+    const listed = new FlatValues(PDQ.length)
+    const scan = await store.forEachListedValue(PDQ.code, value => { listed.push(value) })
     const pdq = PdqIndex.build(listed)
     logger.info({ rows: scan.rows, hashes: pdq.size, memoryBytes: pdq.memoryBytes(), ms: Date.now() - started }, 'pdq near-match index rebuilt from store')
     return new LookupIndexes(store, { exact, pdq })
