@@ -32,18 +32,20 @@ const query = {
   }
 } as const
 
-/** Query strings are text: these two are the only ones converted, by the route itself. */
+/** Query strings are text: the route converts the digits itself; the node checks the range. */
+const distanceDigits = { type: 'string', pattern: '^[0-9]{1,3}$' } as const
+
 export const lookupQuerystringSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { maxDistance: { type: 'string', pattern: '^[0-9]{1,3}$' } }
+  properties: { maxDistance: distanceDigits }
 } as const
 
 export const matchQuerystringSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    maxDistance: { type: 'string', pattern: '^[0-9]{1,3}$' },
+    maxDistance: distanceDigits,
     mode: { type: 'string', enum: ['core', 'tool'] },
     dihedral: { type: 'string', enum: ['true', 'false'] }
   }

@@ -88,14 +88,3 @@ export function requirePdqValue (value: Uint8Array): Uint8Array {
   }
   return value
 }
-
-/** Hamming distance between two 32-byte PDQ values (bytes, as decoded from hex). */
-export function pdqDistance (a: Uint8Array, b: Uint8Array): number {
-  requirePdqValue(a)
-  requirePdqValue(b)
-  let d = 0
-  for (let i = 0; i < PDQ_BYTES; i += 4) {
-    d += popcount32(((a[i]! ^ b[i]!) << 24) | ((a[i + 1]! ^ b[i + 1]!) << 16) | ((a[i + 2]! ^ b[i + 2]!) << 8) | (a[i + 3]! ^ b[i + 3]!))
-  }
-  return d
-}

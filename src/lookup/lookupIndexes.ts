@@ -69,9 +69,10 @@ export class LookupIndexes {
 
   /**
    * Brings the indexes up to date with a batch just stored; runs under the ingest lock, so the
-   * store reads here see exactly this batch and those before it. A PDQ value the batch only adds is
-   * listed now; one it retracts is listed only if another publisher's current word still adds it,
-   * which the store's rows for it tell (retractions are rare, so this read is too).
+   * store reads here see exactly this batch and those before it. A PDQ value the batch adds is
+   * listed now (unless the batch also retracts it); one it retracts stays listed only if another
+   * publisher's current word still adds it, which the store's rows for it tell (retractions are
+   * rare, so this read is too, and it is skipped for a value the index does not hold).
    */
   async applyStored (batch: DecodedBatch): Promise<void> {
     const addedPdq: Uint8Array[] = []
@@ -86,8 +87,7 @@ export class LookupIndexes {
     // One call for the batch: the index checks and appends them together, far cheaper than one by one.
     this.pdq.addMany(addedPdq)
     for (const value of retractedPdq.values()) {
-      if (isListed(await this.store.entriesFor(PDQ.code, value))) this.pdq.add(value)
-      else this.pdq.remove(value)
+      if (this.pdq.has(value) && !isListed(await this.store.entriesFor(PDQ.code, value))) this.pdq.remove(value)
     }
   }
 

@@ -95,7 +95,7 @@ export class LookupService {
     rowsPerHit.forEach((rows, i) => {
       const hit = hits[i]!
       result.listed ||= isListed(rows)
-      result.matches.push(...rows.map((r, j) => this.toMatch(r, isLatestOfPublisher(rows, j), q.near === undefined ? undefined : hit)))
+      result.matches.push(...rows.map((r, j) => this.toMatch(r, isLatestOfPublisher(rows, j), hit)))
     })
     return result
   }
@@ -120,7 +120,8 @@ export class LookupService {
     return hits
   }
 
-  private toMatch (r: EntryRecord, current: boolean, hit: Hit | undefined): LookupMatch {
+  /** A hit with a distance (a PDQ one) also says which stored hash it is and how near. */
+  private toMatch (r: EntryRecord, current: boolean, hit: Hit): LookupMatch {
     const publisher = toHex(r.publisher)
     const match: LookupMatch = {
       publisher,
@@ -133,7 +134,7 @@ export class LookupService {
       current,
       publisherEquivocating: this.equivocations.isEquivocating(publisher)
     }
-    if (hit === undefined) return match
+    if (hit.distance === undefined) return match
     return { ...match, value: toHex(hit.value), distance: hit.distance, ...(hit.variant === undefined ? {} : { variant: hit.variant }) }
   }
 }

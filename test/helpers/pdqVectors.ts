@@ -31,7 +31,3 @@ export function readTsv (relativePath: string): Array<Record<string, string>> {
 export function readLines (relativePath: string): string[] {
   return readFileSync(vectorPath(relativePath), 'utf8').split('\n').map(l => l.trim()).filter(l => l.length > 0)
 }
-
-export function projectDir (): string {
-  return dirname(join(PROJECT_ROOT, 'package.json'))
-}

@@ -1,4 +1,5 @@
 import { EquivocationError } from '../../../src/ingest/equivocationError.js'
+import { hammingDistance } from '../../../src/hashing/pdq/hashBits.js'
 import { LookupError } from '../../../src/lookup/lookupError.js'
 import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupQuery, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from '../../../src/node/interface.js'
 import { parseHexBytes, parseSignalValue, toHex } from '../../../src/signals/hex.js'
@@ -76,7 +77,7 @@ export class FakeNode implements HashmeshNodeApi {
     const stored = this.listedPdq
     if (stored === undefined) return result
     const forms = [hex, ...(options.variants ?? [])]
-    const distances = forms.map(f => hamming(f, stored))
+    const distances = forms.map(f => hammingDistance(Buffer.from(f, 'hex'), Buffer.from(stored, 'hex')))
     const distance = Math.min(...distances)
     if (distance > maxDistance) return result
     const variant = options.variants === undefined ? {} : { variant: distances.indexOf(distance) }
@@ -136,12 +137,4 @@ export class FakeNode implements HashmeshNodeApi {
   private recorded (publisher: string): EquivocationInfo | undefined {
     return this.equivocationList.find(e => e.publisher === publisher)
   }
-}
-
-function hamming (a: string, b: string): number {
-  let bits = 0
-  for (let i = 0; i < a.length; i += 2) {
-    for (let x = parseInt(a.slice(i, i + 2), 16) ^ parseInt(b.slice(i, i + 2), 16); x !== 0; x &= x - 1) bits++
-  }
-  return bits
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { PdqIndex, MAX_QUERIES, type PdqIndexOptions } from '../../../src/index/pdqIndex.js'
-import { pdqDistance } from '../../../src/index/pdqWords.js'
+import { hammingDistance as pdqDistance } from '../../../src/hashing/pdq/hashBits.js'
 import { readLines, readTsv } from '../../helpers/pdqVectors.js'
 
 /**
