@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
-import { NETWORK_PATTERN, PUBLIC_KEY_BYTES } from '../wire/limits.js'
+import { LABEL_PATTERN, NETWORK_PATTERN, PUBLIC_KEY_BYTES } from '../wire/limits.js'
 
 /** A node listens on a handful of interfaces and transports; hundreds means a generated mistake. */
 export const MAX_LISTEN_ADDRS = 16
@@ -42,9 +42,28 @@ export const MAX_MATCH_CONCURRENCY = 64
 
 export const MAX_MATCH_WAITING = 1024
 
+/** A forum has one root key, two or three while one is being replaced. */
+export const MAX_FORUM_ROOTS = 16
+
+/** Counts of reports and confirmations come from organisations; a forum has tens to hundreds. */
+export const MAX_POLICY_COUNT = 10_000
+
+/** One rule per label of harm; a forum's taxonomy has tens. */
+export const MAX_POLICY_LABELS = 256
+
+export const REVOKED_ENTRY_POLICIES = ['keep', 'hide'] as const
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const TRUST_KEY = new RegExp(`^[0-9a-fA-F]{${PUBLIC_KEY_BYTES * 2}}$`)
+
+function publicKeyHex () {
+  return z.string().regex(TRUST_KEY, `must be ${PUBLIC_KEY_BYTES * 2} hex characters (an Ed25519 public key)`).transform(s => s.toLowerCase())
+}
+
+function count (min: number) {
+  return z.number().int('must be an integer').min(min, `must be ${min}-${MAX_POLICY_COUNT}`).max(MAX_POLICY_COUNT, `must be ${min}-${MAX_POLICY_COUNT}`)
+}
 
 /** Why `s` is not a usable multiaddr, or undefined when it is. */
 function multiaddrProblem (s: string, needPeerId: boolean): string | undefined {
@@ -84,7 +103,16 @@ export const configSchema = z.strictObject({
   listen: boundedList(multiaddrString(false), MAX_LISTEN_ADDRS).min(1, 'needs at least one address'),
   announce: boundedList(multiaddrString(false), MAX_ANNOUNCE_ADDRS),
   bootstrap: boundedList(multiaddrString(true), MAX_BOOTSTRAP_PEERS),
-  trust: boundedList(z.string().regex(TRUST_KEY, `must be ${PUBLIC_KEY_BYTES * 2} hex characters (an Ed25519 public key)`).transform(s => s.toLowerCase()), MAX_TRUSTED_PUBLISHERS),
+  trust: boundedList(publicKeyHex(), MAX_TRUSTED_PUBLISHERS),
+  forum: z.strictObject({
+    roots: boundedList(publicKeyHex(), MAX_FORUM_ROOTS),
+    revokedEntries: z.enum(REVOKED_ENTRY_POLICIES, { error: `must be one of ${REVOKED_ENTRY_POLICIES.join(', ')}` })
+  }),
+  policy: z.strictObject({
+    falsePositiveThreshold: count(0),
+    confirmationsRequired: z.record(z.string().regex(LABEL_PATTERN, 'keys must be labels'), count(1))
+      .refine(r => Object.keys(r).length <= MAX_POLICY_LABELS, `at most ${MAX_POLICY_LABELS} labels`)
+  }),
   maxClockSkewMs: z.number().int('must be an integer').min(0, `must be 0-${MAX_CLOCK_SKEW_MS}`).max(MAX_CLOCK_SKEW_MS, `must be 0-${MAX_CLOCK_SKEW_MS}`),
   syncIntervalMs: z.number().int('must be an integer').min(MIN_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`).max(MAX_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`),
   match: z.strictObject({
@@ -95,7 +123,8 @@ export const configSchema = z.strictObject({
   }),
   http: z.strictObject({
     host: z.string().min(1, 'must not be empty').max(MAX_HOST_CHARS, `must be at most ${MAX_HOST_CHARS} characters`),
-    port: z.number().int('must be an integer 0-65535').min(0, 'must be 0-65535').max(65535, 'must be 0-65535')
+    port: z.number().int('must be an integer 0-65535').min(0, 'must be 0-65535').max(65535, 'must be 0-65535'),
+    openReads: z.boolean({ error: 'must be true or false' })
   }),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })

@@ -7,7 +7,7 @@ import { type LOG_LEVELS, configSchema } from './schema.js'
 
 export interface HashmeshConfig {
   node: NodeOptions
-  http: { host: string, port: number }
+  http: { host: string, port: number, openReads: boolean }
   /** POST /v1/match takes bodies up to this size. */
   maxUploadBytes: number
   log: { level: typeof LOG_LEVELS[number] }
@@ -63,6 +63,8 @@ export function validateConfig (merged: MergedConfig): HashmeshConfig {
       announce: c.announce,
       bootstrap: c.bootstrap,
       trust: c.trust,
+      forum: c.forum,
+      policy: c.policy,
       maxClockSkewMs: c.maxClockSkewMs,
       syncIntervalMs: c.syncIntervalMs,
       uploads: { concurrency: c.match.concurrency, maxWaiting: c.match.maxWaiting, maxPixels: c.match.maxImagePixels }

@@ -82,7 +82,7 @@ export class LookupIndexes {
       this.exact.add(code, entry.value)
       if (code !== PDQ.code) continue
       if (entry.action === Action.RETRACT) retractedPdq.set(Buffer.from(entry.value).toString('hex'), entry.value)
-      else addedPdq.push(entry.value)
+      else if (entry.action === Action.ADD) addedPdq.push(entry.value)
     }
     // One call for the batch: the index checks and appends them together, far cheaper than one by one.
     this.pdq.addMany(addedPdq)

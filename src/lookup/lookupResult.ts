@@ -1,3 +1,6 @@
+import type { StandingStatus } from '../forum/standing.js'
+import type { ActionName } from '../wire/types.js'
+
 /** A lookup answer, JSON-shaped: hex strings for bytes, ISO-8601 strings for times. */
 
 export interface LookupMatch {
@@ -5,7 +8,7 @@ export interface LookupMatch {
   labels: string[]
   batchId: string
   seq: number
-  action: 'add' | 'retract'
+  action: ActionName
   /** When this node stored the batch (ISO-8601). */
   receivedAt: string
   /** When the publisher created the batch (ISO-8601, the publisher's clock). */
@@ -20,6 +23,42 @@ export interface LookupMatch {
   distance?: number
   /** PDQ with variants only: which queried hash came closest, 0 for `value`, i for variants[i - 1]. */
   variant?: number
+  /** The organisation the publisher's credential names; absent for a trust-list key without one. */
+  organisation?: string
+  /** How the entry stands under membership now (see forum/standing.ts). */
+  standing: StandingStatus
+  /** Opinions only: the reason code given. */
+  reason?: string
+}
+
+/** Opinions of one kind about a hash: current ones only, one per publisher. */
+export interface OpinionTally {
+  count: number
+  /** Distinct organisations (a key without one counts under its hex). */
+  organisations: string[]
+}
+
+/** One stored hash a lookup found, aggregated over every visible entry about it, and the local verdict. */
+export interface HashSummary {
+  /** Lowercase hex of the stored hash (for PDQ, possibly a near one). */
+  value: string
+  /** PDQ only: Hamming distance from the query. */
+  distance?: number
+  /** At least one visible publisher's current word is add. */
+  listed: boolean
+  /** Publishers whose current word is add, with their labels. */
+  addedBy: Array<{ publisher: string, organisation?: string, labels: string[] }>
+  /** Publishers whose current word is retract. */
+  retractedBy: Array<{ publisher: string, organisation?: string }>
+  opinions: { confirm: OpinionTally, falsePositive: OpinionTally, dispute: OpinionTally }
+  /** Confirmations and false-positive reports both exist, or someone disputes it. */
+  disputed: boolean
+  /** On this node's allowlist: never matched. */
+  allowlisted?: { note: string, author: string, addedAt: string }
+  /** Whether local policy treats an upload with this hash as a match. */
+  match: boolean
+  /** Why, in words an administrator reads: the rules that decided it. */
+  reasons: string[]
 }
 
 export interface LookupResult {
@@ -37,4 +76,8 @@ export interface LookupResult {
   maxDistance?: number
   /** PDQ only: more stored hashes were within maxDistance than one answer holds; these are the nearest. */
   truncated?: boolean
+  /** Local policy's verdict: at least one of `hashes` matches. */
+  match: boolean
+  /** One per stored hash found (exact: at most one), in `matches` order. */
+  hashes: HashSummary[]
 }

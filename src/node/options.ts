@@ -1,3 +1,4 @@
+import type { MatchPolicyOptions } from '../lookup/matchPolicy.js'
 import type { UploadHasherOptions } from './uploadHasher.js'
 
 /** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
@@ -14,6 +15,10 @@ export interface NodeOptions {
   bootstrap: string[]
   /** Hex Ed25519 public keys of publishers whose batches this node accepts (it always trusts itself). */
   trust: string[]
+  /** Forum root keys (hex) whose credentials admit members, and what a revocation does to earlier entries. */
+  forum: { roots: string[], revokedEntries: 'keep' | 'hide' }
+  /** What a match means locally: opinions thresholds per the forum's feedback. */
+  policy: MatchPolicyOptions
   /** Largest clock skew accepted on a batch's created_at_ms (ms into the future). */
   maxClockSkewMs: number
   /** How often to compare heads with every connected peer and pull what is missing (also done on connecting). */

@@ -19,11 +19,19 @@ export enum Bucket {
   /** publisher(32) → Head: the highest linked seq stored and the publisher's counters. */
   head = 5,
   /** publisher(32) → EquivocationRecord: the first proof that the publisher forked, and the decision on it. */
-  equivocation = 6
+  equivocation = 6,
+  /** record id(32) → StoredForumRecord: forum credentials and revocations, as received. */
+  forumRecord = 7,
+  /** type(1) + value → AllowlistEntry: hashes this node never matches. */
+  allowlist = 8,
+  /** seq(8 BE) → AuditRecord: the hash-chained log of administrative acts. */
+  auditLog = 9
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */
 export enum MetaKey {
   /** StoreMeta with the layout version this store was written with. */
-  schemaVersion = 0
+  schemaVersion = 0,
+  /** AuditHead: the last audit record's seq and hash. */
+  auditHead = 1
 }

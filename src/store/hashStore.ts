@@ -53,18 +53,29 @@ export interface EntryRecord {
 }
 
 type Db = Level<Uint8Array, Uint8Array>
-type PutOp = { type: 'put', key: Uint8Array, value: Uint8Array }
+export type StoreDb = Level<Uint8Array, Uint8Array>
+/** One write of an atomic batch; the store's repositories (forum records, allowlist, audit log) build these. */
+export type StoreOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
+/** Called under the store's write lock; what it returns is written in the same atomic batch. */
+export type ExtraOps = () => Promise<StoreOp[]>
+type PutOp = StoreOp
 
 /**
  * Batches, their ids and heads, and an entry index laid out so that every row for one hash is one
  * contiguous key range. Everything one batch changes is written in one atomic LevelDB batch.
  */
 export class HashStore {
-  private readonly db: Db
+  private readonly levelDb: Db
   private applyChain: Promise<unknown> = Promise.resolve()
 
   private constructor (db: Db) {
-    this.db = db
+    this.levelDb = db
+  }
+
+  private async locked<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.applyChain.then(fn)
+    this.applyChain = run.catch(() => undefined)
+    return await run
   }
 
   static async open (path: string): Promise<HashStore> {
@@ -80,24 +91,37 @@ export class HashStore {
     return new HashStore(db)
   }
 
+  /**
+   * The LevelDB handle, for reads by the store's own repositories (store/*.ts); every write goes
+   * through writeAtomically or applyBatch so that it takes the write lock.
+   */
+  get db (): StoreDb {
+    return this.levelDb
+  }
+
+  /** Runs `build` under the write lock and writes what it returns as one atomic LevelDB batch. */
+  async writeAtomically (build: ExtraOps): Promise<void> {
+    await this.locked(async () => { await this.levelDb.batch(await build()) })
+  }
+
   /** Lets an apply in flight finish first, so its batch is either fully written or not at all. */
   async close (): Promise<void> {
     await this.applyChain
-    await this.db.close()
+    await this.levelDb.close()
   }
 
   async hasBatch (id: Uint8Array): Promise<boolean> {
-    return await this.db.has(batchIdKey(id))
+    return await this.levelDb.has(batchIdKey(id))
   }
 
   async batchIdAt (publisher: Uint8Array, seq: number): Promise<Uint8Array | undefined> {
-    const id = await this.db.get(batchAtKey(publisher, seq))
+    const id = await this.levelDb.get(batchAtKey(publisher, seq))
     if (id !== undefined && id.length !== BATCH_ID_BYTES) throw new StoreError('CORRUPT_RECORD', `batch id at seq ${seq} is ${id.length} bytes`)
     return id
   }
 
   async getSignedBatch (publisher: Uint8Array, seq: number): Promise<Uint8Array | undefined> {
-    const stored = await this.db.get(signedBatchKey(publisher, seq))
+    const stored = await this.levelDb.get(signedBatchKey(publisher, seq))
     return stored === undefined ? undefined : decodeStoredBatch(stored).signed
   }
 
@@ -107,38 +131,34 @@ export class HashStore {
    * different batch at the same publisher and seq is refused (SEQ_CONFLICT), so one seq never maps
    * to two batches.
    */
-  async applyBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<ApplyResult> {
-    const run = this.applyChain.then(async () => await this.writeBatch(batch, receipt))
-    this.applyChain = run.catch(() => undefined)
-    return await run
+  async applyBatch (batch: DecodedBatch, receipt: BatchReceipt, extra?: ExtraOps): Promise<ApplyResult> {
+    return await this.locked(async () => await this.writeBatch(batch, receipt, extra))
   }
 
   async head (publisher: Uint8Array): Promise<HeadRecord | undefined> {
-    const stored = await this.db.get(headKey(publisher))
+    const stored = await this.levelDb.get(headKey(publisher))
     return stored === undefined ? undefined : { publisher, ...decodeHead(stored) }
   }
 
   async heads (): Promise<HeadRecord[]> {
-    const rows = await this.db.iterator(bucketRange(Bucket.head)).all()
+    const rows = await this.levelDb.iterator(bucketRange(Bucket.head)).all()
     return rows.map(([k, v]) => ({ publisher: parsePublisherKey(Bucket.head, k), ...decodeHead(v) }))
   }
 
   async equivocations (): Promise<Array<{ publisher: Uint8Array } & EquivocationRecord>> {
-    const rows = await this.db.iterator(bucketRange(Bucket.equivocation)).all()
+    const rows = await this.levelDb.iterator(bucketRange(Bucket.equivocation)).all()
     return rows.map(([k, v]) => ({ publisher: parsePublisherKey(Bucket.equivocation, k), ...decodeEquivocationRecord(v) }))
   }
 
   /** Written through the apply lock, so it orders with batch writes. */
-  async putEquivocation (publisher: Uint8Array, record: EquivocationRecord): Promise<void> {
-    const run = this.applyChain.then(async () => { await this.db.put(equivocationKey(publisher), encodeEquivocationRecord(record)) })
-    this.applyChain = run.catch(() => undefined)
-    await run
+  async putEquivocation (publisher: Uint8Array, record: EquivocationRecord, extra?: ExtraOps): Promise<void> {
+    await this.writeAtomically(async () => [put(equivocationKey(publisher), encodeEquivocationRecord(record)), ...(await extra?.() ?? [])])
   }
 
   /** Each publisher's stored seqs, from the small batchAt records: cheap enough for every start. */
   async scanChains (): Promise<ChainScan[]> {
     const chains: ChainScan[] = []
-    const it = this.db.iterator(bucketRange(Bucket.batchAt))
+    const it = this.levelDb.iterator(bucketRange(Bucket.batchAt))
     try {
       for (let rows = await it.nextv(SCAN_CHUNK_KEYS); rows.length > 0; rows = await it.nextv(SCAN_CHUNK_KEYS)) {
         for (const [k, id] of rows) extendScan(chains, parseBatchAtKey(k), id)
@@ -171,7 +191,7 @@ export class HashStore {
       entries += decodeSignedBatch(signed).body.entries.length
     }
     const head = { seq: chain.contiguousTo, headId: chain.idAtContiguous, batches: chain.contiguousTo, entries }
-    await this.db.put(headKey(chain.publisher), encodeHead(head))
+    await this.levelDb.put(headKey(chain.publisher), encodeHead(head))
   }
 
   /** Every row mentioning the hash, ordered by publisher, seq, position; at most MAX_ROWS_PER_LOOKUP. */
@@ -185,7 +205,7 @@ export class HashStore {
 
   /** Streams the entry-index keys (never the values) in chunks; `value` is a view valid for the call only. */
   async forEachIndexedValue (fn: (signalTypeCode: number, value: Uint8Array) => void): Promise<number> {
-    const keys = this.db.keys(bucketRange(Bucket.entryIndex))
+    const keys = this.levelDb.keys(bucketRange(Bucket.entryIndex))
     let rows = 0
     try {
       for (let chunk = await keys.nextv(SCAN_CHUNK_KEYS); chunk.length > 0; chunk = await keys.nextv(SCAN_CHUNK_KEYS)) {
@@ -207,7 +227,7 @@ export class HashStore {
    * view valid for the call only. Returns the rows read and the values listed.
    */
   async forEachListedValue (signalTypeCode: number, fn: (value: Uint8Array) => void): Promise<{ rows: number, listed: number }> {
-    const it = this.db.iterator(entryTypeRange(signalTypeCode))
+    const it = this.levelDb.iterator(entryTypeRange(signalTypeCode))
     let current: Uint8Array | undefined
     let rowsOfValue: ListingRow[] = []
     let rows = 0
@@ -242,7 +262,7 @@ export class HashStore {
    * one native call, which measured ~2× faster than iterator.all() with reads in flight.
    */
   private async readRange (range: KeyRange, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const it = this.db.iterator({ ...range, limit })
+    const it = this.levelDb.iterator({ ...range, limit })
     try {
       const rows: Array<[Uint8Array, Uint8Array]> = []
       for (;;) {
@@ -255,12 +275,12 @@ export class HashStore {
     }
   }
 
-  private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt): Promise<ApplyResult> {
+  private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): Promise<ApplyResult> {
     if (await this.hasBatch(batch.id)) return 'duplicate'
     const { publisher, seq } = batch.body
     const head = await this.head(publisher)
     checkLinks(head, batch)
-    await this.db.batch([
+    await this.levelDb.batch([
       put(signedBatchKey(publisher, seq), encodeStoredBatch({ signed: batch.signedBytes, ...receipt })),
       put(batchAtKey(publisher, seq), batch.id),
       put(batchIdKey(batch.id), encodeBatchLocation({ publisher, seq })),
@@ -270,7 +290,8 @@ export class HashStore {
         headId: batch.id,
         batches: (head?.batches ?? 0) + 1,
         entries: (head?.entries ?? 0) + batch.body.entries.length
-      }))
+      })),
+      ...(await extra?.() ?? [])
     ])
     return 'stored'
   }
@@ -314,7 +335,7 @@ function entryRows (batch: DecodedBatch, receipt: BatchReceipt): PutOp[] {
   const { publisher, seq, createdAtMs, entries } = batch.body
   return entries.map((e, position) => put(
     entryKey({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq, position }),
-    encodeIndexRow({ action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs: receipt.receivedAtMs, createdAtMs })
+    encodeIndexRow({ action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs: receipt.receivedAtMs, createdAtMs, ...(e.reason === undefined ? {} : { reason: e.reason }) })
   ))
 }
 

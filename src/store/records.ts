@@ -21,7 +21,7 @@ const EquivocationRecordType = root.lookupType('hashmesh.store.v1.EquivocationRe
 export interface StoreMeta { schemaVersion: number }
 export interface StoredBatch { signed: Uint8Array, receivedAtMs: number, source: string }
 export interface BatchLocation { publisher: Uint8Array, seq: number }
-export interface IndexRow { action: Action, labels: string[], batchId: Uint8Array, receivedAtMs: number, createdAtMs: number }
+export interface IndexRow { action: Action, labels: string[], batchId: Uint8Array, receivedAtMs: number, createdAtMs: number, reason?: string }
 /** The publisher is the key, so it is not repeated in the value. */
 export interface HeadValue { seq: number, headId: Uint8Array, batches: number, entries: number }
 
@@ -104,9 +104,11 @@ export function decodeIndexRow (bytes: Uint8Array): IndexRow {
   const what = 'index row'
   const raw = decode(IndexRowType, bytes, what)
   const action = raw.action
-  if (action !== Action.ADD && action !== Action.RETRACT) throw corrupt(what, 'unknown action')
+  if (typeof action !== 'number' || !Number.isInteger(action) || action < Action.ADD || action > Action.WITHDRAW) throw corrupt(what, 'unknown action')
+  const reason = typeof raw.reason === 'string' && raw.reason !== '' ? { reason: raw.reason } : {}
   return {
-    action,
+    action: action as Action,
+    ...reason,
     labels: raw.labels as string[],
     batchId: bytesOfLength(raw.batchId, BATCH_ID_BYTES, what, 'batch_id'),
     receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'),

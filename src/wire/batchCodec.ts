@@ -3,14 +3,13 @@ import { findSignalType } from '../signals/registry.js'
 import { WireError } from './errors.js'
 import {
   BATCH_ID_BYTES, LABEL_PATTERN, MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH, MAX_LABELS_PER_ENTRY,
-  MAX_SIGNED_BATCH_BYTES, NETWORK_PATTERN, PUBLIC_KEY_BYTES, SIGNATURE_BYTES
+  MAX_SIGNED_BATCH_BYTES, NETWORK_PATTERN, PUBLIC_KEY_BYTES, REASON_PATTERN, SIGNATURE_BYTES
 } from './limits.js'
 import { BatchBodyType, SignedBatchType } from './schema.js'
-import { Action, type BatchBody, type DecodedBatch, type Entry } from './types.js'
+import { type LongLike, toSafeInteger } from './uint64.js'
+import { Action, type BatchBody, type DecodedBatch, type Entry, isOpinion } from './types.js'
 
-interface LongLike { low: number, high: number, unsigned: boolean, toNumber: () => number }
-
-interface RawEntry { signalType: string, value: Uint8Array, labels: string[], action: number }
+interface RawEntry { signalType: string, value: Uint8Array, labels: string[], action: number, reason?: string }
 interface RawBody {
   publisher: Uint8Array
   seq: number | LongLike
@@ -18,12 +17,6 @@ interface RawBody {
   createdAtMs: number | LongLike
   network: string
   entries: RawEntry[]
-}
-
-/** uint64 arrives as a Long; anything past 2^53 cannot be a real seq or time, so it is malformed. */
-function toSafeInteger (v: number | LongLike): number | undefined {
-  const n = typeof v === 'number' ? v : (v.high >>> 0) > 0x1fffff ? undefined : v.toNumber()
-  return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined
 }
 
 export function batchId (bodyBytes: Uint8Array): Uint8Array {
@@ -34,12 +27,20 @@ function checkEntry (e: RawEntry, i: number): Entry {
   const type = findSignalType(e.signalType)
   if (type === undefined) throw new WireError('UNKNOWN_SIGNAL_TYPE', `entry ${i}: unknown signal type "${e.signalType.slice(0, 32)}"`)
   if (e.value.length !== type.length) throw new WireError('BAD_VALUE_LENGTH', `entry ${i}: ${type.name} value must be ${type.length} bytes, got ${e.value.length}`)
-  if (e.action !== Action.ADD && e.action !== Action.RETRACT) throw new WireError('BAD_ACTION', `entry ${i}: unknown action ${e.action}`)
+  if (!Number.isInteger(e.action) || e.action < Action.ADD || e.action > Action.WITHDRAW) throw new WireError('BAD_ACTION', `entry ${i}: unknown action ${e.action}`)
+  const action = e.action as Action
+  const reason = e.reason ?? ''
+  if (isOpinion(action)) {
+    if (e.labels.length > 0) throw new WireError('OPINION_WITH_LABELS', `entry ${i}: an opinion carries no labels`)
+    if (reason !== '' && !REASON_PATTERN.test(reason)) throw new WireError('BAD_REASON', `entry ${i}: reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit`)
+  } else if (reason !== '') {
+    throw new WireError('BAD_REASON', `entry ${i}: only an opinion carries a reason`)
+  }
   if (e.labels.length > MAX_LABELS_PER_ENTRY) throw new WireError('TOO_MANY_LABELS', `entry ${i}: ${e.labels.length} labels, at most ${MAX_LABELS_PER_ENTRY}`)
   for (const label of e.labels) {
     if (!LABEL_PATTERN.test(label)) throw new WireError('BAD_LABEL', `entry ${i}: label must be 1-64 printable ASCII characters without ';' or ','`)
   }
-  return { signalType: type.name, value: e.value, labels: e.labels, action: e.action }
+  return { signalType: type.name, value: e.value, labels: e.labels, action, ...(reason === '' ? {} : { reason }) }
 }
 
 /** Every structural rule of a body; shared by encode (never produce) and decode (never accept). */

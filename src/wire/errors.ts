@@ -16,5 +16,15 @@ export type WireErrorCode =
   | 'UNKNOWN_SIGNAL_TYPE'
   | 'BAD_VALUE_LENGTH'
   | 'BAD_ACTION'
+  | 'BAD_REASON'
+  | 'OPINION_WITH_LABELS'
+  | 'BAD_SIGNER'
+  | 'BAD_RECORD_KIND'
+  | 'BAD_MEMBER'
+  | 'BAD_ORGANISATION'
+  | 'BAD_ROLES'
+  | 'BAD_VALIDITY'
+  | 'BAD_SERIAL'
+  | 'BAD_ROTATION'
 
 export class WireError extends HashmeshError<WireErrorCode> {}

@@ -30,3 +30,19 @@ export const NETWORK_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
 export const PUBLIC_KEY_BYTES = 32
 export const SIGNATURE_BYTES = 64
 export const BATCH_ID_BYTES = 32
+
+/** An opinion's reason code: short, machine-readable, e.g. "not_violating" or "wrong_label". */
+export const REASON_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/
+
+/** Organisation names are shown to people and written to CSV: printable, no control characters. */
+export const ORGANISATION_PATTERN = /^[\x20-\x7e]{1,128}$/
+export const MAX_ORGANISATION_CHARS = 128
+
+/** A revocation's reason is free text for administrators. */
+export const MAX_REVOCATION_REASON_CHARS = 256
+
+/** A SignedForumRecord: a credential with an embedded key rotation is under 700 bytes. */
+export const MAX_FORUM_RECORD_BYTES = 4096
+
+/** A SignedKeyRotation is about 200 bytes. */
+export const MAX_KEY_ROTATION_BYTES = 1024

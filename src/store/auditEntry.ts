@@ -1,0 +1,27 @@
+import type { StoreOp } from './hashStore.js'
+
+/** Every kind of administrative act the audit log records. Append-only: a name keeps its meaning. */
+export type AuditAction =
+  | 'publish'
+  | 'allowlist.add'
+  | 'allowlist.remove'
+  | 'equivocation.decide'
+  | 'forum.record'
+  | 'config.trust'
+
+export interface AuditEntryInput {
+  /** Who did it: the name a client sent (X-Hashmesh-Actor), or "admin" for the bare admin token. */
+  actor: string
+  action: AuditAction
+  /** A small JSON object; stored as text and hashed into the chain. */
+  details: Record<string, unknown>
+}
+
+/**
+ * Builds the writes that append one audit entry. Called only under the store's write lock (from
+ * within an ExtraOps), so the act and its audit record land in one atomic batch and appends never
+ * race for a seq.
+ */
+export interface AuditAppender {
+  opsFor: (entry: AuditEntryInput) => Promise<StoreOp[]>
+}
