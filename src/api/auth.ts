@@ -14,12 +14,25 @@ function digest (text: string): Buffer {
  * read, so an unauthenticated client cannot make the node parse megabytes.
  */
 export function requireAdminToken (adminToken: string) {
-  if (adminToken === '') throw new Error('admin token must not be empty')
-  const expected = digest(adminToken)
+  return requireToken([adminToken], 'writes and administration need Authorization: Bearer <admin token> (DIR/admin.token)')
+}
+
+/** Reads take the read token (DIR/read.token, for upload services) or the admin token. */
+export function requireReadToken (tokens: readonly string[]) {
+  return requireToken(tokens, 'reads need Authorization: Bearer <read token> (DIR/read.token) or the admin token, unless http.openReads is set')
+}
+
+function requireToken (tokens: readonly string[], refusal: string) {
+  if (tokens.length === 0 || tokens.some(t => t === '')) throw new Error('tokens must not be empty')
+  const expected = tokens.map(digest)
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const m = BEARER.exec(request.headers.authorization ?? '')
-    if (m?.[1] !== undefined && timingSafeEqual(digest(m[1]), expected)) return
+    if (m?.[1] !== undefined) {
+      const given = digest(m[1])
+      // Every token compared, so the time taken says nothing about which one matched.
+      if (expected.map(e => timingSafeEqual(given, e)).includes(true)) return
+    }
     void reply.header('www-authenticate', 'Bearer')
-    throw new ApiError('UNAUTHORIZED', 'writes need Authorization: Bearer <admin token> (DIR/admin.token)')
+    throw new ApiError('UNAUTHORIZED', refusal)
   }
 }

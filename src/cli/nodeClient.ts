@@ -50,6 +50,11 @@ export class NodeClient {
     return await this.request<EquivocationInfo>('POST', `/v1/equivocations/${encodeURIComponent(publisher)}/decision`, { decision })
   }
 
+  /** Any API call, for commands whose routes have no method here. */
+  async call<T> (method: string, path: string, body?: unknown): Promise<T> {
+    return await this.request<T>(method, path, body)
+  }
+
   /** A Uint8Array body is sent as is with `contentType`; anything else as JSON. */
   private async request<T> (method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
     const headers: Record<string, string> = {}

@@ -32,11 +32,16 @@ export interface EquivocationRecord { proof: Uint8Array, forkSeq: number, detect
 
 interface LongLike { toNumber: () => number }
 
-function corrupt (what: string, why: string): StoreError {
+/** A message type of store.proto, for the store's repositories that keep their own records. */
+export function storeRecordType (name: string): protobuf.Type {
+  return root.lookupType(`hashmesh.store.v1.${name}`)
+}
+
+export function corrupt (what: string, why: string): StoreError {
   return new StoreError('CORRUPT_RECORD', `${what}: ${why}`)
 }
 
-function decode (type: protobuf.Type, bytes: Uint8Array, what: string): Record<string, unknown> {
+export function decode (type: protobuf.Type, bytes: Uint8Array, what: string): Record<string, unknown> {
   try {
     return type.decode(bytes) as unknown as Record<string, unknown>
   } catch (err) {
@@ -45,18 +50,18 @@ function decode (type: protobuf.Type, bytes: Uint8Array, what: string): Record<s
 }
 
 /** uint64 decodes as a Long; anything at or past 2^53 converts to an unsafe number and is refused. */
-function safeInteger (v: unknown, what: string, field: string, min = 0): number {
+export function safeInteger (v: unknown, what: string, field: string, min = 0): number {
   const n = typeof v === 'number' ? v : (v as LongLike | undefined)?.toNumber?.()
   if (n === undefined || !Number.isSafeInteger(n) || n < min) throw corrupt(what, `${field} out of range`)
   return n
 }
 
-function bytesOfLength (v: unknown, length: number, what: string, field: string): Uint8Array {
+export function bytesOfLength (v: unknown, length: number, what: string, field: string): Uint8Array {
   if (!(v instanceof Uint8Array) || v.length !== length) throw corrupt(what, `${field} must be ${length} bytes`)
   return v
 }
 
-function encode (type: protobuf.Type, record: object): Uint8Array {
+export function encode (type: protobuf.Type, record: object): Uint8Array {
   return type.encode(record).finish()
 }
 
