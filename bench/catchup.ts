@@ -60,6 +60,8 @@ async function buildServer (dir: string): Promise<{ server: HashmeshNode, publis
     listen: ['/ip4/127.0.0.1/tcp/0'],
     announce: [],
     bootstrap: [],
+    forum: { roots: [], revokedEntries: 'keep' },
+    policy: { falsePositiveThreshold: 0, confirmationsRequired: {} },
     trust: [],
     maxClockSkewMs: 600_000,
     syncIntervalMs: 30_000,
@@ -142,7 +144,7 @@ async function main (): Promise<void> {
     joiner = new NodeProcess(join(dir, 'joiner'), [
       '--network', NETWORK,
       '--listen', '/ip4/127.0.0.1/tcp/0',
-      '--http', '127.0.0.1:0',
+      '--http', '127.0.0.1:0', '--open-reads',
       '--bootstrap', server.multiaddrs()[0]!,
       '--trust', server.publisherKey,
       '--log-level', process.env.CATCHUP_LOG_LEVEL ?? 'info'

@@ -149,7 +149,7 @@ function randomBatchEntries (): Entry[] {
 async function startNodes (base: string, topology: number[][], nodes: Node[]): Promise<string> {
   let publisherKey = ''
   for (let i = 0; i < topology.length; i++) {
-    const args = ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--log-level', 'info',
+    const args = ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--open-reads', '--log-level', 'info',
       ...(i === 0 ? [] : ['--trust', publisherKey]),
       ...topology[i]!.flatMap(j => ['--bootstrap', nodes[j]!.info!.multiaddrs[0]!])]
     const node: Node = { proc: new NodeProcess(join(base, `n${i}`), args) }

@@ -1,3 +1,7 @@
+import { AuditQueryError, type AuditQueryErrorCode } from '../audit/auditQuery.js'
+import { ForumError, type ForumErrorCode } from '../forum/forumError.js'
+import { AllowlistError, type AllowlistErrorCode } from '../store/allowlist.js'
+import { AuditError, type AuditErrorCode } from '../store/auditLog.js'
 import { HashingError, type HashingErrorCode } from '../hashing/errors.js'
 import { EquivocationError, type EquivocationErrorCode } from '../ingest/equivocationError.js'
 import { LookupError, type LookupErrorCode } from '../lookup/lookupError.js'
@@ -51,6 +55,8 @@ const PUBLISH_STATUS: Readonly<Record<PublishErrorCode, number>> = {
   TOO_MANY_ENTRIES: 400,
   // An administrator must decide on the equivocation before this key can publish again.
   PUBLISHER_FROZEN: 409,
+  // The forum has not admitted this node's key for what it tried to publish (or revoked it).
+  NOT_ADMITTED: 403,
   // The node refused its own batch: not the caller's fault, but the code and reason help the operator.
   NOT_STORED: 500
 }
@@ -58,6 +64,42 @@ const PUBLISH_STATUS: Readonly<Record<PublishErrorCode, number>> = {
 const EQUIVOCATION_STATUS: Readonly<Record<EquivocationErrorCode, number>> = {
   NO_SUCH_EQUIVOCATION: 404,
   BAD_PUBLISHER_KEY: 400
+}
+
+const FORUM_STATUS: Readonly<Record<ForumErrorCode, number>> = {
+  WRONG_NETWORK: 400,
+  // A record from a root this node's config does not name: the forum is someone else's.
+  UNKNOWN_ROOT: 403,
+  FUTURE_TIMESTAMP: 400,
+  DUPLICATE: 409,
+  // Storage for forum records is bounded: an operator must act, not the caller.
+  FORUM_FULL: 507,
+  BAD_SIGNATURE: 400,
+  BAD_ROTATION: 400
+}
+
+const ALLOWLIST_STATUS: Readonly<Record<AllowlistErrorCode, number>> = {
+  BAD_NOTE: 400,
+  BAD_AUTHOR: 400,
+  ALLOWLIST_FULL: 409
+}
+
+const AUDIT_QUERY_STATUS: Readonly<Record<AuditQueryErrorCode, number>> = {
+  BAD_DATE: 400,
+  BAD_RANGE: 400,
+  BAD_PERIOD: 400,
+  BAD_PUBLISHER_KEY: 400,
+  BAD_AUDIT_HEAD: 400
+}
+
+/** BAD_LIMIT and BAD_ACTOR come from the caller; the rest are the node's own faults. */
+const AUDIT_STATUS: Readonly<Record<AuditErrorCode, number>> = {
+  BAD_LIMIT: 400,
+  BAD_ACTOR: 400,
+  BAD_ACTION: 500,
+  BAD_DETAILS: 500,
+  DETAILS_TOO_LARGE: 500,
+  LOG_DAMAGED: 500
 }
 
 const LOOKUP_STATUS: Readonly<Record<LookupErrorCode, number>> = {
@@ -118,6 +160,10 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof WireError) return known(err.code, err.message, WIRE_STATUS[err.code])
   if (err instanceof PublishError) return known(err.code, err.message, PUBLISH_STATUS[err.code])
   if (err instanceof EquivocationError) return known(err.code, err.message, EQUIVOCATION_STATUS[err.code])
+  if (err instanceof ForumError) return known(err.code, err.message, FORUM_STATUS[err.code])
+  if (err instanceof AllowlistError) return known(err.code, err.message, ALLOWLIST_STATUS[err.code])
+  if (err instanceof AuditQueryError) return known(err.code, err.message, AUDIT_QUERY_STATUS[err.code])
+  if (err instanceof AuditError && AUDIT_STATUS[err.code] < 500) return known(err.code, err.message, AUDIT_STATUS[err.code])
   if (err instanceof LookupError) return known(err.code, err.message, LOOKUP_STATUS[err.code])
   if (err instanceof HashingError) return known(err.code, err.message, HASHING_STATUS[err.code])
   if (err instanceof MatchError) return known(err.code, err.message, MATCH_STATUS[err.code])

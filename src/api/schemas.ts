@@ -1,6 +1,8 @@
 import { MAX_PDQ_VARIANTS } from '../lookup/limits.js'
 import type { EquivocationDecision } from '../node/interface.js'
-import { LABEL_PATTERN, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY } from '../wire/limits.js'
+import { AUTHOR_PATTERN, MAX_AUTHOR_CHARS, MAX_NOTE_CHARS, NOTE_PATTERN } from '../store/allowlist.js'
+import { LABEL_PATTERN, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY, REASON_PATTERN } from '../wire/limits.js'
+import { ACTION_BY_NAME } from '../wire/types.js'
 import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_PUBLISHER_CHARS, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './limits.js'
 
 /**
@@ -72,7 +74,9 @@ const entry = {
       maxItems: MAX_LABELS_PER_ENTRY,
       items: { type: 'string', maxLength: MAX_LABEL_BYTES, pattern: LABEL_PATTERN.source }
     },
-    action: { type: 'string', enum: ['add', 'retract'] }
+    action: { type: 'string', enum: Object.keys(ACTION_BY_NAME) },
+    // Bounded here; whether the action may carry it (opinions only) the node answers with BAD_REASON.
+    reason: { type: 'string', maxLength: 32, pattern: REASON_PATTERN.source }
   }
 } as const
 
@@ -102,4 +106,20 @@ export const decisionBodySchema = {
   additionalProperties: false,
   required: ['decision'],
   properties: { decision: { type: 'string', enum: EQUIVOCATION_DECISIONS } }
+} as const
+
+/** An allowlist entry's hash, in the path: the same bounds as a lookup's. */
+export const allowlistParamsSchema = lookupParamsSchema
+
+/** Note and author are checked in full here (ajv matches patterns with the u flag), and again by the store. */
+export const allowlistBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'value', 'note', 'author'],
+  properties: {
+    type: typeField,
+    value: valueField,
+    note: { type: 'string', minLength: 1, maxLength: MAX_NOTE_CHARS, pattern: NOTE_PATTERN.source },
+    author: { type: 'string', minLength: 1, maxLength: MAX_AUTHOR_CHARS, pattern: AUTHOR_PATTERN.source }
+  }
 } as const

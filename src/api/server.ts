@@ -1,20 +1,24 @@
 import { type FastifyBaseLogger, type FastifyInstance, LogController, fastify } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../logger.js'
-import type { HashmeshNodeApi } from '../node/interface.js'
+import type { NodeApi } from '../node/interface.js'
 import { ApiError } from './apiError.js'
 import { toHttpError } from './errorMapping.js'
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
+import type { RouteAuth } from './routeAuth.js'
+import { registerAllowlistRoutes } from './routes/allowlist.js'
+import { registerAuditRoutes } from './routes/audit.js'
 import { registerBatchRoutes } from './routes/batches.js'
 import { registerEquivocationRoutes } from './routes/equivocations.js'
+import { registerForumRoutes } from './routes/forum.js'
 import { registerLookupRoutes } from './routes/lookup.js'
 import { registerMatchRoutes } from './routes/match.js'
 import { registerOpsRoutes } from './routes/ops.js'
 
 export interface HttpServerDeps {
-  node: HashmeshNodeApi
-  /** Bearer token for write routes (DIR/admin.token). */
-  adminToken: string
+  node: NodeApi
+  /** Who may call what: the admin token for writes and administration, the read token (or nobody) for reads. */
+  auth: RouteAuth
   registry: Registry
   logger: Logger
   /** Largest body POST /v1/match takes. */
@@ -60,10 +64,14 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
     return await reply.code(status).send(body)
   })
 
-  registerLookupRoutes(app, deps.node)
-  registerMatchRoutes(app, deps.node, deps.maxUploadBytes)
-  registerBatchRoutes(app, deps.node, deps.adminToken)
-  registerEquivocationRoutes(app, deps.node, deps.adminToken)
-  registerOpsRoutes(app, deps.node, deps.registry)
+  const { node, auth } = deps
+  registerLookupRoutes(app, node, auth)
+  registerMatchRoutes(app, node, deps.maxUploadBytes, auth)
+  registerBatchRoutes(app, node, auth)
+  registerEquivocationRoutes(app, node, auth)
+  registerAllowlistRoutes(app, node, auth)
+  registerForumRoutes(app, node, auth)
+  registerAuditRoutes(app, node, auth)
+  registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

@@ -51,10 +51,16 @@ async function startLine (base: string, say: Say): Promise<{ nodes: NodeProcess[
   return { nodes: [a, b, c], infos: [infoA, infoB, infoC] }
 }
 
-async function waitForMesh (infos: NodeInfo[]): Promise<void> {
+/** Reads need a token by default: the demo looks up as an upload service would, with the read token. */
+async function reader (dir: string, url: string): Promise<NodeClient> {
+  return new NodeClient({ url, token: (await readFile(dataDirPaths(dir).readToken, 'utf8')).trim() })
+}
+
+async function waitForMesh (base: string, infos: NodeInfo[]): Promise<void> {
   const [a, b, c] = infos as [NodeInfo, NodeInfo, NodeInfo]
+  const clientB = await reader(join(base, 'b'), b.http)
   await until('the gossip mesh A–B–C', MESH_TIMEOUT_MS, async () => {
-    const sb = await new NodeClient({ url: b.http }).status()
+    const sb = await clientB.status()
     return sb.meshPeers.includes(a.peerId) && sb.meshPeers.includes(c.peerId) ? true : undefined
   })
 }
@@ -65,9 +71,9 @@ async function imageEntry (image: Buffer): Promise<{ type: string, value: string
   return { type: 'pdq', value: pdq!.hash, labels: ['demo', 'category:example-image'] }
 }
 
-async function showImageMatch (url: string, image: Buffer, say: Say): Promise<MatchResult> {
+async function showImageMatch (client: NodeClient, image: Buffer, say: Say): Promise<MatchResult> {
   const copy = await editedCopy(image)
-  const match = await new NodeClient({ url }).match(copy, 'image/jpeg')
+  const match = await client.match(copy, 'image/jpeg')
   const near = match.results.find(r => r.type === 'pdq')?.matches[0]
   say(`C matched an edited copy (half size, brighter, JPEG: no byte in common) by PDQ: listed ${String(match.listed)}, distance ${near?.distance ?? '-'} of 256 bits`)
   return match
@@ -86,7 +92,8 @@ export async function runDemo (opts: { keep: boolean }, say: Say): Promise<Looku
     const line = await startLine(base, say)
     nodes = line.nodes
     const [infoA, , infoC] = line.infos as [NodeInfo, NodeInfo, NodeInfo]
-    await waitForMesh(line.infos)
+    await waitForMesh(base, line.infos)
+    const clientC = await reader(join(base, 'c'), infoC.http)
     const token = (await readFile(dataDirPaths(join(base, 'a')).adminToken, 'utf8')).trim()
     const image = await demoImage()
     const entries = [...sampleEntries(), await imageEntry(image)]
@@ -95,12 +102,12 @@ export async function runDemo (opts: { keep: boolean }, say: Say): Promise<Looku
     say(`A published ${published.entries} hashes as batch ${published.batchId} (seq ${published.seq}), gossiped to ${published.recipients} peer(s)`)
     const probe = entries[entries.length - 2]!
     const found = await until('the hash on C', ARRIVAL_TIMEOUT_MS, async () => {
-      const r = await new NodeClient({ url: infoC.http }).lookup(probe.type, probe.value)
+      const r = await clientC.lookup(probe.type, probe.value)
       return r.listed ? r : undefined
     })
-    say(`C found it ${Date.now() - started} ms after the publish: hashmesh lookup ${probe.type} ${probe.value} --node ${infoC.http}`)
+    say(`C found it ${Date.now() - started} ms after the publish: hashmesh lookup ${probe.type} ${probe.value} --data ${join(base, 'c')}`)
     say(JSON.stringify(found, null, 2))
-    await showImageMatch(infoC.http, image, say)
+    await showImageMatch(clientC, image, say)
     return found
   } finally {
     await Promise.all(nodes.map(async n => await n.stop()))

@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 import '../polyfill.js'
 import type { Writable } from 'node:stream'
+import { register as registerAllowlist } from './commands/allowlist.js'
+import { register as registerAudit } from './commands/audit.js'
 import { register as registerDecide } from './commands/decide.js'
 import { register as registerDemo } from './commands/demo.js'
 import { register as registerEquivocations } from './commands/equivocations.js'
+import { register as registerForum } from './commands/forum.js'
 import { register as registerHash } from './commands/hash.js'
 import { register as registerInit } from './commands/init.js'
+import { register as registerJoin } from './commands/join.js'
 import { register as registerLookup } from './commands/lookup.js'
 import { register as registerMatch } from './commands/match.js'
+import { register as registerOpine } from './commands/opine.js'
 import { register as registerPublish } from './commands/publish.js'
+import { register as registerRotateKey } from './commands/rotateKey.js'
 import { register as registerStart } from './commands/start.js'
 import { register as registerStatus } from './commands/status.js'
 import type { CliContext } from './context.js'
@@ -16,7 +22,8 @@ import { type RegisterCommand, runCli } from './program.js'
 
 /** Every command of `hashmesh`; a new one is a file exporting register(program, ctx), listed here. */
 const COMMANDS: readonly RegisterCommand[] = [
-  registerInit, registerStart, registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide, registerDemo
+  registerInit, registerStart, registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide,
+  registerOpine, registerAllowlist, registerForum, registerJoin, registerRotateKey, registerAudit, registerDemo
 ]
 
 async function drained (stream: Writable): Promise<void> {

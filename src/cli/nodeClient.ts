@@ -10,6 +10,8 @@ export const REQUEST_TIMEOUT_MS = 120_000
 export interface NodeTarget {
   url: string
   token?: string
+  /** Sent as X-Hashmesh-Actor: who the node's audit log records for an administrative act. */
+  actor?: string
 }
 
 /** The HTTP API as seen from the CLI, with transport failures and error bodies turned into typed errors. */
@@ -61,6 +63,7 @@ export class NodeClient {
     const raw = body instanceof Uint8Array
     if (body !== undefined) headers['content-type'] = raw ? contentType ?? 'application/octet-stream' : 'application/json'
     if (this.target.token !== undefined) headers.authorization = `Bearer ${this.target.token}`
+    if (this.target.actor !== undefined) headers['x-hashmesh-actor'] = this.target.actor
     let res: Response
     try {
       res = await fetch(`${this.target.url}${path}`, {

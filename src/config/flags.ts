@@ -12,6 +12,8 @@ export interface ConfigFlags {
   /** HOST:PORT */
   http?: string
   logLevel?: string
+  /** Reads (lookups, reports) without a token. */
+  openReads?: boolean
 }
 
 export function flagsLayer (flags: ConfigFlags): ConfigLayer {
@@ -28,6 +30,7 @@ export function flagsLayer (flags: ConfigFlags): ConfigLayer {
   if (flags.bootstrap !== undefined) set('bootstrap', flags.bootstrap, '--bootstrap')
   if (flags.trust !== undefined) set('trust', flags.trust, '--trust')
   if (flags.http !== undefined) set('http', parseHttpSetting(flags.http, 'flag --http'), '--http')
+  if (flags.openReads === true) set('http', { ...values.http as object | undefined, openReads: true }, flags.http === undefined ? '--open-reads' : '--http, --open-reads')
   if (flags.logLevel !== undefined) set('log', { level: flags.logLevel }, '--log-level')
   return { source, values }
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js'
 import type { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { toHex } from '../signals/hex.js'
 import { StoreError } from '../store/errors.js'
-import type { BatchReceipt, HashStore } from '../store/hashStore.js'
+import type { BatchReceipt, ExtraOps, HashStore } from '../store/hashStore.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { validateBatch } from './batchValidator.js'
 import type { IngestMetrics } from './metrics.js'
@@ -71,9 +71,13 @@ export class BatchIngester {
     this.options = { now: Date.now, ...options }
   }
 
-  async ingest (bytes: Uint8Array, source: string): Promise<IngestOutcome> {
+  /**
+   * `extra` (a local publish's audit record) is written in the same atomic batch as this batch, and
+   * only if it is stored now: a held or refused batch writes nothing.
+   */
+  async ingest (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<IngestOutcome> {
     const stopTimer = this.components.metrics?.applySeconds.startTimer()
-    const outcome = await this.validateAndLink(bytes, source)
+    const outcome = await this.validateAndLink(bytes, source, extra)
     if (outcome.code === 'ACCEPTED') stopTimer?.()
     this.count(outcome, source)
     return outcome
@@ -105,12 +109,12 @@ export class BatchIngester {
     return { batches: this.pending.size, bytes: this.pending.heldBytes, evicted: this.pending.evictedTotal }
   }
 
-  private async validateAndLink (bytes: Uint8Array, source: string): Promise<IngestOutcome> {
+  private async validateAndLink (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<IngestOutcome> {
     try {
       const { store, trust } = this.components
       const batch = await validateBatch(bytes, { ...this.options, store, trust })
       const receipt = { receivedAtMs: this.options.now(), source }
-      return await this.serially(async () => await this.link(batch, receipt))
+      return await this.serially(async () => await this.link(batch, receipt, extra))
     } catch (err) {
       if (err instanceof BatchValidationError) return { action: err.action, code: err.code }
       // A store failure is ours, not the sender's: drop without blame and say so loudly.
@@ -119,12 +123,12 @@ export class BatchIngester {
     }
   }
 
-  private async link (batch: DecodedBatch, receipt: BatchReceipt): Promise<IngestOutcome> {
+  private async link (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): Promise<IngestOutcome> {
     if (this.components.equivocations?.blocks(batch.body.publisher, batch.body.seq) === true) {
       throw new BatchValidationError('ignore', 'EQUIVOCATING', `publisher ${toHex(batch.body.publisher)} forked its log; batches from the fork on wait for an administrator`)
     }
     try {
-      await this.apply(batch, receipt)
+      await this.apply(batch, receipt, extra)
     } catch (err) {
       // The store is the authority on linking: a batch past head + 1 waits for its predecessors.
       if (err instanceof StoreError && err.code === 'NOT_LINKED') return await this.hold(batch, receipt)
@@ -171,10 +175,10 @@ export class BatchIngester {
   }
 
   /** The store re-checks the chain under its own lock: it never holds a gap or a fork. */
-  private async apply (batch: DecodedBatch, receipt: BatchReceipt): Promise<void> {
+  private async apply (batch: DecodedBatch, receipt: BatchReceipt, extra?: ExtraOps): Promise<void> {
     const { store, indexes } = this.components
     try {
-      if (await store.applyBatch(batch, receipt) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
+      if (await store.applyBatch(batch, receipt, extra) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
     } catch (err) {
       const code = err instanceof StoreError ? STORE_REFUSALS[err.code] : undefined
       if (code === undefined) throw err

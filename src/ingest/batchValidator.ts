@@ -39,9 +39,9 @@ export async function validateBatch (bytes: Uint8Array, ctx: ValidatorContext): 
   if (body.network !== ctx.network) {
     throw new BatchValidationError('reject', 'WRONG_NETWORK', `batch is for network "${body.network}", this node is on "${ctx.network}"`)
   }
-  if (!ctx.trust.isTrusted(body.publisher)) {
-    throw new BatchValidationError('ignore', 'UNTRUSTED_PUBLISHER', `publisher ${toHex(body.publisher)} is not trusted by this node`)
-  }
+  // Before the signature: membership is a few map lookups, and a refusal here blames nobody.
+  const refusal = ctx.trust.check(body)
+  if (refusal !== undefined) throw new BatchValidationError('ignore', refusal.code, refusal.message)
   if (body.createdAtMs > ctx.now() + ctx.maxClockSkewMs) {
     throw new BatchValidationError('ignore', 'FUTURE_TIMESTAMP', `batch created_at ${body.createdAtMs} is more than ${ctx.maxClockSkewMs} ms in the future`)
   }

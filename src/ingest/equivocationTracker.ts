@@ -1,7 +1,7 @@
 import { verify } from '../crypto/ed25519.js'
 import type { Logger } from '../logger.js'
 import { parseHexBytes, toHex } from '../signals/hex.js'
-import type { HashStore } from '../store/hashStore.js'
+import type { ExtraOps, HashStore } from '../store/hashStore.js'
 import { Decision, type EquivocationRecord } from '../store/records.js'
 import { decodeEquivocationProof, encodeEquivocationProof } from '../wire/equivocationCodec.js'
 import { WireError } from '../wire/errors.js'
@@ -106,12 +106,13 @@ export class EquivocationTracker {
     }
   }
 
-  async decide (publisherHex: string, decision: Decision): Promise<KnownEquivocation> {
+  /** `extra` (the decision's audit record) is written in the same atomic batch as the decision. */
+  async decide (publisherHex: string, decision: Decision, extra?: ExtraOps): Promise<KnownEquivocation> {
     const publisher = parseHexBytes(publisherHex, PUBLIC_KEY_BYTES)
     if (publisher === undefined) throw new EquivocationError('BAD_PUBLISHER_KEY', 'publisher must be 64 hex characters')
     const known = this.known.get(toHex(publisher))
     if (known === undefined) throw new EquivocationError('NO_SUCH_EQUIVOCATION', `no equivocation is recorded for publisher ${toHex(publisher)}`)
-    await this.c.store.putEquivocation(publisher, { proof: known.proof, forkSeq: known.forkSeq, detectedAtMs: known.detectedAtMs, decision })
+    await this.c.store.putEquivocation(publisher, { proof: known.proof, forkSeq: known.forkSeq, detectedAtMs: known.detectedAtMs, decision }, extra)
     known.decision = decision
     this.c.logger.warn({ publisher: toHex(publisher), decision }, 'equivocation decided')
     return known

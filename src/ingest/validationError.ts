@@ -11,6 +11,11 @@ export type ValidationCode =
   | WireErrorCode
   | 'WRONG_NETWORK'
   | 'UNTRUSTED_PUBLISHER'
+  /** Forum membership (all IGNORE: an honest relay may not have learned the record that refuses it yet). */
+  | 'NO_CREDENTIAL'
+  | 'MISSING_ROLE'
+  | 'CREDENTIAL_REVOKED'
+  | 'KEY_ROTATED'
   | 'DUPLICATE'
   | 'SEQ_CONFLICT'
   | 'PREV_MISMATCH'

@@ -13,7 +13,10 @@ export interface LookupMatch {
   receivedAt: string
   /** When the publisher created the batch (ISO-8601, the publisher's clock). */
   createdAt: string
-  /** True for the publisher's latest word on this hash (later entries supersede earlier ones). */
+  /**
+   * True for the publisher's latest visible word of this kind on this hash: its last add/retract,
+   * and separately its last opinion (later entries supersede earlier ones).
+   */
   current: boolean
   /** True when this publisher was caught signing two conflicting batches (see GET /v1/equivocations). */
   publisherEquivocating: boolean
@@ -27,18 +30,33 @@ export interface LookupMatch {
   organisation?: string
   /** How the entry stands under membership now (see forum/standing.ts). */
   standing: StandingStatus
-  /** Opinions only: the reason code given. */
+  /** Opinions only: the reason code given, when one was. */
   reason?: string
 }
 
-/** Opinions of one kind about a hash: current ones only, one per publisher. */
+/**
+ * Opinions of one kind about a hash: each visible publisher's current opinion only (a later one
+ * supersedes its earlier one; withdraw clears it), so one publisher counts at most once.
+ */
 export interface OpinionTally {
+  /** Distinct organisations holding this opinion: what policy thresholds compare against. */
   count: number
-  /** Distinct organisations (a key without one counts under its hex). */
+  /** Those organisations, sorted (a key without one counts under its hex). */
   organisations: string[]
+  /** Publisher keys holding it; several keys of one organisation count once in `count`. */
+  publishers: number
 }
 
-/** One stored hash a lookup found, aggregated over every visible entry about it, and the local verdict. */
+/** A visible publisher and the organisation its credential names (absent for a bare trust-list key). */
+export interface PublisherRef {
+  publisher: string
+  organisation?: string
+}
+
+/**
+ * One stored hash a lookup found, aggregated over every visible entry about it (hidden rows, see
+ * forum/standing.ts, count for nothing), and the local verdict on it (lookup/matchPolicy.ts).
+ */
 export interface HashSummary {
   /** Lowercase hex of the stored hash (for PDQ, possibly a near one). */
   value: string
@@ -46,14 +64,14 @@ export interface HashSummary {
   distance?: number
   /** At least one visible publisher's current word is add. */
   listed: boolean
-  /** Publishers whose current word is add, with their labels. */
-  addedBy: Array<{ publisher: string, organisation?: string, labels: string[] }>
+  /** Publishers whose current word is add, with the labels of that add. */
+  addedBy: Array<PublisherRef & { labels: string[] }>
   /** Publishers whose current word is retract. */
-  retractedBy: Array<{ publisher: string, organisation?: string }>
+  retractedBy: PublisherRef[]
   opinions: { confirm: OpinionTally, falsePositive: OpinionTally, dispute: OpinionTally }
   /** Confirmations and false-positive reports both exist, or someone disputes it. */
   disputed: boolean
-  /** On this node's allowlist: never matched. */
+  /** On this node's allowlist: never matched (addedAt ISO-8601). */
   allowlisted?: { note: string, author: string, addedAt: string }
   /** Whether local policy treats an upload with this hash as a match. */
   match: boolean
@@ -65,11 +83,11 @@ export interface LookupResult {
   type: string
   /** Lowercase hex. */
   value: string
-  /** True when at least one publisher's current word on a matched hash is 'add'. */
+  /** True when at least one visible publisher's current word on a found hash is 'add'. */
   listed: boolean
   /**
-   * Every entry mentioning the hash, oldest first per publisher; for PDQ, those of every stored hash
-   * within maxDistance, nearest first. Empty when unknown.
+   * Every visible entry mentioning the hash, oldest first per publisher; for PDQ, those of every
+   * stored hash within maxDistance, nearest first. Empty when unknown.
    */
   matches: LookupMatch[]
   /** PDQ only: the distance searched. */
@@ -78,6 +96,6 @@ export interface LookupResult {
   truncated?: boolean
   /** Local policy's verdict: at least one of `hashes` matches. */
   match: boolean
-  /** One per stored hash found (exact: at most one), in `matches` order. */
+  /** One per stored hash found with a visible entry (exact: at most one), in `matches` order. */
   hashes: HashSummary[]
 }

@@ -1,14 +1,18 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { EVERYONE_TRUSTED, type RowStanding, type StandingView } from '../forum/standing.js'
 import { MAX_MIH_DISTANCE } from '../index/pdqIndex.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError, requireSignalType } from '../signals/registry.js'
 import type { EntryRecord, HashStore } from '../store/hashStore.js'
-import { isLatestOfPublisher, isListed } from '../store/listing.js'
-import { ACTION_NAMES, Action } from '../wire/types.js'
+import { isLatestOfPublisher } from '../store/listing.js'
+import { ACTION_NAMES, type Action, isOpinion } from '../wire/types.js'
+import { type AllowlistView, NOTHING_ALLOWLISTED } from './allowlistView.js'
+import { type AggregateRow, aggregateRows } from './hashAggregate.js'
 import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_DISTANCE, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
 import { LookupError } from './lookupError.js'
 import type { LookupIndexes } from './lookupIndexes.js'
-import type { LookupMatch, LookupResult } from './lookupResult.js'
+import type { HashSummary, LookupMatch, LookupResult } from './lookupResult.js'
+import { DEFAULT_MATCH_POLICY, type MatchPolicyOptions, matchVerdict } from './matchPolicy.js'
 
 export interface LookupQuery {
   type: string
@@ -43,20 +47,51 @@ interface ParsedQuery {
 /** A stored hash that answers a query, and how near it is. */
 interface Hit { value: Uint8Array, distance?: number, variant?: number }
 
+/** The store carries an opinion's reason on the row (records.ts decodes it); EntryRecord does not declare it yet. */
+type StoredRow = EntryRecord & { reason?: string }
+
 /**
- * Answers "is this hash known, and who said so". The in-memory indexes answer misses (the common
- * case) without touching disk; each hit reads its hash's rows from the store in one range scan.
+ * A row that counts under membership now, with how it stands and whether it is its publisher's
+ * current word; the publisher's hex once, for both the summary and the entry.
+ */
+interface VisibleRow { row: StoredRow, publisher: string, standing: RowStanding, current: boolean }
+
+export interface LookupServiceComponents {
+  store: HashStore
+  indexes: LookupIndexes
+  equivocations?: EquivocationView
+  /** How each row stands under forum membership now; without it every row is trusted. */
+  standing?: StandingView
+  allowlist?: AllowlistView
+  policy?: MatchPolicyOptions
+}
+
+/**
+ * Answers "is this hash known, who said so, and does this node call it a match". The in-memory
+ * indexes answer misses (the common case) without touching disk; each hit reads its hash's rows
+ * from the store in one range scan. Membership, the allowlist and policy are then applied from
+ * memory: rows that do not stand now (forum/standing.ts) are dropped before anything is counted,
+ * and each stored hash found gets a summary and a verdict.
+ *
  * PDQ is matched by distance: every listed stored hash near the query, and the query's own history.
+ * The PDQ index lists by the raw store rule (any add), so a near hash whose only adds are hidden
+ * is still found; its rows are all dropped here and it is reported as nothing.
  */
 export class LookupService {
   private readonly store: HashStore
   private readonly indexes: LookupIndexes
   private readonly equivocations: EquivocationView
+  private readonly standing: StandingView
+  private readonly allowlist: AllowlistView
+  private readonly policy: MatchPolicyOptions
 
-  constructor (components: { store: HashStore, indexes: LookupIndexes, equivocations?: EquivocationView }) {
+  constructor (components: LookupServiceComponents) {
     this.store = components.store
     this.indexes = components.indexes
     this.equivocations = components.equivocations ?? NO_EQUIVOCATIONS
+    this.standing = components.standing ?? EVERYONE_TRUSTED
+    this.allowlist = components.allowlist ?? NOTHING_ALLOWLISTED
+    this.policy = components.policy ?? DEFAULT_MATCH_POLICY
   }
 
   async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
@@ -85,19 +120,55 @@ export class LookupService {
     // A near search is CPU work on this thread: between two, gossip and other requests get a turn.
     if (q.near !== undefined) await nextTurn()
     const hits = q.near === undefined ? this.exactHits(q) : this.nearHits(q.value, q.near)
-    const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [] }
+    const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [], match: false, hashes: [] }
     if (q.near !== undefined) {
       result.maxDistance = q.near.maxDistance
       result.truncated = hits.length > MAX_NEAR_MATCHES
       hits.length = Math.min(hits.length, MAX_NEAR_MATCHES)
     }
-    const rowsPerHit = await inParallel(hits, async hit => await this.store.entriesFor(q.type.code, hit.value))
+    const rowsPerHit = await inParallel(hits, async hit => await this.store.entriesFor(q.type.code, hit.value) as StoredRow[])
     rowsPerHit.forEach((rows, i) => {
       const hit = hits[i]!
-      result.listed ||= isListed(rows)
-      result.matches.push(...rows.map((r, j) => this.toMatch(r, isLatestOfPublisher(rows, j), hit)))
+      const visible = this.visibleRows(rows)
+      if (visible.length === 0) return
+      const valueHex = toHex(hit.value)
+      const summary = this.summary(q.type.code, hit, valueHex, visible)
+      result.listed ||= summary.listed
+      result.match ||= summary.match
+      result.hashes.push(summary)
+      result.matches.push(...visible.map(v => this.toMatch(v, hit, valueHex)))
     })
     return result
+  }
+
+  /**
+   * The rows that count now, each with its standing; "current" is decided among these only, so a
+   * publisher's hidden later word leaves its earlier visible one standing.
+   */
+  private visibleRows (rows: readonly StoredRow[]): VisibleRow[] {
+    const standings = rows.map(row => this.standing.standing(row.publisher, row.seq, row.createdAtMs, isOpinion(row.action) ? 'opinion' : 'hash'))
+    // The common case, everything visible, keeps the store's array: no copy to decide "current" on.
+    const kept = standings.every(s => s.visible) ? rows : rows.filter((_, i) => standings[i]!.visible)
+    const keptStandings = kept === rows ? standings : standings.filter(s => s.visible)
+    return kept.map((row, j) => ({ row, publisher: toHex(row.publisher), standing: keptStandings[j]!, current: isLatestOfPublisher(kept, j) }))
+  }
+
+  private summary (signalTypeCode: number, hit: Hit, valueHex: string, visible: readonly VisibleRow[]): HashSummary {
+    const aggregate = aggregateRows(visible.map(({ row, publisher, standing, current }) => {
+      const r: AggregateRow = { publisher, action: row.action, labels: row.labels, current }
+      if (standing.organisation !== undefined) r.organisation = standing.organisation
+      return r
+    }))
+    const mark = this.allowlist.get(signalTypeCode, hit.value)
+    const allowlisted = mark === undefined ? undefined : { note: mark.note, author: mark.author, addedAt: new Date(mark.addedAtMs).toISOString() }
+    const summary: HashSummary = { value: valueHex, ...aggregate, match: false, reasons: [] }
+    if (hit.distance !== undefined) summary.distance = hit.distance
+    if (allowlisted !== undefined) summary.allowlisted = allowlisted
+    // Judged on the summary itself: the verdict rests on exactly what the answer shows.
+    const { match, reasons } = matchVerdict(summary, this.policy)
+    summary.match = match
+    summary.reasons = reasons
+    return summary
   }
 
   private exactHits (q: ParsedQuery): Hit[] {
@@ -121,8 +192,7 @@ export class LookupService {
   }
 
   /** A hit with a distance (a PDQ one) also says which stored hash it is and how near. */
-  private toMatch (r: EntryRecord, current: boolean, hit: Hit): LookupMatch {
-    const publisher = toHex(r.publisher)
+  private toMatch ({ row: r, publisher, standing, current }: VisibleRow, hit: Hit, valueHex: string): LookupMatch {
     const match: LookupMatch = {
       publisher,
       labels: r.labels,
@@ -132,10 +202,13 @@ export class LookupService {
       receivedAt: new Date(r.receivedAtMs).toISOString(),
       createdAt: new Date(r.createdAtMs).toISOString(),
       current,
-      publisherEquivocating: this.equivocations.isEquivocating(publisher)
+      publisherEquivocating: this.equivocations.isEquivocating(publisher),
+      standing: standing.status
     }
+    if (standing.organisation !== undefined) match.organisation = standing.organisation
+    if (r.reason !== undefined) match.reason = r.reason
     if (hit.distance === undefined) return match
-    return { ...match, value: toHex(hit.value), distance: hit.distance, ...(hit.variant === undefined ? {} : { variant: hit.variant }) }
+    return { ...match, value: valueHex, distance: hit.distance, ...(hit.variant === undefined ? {} : { variant: hit.variant }) }
   }
 }
 

@@ -16,8 +16,10 @@ export type PdqSkipReason = 'NOT_AN_IMAGE' | 'LOW_QUALITY'
 /** What a node knows about one file: its hashes, and the lookup of each. JSON-shaped. */
 export interface MatchResult {
   hashes: FileHashes
-  /** True when any exact hash or near PDQ match is listed. */
+  /** True when any exact hash or near PDQ match is listed (by a visible publisher). */
   listed: boolean
+  /** Local policy's verdict: true when any stored hash found matches (see each result's `hashes`). */
+  match: boolean
   /** Set when the PDQ was not looked up. */
   pdqSkipped?: PdqSkipReason
   /** Order of `variant` in PDQ matches when the dihedral forms were searched. */
@@ -54,7 +56,7 @@ export function matchQueries (hashes: FileHashes, options: MatchOptions = {}): L
 /** The answer to `matchQueries`, in the same order. */
 export function matchReport (hashes: FileHashes, results: LookupResult[], options: MatchOptions = {}): MatchResult {
   const pdqSkipped = pdqSkipReason(hashes)
-  const report: MatchResult = { hashes, listed: results.some(r => r.listed), results }
+  const report: MatchResult = { hashes, listed: results.some(r => r.listed), match: results.some(r => r.match), results }
   if (pdqSkipped !== undefined) report.pdqSkipped = pdqSkipped
   if (options.dihedral === true && pdqSkipped === undefined) report.variants = DIHEDRAL_NAMES
   return report

@@ -7,3 +7,8 @@ export function batchTopic (network: string): string {
 export function equivocationTopic (network: string): string {
   return `/hashmesh/${network}/equivocations/1`
 }
+
+/** Forum credentials and revocations: rare, small, and needed before the batches they admit or refuse. */
+export function forumTopic (network: string): string {
+  return `/hashmesh/${network}/forum/1`
+}

@@ -5,13 +5,15 @@ import type { Logger } from '../logger.js'
 import { HashmeshError } from '../errors.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError } from '../signals/registry.js'
-import type { HashStore } from '../store/hashStore.js'
-import { encodeBatchBody, encodeSignedBatch } from '../wire/batchCodec.js'
-import { MAX_ENTRIES_PER_BATCH } from '../wire/limits.js'
-import { Action, type Entry } from '../wire/types.js'
+import type { AuditAppender } from '../store/auditEntry.js'
+import type { ExtraOps, HashStore } from '../store/hashStore.js'
+import { batchId, encodeBatchBody, encodeSignedBatch } from '../wire/batchCodec.js'
+import { WireError } from '../wire/errors.js'
+import { MAX_ENTRIES_PER_BATCH, REASON_PATTERN } from '../wire/limits.js'
+import { ACTION_BY_NAME, type Entry, isOpinion } from '../wire/types.js'
 import type { EntryInput, PublishResult } from './interface.js'
 
-export type PublishErrorCode = 'NO_ENTRIES' | 'TOO_MANY_ENTRIES' | 'PUBLISHER_FROZEN' | 'NOT_STORED'
+export type PublishErrorCode = 'NO_ENTRIES' | 'TOO_MANY_ENTRIES' | 'PUBLISHER_FROZEN' | 'NOT_ADMITTED' | 'NOT_STORED'
 
 export class PublishError extends HashmeshError<PublishErrorCode> {}
 
@@ -26,17 +28,43 @@ export interface BatchPublisherComponents {
   gossip: BatchAnnouncer
   key: PublisherKey
   logger: Logger
+  /** Every publish is recorded here, atomically with its batch. */
+  audit?: AuditAppender
 }
 
-/** An API/CLI entry as the wire type; a bad type or value is a SignalError naming the entry. */
+/** Who a publish is recorded under when the caller names nobody. */
+const DEFAULT_PUBLISH_ACTOR = 'admin'
+
+/** The ingest refusals that mean this key is not (or no longer) allowed to publish what it signed. */
+const NOT_ADMITTED = new Set(['UNTRUSTED_PUBLISHER', 'NO_CREDENTIAL', 'MISSING_ROLE', 'CREDENTIAL_REVOKED', 'KEY_ROTATED'])
+
+/**
+ * An API/CLI entry as the wire type. A bad type or value is a SignalError naming the entry; an
+ * opinion with labels, a reason on a hash action, or a malformed reason is the WireError the codec
+ * would throw, named the same way, so the caller learns which entry before anything is signed.
+ */
 export function entryFromInput (input: EntryInput, i: number): Entry {
+  let parsed
   try {
-    const { type, value } = parseSignalValue(input.type, input.value)
-    return { signalType: type.name, value, labels: input.labels ?? [], action: input.action === 'retract' ? Action.RETRACT : Action.ADD }
+    parsed = parseSignalValue(input.type, input.value)
   } catch (err) {
     if (err instanceof SignalError) throw new SignalError(err.code, `entries[${i}]: ${err.message}`)
     throw err
   }
+  const name = input.action ?? 'add'
+  // Object.hasOwn: the input may come from JSON, where "constructor" is just a string.
+  if (!Object.hasOwn(ACTION_BY_NAME, name)) throw new WireError('BAD_ACTION', `entries[${i}]: unknown action ${JSON.stringify(String(name).slice(0, 32))}`)
+  const action = ACTION_BY_NAME[name]
+  const labels = input.labels ?? []
+  if (isOpinion(action)) {
+    if (labels.length > 0) throw new WireError('OPINION_WITH_LABELS', `entries[${i}]: ${name} is an opinion and carries no labels; labels belong to the publisher's own add`)
+    if (input.reason !== undefined && !REASON_PATTERN.test(input.reason)) {
+      throw new WireError('BAD_REASON', `entries[${i}]: reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit`)
+    }
+  } else if (input.reason !== undefined) {
+    throw new WireError('BAD_REASON', `entries[${i}]: only an opinion carries a reason, not ${name}`)
+  }
+  return { signalType: parsed.type.name, value: parsed.value, labels, action, ...(input.reason === undefined ? {} : { reason: input.reason }) }
 }
 
 /**
@@ -54,17 +82,17 @@ export class BatchPublisher {
     this.network = options.network
   }
 
-  async publish (inputs: readonly EntryInput[]): Promise<PublishResult> {
+  async publish (inputs: readonly EntryInput[], actor = DEFAULT_PUBLISH_ACTOR): Promise<PublishResult> {
     if (inputs.length === 0) throw new PublishError('NO_ENTRIES', 'a batch needs at least one entry')
     if (inputs.length > MAX_ENTRIES_PER_BATCH) throw new PublishError('TOO_MANY_ENTRIES', `${inputs.length} entries; at most ${MAX_ENTRIES_PER_BATCH} per batch`)
     const entries = inputs.map(entryFromInput)
     // Serialised: two concurrent publishes must not both take seq head+1.
-    const run = this.chain.then(async () => await this.signStoreAndGossip(entries))
+    const run = this.chain.then(async () => await this.signStoreAndGossip(entries, actor))
     this.chain = run.catch(() => undefined)
     return await run
   }
 
-  private async signStoreAndGossip (entries: Entry[]): Promise<PublishResult> {
+  private async signStoreAndGossip (entries: Entry[], actor: string): Promise<PublishResult> {
     const { store, ingester, key } = this.c
     const head = await store.head(key.publicKey)
     const seq = (head?.seq ?? 0) + 1
@@ -77,15 +105,27 @@ export class BatchPublisher {
       entries
     })
     const signed = encodeSignedBatch(bodyBytes, sign(bodyBytes, key.secretKey))
-    const outcome = await ingester.ingest(signed, 'local')
+    const outcome = await ingester.ingest(signed, 'local', this.auditRecord(actor, bodyBytes, seq, entries))
     if (outcome.code === 'EQUIVOCATING') {
       throw new PublishError('PUBLISHER_FROZEN', `this publisher key signed two conflicting batches (seq ${seq} or below); decide first: hashmesh equivocations, hashmesh decide`)
+    }
+    if (NOT_ADMITTED.has(outcome.code)) {
+      throw new PublishError('NOT_ADMITTED', `this node's publisher key may not publish this batch (${outcome.code}): join the forum with a credential that has the role (hashmesh join FILE), or list the key in trust`)
     }
     if (outcome.action !== 'accept' || outcome.batch === undefined) {
       throw new PublishError('NOT_STORED', `own batch was not stored: ${outcome.code}`)
     }
     const recipients = await this.gossip(signed)
     return { batchId: toHex(outcome.batch.id), seq, entries: entries.length, recipients }
+  }
+
+  /** The publish and its audit record are one write, made only if the batch is stored. */
+  private auditRecord (actor: string, bodyBytes: Uint8Array, seq: number, entries: readonly Entry[]): ExtraOps | undefined {
+    const { audit } = this.c
+    if (audit === undefined) return undefined
+    const opinions = entries.filter(e => isOpinion(e.action)).length
+    const details = { batchId: toHex(batchId(bodyBytes)), seq, entries: entries.length, hashActions: entries.length - opinions, opinions }
+    return async () => await audit.opsFor({ actor, action: 'publish', details })
   }
 
   private async gossip (signed: Uint8Array): Promise<number> {

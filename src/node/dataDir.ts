@@ -15,6 +15,7 @@ export function dataDirPaths (dir: string) {
     publisherKey: join(root, 'publisher.key'),
     peerKey: join(root, 'peer.key'),
     adminToken: join(root, 'admin.token'),
+    readToken: join(root, 'read.token'),
     db: join(root, 'db'),
     nodeInfo: join(root, 'node.json')
   }
@@ -28,6 +29,8 @@ export interface DataDir {
   peerKey: PrivateKey
   peerId: string
   adminToken: string
+  /** For services that only look up (an upload checker): reads, never writes. */
+  readToken: string
 }
 
 /** Creates whatever is missing (never overwrites a key) and loads the rest. Idempotent. */
@@ -36,9 +39,12 @@ export async function initDataDir (dir: string): Promise<DataDir> {
   await mkdir(paths.root, { recursive: true, mode: 0o700 })
   const publisherKey = await loadOrCreatePublisherKey(paths.publisherKey)
   const peerKey = await loadOrCreatePeerKey(paths.peerKey)
-  if (!await fileExists(paths.adminToken)) {
-    await writeSecretFile(paths.adminToken, randomBytes(32).toString('hex') + '\n')
-  }
-  const adminToken = await readSecretFile(paths.adminToken)
-  return { paths, publisherKey, peerKey, peerId: peerIdFromPrivateKey(peerKey).toString(), adminToken }
+  const adminToken = await loadOrCreateToken(paths.adminToken)
+  const readToken = await loadOrCreateToken(paths.readToken)
+  return { paths, publisherKey, peerKey, peerId: peerIdFromPrivateKey(peerKey).toString(), adminToken, readToken }
+}
+
+async function loadOrCreateToken (path: string): Promise<string> {
+  if (!await fileExists(path)) await writeSecretFile(path, randomBytes(32).toString('hex') + '\n')
+  return await readSecretFile(path)
 }

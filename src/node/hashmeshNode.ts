@@ -1,9 +1,12 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
+import { AuditService } from '../audit/auditService.js'
+import { ForumRecordIngester } from '../forum/forumRecordIngester.js'
+import { Membership } from '../forum/membership.js'
+import { createForumMetrics } from '../forum/metrics.js'
 import { BatchIngester } from '../ingest/batchIngester.js'
 import { EquivocationTracker } from '../ingest/equivocationTracker.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
-import { StaticTrustList } from '../ingest/trustPolicy.js'
 import type { Logger } from '../logger.js'
 import { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { type LookupQuery, LookupService } from '../lookup/lookupService.js'
@@ -11,20 +14,27 @@ import { matchQueries, matchReport } from '../lookup/matchReport.js'
 import { type GossipAction, GossipTopic } from '../network/gossipTopic.js'
 import { SyncService, createSyncMetrics } from '../network/sync/index.js'
 import { PeerPolicer } from '../network/peerPolicer.js'
-import { batchTopic, equivocationTopic } from '../network/topics.js'
+import { batchTopic, equivocationTopic, forumTopic } from '../network/topics.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
 import { PeerKeeper } from '../network/peerKeeper.js'
 import { toHex } from '../signals/hex.js'
 import { SIGNAL_TYPES } from '../signals/registry.js'
+import { AllowlistStore } from '../store/allowlist.js'
+import { AuditLog } from '../store/auditLog.js'
 import { HashStore } from '../store/hashStore.js'
 import { stateDigest } from '../store/stateDigest.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { initDataDir, type DataDir } from './dataDir.js'
+import { type AllowlistNodeApi, allowlistNodeApi } from './allowlistApi.js'
+import type { AuditNodeApi } from './auditApi.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
-import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from './interface.js'
+import type { ForumNodeApi } from './forumApi.js'
+import { ForumFace } from './forumFace.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupResult, MatchResult, NodeApi, NodeMatchOptions, NodeStatus, PublishResult } from './interface.js'
 import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
+import { recordTrustSettings } from './trustAudit.js'
 import { UploadHasher } from './uploadHasher.js'
 
 export interface NodeDeps {
@@ -37,18 +47,24 @@ interface Parts {
   dataDir: DataDir
   store: HashStore
   indexes: LookupIndexes
-  trust: StaticTrustList
+  membership: Membership
+  forumIngester: ForumRecordIngester
+  auditLog: AuditLog
   ingester: BatchIngester
   equivocations: EquivocationTracker
   libp2p: HashmeshLibp2p
   gossip: GossipTopic
   proofGossip: GossipTopic
+  forumGossip: GossipTopic
   policer: PeerPolicer
   sync: SyncService
   keeper: PeerKeeper
   publisher: BatchPublisher
   lookups: LookupService
   uploads: UploadHasher
+  allowlist: AllowlistNodeApi
+  forum: ForumNodeApi
+  audit: AuditNodeApi
 }
 
 /**
@@ -59,7 +75,7 @@ const INDEX_MAINTENANCE_EVERY_MS = 250
 const INDEX_MAINTENANCE_SLICE_MS = 15
 
 /** One hashmesh node: everything wired, started in dependency order and stopped in reverse. */
-export class HashmeshNode implements HashmeshNodeApi {
+export class HashmeshNode implements NodeApi {
   readonly dataDir: DataDir
   private readonly parts: Parts
   private readonly options: NodeOptions
@@ -87,6 +103,7 @@ export class HashmeshNode implements HashmeshNodeApi {
     await this.parts.libp2p.start()
     this.parts.gossip.start()
     this.parts.proofGossip.start()
+    this.parts.forumGossip.start()
     await this.parts.sync.start()
     this.parts.keeper.start()
     this.maintenance = setInterval(() => { this.parts.indexes.maintain(INDEX_MAINTENANCE_SLICE_MS) }, INDEX_MAINTENANCE_EVERY_MS).unref()
@@ -101,6 +118,7 @@ export class HashmeshNode implements HashmeshNodeApi {
       if (this.parts.libp2p.status === 'started') {
         this.parts.gossip.stop()
         this.parts.proofGossip.stop()
+        this.parts.forumGossip.stop()
       }
       await this.parts.libp2p.stop()
       await this.parts.uploads.close()
@@ -123,8 +141,8 @@ export class HashmeshNode implements HashmeshNodeApi {
     return matchReport(hashes, results, options)
   }
 
-  async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
-    const result = await this.parts.publisher.publish(entries)
+  async publish (entries: readonly EntryInput[], actor?: string): Promise<PublishResult> {
+    const result = await this.parts.publisher.publish(entries, actor)
     if (result.recipients === 0) this.logger.warn({ ...result }, 'published batch is stored but reached no peer yet')
     else this.logger.info({ ...result }, 'published batch')
     return result
@@ -134,12 +152,24 @@ export class HashmeshNode implements HashmeshNodeApi {
     return this.parts.equivocations.list().map(equivocationInfo)
   }
 
-  async decideEquivocation (publisher: string, decision: EquivocationDecision): Promise<EquivocationInfo> {
-    return equivocationInfo(await this.parts.equivocations.decide(publisher, DECISIONS[decision]))
+  async decideEquivocation (publisher: string, decision: EquivocationDecision, actor = 'admin'): Promise<EquivocationInfo> {
+    const audited = async (): ReturnType<AuditLog['opsFor']> => await this.parts.auditLog.opsFor({ actor, action: 'equivocation.decide', details: { publisher: publisher.toLowerCase(), decision } })
+    return equivocationInfo(await this.parts.equivocations.decide(publisher, DECISIONS[decision], audited))
   }
 
+  readonly allowlist: NodeApi['allowlist'] = async () => await this.parts.allowlist.allowlist()
+  readonly allowlistAdd: NodeApi['allowlistAdd'] = async (input, actor) => await this.parts.allowlist.allowlistAdd(input, actor)
+  readonly allowlistRemove: NodeApi['allowlistRemove'] = async (type, value, actor) => await this.parts.allowlist.allowlistRemove(type, value, actor)
+  readonly forum: NodeApi['forum'] = async () => await this.parts.forum.forum()
+  readonly submitForumRecord: NodeApi['submitForumRecord'] = async (signed, actor) => await this.parts.forum.submitForumRecord(signed, actor)
+  readonly provenance: NodeApi['provenance'] = async (type, value) => await this.parts.audit.provenance(type, value)
+  readonly auditVerify: NodeApi['auditVerify'] = async query => await this.parts.audit.auditVerify(query)
+  readonly auditLog: NodeApi['auditLog'] = async query => await this.parts.audit.auditLog(query)
+  readonly exportEntries: NodeApi['exportEntries'] = query => this.parts.audit.exportEntries(query)
+  readonly transparency: NodeApi['transparency'] = async query => await this.parts.audit.transparency(query)
+
   async status (): Promise<NodeStatus> {
-    const { libp2p, store, indexes, trust, ingester, gossip, equivocations } = this.parts
+    const { libp2p, store, indexes, membership, forumIngester, ingester, gossip, equivocations } = this.parts
     const { heads, hashes, pdqIndex } = await ingester.betweenBatches(async () => ({
       heads: await store.heads(),
       hashes: Object.fromEntries(SIGNAL_TYPES.map(t => [t.name, indexes.exact.sizeOf(t.code)])),
@@ -157,7 +187,8 @@ export class HashmeshNode implements HashmeshNodeApi {
       bannedPeers: this.parts.policer.banned(),
       held: ingester.heldTotals(),
       catchUp: this.parts.sync.progress(),
-      trustedPublishers: trust.list(),
+      trustedPublishers: trustedKeys(this.options, this.dataDir),
+      forum: { roots: membership.rootKeys(), records: membership.size, digest: toHex(membership.digest()), validation: forumIngester.outcomeCounts() },
       publishers: publisherStatuses(heads, ingester, equivocations),
       hashes,
       pdqIndex,
@@ -203,6 +234,44 @@ async function checkStore (store: HashStore, logger: Logger): Promise<void> {
   }
 }
 
+/**
+ * The local trust list. Without a forum the node also trusts its own key, as a small private setup
+ * expects; in a forum its key counts only once the forum admits it (hashmesh join), so an
+ * unadmitted node learns that at its first publish instead of gossiping batches every peer ignores.
+ */
+function trustedKeys (options: NodeOptions, dataDir: DataDir): string[] {
+  const own = options.forum.roots.length === 0 ? [toHex(dataDir.publisherKey.publicKey)] : []
+  return [...new Set([...options.trust, ...own])]
+}
+
+interface Forum { membership: Membership, forumIngester: ForumRecordIngester }
+
+/** Membership rebuilt from the stored forum records, before anything can arrive. */
+async function loadForum (options: NodeOptions, dataDir: DataDir, store: HashStore, deps: NodeDeps): Promise<Forum> {
+  const membership = new Membership({ roots: options.forum.roots, trusted: trustedKeys(options, dataDir), revokedEntries: options.forum.revokedEntries })
+  const forumIngester = new ForumRecordIngester(
+    { store, membership, logger: deps.logger, metrics: createForumMetrics(deps.registry) },
+    { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
+  )
+  const loaded = await forumIngester.load()
+  if (options.forum.roots.length > 0) deps.logger.info({ roots: options.forum.roots.length, ...loaded }, 'forum membership loaded')
+  return { membership, forumIngester }
+}
+
+/** Lookups and the audit face over the same membership, allowlist and policy. */
+function buildAnswering (parts: { store: HashStore, indexes: LookupIndexes, equivocations: EquivocationTracker, membership: Membership, allowlist: AllowlistStore, auditLog: AuditLog }, options: NodeOptions): { lookups: LookupService, audit: AuditService } {
+  const { store, indexes, equivocations, membership, allowlist, auditLog } = parts
+  const lookups = new LookupService({ store, indexes, equivocations, standing: membership, allowlist, policy: options.policy })
+  const roots = options.forum.roots.map(hex => Uint8Array.from(Buffer.from(hex, 'hex')))
+  const verdict = async (type: string, valueHex: string): Promise<{ match: boolean, reasons: string[], listed: boolean }> => {
+    const result = await lookups.lookup(type, valueHex, type === 'pdq' ? { maxDistance: 0 } : {})
+    const own = result.hashes.find(h => h.value === valueHex.toLowerCase())
+    return own === undefined ? { match: false, reasons: ['not listed'], listed: false } : { match: own.match, reasons: own.reasons, listed: own.listed }
+  }
+  const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
+  return { lookups, audit }
+}
+
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
   const { logger } = deps
@@ -210,22 +279,34 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
   const store = await HashStore.open(dataDir.paths.db)
   try {
     await checkStore(store, logger)
+    const auditLog = new AuditLog(store)
+    if (await recordTrustSettings(auditLog, options)) logger.info('trust settings changed since the last start; recorded in the audit log')
+    const { membership, forumIngester } = await loadForum(options, dataDir, store, deps)
     const indexes = await LookupIndexes.load(store, logger)
-    const trust = new StaticTrustList(options.trust, dataDir.publisherKey.publicKey)
-    const equivocations = await EquivocationTracker.load({ store, trust, logger }, { network: options.network })
+    const allowlist = await AllowlistStore.load(store, auditLog)
+    const equivocations = await EquivocationTracker.load({ store, trust: membership, logger }, { network: options.network })
     const ingester = new BatchIngester(
-      { store, indexes, trust, logger, equivocations, metrics: createIngestMetrics(deps.registry) },
+      { store, indexes, trust: membership, logger, equivocations, metrics: createIngestMetrics(deps.registry) },
       { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
     )
-    const topics = { batches: batchTopic(options.network), proofs: equivocationTopic(options.network) }
+    const topics = { batches: batchTopic(options.network), proofs: equivocationTopic(options.network), forum: forumTopic(options.network) }
     const policer = new PeerPolicer({ logger })
     const libp2p = await createLibp2pNode({
       privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce, scoredTopics: Object.values(topics), connectionGater: policer.gater
     })
     policer.attach(libp2p)
     const reportingIngester = { ingest: policed(policer, async (bytes, source) => await ingester.ingest(bytes, source)) }
+    const reportingForum = policed(policer, async (bytes, source) => await forumIngester.ingest(bytes, source))
     const sync = new SyncService(
-      { libp2p, store, sink: reportingIngester, trust, logger, metrics: createSyncMetrics(deps.registry) },
+      {
+        libp2p,
+        store,
+        sink: reportingIngester,
+        trust: membership,
+        logger,
+        metrics: createSyncMetrics(deps.registry),
+        forum: { digest: () => membership.digest(), records: async () => membership.signedRecords(), sink: reportingForum }
+      },
       { network: options.network, intervalMs: options.syncIntervalMs }
     )
     const gossip = new GossipTopic({ libp2p }, {
@@ -238,12 +319,17 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     })
     const reportingProofs = policed(policer, async (bytes, source) => await equivocations.ingestProof(bytes, source))
     const proofGossip = new GossipTopic({ libp2p }, { topic: topics.proofs, sink: async (bytes, from) => await reportingProofs(bytes, `gossip:${from}`) })
+    const forumGossip = new GossipTopic({ libp2p }, { topic: topics.forum, sink: async (bytes, from) => await reportingForum(bytes, `gossip:${from}`) })
     equivocations.onNewProof = proof => { spread(proofGossip, proof, logger) }
     const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
-    const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger }, { network: options.network })
-    const lookups = new LookupService({ store, indexes, equivocations })
+    const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger, audit: auditLog }, { network: options.network })
+    const { lookups, audit } = buildAnswering({ store, indexes, equivocations, membership, allowlist, auditLog }, options)
+    const forum = new ForumFace({ membership, ingester: forumIngester, gossip: forumGossip, audit: auditLog, logger })
     const uploads = new UploadHasher(options.uploads)
-    return new HashmeshNode({ dataDir, store, indexes, trust, ingester, equivocations, libp2p, gossip, proofGossip, policer, sync, keeper, publisher, lookups, uploads }, options, logger)
+    return new HashmeshNode({
+      dataDir, store, indexes, membership, forumIngester, auditLog, ingester, equivocations, libp2p, gossip, proofGossip, forumGossip, policer, sync, keeper, publisher, lookups, uploads,
+      allowlist: allowlistNodeApi(allowlist), forum, audit
+    }, options, logger)
   } catch (err) {
     await store.close()
     throw err

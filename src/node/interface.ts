@@ -1,7 +1,11 @@
 import type { PdqMode } from '../hashing/fileHasher.js'
+import type { AllowlistNodeApi } from './allowlistApi.js'
+import type { AuditNodeApi } from './auditApi.js'
+import type { ForumNodeApi } from './forumApi.js'
 import type { LookupResult } from '../lookup/lookupResult.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
 import type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
+import type { ActionName } from '../wire/types.js'
 
 /**
  * What the faces (HTTP API, CLI) may ask of a running node. JSON-shaped: hex strings for bytes,
@@ -9,18 +13,26 @@ import type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
  * PublishError) whose `code` the faces map to 400/413 or an exit code.
  */
 
-export type { LookupMatch, LookupResult } from '../lookup/lookupResult.js'
+export type { HashSummary, LookupMatch, LookupResult, OpinionTally } from '../lookup/lookupResult.js'
 export type { LookupQuery } from '../lookup/lookupService.js'
 export type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
 export type { FileHashes, PdqMode } from '../hashing/fileHasher.js'
+
+export type { ActionName } from '../wire/types.js'
 
 export interface EntryInput {
   type: string
   /** Hex, either case. */
   value: string
+  /** add and retract only: an opinion carries none. */
   labels?: string[]
-  /** Default 'add'. */
-  action?: 'add' | 'retract'
+  /**
+   * Default 'add'. add and retract are the publisher's own word on the hash; confirm,
+   * false_positive and dispute are its opinion of others' entries, withdraw clears that opinion.
+   */
+  action?: ActionName
+  /** Opinions only: a short reason code (wire REASON_PATTERN), e.g. "not_violating". */
+  reason?: string
 }
 
 export interface PublishResult {
@@ -63,8 +75,10 @@ export interface NodeStatus {
   held: { batches: number, bytes: number, evicted: number }
   /** Catch-ups under way: one per publisher being pulled from a peer. */
   catchUp: Array<{ publisher: string, peer: string, currentSeq: number, targetSeq: number, batchesPerSecond: number }>
-  /** Publishers whose batches this node accepts (always including itself). */
+  /** The local trust list: publishers accepted whatever the forum says (itself too when no forum is configured). */
   trustedPublishers: string[]
+  /** Forum membership: roots configured, records held, their digest, and how incoming records fared. */
+  forum: { roots: string[], records: number, digest: string, validation: Record<'accept' | 'ignore' | 'reject', Record<string, number>> }
   publishers: PublisherStatus[]
   /** Distinct hashes in the lookup index, by signal type. */
   hashes: Record<string, number>
@@ -100,7 +114,10 @@ export interface NodeMatchOptions extends MatchOptions {
 export interface HashmeshNodeApi {
   readonly peerId: string
   readonly publisherKey: string
-  /** PDQ is matched by distance (options.maxDistance, default 31); other types exactly. */
+  /**
+   * PDQ is matched by distance (options.maxDistance, default 31); other types exactly. Only rows
+   * that stand under forum membership now are reported; `match` is local policy's verdict.
+   */
   lookup: (type: string, value: string, options?: Omit<LookupQuery, 'type' | 'value'>) => Promise<LookupResult>
   lookupMany: (queries: readonly LookupQuery[]) => Promise<LookupResult[]>
   /**
@@ -109,9 +126,13 @@ export interface HashmeshNodeApi {
    * `image` is set and the bytes are not a decodable image).
    */
   match: (file: Uint8Array, options?: NodeMatchOptions) => Promise<MatchResult>
-  publish: (entries: readonly EntryInput[]) => Promise<PublishResult>
+  /** `actor` is who the audit log records for the publish (default "admin"). */
+  publish: (entries: readonly EntryInput[], actor?: string) => Promise<PublishResult>
   status: () => Promise<NodeStatus>
   equivocations: () => Promise<EquivocationInfo[]>
   /** Throws EquivocationError('NO_SUCH_EQUIVOCATION') for a publisher with no proof stored. */
-  decideEquivocation: (publisher: string, decision: EquivocationDecision) => Promise<EquivocationInfo>
+  decideEquivocation: (publisher: string, decision: EquivocationDecision, actor?: string) => Promise<EquivocationInfo>
 }
+
+/** Everything the HTTP face serves: the core above, the allowlist, the forum and the audit faces. */
+export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi

@@ -94,7 +94,7 @@ function checkCredential (raw: RawCredential): Credential {
 
 function checkRevocation (raw: RawRevocation): Revocation {
   if (raw.reason.length > MAX_REVOCATION_REASON_CHARS || /[\x00-\x1f\x7f]/.test(raw.reason)) {
-    throw new WireError('BAD_RECORD_KIND', `revocation reason must be at most ${MAX_REVOCATION_REASON_CHARS} characters without control characters`)
+    throw new WireError('BAD_REASON', `revocation reason must be at most ${MAX_REVOCATION_REASON_CHARS} characters without control characters`)
   }
   return {
     member: key(raw.member, 'BAD_MEMBER', 'revocation member'),

@@ -40,7 +40,7 @@ class Forum {
   }
 
   async start (name: string, o: { trust: string[], bootstrap?: string[], bootstrapAddrs?: string[], port?: number }): Promise<NodeInfo> {
-    const args = ['--network', NETWORK, '--listen', `/ip4/127.0.0.1/tcp/${o.port ?? 0}`, '--http', '127.0.0.1:0',
+    const args = ['--network', NETWORK, '--listen', `/ip4/127.0.0.1/tcp/${o.port ?? 0}`, '--http', '127.0.0.1:0', '--open-reads',
       ...o.trust.flatMap(k => ['--trust', k]),
       ...[...(o.bootstrap ?? []).map(b => this.addr(b)), ...(o.bootstrapAddrs ?? [])].flatMap(b => ['--bootstrap', b])]
     const proc = new NodeProcess(this.dir(name), args, FAST_SYNC)

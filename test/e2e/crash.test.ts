@@ -44,7 +44,7 @@ describe('crash safety: SIGKILL in the middle of a large sync (real processes)',
   })
 
   it(`survives ${KILLS} kills mid-sync with a consistent store each time, and ends with the publisher's digest`, async function () {
-    const common = ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0']
+    const common = ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--open-reads']
     publisher = new NodeProcess(join(base, 'publisher'), common)
     const p = await publisher.start()
     const token = (await readFile(join(base, 'publisher', 'admin.token'), 'utf8')).trim()

@@ -22,7 +22,7 @@ const UNRELATED = image('labelme-subset', 'q2821.jpg')
 const ROTATED = image('dih', 'bridge-2-rotate-90.jpg')
 
 function nodeArgs (extra: string[]): string[] {
-  return ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', ...extra]
+  return ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--open-reads', ...extra]
 }
 
 async function status (info: NodeInfo): Promise<NodeStatus> {

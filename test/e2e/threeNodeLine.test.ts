@@ -19,7 +19,7 @@ const NETWORK = 'e2e'
 const HASHES = 10_000
 
 function nodeArgs (extra: string[]): string[] {
-  return ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', ...extra]
+  return ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--open-reads', ...extra]
 }
 
 async function status (info: NodeInfo): Promise<NodeStatus> {

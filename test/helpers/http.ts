@@ -1,7 +1,7 @@
 export interface HttpReply<T> { status: number, body: T }
 
-export async function getJson<T> (url: string): Promise<HttpReply<T>> {
-  const res = await fetch(url)
+export async function getJson<T> (url: string, token?: string): Promise<HttpReply<T>> {
+  const res = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })
   return { status: res.status, body: await res.json() as T }
 }
 

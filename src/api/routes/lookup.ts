@@ -2,22 +2,25 @@ import type { FastifyInstance } from 'fastify'
 import type { HashmeshNodeApi, LookupQuery } from '../../node/interface.js'
 import { LOOKUP_BODY_LIMIT } from '../limits.js'
 import { optionalInteger } from '../querystring.js'
+import type { RouteAuth } from '../routeAuth.js'
 import { lookupBodySchema, lookupParamsSchema, lookupQuerystringSchema } from '../schemas.js'
 
 interface Params { type: string, value: string }
 
 /**
- * Reads are open: the server binds loopback by default and a lookup reveals only what peers share.
- * A PDQ lookup returns every listed stored hash within maxDistance (default 31), with distances.
+ * Reads (auth.read): the read or admin token, or nobody when config opens reads. An answer carries
+ * this node's verdict (`match`) besides the entries, so an upload service needs only this call. A
+ * PDQ lookup returns every listed stored hash within maxDistance (default 31), with distances.
  */
-export function registerLookupRoutes (app: FastifyInstance, node: HashmeshNodeApi): void {
+export function registerLookupRoutes (app: FastifyInstance, node: HashmeshNodeApi, auth: RouteAuth): void {
   app.get<{ Params: Params, Querystring: { maxDistance?: string } }>('/v1/lookup/:type/:value', {
+    onRequest: auth.read,
     schema: { params: lookupParamsSchema, querystring: lookupQuerystringSchema }
   }, async request => {
     const maxDistance = optionalInteger(request.query.maxDistance)
     return await node.lookup(request.params.type, request.params.value, maxDistance === undefined ? {} : { maxDistance })
   })
 
-  app.post<{ Body: { queries: LookupQuery[] } }>('/v1/lookup', { bodyLimit: LOOKUP_BODY_LIMIT, schema: { body: lookupBodySchema } },
+  app.post<{ Body: { queries: LookupQuery[] } }>('/v1/lookup', { bodyLimit: LOOKUP_BODY_LIMIT, onRequest: auth.read, schema: { body: lookupBodySchema } },
     async request => ({ results: await node.lookupMany(request.body.queries) }))
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { HashmeshNodeApi, NodeMatchOptions, PdqMode } from '../../node/interface.js'
 import { ApiError } from '../apiError.js'
 import { optionalInteger } from '../querystring.js'
+import type { RouteAuth } from '../routeAuth.js'
 import { matchQuerystringSchema } from '../schemas.js'
 
 /** Uploads are raw bytes: what `curl --data-binary @file` sends. An image/* type promises an image. */
@@ -20,16 +21,18 @@ function matchOptions (query: MatchQuerystring, contentType: string | undefined)
 
 /**
  * POST /v1/match: the node hashes the uploaded file in memory (it is never stored or logged) and
- * answers as a lookup of its exact hashes and PDQ would. Open like the other reads; the node
- * bounds how many uploads it hashes at once and answers 503 BUSY past that.
+ * answers as a lookup of its exact hashes and PDQ would, with the policy verdict in `match`. A read
+ * (auth.read), checked before the upload is read; the node bounds how many uploads it hashes at
+ * once and answers 503 BUSY past that.
  */
-export function registerMatchRoutes (app: FastifyInstance, node: HashmeshNodeApi, maxUploadBytes: number): void {
+export function registerMatchRoutes (app: FastifyInstance, node: HashmeshNodeApi, maxUploadBytes: number, auth: RouteAuth): void {
   void app.register(async scope => {
     // Only raw uploads here: a JSON or form body is a client mistake worth a clear 415.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser(UPLOAD_TYPES, { parseAs: 'buffer', bodyLimit: maxUploadBytes }, (_request, body, done) => { done(null, body) })
     scope.post<{ Querystring: MatchQuerystring, Body: Buffer | undefined }>('/v1/match', {
       bodyLimit: maxUploadBytes,
+      onRequest: auth.read,
       schema: { querystring: matchQuerystringSchema }
     }, async request => {
       const file = request.body

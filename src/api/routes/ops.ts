@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { HashmeshNodeApi } from '../../node/interface.js'
+import type { RouteAuth } from '../routeAuth.js'
 
-/** Status, metrics and liveness: what operators and their monitoring poll. */
-export function registerOpsRoutes (app: FastifyInstance, node: HashmeshNodeApi, registry: Registry): void {
-  app.get('/v1/status', async () => await node.status())
+/**
+ * Status, metrics and liveness: what operators and their monitoring poll. Status and metrics are
+ * reads (they name peers and publishers); liveness says nothing and stays open for orchestrators.
+ */
+export function registerOpsRoutes (app: FastifyInstance, node: HashmeshNodeApi, registry: Registry, auth: RouteAuth): void {
+  app.get('/v1/status', { onRequest: auth.read }, async () => await node.status())
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { onRequest: auth.read }, async (_request, reply) => {
     const text = await registry.metrics()
     return await reply.type(registry.contentType).send(text)
   })

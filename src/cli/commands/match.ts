@@ -9,7 +9,7 @@ import { locateNode } from '../nodeLocator.js'
 import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../options.js'
 import { dihedralOption, modeOption } from '../pdqOptions.js'
 import { hashFiles } from './hash.js'
-import { formatLookup, maxDistanceOption } from './lookup.js'
+import { formatLookup, maxDistanceOption, verdictText } from './lookup.js'
 
 interface MatchCommandOptions extends ClientOptions {
   maxDistance?: number
@@ -29,12 +29,13 @@ export function formatMatch (m: FileMatch): string[] {
   const pdq = m.hashes.pdq === undefined ? '' : `, pdq quality ${m.hashes.pdq.quality}`
   const skipped = m.pdqSkipped === undefined ? '' : ` (${SKIPPED[m.pdqSkipped]})`
   const answered = m.results.filter(r => r.matches.length > 0)
-  return [`${m.listed ? 'LISTED' : 'not listed'}: ${m.file}${pdq}${skipped}`, ...answered.flatMap(r => formatLookup(r, m.variants).map(l => `  ${l}`))]
+  const verdict = m.match ? 'MATCH' : verdictText(m)
+  return [`${verdict}: ${m.file}${pdq}${skipped}`, ...answered.flatMap(r => formatLookup(r, m.variants).map(l => `  ${l}`))]
 }
 
 export function register (program: Command, ctx: CliContext): void {
   program.command('match')
-    .description('hash files here and ask the node for exact and PDQ matches; exit 0 if any file is listed, 1 if none')
+    .description('hash files here and ask the node for exact and PDQ matches; exit 0 if any file matches under the node\'s policy, 1 if none')
     .argument('<files...>', 'files to check (they never leave this machine: only their hashes are sent)')
     .addOption(maxDistanceOption())
     .addOption(modeOption())
@@ -50,7 +51,7 @@ export function register (program: Command, ctx: CliContext): void {
         const results = await client.lookupMany(matchQueries(hashes, options))
         matches.push({ file, ...matchReport(hashes, results, options) })
       }
-      ctx.exitCode = matches.some(m => m.listed) ? EXIT.OK : EXIT.NOT_FOUND
+      ctx.exitCode = matches.some(m => m.match) ? EXIT.OK : EXIT.NOT_FOUND
       if (opts.json === true) printJson(ctx, matches)
       else printLines(ctx, matches.flatMap(formatMatch))
     })

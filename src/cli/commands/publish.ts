@@ -62,7 +62,7 @@ async function publishAll (client: NodeClient, source: Source, format: InputForm
 
 export function register (program: Command, ctx: CliContext): void {
   program.command('publish')
-    .description('sign and publish the hashes in a CSV (type,value,labels[,action]) or JSONL file, in batches')
+    .description('sign and publish the hashes in a CSV (type,value,labels[,action][,reason]) or JSONL file, in batches; an action may be an opinion (confirm, false_positive, dispute, withdraw)')
     .argument('<file>', 'input file, or - for stdin')
     .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(INPUT_FORMATS))
     .addOption(dataOption())

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import type { Command } from 'commander'
 import type { FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
+import { routeAuth } from '../../api/routeAuth.js'
 import { buildHttpServer } from '../../api/server.js'
 import { CONFIG_FILE_VAR } from '../../config/env.js'
 import { formatHostPort } from '../../config/hostPort.js'
@@ -26,6 +27,7 @@ interface StartOptions {
   trust?: string[]
   network?: string
   logLevel?: string
+  openReads?: boolean
 }
 
 /** Clients on this host cannot dial a wildcard address; node.json names the loopback one instead. */
@@ -55,7 +57,7 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
   const config = await loadConfig({
     configFile: opts.config,
     env: ctx.env,
-    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust, http: opts.http, logLevel: opts.logLevel }
+    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust, http: opts.http, logLevel: opts.logLevel, openReads: opts.openReads }
   })
   const logger = createLogger({ level: config.log.level })
   const registry = new Registry()
@@ -63,13 +65,15 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
   try {
     parts.node = await createHashmeshNode(config.node, { logger, registry })
     await parts.node.start()
-    parts.app = buildHttpServer({ node: parts.node, adminToken: parts.node.dataDir.adminToken, registry, logger, maxUploadBytes: config.maxUploadBytes })
+    const { adminToken, readToken } = parts.node.dataDir
+    const auth = routeAuth({ adminToken, readToken, openReads: config.http.openReads })
+    parts.app = buildHttpServer({ node: parts.node, auth, registry, logger, maxUploadBytes: config.maxUploadBytes })
     await parts.app.listen({ host: config.http.host, port: config.http.port })
     const { paths } = parts.node.dataDir
     const info = { peerId: parts.node.peerId, multiaddrs: parts.node.multiaddrs(), http: httpUrl(config.http.host, parts.app), publisherKey: parts.node.publisherKey }
     parts.nodeInfoPath = paths.nodeInfo
     await writeNodeInfo(paths.nodeInfo, info)
-    logger.info({ ...info, adminTokenPath: paths.adminToken, nodeInfoPath: paths.nodeInfo }, 'hashmesh node started')
+    logger.info({ ...info, adminTokenPath: paths.adminToken, readTokenPath: paths.readToken, openReads: config.http.openReads, nodeInfoPath: paths.nodeInfo }, 'hashmesh node started')
   } catch (err) {
     await stopAll(parts).catch((stopErr: unknown) => { logger.error({ err: stopErr }, 'cleanup after a failed start failed') })
     await flush(logger)
@@ -95,5 +99,6 @@ export function register (program: Command, ctx: CliContext): void {
     .option('--trust <pubkey>', 'hex publisher key whose batches to accept (repeatable)', collect)
     .option('--network <name>', 'network (forum) name')
     .option('--log-level <level>', LOG_LEVELS.join(', '))
+    .option('--open-reads', 'serve lookups and reports without a token (config http.openReads)')
     .action(async (opts: StartOptions) => { await run(opts, ctx) })
 }

@@ -1,7 +1,8 @@
 import type { EntryInput } from '../../node/interface.js'
 import { parseSignalValue } from '../../signals/hex.js'
 import { SignalError } from '../../signals/registry.js'
-import { LABEL_PATTERN, MAX_LABELS_PER_ENTRY } from '../../wire/limits.js'
+import { LABEL_PATTERN, MAX_LABELS_PER_ENTRY, REASON_PATTERN } from '../../wire/limits.js'
+import { ACTION_BY_NAME, type ActionName, isOpinion } from '../../wire/types.js'
 import { InputError } from './inputError.js'
 
 /** One entry of an input file and the line it ends on (for error messages). */
@@ -16,9 +17,24 @@ export interface RawRow {
   value: unknown
   labels?: unknown
   action?: unknown
+  reason?: unknown
 }
 
-const ACTIONS = new Set(['add', 'retract'])
+const ACTIONS: readonly string[] = Object.keys(ACTION_BY_NAME)
+
+function checkAction (action: unknown, fail: (reason: string) => never): ActionName {
+  if (action === undefined) return 'add'
+  if (typeof action !== 'string' || !ACTIONS.includes(action)) fail(`action must be one of ${ACTIONS.join(', ')}; got ${JSON.stringify(action)?.slice(0, 40)}`)
+  return action as ActionName
+}
+
+/** Opinions only, and a code (not_violating), not prose: the wire's REASON_PATTERN. */
+function checkReason (reason: unknown, action: ActionName, fail: (reason: string) => never): string | undefined {
+  if (reason === undefined) return undefined
+  if (!isOpinion(ACTION_BY_NAME[action])) fail(`only an opinion (confirm, false_positive, dispute, withdraw) carries a reason, not ${action}`)
+  if (typeof reason !== 'string' || !REASON_PATTERN.test(reason)) fail('reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit')
+  return reason as string
+}
 
 function checkLabels (labels: unknown, fail: (reason: string) => never): string[] {
   if (labels === undefined) return []
@@ -44,10 +60,11 @@ export function checkRow (raw: RawRow, source: string, line: number): EntryRow {
     throw err
   }
   const labels = checkLabels(raw.labels, fail)
-  if (raw.action !== undefined && (typeof raw.action !== 'string' || !ACTIONS.has(raw.action))) {
-    fail(`action must be "add" or "retract", got ${JSON.stringify(raw.action)}`)
-  }
+  const action = checkAction(raw.action, fail)
+  if (isOpinion(ACTION_BY_NAME[action]) && labels.length > 0) fail(`${action} is an opinion and carries no labels; labels belong to an add`)
+  const reason = checkReason(raw.reason, action, fail)
   const entry: EntryInput = { type, value: value.toLowerCase(), labels }
-  if (raw.action === 'retract') entry.action = 'retract'
+  if (action !== 'add') entry.action = action
+  if (reason !== undefined) entry.reason = reason
   return { line, entry }
 }

@@ -41,5 +41,6 @@ export const BODY_HEADER_BYTES =
 export function entryWireBytes (entry: EntryInput): number {
   let inner = lengthDelimitedBytes(Buffer.byteLength(entry.type)) + lengthDelimitedBytes(entry.value.length / 2) + ACTION_FIELD_BYTES
   for (const label of entry.labels ?? []) inner += lengthDelimitedBytes(Buffer.byteLength(label))
+  if (entry.reason !== undefined) inner += lengthDelimitedBytes(Buffer.byteLength(entry.reason))
   return lengthDelimitedBytes(inner)
 }

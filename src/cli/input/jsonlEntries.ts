@@ -3,7 +3,7 @@ import { InputError } from './inputError.js'
 import { readLines } from './lines.js'
 import { MAX_INPUT_LINE_CHARS } from './limits.js'
 
-const FIELDS = new Set(['type', 'value', 'labels', 'action'])
+const FIELDS = new Set(['type', 'value', 'labels', 'action', 'reason'])
 
 function parseLine (text: string, source: string, line: number): RawRow {
   let value: unknown
@@ -14,11 +14,11 @@ function parseLine (text: string, source: string, line: number): RawRow {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(source, line, 'expected a JSON object')
   const unknown = Object.keys(value).filter(k => !FIELDS.has(k))
-  if (unknown.length > 0) throw new InputError(source, line, `unknown field ${JSON.stringify(unknown[0])}; expected type, value, labels, action`)
+  if (unknown.length > 0) throw new InputError(source, line, `unknown field ${JSON.stringify(unknown[0])}; expected type, value, labels, action, reason`)
   return value as RawRow
 }
 
-/** One `{ "type", "value", "labels"?, "action"? }` per line; blank lines are skipped. */
+/** One `{ "type", "value", "labels"?, "action"?, "reason"? }` per line; blank lines are skipped. */
 export async function * jsonlEntries (source: AsyncIterable<Buffer | string>, sourceName: string): AsyncGenerator<EntryRow> {
   for await (const { line, text } of readLines(source, sourceName, MAX_INPUT_LINE_CHARS)) {
     if (text.trim() === '') continue

@@ -1,15 +1,15 @@
 import type { PeerId, Stream } from '@libp2p/interface'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { HashmeshLibp2p } from '../libp2pNode.js'
-import { decodeHeadsResponse, encodeHeadsRequest, encodeRangeRequest, type Head, type RangeRequest } from './codec.js'
+import { decodeHeadsResponse, encodeForumRequest, encodeHeadsRequest, encodeRangeRequest, type Head, type RangeRequest } from './codec.js'
 import { SyncError, syncErrorCode } from './errors.js'
 import { framed, readFrame, readFrameOrEnd } from './frames.js'
 import {
-  MAX_HEADS_RESPONSE_BYTES, MAX_RANGE_FRAME_BYTES, MAX_RATE_LIMITED_PEERS, RANGE_READ_BUFFER_BYTES, REQUEST_BURST,
-  REQUEST_RATE_PER_SECOND
+  FORUM_READ_BUFFER_BYTES, MAX_FORUM_FRAME_BYTES, MAX_FORUM_FRAMES, MAX_HEADS_RESPONSE_BYTES, MAX_RANGE_FRAME_BYTES,
+  MAX_RATE_LIMITED_PEERS, RANGE_READ_BUFFER_BYTES, REQUEST_BURST, REQUEST_RATE_PER_SECOND
 } from './limits.js'
 import type { SyncMetrics } from './metrics.js'
-import { syncProtocols, type SyncProtocolName } from './protocols.js'
+import { forumSyncProtocol, syncProtocols, type SyncProtocolName } from './protocols.js'
 import { TokenBucket } from './tokenBucket.js'
 
 export interface SyncClientOptions {
@@ -21,11 +21,12 @@ function asError (err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err))
 }
 
-/** The requesting side of both protocols: one stream per request, paced per peer, every wait bounded. */
+/** The requesting side of the protocols: one stream per request, paced per peer, every wait bounded. */
 export class SyncClient {
   private readonly libp2p: HashmeshLibp2p
   private readonly metrics: SyncMetrics | undefined
   private readonly protocols: Record<SyncProtocolName, string>
+  private readonly forumProtocol: string
   private readonly requestTimeoutMs: number
   private readonly pacer = new TokenBucket({ ratePerSecond: REQUEST_RATE_PER_SECOND, burst: REQUEST_BURST, maxKeys: MAX_RATE_LIMITED_PEERS })
 
@@ -33,13 +34,14 @@ export class SyncClient {
     this.libp2p = components.libp2p
     this.metrics = components.metrics
     this.protocols = syncProtocols(options.network)
+    this.forumProtocol = forumSyncProtocol(options.network)
     this.requestTimeoutMs = options.requestTimeoutMs
   }
 
   async heads (peer: PeerId, signal: AbortSignal): Promise<Head[]> {
     let outcome = 'ok'
     try {
-      const stream = await this.open(peer, 'heads', signal)
+      const stream = await this.open(peer, this.protocols.heads, signal)
       try {
         const lp = framed(stream, MAX_HEADS_RESPONSE_BYTES)
         await lp.write(encodeHeadsRequest(), { signal: this.deadline(signal) })
@@ -67,7 +69,7 @@ export class SyncClient {
     let stream: Stream | undefined
     let ended = false
     try {
-      stream = await this.open(peer, 'range', signal)
+      stream = await this.open(peer, this.protocols.range, signal)
       const lp = framed(stream, MAX_RANGE_FRAME_BYTES, RANGE_READ_BUFFER_BYTES)
       await lp.write(bytes, { signal: this.deadline(signal) })
       await stream.close({ signal: this.deadline(signal) })
@@ -88,9 +90,40 @@ export class SyncClient {
     }
   }
 
-  private async open (peer: PeerId, name: SyncProtocolName, signal: AbortSignal): Promise<Stream> {
+  /**
+   * Yields the forum records a peer holds, unless its digest equals ours (then none), each to be
+   * verified and stored before the next is read. Leaving the loop early resets the stream.
+   */
+  async * forum (peer: PeerId, digest: Uint8Array, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+    const bytes = encodeForumRequest(digest)
+    let outcome = 'ok'
+    let stream: Stream | undefined
+    let ended = false
+    try {
+      stream = await this.open(peer, this.forumProtocol, signal)
+      const lp = framed(stream, MAX_FORUM_FRAME_BYTES, FORUM_READ_BUFFER_BYTES)
+      await lp.write(bytes, { signal: this.deadline(signal) })
+      await stream.close({ signal: this.deadline(signal) })
+      for (let frames = 0; ; frames++) {
+        const frame = await readFrameOrEnd(lp, { signal: this.deadline(signal) })
+        if (frame === undefined) break
+        if (frames === MAX_FORUM_FRAMES) throw new SyncError('TOO_MANY_FRAMES', `more than ${MAX_FORUM_FRAMES} forum records`)
+        yield frame
+      }
+      ended = true
+    } catch (err) {
+      outcome = syncErrorCode(err)
+      stream?.abort(asError(err))
+      throw err
+    } finally {
+      if (!ended && outcome === 'ok') stream?.abort(new Error('forum records no longer wanted'))
+      this.metrics?.requests.inc({ protocol: 'forum', outcome })
+    }
+  }
+
+  private async open (peer: PeerId, protocol: string, signal: AbortSignal): Promise<Stream> {
     await this.pace(peer.toString(), signal)
-    return await this.libp2p.dialProtocol(peer, this.protocols[name], { signal: this.deadline(signal) })
+    return await this.libp2p.dialProtocol(peer, protocol, { signal: this.deadline(signal) })
   }
 
   /** Waits for a request token: an honest requester never trips a responder's rate limit. */

@@ -2,8 +2,8 @@ import type protobuf from 'protobufjs'
 import { toHex } from '../../signals/hex.js'
 import { BATCH_ID_BYTES, PUBLIC_KEY_BYTES } from '../../wire/limits.js'
 import { SyncError } from './errors.js'
-import { MAX_BATCHES_PER_RANGE, MAX_HEADS, MAX_HEADS_RESPONSE_BYTES, MAX_REQUEST_BYTES } from './limits.js'
-import { HeadsRequestType, HeadsResponseType, RangeRequestType } from './schema.js'
+import { FORUM_DIGEST_BYTES, MAX_BATCHES_PER_RANGE, MAX_HEADS, MAX_HEADS_RESPONSE_BYTES, MAX_REQUEST_BYTES } from './limits.js'
+import { ForumRequestType, HeadsRequestType, HeadsResponseType, RangeRequestType } from './schema.js'
 
 /** One publisher's head as a peer reports it. */
 export interface Head {
@@ -96,4 +96,19 @@ export function encodeRangeRequest (req: RangeRequest): Uint8Array {
 export function decodeRangeRequest (bytes: Uint8Array): RangeRequest {
   const raw = decode<{ publisher: Uint8Array, fromSeq: Uint64, count: number }>(RangeRequestType, bytes, MAX_REQUEST_BYTES)
   return { publisher: checkPublisher(raw.publisher), fromSeq: checkSeq(raw.fromSeq, 'from_seq'), count: checkCount(raw.count) }
+}
+
+function checkDigest (digest: Uint8Array): Uint8Array {
+  if (digest.length !== 0 && digest.length !== FORUM_DIGEST_BYTES) throw new SyncError('BAD_DIGEST', `digest must be empty or ${FORUM_DIGEST_BYTES} bytes`)
+  return digest
+}
+
+/** `digest`: of the records the requester holds, or empty to ask for everything. */
+export function encodeForumRequest (digest: Uint8Array): Uint8Array {
+  return ForumRequestType.encode({ digest: checkDigest(digest) }).finish()
+}
+
+export function decodeForumRequest (bytes: Uint8Array): Uint8Array {
+  const raw = decode<{ digest: Uint8Array }>(ForumRequestType, bytes, MAX_REQUEST_BYTES)
+  return checkDigest(raw.digest)
 }

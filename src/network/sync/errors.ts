@@ -11,7 +11,9 @@ export type SyncErrorCode =
   | 'BAD_HEAD_ID'
   | 'TOO_MANY_HEADS'
   | 'DUPLICATE_HEAD'
-  /** A range response with more batches than were asked for. */
+  /** A forum request's digest that is neither empty nor 32 bytes. */
+  | 'BAD_DIGEST'
+  /** A range response with more batches than were asked for, or a forum response with more than MAX_FORUM_RECORDS. */
   | 'TOO_MANY_FRAMES'
   /** The peer made requests faster than SERVE_RATE_PER_SECOND allows. */
   | 'RATE_LIMITED'

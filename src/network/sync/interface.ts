@@ -12,6 +12,19 @@ export interface SyncStore {
   getSignedBatch: (publisher: Uint8Array, seq: number) => Promise<Uint8Array | undefined>
 }
 
+/**
+ * The forum's side of sync (the node wires it to its membership and forum ingester). Without it a
+ * node neither serves nor asks for forum records.
+ */
+export interface ForumSyncComponent {
+  /** SHA-256 over the sorted ids of the records held; a peer with the same one is sent nothing. */
+  digest: () => Uint8Array
+  /** The exact SignedForumRecord bytes of every record held. */
+  records: () => Promise<Uint8Array[]>
+  /** Where fetched records go: the same validation path as gossip; never throws. */
+  sink: (bytes: Uint8Array, source: string) => Promise<{ action: string, code: string }>
+}
+
 export interface SyncComponents {
   libp2p: HashmeshLibp2p
   store: SyncStore
@@ -20,4 +33,5 @@ export interface SyncComponents {
   trust: TrustPolicy
   logger: Logger
   metrics?: SyncMetrics
+  forum?: ForumSyncComponent
 }

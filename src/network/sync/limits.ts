@@ -1,4 +1,5 @@
-import { MAX_SIGNED_BATCH_BYTES } from '../../wire/limits.js'
+import { MAX_FORUM_RECORDS } from '../../forum/limits.js'
+import { MAX_FORUM_RECORD_BYTES, MAX_SIGNED_BATCH_BYTES } from '../../wire/limits.js'
 
 /**
  * Bounds of the sync protocol. Wire bounds (the first group) are part of the protocol: a second
@@ -37,6 +38,22 @@ export const MAX_RANGE_RESPONSE_BYTES = 8 * 1024 * 1024
  * the first) and every frame's length prefix, or the stream is aborted mid-response.
  */
 export const RANGE_READ_BUFFER_BYTES = MAX_RANGE_RESPONSE_BYTES + MAX_RANGE_FRAME_BYTES + MAX_BATCHES_PER_RANGE * 10
+
+/** A forum digest is SHA-256; empty when the requester holds no records. */
+export const FORUM_DIGEST_BYTES = 32
+
+/** Records in one forum response: everything a node keeps. */
+export const MAX_FORUM_FRAMES = MAX_FORUM_RECORDS
+
+/** Every forum frame is one SignedForumRecord exactly as stored. */
+export const MAX_FORUM_FRAME_BYTES = MAX_FORUM_RECORD_BYTES
+
+/**
+ * What a requester lets pile up unread on a forum stream while it verifies and stores each record
+ * (the same yamux reasoning as RANGE_READ_BUFFER_BYTES): a whole response of full-size records and
+ * their length prefixes. Real records are ~300 bytes, so a real response is a small fraction of it.
+ */
+export const FORUM_READ_BUFFER_BYTES = MAX_FORUM_FRAMES * (MAX_FORUM_FRAME_BYTES + 2)
 
 /** Inbound requests each peer may make per second once its burst is spent. */
 export const SERVE_RATE_PER_SECOND = 10

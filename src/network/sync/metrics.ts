@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client'
 
 export interface SyncMetrics {
-  /** Inbound requests by protocol ('heads' | 'range') and outcome ('ok' or an error code). */
+  /** Inbound requests by protocol ('heads' | 'range' | 'forum') and outcome ('ok' or an error code). */
   served: Counter<'protocol' | 'outcome'>
   batchesServed: Counter
   /** Outbound requests by protocol and outcome. */
@@ -10,6 +10,10 @@ export interface SyncMetrics {
   batchesFetched: Counter<'action'>
   /** Pulls of one publisher's range from one peer, by how they ended. */
   pulls: Counter<'end'>
+  /** Stored forum records sent to peers in forum responses. */
+  forumRecordsServed: Counter
+  /** Forum records received in forum responses, by the ingest action they got. */
+  forumRecordsFetched: Counter<'action'>
   /** Sync rounds with one peer, by outcome ('ok', an error code, or QUEUE_FULL when never started). */
   rounds: Counter<'outcome'>
 }
@@ -43,6 +47,17 @@ export function createSyncMetrics (registry: Registry): SyncMetrics {
       name: 'hashmesh_sync_pulls_total',
       help: 'Range pulls of one publisher from one peer, by how they ended',
       labelNames: ['end'] as const,
+      registers: [registry]
+    }),
+    forumRecordsServed: new Counter({
+      name: 'hashmesh_sync_forum_records_served_total',
+      help: 'Stored forum records sent to peers in forum responses',
+      registers: [registry]
+    }),
+    forumRecordsFetched: new Counter({
+      name: 'hashmesh_sync_forum_records_fetched_total',
+      help: 'Forum records received in forum responses, by ingest action',
+      labelNames: ['action'] as const,
       registers: [registry]
     }),
     rounds: new Counter({

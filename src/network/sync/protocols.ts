@@ -7,3 +7,11 @@ export function syncProtocols (network: string): Record<SyncProtocolName, string
     range: `/hashmesh/${network}/sync/range/1.0.0`
   }
 }
+
+/**
+ * Apart from syncProtocols: a node serves it only when it has a forum, and a peer that lacks it is
+ * still asked for batches.
+ */
+export function forumSyncProtocol (network: string): string {
+  return `/hashmesh/${network}/sync/forum/1.0.0`
+}

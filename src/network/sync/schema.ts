@@ -10,3 +10,4 @@ const root = protobuf.loadSync(fileURLToPath(new URL('../../../proto/sync.proto'
 export const HeadsRequestType = root.lookupType('hashmesh.sync.v1.HeadsRequest')
 export const HeadsResponseType = root.lookupType('hashmesh.sync.v1.HeadsResponse')
 export const RangeRequestType = root.lookupType('hashmesh.sync.v1.RangeRequest')
+export const ForumRequestType = root.lookupType('hashmesh.sync.v1.ForumRequest')

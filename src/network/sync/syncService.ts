@@ -8,7 +8,7 @@ import type { SyncComponents } from './interface.js'
 import { MAX_QUEUED_PEER_SYNCS } from './limits.js'
 import { resolveSyncOptions, type ResolvedSyncOptions, type SyncOptions } from './options.js'
 import type { PullProgressView } from './progress.js'
-import { syncProtocols } from './protocols.js'
+import { forumSyncProtocol, syncProtocols } from './protocols.js'
 import { RangePuller, type PullResult } from './puller.js'
 import { SyncServer } from './server.js'
 
@@ -21,6 +21,7 @@ export class SyncService {
   private readonly components: SyncComponents
   private readonly options: ResolvedSyncOptions
   private readonly protocols: string[]
+  private readonly forumProtocol: string
   private readonly server: SyncServer
   private readonly puller: RangePuller
   private readonly client: SyncClient
@@ -34,8 +35,9 @@ export class SyncService {
     this.components = components
     this.options = resolveSyncOptions(options)
     this.protocols = Object.values(syncProtocols(this.options.network))
-    const { libp2p, store, sink, logger, metrics } = components
-    this.server = new SyncServer({ libp2p, store, logger, metrics }, this.options)
+    this.forumProtocol = forumSyncProtocol(this.options.network)
+    const { libp2p, store, sink, logger, metrics, forum } = components
+    this.server = new SyncServer({ libp2p, store, logger, metrics, forum }, this.options)
     this.client = new SyncClient({ libp2p, metrics }, this.options)
     this.puller = new RangePuller({ client: this.client, store, sink, logger, metrics }, this.options)
     this.rounds = new PeerQueue({ concurrency: this.options.maxConcurrentPeers, maxSize: MAX_QUEUED_PEER_SYNCS })
@@ -67,8 +69,8 @@ export class SyncService {
   }
 
   /**
-   * One round with a peer: its heads, then every trusted publisher it is ahead on, pulled from our
-   * head + 1. A round already running for the peer is joined rather than started twice.
+   * One round with a peer: its forum records (with a forum), then its heads, then every trusted
+   * publisher it is ahead on, pulled from our head + 1. A round already running for the peer is joined rather than started twice.
    */
   async syncWith (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<PullResult[]> {
     this.requireStarted()
@@ -110,6 +112,9 @@ export class SyncService {
     const { store, trust, metrics } = this.components
     const signal = this.withLifetime(jobSignal)
     try {
+      // Forum records first: a node back from offline learns a revocation before it pulls the
+      // revoked member's batches, so the ones past the cut are refused rather than stored.
+      await this.pullForum(peer, signal)
       const results: PullResult[] = []
       for (const head of await this.client.heads(peer, signal)) {
         if (!trust.isTrusted(head.publisher)) continue
@@ -121,6 +126,30 @@ export class SyncService {
     } catch (err) {
       metrics?.rounds.inc({ outcome: syncErrorCode(err) })
       throw err
+    }
+  }
+
+  /** Stops reading at the first record the sink rejects: the peer serves garbage, the rest is not worth verifying. */
+  private async pullForum (peer: PeerId, signal: AbortSignal): Promise<void> {
+    const { forum, metrics, logger } = this.components
+    if (forum === undefined || !await this.speaksForum(peer)) return
+    const source = `sync:${peer.toString()}`
+    for await (const frame of this.client.forum(peer, forum.digest(), signal)) {
+      const outcome = await forum.sink(frame, source)
+      metrics?.forumRecordsFetched.inc({ action: outcome.action })
+      if (outcome.action === 'reject') {
+        logger.debug({ peer: peer.toString(), code: outcome.code }, 'sync peer served a rejected forum record')
+        return
+      }
+    }
+  }
+
+  /** A peer without a forum (or of an older version) is still synced for batches. */
+  private async speaksForum (peer: PeerId): Promise<boolean> {
+    try {
+      return (await this.components.libp2p.peerStore.get(peer)).protocols.includes(this.forumProtocol)
+    } catch {
+      return false
     }
   }
 

@@ -1,13 +1,17 @@
 import { EquivocationError } from '../../../src/ingest/equivocationError.js'
 import { hammingDistance } from '../../../src/hashing/pdq/hashBits.js'
 import { LookupError } from '../../../src/lookup/lookupError.js'
-import type { EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupQuery, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from '../../../src/node/interface.js'
+import type { AllowlistAddRequest, AllowlistItem, AllowlistNodeApi } from '../../../src/node/allowlistApi.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, HashSummary, HashmeshNodeApi, LookupQuery, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from '../../../src/node/interface.js'
 import { parseHexBytes, parseSignalValue, toHex } from '../../../src/signals/hex.js'
 import { SignalError } from '../../../src/signals/registry.js'
 import { PUBLIC_KEY_BYTES } from '../../../src/wire/limits.js'
+import { entryFromInput } from '../../../src/node/batchPublisher.js'
 
 export const LISTED_MD5 = 'ab'.repeat(16)
 const PUBLISHER = 'cd'.repeat(32)
+/** The organisation the fake's one publisher belongs to. */
+export const FAKE_ORGANISATION = 'Example Trust & Safety'
 
 export const FAKE_STATUS: NodeStatus = {
   peerId: '12D3KooWFPQNesWnKqL2SpESimHumJwuWbArqjgxKVNuhzW45g1D',
@@ -22,6 +26,7 @@ export const FAKE_STATUS: NodeStatus = {
   catchUp: [],
   topic: 'hashmesh/test/batches/1',
   trustedPublishers: [PUBLISHER],
+  forum: { roots: [], records: 0, digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', validation: { accept: {}, ignore: {}, reject: {} } },
   publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), pending: 0, equivocating: false, batches: 1, entries: 1 }],
   hashes: { md5: 1, sha1: 0, sha256: 0, pdq: 0 },
   pdqIndex: { hashes: 0, memoryBytes: 4096 },
@@ -43,7 +48,7 @@ export const FAKE_EQUIVOCATION: EquivocationInfo = {
  * Stands in for a node in HTTP unit tests. Checks inputs with the real signal parser, so it throws
  * the same typed errors a node does for a bad type or value.
  */
-export class FakeNode implements HashmeshNodeApi {
+export class FakeNode implements HashmeshNodeApi, AllowlistNodeApi {
   readonly peerId = FAKE_STATUS.peerId
   readonly publisherKey = PUBLISHER
   readonly published: EntryInput[][] = []
@@ -60,6 +65,12 @@ export class FakeNode implements HashmeshNodeApi {
   listedPdq: string | undefined
   /** The md5 this node lists (LISTED_MD5 unless a test lists a real file's). */
   listedMd5 = LISTED_MD5
+  /** Opinions the listed hashes carry (none unless a test sets some); a dispute or both kinds mark it disputed. */
+  opinions: HashSummary['opinions'] = { confirm: noOpinions(), falsePositive: noOpinions(), dispute: noOpinions() }
+  /** The allowlist, in memory; an allowlisted listed hash is reported listed but not a match. */
+  readonly allowlistItems: AllowlistItem[] = []
+  /** Actors of every allowlist edit, in order. */
+  readonly allowlistActors: string[] = []
 
   async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
     const parsed = parseSignalValue(type, value)
@@ -67,13 +78,32 @@ export class FakeNode implements HashmeshNodeApi {
     const hex = toHex(parsed.value)
     if (parsed.type.name === 'pdq') return this.nearLookup(hex, options)
     const listed = parsed.type.name === 'md5' && hex === this.listedMd5
-    return { type: parsed.type.name, value: hex, listed, matches: listed ? [this.listedMatch()] : [] }
+    const found = listed ? [this.summary('md5', hex)] : []
+    return { type: parsed.type.name, value: hex, listed, matches: listed ? [this.listedMatch()] : [], match: found.some(h => h.match), hashes: found }
+  }
+
+  /** What a node reports for the one listed hash: its publisher, the opinions set, the allowlist, the verdict. */
+  private summary (type: string, value: string, distance?: number): HashSummary {
+    const allowlisted = this.allowlistItems.find(i => i.type === type && i.value === value)
+    const { confirm, falsePositive, dispute } = this.opinions
+    return {
+      value,
+      ...(distance === undefined ? {} : { distance }),
+      listed: true,
+      addedBy: [{ publisher: PUBLISHER, organisation: FAKE_ORGANISATION, labels: ['csam'] }],
+      retractedBy: [],
+      opinions: structuredClone(this.opinions),
+      disputed: (confirm.count > 0 && falsePositive.count > 0) || dispute.count > 0,
+      ...(allowlisted === undefined ? {} : { allowlisted: { note: allowlisted.note, author: allowlisted.author, addedAt: allowlisted.addedAt } }),
+      match: allowlisted === undefined,
+      reasons: allowlisted === undefined ? [`listed by 1 organisation (${FAKE_ORGANISATION})`] : [`allowlisted by ${allowlisted.author}: ${allowlisted.note}`]
+    }
   }
 
   private nearLookup (hex: string, options: Omit<LookupQuery, 'type' | 'value'>): LookupResult {
     const maxDistance = options.maxDistance ?? 31
     if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 256) throw new LookupError('BAD_MAX_DISTANCE', 'maxDistance must be an integer 0-256')
-    const result: LookupResult = { type: 'pdq', value: hex, listed: false, matches: [], maxDistance, truncated: false }
+    const result: LookupResult = { type: 'pdq', value: hex, listed: false, matches: [], match: false, hashes: [], maxDistance, truncated: false }
     const stored = this.listedPdq
     if (stored === undefined) return result
     const forms = [hex, ...(options.variants ?? [])]
@@ -81,11 +111,24 @@ export class FakeNode implements HashmeshNodeApi {
     const distance = Math.min(...distances)
     if (distance > maxDistance) return result
     const variant = options.variants === undefined ? {} : { variant: distances.indexOf(distance) }
-    return { ...result, listed: true, matches: [{ ...this.listedMatch(), value: stored, distance, ...variant }] }
+    const summary = this.summary('pdq', stored, distance)
+    return { ...result, listed: true, matches: [{ ...this.listedMatch(), value: stored, distance, ...variant }], match: summary.match, hashes: [summary] }
   }
 
   private listedMatch (): LookupResult['matches'][number] {
-    return { publisher: PUBLISHER, labels: ['csam'], batchId: 'ef'.repeat(32), seq: 1, action: 'add', receivedAt: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', current: true, publisherEquivocating: this.recorded(PUBLISHER) !== undefined }
+    return {
+      publisher: PUBLISHER,
+      labels: ['csam'],
+      batchId: 'ef'.repeat(32),
+      seq: 1,
+      action: 'add',
+      receivedAt: '2024-01-01T00:00:00.000Z',
+      createdAt: '2024-01-01T00:00:00.000Z',
+      current: true,
+      publisherEquivocating: this.recorded(PUBLISHER) !== undefined,
+      organisation: FAKE_ORGANISATION,
+      standing: 'member'
+    }
   }
 
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
@@ -103,7 +146,8 @@ export class FakeNode implements HashmeshNodeApi {
 
   async publish (entries: readonly EntryInput[]): Promise<PublishResult> {
     if (this.publishError !== undefined) throw this.publishError
-    for (const e of entries) parseSignalValue(e.type, e.value)
+    // The node's own conversion: the same typed errors (SignalError, WireError) for the same input.
+    entries.forEach(entryFromInput)
     this.published.push([...entries])
     return { batchId: '01'.repeat(32), seq: this.published.length, entries: entries.length, recipients: 2 }
   }
@@ -114,7 +158,7 @@ export class FakeNode implements HashmeshNodeApi {
     this.matched.push({ bytes: file.length, options })
     const hashes = { bytes: file.length, md5: LISTED_MD5, sha1: '00'.repeat(20), sha256: '00'.repeat(32) }
     const results = await this.lookupMany([{ type: 'md5', value: hashes.md5 }, { type: 'sha1', value: hashes.sha1 }, { type: 'sha256', value: hashes.sha256 }])
-    return { hashes, listed: true, pdqSkipped: 'NOT_AN_IMAGE', results }
+    return { hashes, listed: true, match: results.some(r => r.match), pdqSkipped: 'NOT_AN_IMAGE', results }
   }
 
   async status (): Promise<NodeStatus> {
@@ -134,7 +178,35 @@ export class FakeNode implements HashmeshNodeApi {
     return structuredClone(known)
   }
 
+  async allowlist (): Promise<AllowlistItem[]> {
+    return structuredClone(this.allowlistItems)
+  }
+
+  /** Parses like the node, so the HTTP tests see the same typed errors; replaces an entry for the same hash. */
+  async allowlistAdd (input: AllowlistAddRequest, actor: string): Promise<AllowlistItem> {
+    const { type, value } = parseSignalValue(input.type, input.value)
+    const item: AllowlistItem = { type: type.name, value: toHex(value), note: input.note, author: input.author, addedAt: '2024-02-01T00:00:00.000Z' }
+    const existing = this.allowlistItems.findIndex(x => x.type === item.type && x.value === item.value)
+    if (existing !== -1) this.allowlistItems.splice(existing, 1)
+    this.allowlistItems.push(item)
+    this.allowlistActors.push(actor)
+    return structuredClone(item)
+  }
+
+  async allowlistRemove (typeName: string, hex: string, actor: string): Promise<boolean> {
+    const { type, value } = parseSignalValue(typeName, hex)
+    const i = this.allowlistItems.findIndex(x => x.type === type.name && x.value === toHex(value))
+    if (i === -1) return false
+    this.allowlistItems.splice(i, 1)
+    this.allowlistActors.push(actor)
+    return true
+  }
+
   private recorded (publisher: string): EquivocationInfo | undefined {
     return this.equivocationList.find(e => e.publisher === publisher)
   }
+}
+
+function noOpinions (): HashSummary['opinions']['confirm'] {
+  return { count: 0, organisations: [], publishers: 0 }
 }

@@ -32,6 +32,8 @@ describe('api: body limits admit every publishable request', () => {
     ['bare md5 add with every optional field', { type: 'md5', value: 'ab'.repeat(16), labels: [], action: 'add' }],
     ['md5 with 16 one-char escaped labels', { type: 'md5', value: 'ab'.repeat(16), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => '"'), action: 'retract' }],
     ['sha256 with 16 longest escaped labels', { type: 'sha256', value: 'ab'.repeat(32), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => '\\'.repeat(MAX_LABEL_BYTES)), action: 'retract' }],
+    ['md5 opinion with the longest reason', { type: 'md5', value: 'ab'.repeat(16), labels: [], action: 'false_positive', reason: 'x'.repeat(32) }],
+    ['md5 opinion with a one-character reason', { type: 'md5', value: 'ab'.repeat(16), action: 'false_positive', reason: 'x' }],
     ['pdq with 16 longest plain labels', { type: 'pdq', value: 'ab'.repeat(32), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => 'x'.repeat(MAX_LABEL_BYTES)) }]
   ]
   for (const [name, entry] of shapes) {

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
-import { Registry } from 'prom-client'
-import { buildHttpServer } from '../../../src/api/server.js'
-import { silentLogger } from '../../../src/logger.js'
 import { FAKE_EQUIVOCATION, FakeNode } from './fakeNode.js'
+import { testServer } from './testServer.js'
 
 const TOKEN = 'beef'.repeat(16)
 
@@ -15,7 +13,8 @@ const plausibleEntry = fc.record({
   type: fc.oneof(fc.constantFrom('md5', 'sha1', 'sha256', 'pdq'), fc.string({ maxLength: 20 })),
   value: fc.oneof(hex(16), hex(20), hex(32), fc.string({ maxLength: 70 })),
   labels: fc.array(fc.oneof(fc.constantFrom('csam', 'tier:1'), fc.string({ maxLength: 70 })), { maxLength: 18 }),
-  action: fc.oneof(fc.constantFrom('add', 'retract'), fc.jsonValue())
+  action: fc.oneof(fc.constantFrom('add', 'retract', 'confirm', 'false_positive', 'dispute', 'withdraw'), fc.jsonValue()),
+  reason: fc.oneof(fc.constantFrom('not_violating', 'verified'), fc.string({ maxLength: 40 }))
 }, { requiredKeys: [] })
 
 const body = (listKey: string) => fc.oneof(
@@ -38,7 +37,7 @@ describe('api: no input produces a 5xx (property)', () => {
   let app: FastifyInstance
 
   before(async () => {
-    app = buildHttpServer({ node: new FakeNode(), adminToken: TOKEN, registry: new Registry(), logger: silentLogger(), maxUploadBytes: 1024 * 1024 })
+    app = testServer(new FakeNode(), { adminToken: TOKEN })
     await app.ready()
   })
   after(async () => { await app.close() })
@@ -64,6 +63,20 @@ describe('api: no input produces a 5xx (property)', () => {
     await fc.assert(fc.asyncProperty(decisionUrl, decisionBody, async (url, b) => { await noServerError(url, JSON.stringify(b), true) }), { numRuns: 400 })
   })
 
+  it('POST /v1/allowlist with arbitrary JSON bodies, and DELETE with arbitrary paths', async () => {
+    const plausible = fc.record({
+      type: fc.oneof(fc.constantFrom('md5', 'pdq'), fc.string({ maxLength: 20 })),
+      value: fc.oneof(hex(16), hex(32), fc.string({ maxLength: 70 })),
+      note: fc.oneof(fc.constantFrom('stock photo'), fc.string({ maxLength: 600, unit: 'grapheme' })),
+      author: fc.oneof(fc.constantFrom('alice@ops'), fc.string({ maxLength: 140 }))
+    }, { requiredKeys: [] })
+    await fc.assert(fc.asyncProperty(fc.oneof(plausible, fc.jsonValue()), async b => { await noServerError('/v1/allowlist', JSON.stringify(b), true) }), { numRuns: 300 })
+    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 20 }), fc.oneof(hex(16), fc.string({ maxLength: 300 })), async (type, value) => {
+      const res = await app.inject({ method: 'DELETE', url: `/v1/allowlist/${encodeURIComponent(type)}/${encodeURIComponent(value)}`, headers: { authorization: `Bearer ${TOKEN}` } })
+      assert.ok(res.statusCode < 500, `${type} ${value} → ${res.statusCode} ${res.body}`)
+    }), { numRuns: 200 })
+  })
+
   it('GET /v1/lookup/:type/:value with arbitrary query strings', async () => {
     const query = fc.dictionary(fc.constantFrom('maxDistance', 'limit', 'x'), fc.oneof(fc.nat({ max: 400 }).map(String), fc.string({ maxLength: 8 })), { maxKeys: 2 })
     await fc.assert(fc.asyncProperty(fc.constantFrom('pdq', 'md5', 'sha256'), fc.oneof(hex(16), hex(32)), query, async (type, value, q) => {
@@ -85,6 +98,7 @@ describe('api: no input produces a 5xx (property)', () => {
     await fc.assert(fc.asyncProperty(fc.string({ maxLength: 200 }), async text => {
       await noServerError('/v1/lookup', text, false)
       await noServerError('/v1/batches', text, true)
+      await noServerError('/v1/allowlist', text, true)
       await noServerError(`/v1/equivocations/${FAKE_EQUIVOCATION.publisher}/decision`, text, true)
     }), { numRuns: 200 })
   })

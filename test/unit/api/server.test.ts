@@ -2,13 +2,12 @@ import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { Counter, Registry } from 'prom-client'
 import { PUBLISH_BODY_LIMIT, LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, MAX_PUBLISHER_CHARS, MAX_VALUE_CHARS } from '../../../src/api/limits.js'
-import { buildHttpServer } from '../../../src/api/server.js'
-import { silentLogger } from '../../../src/logger.js'
 import { HashingError } from '../../../src/hashing/errors.js'
 import { PublishError } from '../../../src/node/batchPublisher.js'
 import { MatchError } from '../../../src/node/uploadHasher.js'
 import { WireError } from '../../../src/wire/errors.js'
 import { FAKE_EQUIVOCATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from './fakeNode.js'
+import { TEST_READ_TOKEN, testServer } from './testServer.js'
 
 const TOKEN = 'f00d'.repeat(16)
 const AUTH = { authorization: `Bearer ${TOKEN}` }
@@ -30,7 +29,7 @@ describe('api: HTTP server', () => {
   beforeEach(async () => {
     node = new FakeNode()
     registry = new Registry()
-    app = buildHttpServer({ node, adminToken: TOKEN, registry, logger: silentLogger(), maxUploadBytes: UPLOAD_LIMIT })
+    app = testServer(node, { adminToken: TOKEN, registry, maxUploadBytes: UPLOAD_LIMIT })
     await app.ready()
   })
   afterEach(async () => { await app.close() })
@@ -43,12 +42,20 @@ describe('api: HTTP server', () => {
       assert.equal(body.listed, true)
       assert.equal(body.value, LISTED_MD5)
       assert.equal(body.matches.length, 1)
+      assert.equal(body.match, true)
+      assert.deepEqual(body.hashes.map((h: { value: string, match: boolean }) => [h.value, h.match]), [[LISTED_MD5, true]])
+    })
+
+    it('reports a listed but allowlisted hash as no match', async () => {
+      await node.allowlistAdd({ type: 'md5', value: LISTED_MD5, note: 'stock photo', author: 'ops' }, 'ops')
+      const body = (await app.inject({ method: 'GET', url: `/v1/lookup/md5/${LISTED_MD5}` })).json()
+      assert.deepEqual([body.listed, body.match, body.hashes[0].allowlisted.note], [true, false, 'stock photo'])
     })
 
     it('answers an unknown hash as not listed', async () => {
       const res = await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${SHA256}` })
       assert.equal(res.statusCode, 200)
-      assert.deepEqual(res.json(), { type: 'sha256', value: SHA256, listed: false, matches: [] })
+      assert.deepEqual(res.json(), { type: 'sha256', value: SHA256, listed: false, matches: [], match: false, hashes: [] })
     })
 
     it('400 UNKNOWN_SIGNAL_TYPE for a bad type', async () => {
@@ -272,6 +279,9 @@ describe('api: HTTP server', () => {
       ['a label with a space', { entries: [{ type: 'md5', value: LISTED_MD5, labels: ['a b'] }] }],
       ['too many labels', { entries: [{ type: 'md5', value: LISTED_MD5, labels: Array.from({ length: 17 }, (_, i) => `l${i}`) }] }],
       ['an unknown action', { entries: [{ type: 'md5', value: LISTED_MD5, action: 'delete' }] }],
+      ['an action in another case', { entries: [{ type: 'md5', value: LISTED_MD5, action: 'Confirm' }] }],
+      ['a reason that is not a code', { entries: [{ type: 'md5', value: LISTED_MD5, action: 'dispute', reason: 'Not OK' }] }],
+      ['a reason too long', { entries: [{ type: 'md5', value: LISTED_MD5, action: 'dispute', reason: 'x'.repeat(33) }] }],
       ['a misspelt field', { entries: [{ type: 'md5', valeu: LISTED_MD5 }] }]
     ] as const) {
       it(`400 INVALID_REQUEST for ${name}`, async () => {
@@ -279,6 +289,30 @@ describe('api: HTTP server', () => {
         assert.equal(res.statusCode, 400)
         assert.equal(errorCode(res), 'INVALID_REQUEST')
         assert.equal(node.published.length, 0)
+      })
+    }
+
+    it('201 for opinions with and without a reason; the node gets them as sent', async () => {
+      const opinions = [
+        { type: 'md5', value: LISTED_MD5, action: 'confirm', reason: 'verified' },
+        { type: 'md5', value: LISTED_MD5, action: 'false_positive', reason: 'not_violating', labels: [] },
+        { type: 'sha256', value: SHA256, action: 'dispute' },
+        { type: 'sha256', value: SHA256, action: 'withdraw' }
+      ]
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries: opinions } })
+      assert.equal(res.statusCode, 201)
+      assert.deepEqual(node.published, [opinions])
+    })
+
+    for (const [name, entry, code] of [
+      ['an opinion with labels', { type: 'md5', value: LISTED_MD5, action: 'confirm', labels: ['csam'] }, 'OPINION_WITH_LABELS'],
+      ['a reason on an add', { type: 'md5', value: LISTED_MD5, reason: 'verified' }, 'BAD_REASON']
+    ] as const) {
+      it(`400 ${code} for ${name}`, async () => {
+        const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries: [{ type: 'md5', value: LISTED_MD5 }, entry] } })
+        assert.equal(res.statusCode, 400)
+        assert.equal(errorCode(res), code)
+        assert.match(res.json().error.message, /^entries\[1\]: /)
       })
     }
 
@@ -413,6 +447,46 @@ describe('api: HTTP server', () => {
       const res = await app.inject({ method: 'GET', url: '/v2/nothing' })
       assert.equal(res.statusCode, 404)
       assert.equal(errorCode(res), 'NOT_FOUND')
+    })
+  })
+
+  describe('read auth (http.openReads off)', () => {
+    let closed: FastifyInstance
+    const READ = { authorization: `Bearer ${TEST_READ_TOKEN}` }
+
+    beforeEach(async () => {
+      closed = testServer(node, { adminToken: TOKEN, openReads: false, maxUploadBytes: UPLOAD_LIMIT })
+      await closed.ready()
+    })
+    afterEach(async () => { await closed.close() })
+
+    it('lookups and match need the read or the admin token', async () => {
+      const requests = [
+        { method: 'GET', url: `/v1/lookup/md5/${LISTED_MD5}` },
+        { method: 'POST', url: '/v1/lookup', payload: { queries: [{ type: 'md5', value: LISTED_MD5 }] } },
+        { method: 'POST', url: '/v1/match', headers: { 'content-type': 'image/png' }, payload: Buffer.from('x') }
+      ] as const
+      for (const r of requests) {
+        const refused = await closed.inject({ ...r, headers: { ...('headers' in r ? r.headers : {}) } })
+        assert.equal(refused.statusCode, 401, r.url)
+        assert.equal(errorCode(refused), 'UNAUTHORIZED')
+        for (const auth of [READ, AUTH]) {
+          const res = await closed.inject({ ...r, headers: { ...('headers' in r ? r.headers : {}), ...auth } })
+          assert.equal(res.statusCode, 200, r.url)
+        }
+      }
+    })
+
+    it('refuses an unauthenticated upload before reading it', async () => {
+      const res = await closed.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': 'image/png' }, payload: Buffer.alloc(UPLOAD_LIMIT + 1) })
+      assert.equal(res.statusCode, 401)
+      assert.equal(node.matched.length, 0)
+    })
+
+    it('the read token does not publish', async () => {
+      const res = await closed.inject({ method: 'POST', url: '/v1/batches', headers: READ, payload: { entries: [{ type: 'md5', value: LISTED_MD5 }] } })
+      assert.equal(res.statusCode, 401)
+      assert.equal(node.published.length, 0)
     })
   })
 })

@@ -31,7 +31,7 @@ async function split (entries: readonly EntryInput[], limits?: BatchLimits): Pro
 }
 
 const label = fc.stringMatching(/^[a-z0-9:_-]{1,64}$/)
-const entry: fc.Arbitrary<EntryInput> = fc.record({
+const hashAction: fc.Arbitrary<EntryInput> = fc.record({
   type: fc.constantFrom(...SIGNAL_TYPES.map(t => t.name)),
   labels: fc.array(label, { maxLength: MAX_LABELS_PER_ENTRY }),
   retract: fc.boolean(),
@@ -42,6 +42,15 @@ const entry: fc.Arbitrary<EntryInput> = fc.record({
   if (retract) e.action = 'retract'
   return e
 })
+
+/** Opinions carry no labels and may carry a reason code. */
+const opinion: fc.Arbitrary<EntryInput> = fc.record({
+  action: fc.constantFrom('confirm', 'false_positive', 'dispute', 'withdraw') as fc.Arbitrary<EntryInput['action']>,
+  reason: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,31}$/), { nil: undefined }),
+  seed: fc.uint8Array({ minLength: 32, maxLength: 32 })
+}).map(({ action, reason, seed }) => ({ type: 'sha256', value: Buffer.from(seed).toString('hex'), labels: [], action, ...(reason === undefined ? {} : { reason }) }))
+
+const entry = fc.oneof(hashAction, opinion)
 
 const md5 = (i: number): EntryInput => ({ type: 'md5', value: i.toString(16).padStart(32, '0'), labels: [] })
 

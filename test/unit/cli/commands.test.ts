@@ -4,8 +4,6 @@ import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { Registry } from 'prom-client'
-import { buildHttpServer } from '../../../src/api/server.js'
 import { register as registerDecide } from '../../../src/cli/commands/decide.js'
 import { register as registerEquivocations } from '../../../src/cli/commands/equivocations.js'
 import { register as registerHash } from '../../../src/cli/commands/hash.js'
@@ -17,9 +15,9 @@ import type { CliContext } from '../../../src/cli/context.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
 import { runCli } from '../../../src/cli/program.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
-import { silentLogger } from '../../../src/logger.js'
 import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
-import { FAKE_EQUIVOCATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
+import { FAKE_EQUIVOCATION, FAKE_ORGANISATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
+import { testServer } from '../api/testServer.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
 const COMMANDS = [registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide]
@@ -62,7 +60,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
   beforeEach(async () => {
     node = new FakeNode()
-    app = buildHttpServer({ node, adminToken: TOKEN, registry: new Registry(), logger: silentLogger(), maxUploadBytes: 1024 * 1024 })
+    app = testServer(node, { adminToken: TOKEN })
     await app.listen({ host: '127.0.0.1', port: 0 })
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     dir = await mkdtemp(join(tmpdir(), 'hashmesh-cli-'))
@@ -73,12 +71,32 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
   })
 
   describe('lookup', () => {
-    it('exit 0 and the matches when listed', async () => {
+    it('exit 0 for a match, with the verdict, its reasons and the entries', async () => {
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
       assert.equal(r.code, 0)
-      assert.match(r.out, /^listed: md5 /)
+      assert.match(r.out, /^match: md5 /)
+      assert.match(r.out, new RegExp(`^  hash ${LISTED_MD5}: MATCH$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {4}why +listed by 1 organisation \\(${FAKE_ORGANISATION}\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {4}publisher ${FAKE_STATUS.publisherKey} \\(${FAKE_ORGANISATION}, member\\)$`, 'm'))
       assert.match(r.out, /labels\s+csam/)
       assert.match(r.out, /receivedAt\s+2024-01-01T00:00:00.000Z/)
+    })
+
+    it('exit 1 for a listed hash local policy does not match (allowlisted), saying why', async () => {
+      await node.allowlistAdd({ type: 'md5', value: LISTED_MD5, note: 'stock photo', author: 'ops' }, 'ops')
+      const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
+      assert.equal(r.code, 1)
+      assert.match(r.out, /^listed, no match: md5 /)
+      assert.match(r.out, /^ {4}allowlisted +by ops at 2024-02-01T00:00:00.000Z: stock photo$/m)
+      assert.match(r.out, /^ {4}why +allowlisted by ops: stock photo$/m)
+    })
+
+    it('shows opinion tallies and disputed', async () => {
+      node.opinions.confirm = { count: 1, organisations: ['Acme'], publishers: 1 }
+      node.opinions.falsePositive = { count: 2, organisations: ['Beta', 'Gamma'], publishers: 3 }
+      const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
+      assert.match(r.out, /^ {4}opinions +1 confirm \(Acme\), 2 false positive \(Beta, Gamma\), 0 dispute$/m)
+      assert.match(r.out, /^ {4}disputed +yes$/m)
     })
 
     it('exit 1 when not listed', async () => {
@@ -89,7 +107,8 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
     it('--json prints the LookupResult', async () => {
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url, '--json')
-      assert.equal(oneJsonDocument(r.out).listed, true)
+      const doc = oneJsonDocument(r.out)
+      assert.deepEqual([doc.listed, doc.match, doc.hashes.length], [true, true, 1])
     })
 
     it('exit 2 for a bad value, before contacting any node', async () => {
@@ -122,7 +141,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       node.equivocationList.push({ ...FAKE_EQUIVOCATION, publisher: FAKE_STATUS.publisherKey })
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
       assert.equal(r.code, 0)
-      assert.match(r.out, new RegExp(`^  publisher ${FAKE_STATUS.publisherKey} \\(publisher EQUIVOCATING\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {4}publisher ${FAKE_STATUS.publisherKey} \\(${FAKE_ORGANISATION}, member\\) \\(publisher EQUIVOCATING\\)$`, 'm'))
     })
   })
 
@@ -350,7 +369,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       node.listedPdq = nearby(pdq!.hash, 12)
       const r = await hashmesh('match', photo, '--node', url)
       assert.equal(r.code, 0)
-      assert.match(r.out, /^LISTED: .*aaa-orig\.jpg, pdq quality 100$/m)
+      assert.match(r.out, /^MATCH: .*aaa-orig\.jpg, pdq quality 100$/m)
       assert.match(r.out, new RegExp(`distance +12$`, 'm'))
       assert.match(r.out, new RegExp(`value +${node.listedPdq}$`, 'm'))
       assert.match(r.out, /labels +csam/)
@@ -379,7 +398,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       node.listedMd5 = (await hashFile(await readFile(photo))).md5
       const r = await hashmesh('match', photo, featureless, '--node', url)
       assert.equal(r.code, 0)
-      assert.match(r.out, /^LISTED: .*aaa-orig\.jpg/m)
+      assert.match(r.out, /^MATCH: .*aaa-orig\.jpg/m)
       assert.match(r.out, /^not listed: .*small\.jpg, pdq quality 0 \(pdq quality below 50: exact hashes only\)$/m)
     })
 

@@ -61,6 +61,21 @@ describe('cli: publish input', () => {
       await failsAtLine(`type,value,labels\nmd5,,x\n`, 'in.csv', 2, /missing value/)
     })
 
+    it('reads opinions and their reasons beside adds, blank cells meaning absent', async () => {
+      const rows = await read(`type,value,labels,action,reason\nmd5,${MD5},csam,,\nmd5,${MD5},,false_positive,not_violating\nmd5,${MD5},,withdraw,\n`, 'in.csv')
+      assert.deepEqual(rows.map(r => r.entry), [
+        { type: 'md5', value: MD5, labels: ['csam'] },
+        { type: 'md5', value: MD5, labels: [], action: 'false_positive', reason: 'not_violating' },
+        { type: 'md5', value: MD5, labels: [], action: 'withdraw' }
+      ])
+    })
+
+    it('names the line of an opinion with labels, a reason on an add, a reason that is not a code', async () => {
+      await failsAtLine(`type,value,labels,action\nmd5,${MD5},csam,confirm\n`, 'in.csv', 2, /confirm is an opinion and carries no labels/)
+      await failsAtLine(`type,value,action,reason\nmd5,${MD5},,verified\n`, 'in.csv', 2, /only an opinion .* carries a reason, not add/)
+      await failsAtLine(`type,value,action,reason\nmd5,${MD5},dispute,Not OK\n`, 'in.csv', 2, /reason must be/)
+    })
+
     it('names the line with too many labels', async () => {
       const labels = Array.from({ length: 17 }, (_, i) => `l${i}`).join(';')
       await failsAtLine(`type,value,labels\nmd5,${MD5},${labels}\n`, 'in.csv', 2, /17 labels/)
@@ -88,6 +103,16 @@ describe('cli: publish input', () => {
         { line: 1, entry: { type: 'md5', value: MD5, labels: ['csam'] } },
         { line: 4, entry: { type: 'sha256', value: SHA256, labels: [], action: 'retract' } }
       ])
+    })
+
+    it('reads opinions with reasons; refuses a reason that is not a string', async () => {
+      const rows = await read(`{"type":"md5","value":"${MD5}","action":"confirm","reason":"verified"}\n{"type":"md5","value":"${MD5}","action":"dispute","labels":[]}\n`, 'in.jsonl')
+      assert.deepEqual(rows.map(r => r.entry), [
+        { type: 'md5', value: MD5, labels: [], action: 'confirm', reason: 'verified' },
+        { type: 'md5', value: MD5, labels: [], action: 'dispute' }
+      ])
+      await failsAtLine(`{"type":"md5","value":"${MD5}","action":"confirm","reason":5}\n`, 'in.jsonl', 1, /reason must be/)
+      await failsAtLine(`{"type":"md5","value":"${MD5}","action":"constructor"}\n`, 'in.jsonl', 1, /action must be one of/)
     })
 
     it('names the line of invalid JSON, a non-object, an unknown field, a bad value', async () => {

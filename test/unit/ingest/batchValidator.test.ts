@@ -55,6 +55,14 @@ describe('validateBatch: every outcome', function () {
     assert.equal(await outcome(valid.signedBytes, context()), 'ignore:UNTRUSTED_PUBLISHER')
   })
 
+  it('ignores, with the trust policy\'s own code and before the signature, a batch its policy refuses', async function () {
+    const seen: number[] = []
+    const trust = { isTrusted: () => true, check: (b: { seq: number }) => { seen.push(b.seq); return { code: 'KEY_ROTATED' as const, message: 'moved on' } } }
+    const forged = SignedBatchType.encode({ body: valid.bodyBytes, signature: new Uint8Array(64) }).finish()
+    assert.equal(await outcome(forged, { ...context(), trust }), 'ignore:KEY_ROTATED')
+    assert.deepEqual(seen, [1])
+  })
+
   it('ignores a batch dated beyond the allowed clock skew, accepts one just inside it', async function () {
     const late = makeSignedBatch({ secretKey: key, seq: 1, entries: randomEntries(1), createdAtMs: NOW + SKEW + 1 })
     assert.equal(await outcome(late.signedBytes, context({ trusted: [publisher] })), 'ignore:FUTURE_TIMESTAMP')

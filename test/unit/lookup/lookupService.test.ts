@@ -68,8 +68,10 @@ describe('LookupService', function () {
       assert.deepEqual(r.matches, [{
         publisher: toHex(publicKeyOf(alice)), labels: ['category:x'], batchId: toHex(batch.id), seq: 1, action: 'add',
         receivedAt: new Date(1_000).toISOString(), createdAt: new Date(5_000).toISOString(), current: true,
-        publisherEquivocating: false
+        publisherEquivocating: false, standing: 'trusted'
       }])
+      assert.equal(r.match, true)
+      assert.deepEqual(r.hashes.map(h => [h.value, h.listed, h.match]), [[toHex(value), true, true]])
     })
 
     it('a retraction by the same publisher supersedes its add; history stays visible', async function () {
@@ -92,7 +94,7 @@ describe('LookupService', function () {
     it('answers a miss from memory without touching the store', async function () {
       const untouchable = { entriesFor: async () => { throw new Error('disk touched') } } as unknown as HashStore
       const r = await new LookupService({ store: untouchable, indexes }).lookup('md5', '00'.repeat(16))
-      assert.deepEqual(r, { type: 'md5', value: '00'.repeat(16), listed: false, matches: [] })
+      assert.deepEqual(r, { type: 'md5', value: '00'.repeat(16), listed: false, matches: [], match: false, hashes: [] })
     })
 
     it('checks every query of a batch lookup before answering, naming the bad one', async function () {
@@ -127,7 +129,7 @@ describe('LookupService', function () {
       const wider = await lookups.lookup('pdq', toHex(base), { maxDistance: 32 })
       assert.deepEqual(wider.matches.map(m => m.distance), [10, 31, 32])
       const exact = await lookups.lookup('pdq', toHex(base), { maxDistance: 0 })
-      assert.deepEqual(exact, { type: 'pdq', value: toHex(base), listed: false, matches: [], maxDistance: 0, truncated: false })
+      assert.deepEqual(exact, { type: 'pdq', value: toHex(base), listed: false, matches: [], match: false, hashes: [], maxDistance: 0, truncated: false })
     })
 
     it('a hash every publisher retracted is no longer near-matched, but its own lookup shows the history', async function () {

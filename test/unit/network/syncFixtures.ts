@@ -6,11 +6,13 @@ import type { PeerId } from '@libp2p/interface'
 import { Registry } from 'prom-client'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
 import { LookupIndexes } from '../../../src/lookup/lookupIndexes.js'
+import { ForumRecordIngester } from '../../../src/forum/forumRecordIngester.js'
+import { Membership } from '../../../src/forum/membership.js'
 import { BatchIngester } from '../../../src/ingest/batchIngester.js'
-import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
+import { StaticTrustList, type TrustPolicy } from '../../../src/ingest/trustPolicy.js'
 import { silentLogger, type Logger } from '../../../src/logger.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../../../src/network/libp2pNode.js'
-import type { SyncStore } from '../../../src/network/sync/interface.js'
+import type { ForumSyncComponent, SyncStore } from '../../../src/network/sync/interface.js'
 import { createSyncMetrics } from '../../../src/network/sync/metrics.js'
 import type { SyncOptions } from '../../../src/network/sync/options.js'
 import { syncProtocols } from '../../../src/network/sync/protocols.js'
@@ -36,6 +38,8 @@ export interface SyncNode {
   sync: SyncService
   registry: Registry
   peerId: PeerId
+  /** With SyncNodeInit.forum: the membership that is also the node's trust policy, and its record ingester. */
+  forum?: { membership: Membership, ingester: ForumRecordIngester }
   close: () => Promise<void>
 }
 
@@ -50,18 +54,33 @@ export interface SyncNodeInit {
   startSync?: boolean
   /** Make the sink this slow per batch, as a busy node validating large batches is. */
   sinkDelayMs?: number
+  /** Forum root keys (hex): the node's trust is a Membership (with `trusts` as its trust list) and it syncs forum records. */
+  forum?: string[]
+  /** Serve these forum records instead of the membership's own (to play a peer that serves garbage). */
+  servedForum?: Pick<ForumSyncComponent, 'digest' | 'records'>
 }
 
 export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode> {
   const dir = await mkdtemp(join(tmpdir(), 'hashmesh-sync-'))
   const store = await HashStore.open(join(dir, 'db'))
   const logger = init.logger ?? silentLogger()
-  const trust = new StaticTrustList((init.trusts ?? []).map(k => toHex(publicKeyOf(k))), publicKeyOf(generateSecretKey()))
+  const trusted = (init.trusts ?? []).map(k => toHex(publicKeyOf(k)))
+  const membership = init.forum === undefined ? undefined : new Membership({ roots: init.forum, trusted, revokedEntries: 'keep' })
+  const trust: TrustPolicy = membership ?? new StaticTrustList(trusted, publicKeyOf(generateSecretKey()))
+  const forumIngester = membership === undefined ? undefined : new ForumRecordIngester({ store, membership, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+  const forum: ForumSyncComponent | undefined = membership === undefined || forumIngester === undefined
+    ? undefined
+    : {
+        digest: () => membership.digest(),
+        records: async () => membership.signedRecords(),
+        ...init.servedForum,
+        sink: async (bytes, source) => await forumIngester.ingest(bytes, source)
+      }
   const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   const libp2p = await startLibp2p()
   const registry = new Registry()
   const sync = new SyncService(
-    { libp2p, store: init.servedStore ?? store, sink: slowed(ingester, init.sinkDelayMs ?? 0), trust, logger, metrics: createSyncMetrics(registry) },
+    { libp2p, store: init.servedStore ?? store, sink: slowed(ingester, init.sinkDelayMs ?? 0), trust, logger, metrics: createSyncMetrics(registry), forum },
     { network: TEST_NETWORK, ...init.options }
   )
   if (init.startSync !== false) await sync.start()
@@ -72,6 +91,7 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
     sync,
     registry,
     peerId: libp2p.peerId,
+    ...(membership === undefined || forumIngester === undefined ? {} : { forum: { membership, ingester: forumIngester } }),
     close: async () => {
       await sync.stop()
       await libp2p.stop()

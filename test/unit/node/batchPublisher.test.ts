@@ -11,9 +11,12 @@ import { BatchPublisher, PublishError } from '../../../src/node/batchPublisher.j
 import { SignalError } from '../../../src/signals/registry.js'
 import { HashStore } from '../../../src/store/hashStore.js'
 import { decodeSignedBatch } from '../../../src/wire/batchCodec.js'
+import { WireError } from '../../../src/wire/errors.js'
 import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { EquivocationTracker } from '../../../src/ingest/equivocationTracker.js'
 import { toHex } from '../../../src/signals/hex.js'
+import { Action } from '../../../src/wire/types.js'
+import type { EntryInput } from '../../../src/node/interface.js'
 
 const md5 = (n: number): { type: string, value: string } => ({ type: 'md5', value: n.toString(16).padStart(32, '0') })
 
@@ -105,6 +108,43 @@ describe('BatchPublisher (real store, fake gossip)', function () {
     await assert.rejects(publisher.publish([md5(1), { type: 'md5', value: 'abc' }]),
       (e: unknown) => e instanceof SignalError && e.code === 'BAD_SIGNAL_VALUE' && e.message.startsWith('entries[1]'))
     await assert.rejects(publisher.publish([{ type: 'tlsh', value: '00' }]), (e: unknown) => e instanceof SignalError && e.code === 'UNKNOWN_SIGNAL_TYPE')
+    assert.equal(await store.head(key.publicKey), undefined)
+    assert.equal(announced.length, 0)
+  })
+
+  it('publishes opinions with their reasons in an ordinary batch, beside hash actions', async function () {
+    const publisher = await publisherOver(store)
+    await publisher.publish([
+      { ...md5(1), labels: ['csam'] },
+      { ...md5(2), action: 'confirm', reason: 'verified' },
+      { ...md5(3), action: 'false_positive', reason: 'not_violating' },
+      { ...md5(4), action: 'dispute' },
+      { ...md5(5), action: 'withdraw' },
+      { ...md5(6), action: 'retract' }
+    ])
+    const { entries } = decodeSignedBatch(announced[0]!).body
+    assert.deepEqual(entries.map(e => [e.action, e.reason, e.labels]), [
+      [Action.ADD, undefined, ['csam']], [Action.CONFIRM, 'verified', []], [Action.FALSE_POSITIVE, 'not_violating', []],
+      [Action.DISPUTE, undefined, []], [Action.WITHDRAW, undefined, []], [Action.RETRACT, undefined, []]
+    ])
+    const [row] = await store.entriesFor(1, Buffer.from(md5(3).value, 'hex'))
+    assert.equal((row as { reason?: string } | undefined)?.reason, 'not_violating', 'the reason is stored on the index row')
+  })
+
+  it('refuses an opinion with labels, a reason on a hash action, a malformed reason or an unknown action, naming the entry', async function () {
+    const publisher = await publisherOver(store)
+    const bad: Array<[EntryInput, string]> = [
+      [{ ...md5(2), action: 'confirm', labels: ['csam'] }, 'OPINION_WITH_LABELS'],
+      [{ ...md5(2), action: 'add', reason: 'verified' }, 'BAD_REASON'],
+      [{ ...md5(2), reason: 'verified' }, 'BAD_REASON'],
+      [{ ...md5(2), action: 'dispute', reason: 'Not Valid' }, 'BAD_REASON'],
+      [{ ...md5(2), action: 'dispute', reason: '' }, 'BAD_REASON'],
+      [{ ...md5(2), action: 'constructor' as EntryInput['action'] }, 'BAD_ACTION']
+    ]
+    for (const [entry, code] of bad) {
+      await assert.rejects(publisher.publish([md5(1), entry]),
+        (e: unknown) => e instanceof WireError && e.code === code && e.message.startsWith('entries[1]: '), `${JSON.stringify(entry)}`)
+    }
     assert.equal(await store.head(key.publicKey), undefined)
     assert.equal(announced.length, 0)
   })

@@ -1,0 +1,98 @@
+import { MAX_FORUM_RECORD_BYTES } from '../wire/limits.js'
+import type { DecodedForumRecord } from '../wire/types.js'
+import { Bucket } from './buckets.js'
+import type { ExtraOps, HashStore } from './hashStore.js'
+import { bucketRange } from './keys.js'
+import { bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
+
+const StoredForumRecordType = storeRecordType('StoredForumRecord')
+
+/** A record id is SHA-256 of the record body. */
+const RECORD_ID_BYTES = 32
+
+/** "gossip:<peerId>" and "sync:<peerId>" are under 70 characters; a longer one was not written by us. */
+const MAX_SOURCE_CHARS = 256
+
+export interface ForumRecordReceipt {
+  receivedAtMs: number
+  /** "local", "gossip:<peerId>" or "sync:<peerId>". */
+  source: string
+}
+
+export interface StoredForumRecord extends ForumRecordReceipt {
+  /** The exact SignedForumRecord bytes as received. */
+  signed: Uint8Array
+}
+
+export interface StoredForumRecordRow extends StoredForumRecord {
+  /** SHA-256 of the record body: the key it is stored under. */
+  id: Uint8Array
+}
+
+export function forumRecordKey (id: Uint8Array): Uint8Array {
+  const key = new Uint8Array(1 + RECORD_ID_BYTES)
+  key[0] = Bucket.forumRecord
+  key.set(bytesOfLength(id, RECORD_ID_BYTES, 'forum record key', 'id'), 1)
+  return key
+}
+
+function parseForumRecordKey (key: Uint8Array): Uint8Array {
+  if (key[0] !== Bucket.forumRecord || key.length !== 1 + RECORD_ID_BYTES) throw corrupt('forum record key', `malformed key of ${key.length} bytes`)
+  return key.subarray(1)
+}
+
+export function encodeStoredForumRecord (r: StoredForumRecord): Uint8Array {
+  return encode(StoredForumRecordType, r)
+}
+
+export function decodeStoredForumRecord (bytes: Uint8Array): StoredForumRecord {
+  const what = 'stored forum record'
+  const raw = decode(StoredForumRecordType, bytes, what)
+  const signed = raw.signed
+  if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > MAX_FORUM_RECORD_BYTES) {
+    throw corrupt(what, `signed bytes must be 1 to ${MAX_FORUM_RECORD_BYTES} bytes`)
+  }
+  const source = raw.source
+  if (typeof source !== 'string' || source.length > MAX_SOURCE_CHARS) throw corrupt(what, `source must be a string of at most ${MAX_SOURCE_CHARS} characters`)
+  return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source }
+}
+
+/**
+ * Forum credentials and revocations as received, keyed by record id. Records are never deleted: a
+ * revocation is itself a record, and re-serving exactly what was signed lets peers check it again.
+ */
+export class ForumRecordStore {
+  private readonly store: HashStore
+
+  constructor (store: HashStore) {
+    this.store = store
+  }
+
+  /**
+   * Stores a record (already validated) and `extra` in one atomic write. A record already stored is
+   * a no-op: nothing is written, and `extra` is not even called, so an audit record is written only
+   * for a record that is new.
+   */
+  async put (record: DecodedForumRecord, receipt: ForumRecordReceipt, extra?: ExtraOps): Promise<'stored' | 'duplicate'> {
+    const key = forumRecordKey(record.id)
+    let result: 'stored' | 'duplicate' = 'duplicate'
+    await this.store.writeAtomically(async () => {
+      // Checked under the write lock, so two puts of one record cannot both store it.
+      if (await this.store.db.has(key)) return []
+      result = 'stored'
+      const value = encodeStoredForumRecord({ signed: record.signedBytes, receivedAtMs: receipt.receivedAtMs, source: receipt.source })
+      return [{ type: 'put', key, value }, ...(await extra?.() ?? [])]
+    })
+    return result
+  }
+
+  /** Every stored record, in key (record id) order. */
+  async all (): Promise<StoredForumRecordRow[]> {
+    const rows = await this.store.db.iterator(bucketRange(Bucket.forumRecord)).all()
+    return rows.map(([k, v]) => ({ id: Uint8Array.from(parseForumRecordKey(k)), ...decodeStoredForumRecord(v) }))
+  }
+
+  async count (): Promise<number> {
+    return (await this.store.db.keys(bucketRange(Bucket.forumRecord)).all()).length
+  }
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import { Registry } from 'prom-client'
+import { routeAuth } from '../../../src/api/routeAuth.js'
+import { buildHttpServer } from '../../../src/api/server.js'
+import { silentLogger } from '../../../src/logger.js'
+import type { NodeApi } from '../../../src/node/interface.js'
+import type { FakeNode } from './fakeNode.js'
+
+export interface TestServerOptions {
+  adminToken: string
+  /** Default: a fixed token nobody else uses. */
+  readToken?: string
+  /** Default true, as the tests of routes that are not about read auth expect. */
+  openReads?: boolean
+  maxUploadBytes?: number
+  registry?: Registry
+}
+
+export const TEST_READ_TOKEN = 'feed'.repeat(16)
+
+/**
+ * The HTTP server over a fake node, built in one place for every API and CLI test. The fake has the
+ * core, lookup and allowlist faces; the forum and audit routes have tests of their own with their
+ * own fakes, so those faces are absent here and a call to them fails loudly.
+ */
+export function testServer (node: FakeNode, options: TestServerOptions): FastifyInstance {
+  const tokens = { adminToken: options.adminToken, readToken: options.readToken ?? TEST_READ_TOKEN, openReads: options.openReads ?? true }
+  const deps = {
+    node: node as unknown as NodeApi,
+    auth: routeAuth(tokens),
+    registry: options.registry ?? new Registry(),
+    logger: silentLogger(),
+    maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024
+  }
+  return buildHttpServer(deps)
+}
