@@ -36,7 +36,7 @@ describe('config: loadConfig', () => {
     const c = await loadConfig()
     assert.equal(c.node.network, 'hashmesh')
     assert.deepEqual(c.node.listen, ['/ip4/127.0.0.1/tcp/4001'])
-    assert.deepEqual(c.http, { host: '127.0.0.1', port: 8080 })
+    assert.deepEqual(c.http, { host: '127.0.0.1', port: 8080, openReads: false })
     assert.equal(c.log.level, 'info')
     assert.equal(c.node.maxClockSkewMs, 600_000)
     assert.equal(c.node.dataDir, resolve('./data'))
@@ -58,10 +58,11 @@ describe('config: loadConfig', () => {
     assert.equal((await loadConfig({ configFile: file, env })).node.network, 'from-env')
     const fileOnly = await loadConfig({ configFile: file })
     assert.equal(fileOnly.node.network, 'from-file')
-    assert.deepEqual(fileOnly.http, { host: '127.0.0.1', port: 9001 }, 'objects merge key by key')
+    assert.deepEqual(fileOnly.http, { host: '127.0.0.1', port: 9001, openReads: false }, 'objects merge key by key')
     assert.deepEqual(fileOnly.node.trust, [KEY_A])
-    assert.deepEqual((await loadConfig({ configFile: file, env })).http, { host: '0.0.0.0', port: 9002 })
-    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0' } })).http, { host: '127.0.0.1', port: 0 })
+    assert.deepEqual((await loadConfig({ configFile: file, env })).http, { host: '0.0.0.0', port: 9002, openReads: false })
+    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0' } })).http, { host: '127.0.0.1', port: 0, openReads: false })
+    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0', openReads: true } })).http, { host: '127.0.0.1', port: 0, openReads: true }, '--open-reads keeps --http')
   })
 
   it('replaces lists rather than appending', async () => {
@@ -89,7 +90,7 @@ describe('config: loadConfig', () => {
     assert.deepEqual(c.node.announce, ['/dns4/node.example/tcp/1'])
     assert.deepEqual(c.node.bootstrap, [`/ip4/10.0.0.1/tcp/4001/p2p/${PEER}`])
     assert.deepEqual(c.node.trust, [KEY_A], 'trust keys are lowercased')
-    assert.deepEqual(c.http, { host: '::1', port: 8081 })
+    assert.deepEqual(c.http, { host: '::1', port: 8081, openReads: false })
     assert.equal(c.log.level, 'debug')
   })
 

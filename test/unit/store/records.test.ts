@@ -51,7 +51,7 @@ describe('store records', () => {
 
   it('reports decodable records that break an invariant as corrupt', () => {
     const batchId = new Uint8Array(32)
-    assert.throws(() => decodeIndexRow(raw('IndexRow', { action: 2, batchId })), CORRUPT)
+    assert.throws(() => decodeIndexRow(raw('IndexRow', { action: 6, batchId })), CORRUPT)
     assert.throws(() => decodeIndexRow(raw('IndexRow', { action: 0, batchId: new Uint8Array(31) })), CORRUPT)
     assert.throws(() => decodeIndexRow(raw('IndexRow', { action: 0, batchId, createdAtMs: TWO_POW_53 })), CORRUPT)
     assert.throws(() => decodeHead(raw('Head', { seq: 0, headId: batchId, batches: 1 })), CORRUPT)

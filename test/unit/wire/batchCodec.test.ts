@@ -211,7 +211,19 @@ describe('wire: batch codec', function () {
       assert.deepEqual(roundTrip(b).entries.map(e => e.action), [0, 1])
     })
 
-    for (const action of [2, -1, 255]) {
+    it('accepts the opinions (2-5) without labels, with or without a reason code', function () {
+      const opinions = [Action.CONFIRM, Action.FALSE_POSITIVE, Action.DISPUTE, Action.WITHDRAW].map((action, i) => ({ ...entry({ action }), labels: [], ...(i % 2 === 0 ? { reason: 'not_violating' } : {}) }))
+      const back = roundTrip(body({ entries: opinions })).entries
+      assert.deepEqual(back.map(e => [e.action, e.reason]), [[2, 'not_violating'], [3, undefined], [4, 'not_violating'], [5, undefined]])
+    })
+
+    it('refuses labels on an opinion (OPINION_WITH_LABELS) and a reason on a hash action or of a bad shape (BAD_REASON)', function () {
+      throwsWire(() => encodeBatchBody(body({ entries: [{ ...entry({ action: Action.CONFIRM }), labels: ['terror'] }] })), 'OPINION_WITH_LABELS')
+      throwsWire(() => encodeBatchBody(body({ entries: [{ ...entry({ action: Action.ADD }), reason: 'why' }] })), 'BAD_REASON')
+      throwsWire(() => decodeRaw({ entries: [{ ...entry({ action: Action.DISPUTE }), labels: [], reason: 'Not Allowed!' }] }), 'BAD_REASON')
+    })
+
+    for (const action of [6, -1, 255]) {
       it(`rejects action ${action} on encode and decode (BAD_ACTION)`, function () {
         const e = { ...entry(), action: action as Action }
         throwsWire(() => encodeBatchBody(body({ entries: [e] })), 'BAD_ACTION')
