@@ -209,6 +209,28 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     assert.ok(audit.events.some((e: any) => e.publisher === a.key && e.action === 'add' && e.standing === 'revoked'), 'still in the store for audit')
   })
 
+  it('B rotates its publisher key: the root admits the new key, its batches count for Platform B, the old history stays attributed', async function () {
+    const oldKey = b.key
+    await b.node.stop()
+    const rotated = JSON.parse(await cli(['rotate-key', '--data', b.dir, '--config', b.config, '--json']))
+    assert.deepEqual([rotated.oldKey, rotated.lastSeq], [oldKey, 2])
+    const file = join(base, 'b-rotated.credential')
+    await cli(['forum', 'admit', rotated.newKey, '--org', 'Platform B', '--roles', 'publish,opine', '--until', '2099-01-01', '--rotation', rotated.rotationFile, '--root-key', rootKey, '--config', b.config, '--out', file, '--offline'])
+    await start(b, [a])
+    b.key = rotated.newKey
+    // Gossip reaches mesh peers only; before the mesh forms, the credential would wait for the next sync round.
+    await waitFor('B back in the mesh', async () => (await status(b)).meshPeers.includes(a.info!.peerId), 20_000)
+    await cli(['join', file, '--data', b.dir])
+    const H4 = hash(0xa4)
+    assert.equal((await publish(b, [{ type: 'sha256', value: H4, labels: ['terror'] }])).status, 201)
+    const found = await waitFor('the new key\'s batch on C', async () => { const r = await lookup(c, H4); return r.match ? r : undefined }, SYNC_TIMEOUT_MS)
+    assert.deepEqual(found.matches.map(x => [x.publisher, x.organisation, x.standing]), [[rotated.newKey, 'Platform B', 'member']])
+    const forum = await get<{ members: Array<{ publisher: string, status: string, rotatedTo?: string }> }>(c, '/v1/forum')
+    assert.equal(forum.members.find(x => x.publisher === oldKey)?.status, 'rotated')
+    const history = await get<any>(c, `/v1/provenance/sha256/${H2}`)
+    assert.deepEqual(history.events.filter((e: any) => e.publisher === oldKey).map((e: any) => [e.organisation, e.standing]), [['Platform B', 'member']], 'old-key history before the rotation still counts for Platform B')
+  })
+
   it('audit verify passes on an intact store and catches a flipped byte, a deleted batch, an edited index entry and an edited audit record', async function () {
     await b.node.stop()
     const clean = await hashmesh(['audit', 'verify', '--data', b.dir, '--config', b.config])
