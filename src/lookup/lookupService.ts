@@ -47,14 +47,11 @@ interface ParsedQuery {
 /** A stored hash that answers a query, and how near it is. */
 interface Hit { value: Uint8Array, distance?: number, variant?: number }
 
-/** The store carries an opinion's reason on the row (records.ts decodes it); EntryRecord does not declare it yet. */
-type StoredRow = EntryRecord & { reason?: string }
-
 /**
  * A row that counts under membership now, with how it stands and whether it is its publisher's
  * current word; the publisher's hex once, for both the summary and the entry.
  */
-interface VisibleRow { row: StoredRow, publisher: string, standing: RowStanding, current: boolean }
+interface VisibleRow { row: EntryRecord, publisher: string, standing: RowStanding, current: boolean }
 
 export interface LookupServiceComponents {
   store: HashStore
@@ -126,7 +123,7 @@ export class LookupService {
       result.truncated = hits.length > MAX_NEAR_MATCHES
       hits.length = Math.min(hits.length, MAX_NEAR_MATCHES)
     }
-    const rowsPerHit = await inParallel(hits, async hit => await this.store.entriesFor(q.type.code, hit.value) as StoredRow[])
+    const rowsPerHit = await inParallel(hits, async hit => await this.store.entriesFor(q.type.code, hit.value))
     rowsPerHit.forEach((rows, i) => {
       const hit = hits[i]!
       const visible = this.visibleRows(rows)
@@ -145,7 +142,7 @@ export class LookupService {
    * The rows that count now, each with its standing; "current" is decided among these only, so a
    * publisher's hidden later word leaves its earlier visible one standing.
    */
-  private visibleRows (rows: readonly StoredRow[]): VisibleRow[] {
+  private visibleRows (rows: readonly EntryRecord[]): VisibleRow[] {
     const standings = rows.map(row => this.standing.standing(row.publisher, row.seq, row.createdAtMs, isOpinion(row.action) ? 'opinion' : 'hash'))
     // The common case, everything visible, keeps the store's array: no copy to decide "current" on.
     const kept = standings.every(s => s.visible) ? rows : rows.filter((_, i) => standings[i]!.visible)

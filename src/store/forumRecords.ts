@@ -3,15 +3,12 @@ import type { DecodedForumRecord } from '../wire/types.js'
 import { Bucket } from './buckets.js'
 import type { ExtraOps, HashStore } from './hashStore.js'
 import { bucketRange } from './keys.js'
-import { bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
+import { bytesOfLength, corrupt, decodeReceipted, encode, storeRecordType } from './records.js'
 
 const StoredForumRecordType = storeRecordType('StoredForumRecord')
 
 /** A record id is SHA-256 of the record body. */
 const RECORD_ID_BYTES = 32
-
-/** "gossip:<peerId>" and "sync:<peerId>" are under 70 characters; a longer one was not written by us. */
-const MAX_SOURCE_CHARS = 256
 
 export interface ForumRecordReceipt {
   receivedAtMs: number
@@ -46,15 +43,7 @@ export function encodeStoredForumRecord (r: StoredForumRecord): Uint8Array {
 }
 
 export function decodeStoredForumRecord (bytes: Uint8Array): StoredForumRecord {
-  const what = 'stored forum record'
-  const raw = decode(StoredForumRecordType, bytes, what)
-  const signed = raw.signed
-  if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > MAX_FORUM_RECORD_BYTES) {
-    throw corrupt(what, `signed bytes must be 1 to ${MAX_FORUM_RECORD_BYTES} bytes`)
-  }
-  const source = raw.source
-  if (typeof source !== 'string' || source.length > MAX_SOURCE_CHARS) throw corrupt(what, `source must be a string of at most ${MAX_SOURCE_CHARS} characters`)
-  return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source }
+  return decodeReceipted(StoredForumRecordType, bytes, 'stored forum record', MAX_FORUM_RECORD_BYTES)
 }
 
 /**

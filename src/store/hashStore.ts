@@ -50,6 +50,8 @@ export interface EntryRecord {
   labels: string[]
   receivedAtMs: number
   createdAtMs: number
+  /** Opinions only: the reason code given. */
+  reason?: string
 }
 
 type Db = Level<Uint8Array, Uint8Array>

@@ -78,14 +78,26 @@ export function encodeStoredBatch (b: StoredBatch): Uint8Array {
   return encode(StoredBatchType, b)
 }
 
-export function decodeStoredBatch (bytes: Uint8Array): StoredBatch {
-  const what = 'stored batch'
-  const raw = decode(StoredBatchType, bytes, what)
+/** "gossip:" and a peer id are under 70 characters; a longer source is not one this node wrote. */
+export const MAX_SOURCE_CHARS = 256
+
+/**
+ * A signed message kept as received with when and from where it came: a stored batch, a stored
+ * forum record. The signed bytes are bounded like the message on the wire.
+ */
+export function decodeReceipted (type: protobuf.Type, bytes: Uint8Array, what: string, maxSignedBytes: number): StoredBatch {
+  const raw = decode(type, bytes, what)
   const signed = raw.signed
-  if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > MAX_SIGNED_BATCH_BYTES) {
-    throw corrupt(what, `signed bytes must be 1 to ${MAX_SIGNED_BATCH_BYTES} bytes`)
+  if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > maxSignedBytes) {
+    throw corrupt(what, `signed bytes must be 1 to ${maxSignedBytes} bytes`)
   }
-  return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source: String(raw.source) }
+  const source = raw.source
+  if (typeof source !== 'string' || source.length > MAX_SOURCE_CHARS) throw corrupt(what, `source must be a string of at most ${MAX_SOURCE_CHARS} characters`)
+  return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source }
+}
+
+export function decodeStoredBatch (bytes: Uint8Array): StoredBatch {
+  return decodeReceipted(StoredBatchType, bytes, 'stored batch', MAX_SIGNED_BATCH_BYTES)
 }
 
 export function encodeBatchLocation (l: BatchLocation): Uint8Array {

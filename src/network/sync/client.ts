@@ -17,6 +17,15 @@ export interface SyncClientOptions {
   requestTimeoutMs: number
 }
 
+interface FrameBounds {
+  maxFrameBytes: number
+  /** What may pile up unread while the consumer works on one frame (see limits.ts). */
+  bufferBytes: number
+  maxFrames: number
+  /** For the TOO_MANY_FRAMES message: "more than …". */
+  what: string
+}
+
 function asError (err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err))
 }
@@ -64,30 +73,9 @@ export class SyncClient {
    * the next is read. Leaving the loop early resets the stream: the responder stops sending.
    */
   async * range (peer: PeerId, request: RangeRequest, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
-    const bytes = encodeRangeRequest(request)
-    let outcome = 'ok'
-    let stream: Stream | undefined
-    let ended = false
-    try {
-      stream = await this.open(peer, this.protocols.range, signal)
-      const lp = framed(stream, MAX_RANGE_FRAME_BYTES, RANGE_READ_BUFFER_BYTES)
-      await lp.write(bytes, { signal: this.deadline(signal) })
-      await stream.close({ signal: this.deadline(signal) })
-      for (let frames = 0; ; frames++) {
-        const frame = await readFrameOrEnd(lp, { signal: this.deadline(signal) })
-        if (frame === undefined) break
-        if (frames === request.count) throw new SyncError('TOO_MANY_FRAMES', `more than the ${request.count} batches asked for`)
-        yield frame
-      }
-      ended = true
-    } catch (err) {
-      outcome = syncErrorCode(err)
-      stream?.abort(asError(err))
-      throw err
-    } finally {
-      if (!ended && outcome === 'ok') stream?.abort(new Error('range no longer wanted'))
-      this.metrics?.requests.inc({ protocol: 'range', outcome })
-    }
+    yield * this.frames(peer, 'range', encodeRangeRequest(request), signal, {
+      maxFrameBytes: MAX_RANGE_FRAME_BYTES, bufferBytes: RANGE_READ_BUFFER_BYTES, maxFrames: request.count, what: `the ${request.count} batches asked for`
+    })
   }
 
   /**
@@ -95,19 +83,25 @@ export class SyncClient {
    * verified and stored before the next is read. Leaving the loop early resets the stream.
    */
   async * forum (peer: PeerId, digest: Uint8Array, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
-    const bytes = encodeForumRequest(digest)
+    yield * this.frames(peer, 'forum', encodeForumRequest(digest), signal, {
+      maxFrameBytes: MAX_FORUM_FRAME_BYTES, bufferBytes: FORUM_READ_BUFFER_BYTES, maxFrames: MAX_FORUM_FRAMES, what: `${MAX_FORUM_FRAMES} forum records`
+    })
+  }
+
+  /** One request frame out, then the response's frames as they arrive, at most `maxFrames` of them. */
+  private async * frames (peer: PeerId, name: 'range' | 'forum', request: Uint8Array, signal: AbortSignal, bounds: FrameBounds): AsyncGenerator<Uint8Array, void, undefined> {
     let outcome = 'ok'
     let stream: Stream | undefined
     let ended = false
     try {
-      stream = await this.open(peer, this.forumProtocol, signal)
-      const lp = framed(stream, MAX_FORUM_FRAME_BYTES, FORUM_READ_BUFFER_BYTES)
-      await lp.write(bytes, { signal: this.deadline(signal) })
+      stream = await this.open(peer, name === 'range' ? this.protocols.range : this.forumProtocol, signal)
+      const lp = framed(stream, bounds.maxFrameBytes, bounds.bufferBytes)
+      await lp.write(request, { signal: this.deadline(signal) })
       await stream.close({ signal: this.deadline(signal) })
       for (let frames = 0; ; frames++) {
         const frame = await readFrameOrEnd(lp, { signal: this.deadline(signal) })
         if (frame === undefined) break
-        if (frames === MAX_FORUM_FRAMES) throw new SyncError('TOO_MANY_FRAMES', `more than ${MAX_FORUM_FRAMES} forum records`)
+        if (frames === bounds.maxFrames) throw new SyncError('TOO_MANY_FRAMES', `more than ${bounds.what}`)
         yield frame
       }
       ended = true
@@ -116,8 +110,8 @@ export class SyncClient {
       stream?.abort(asError(err))
       throw err
     } finally {
-      if (!ended && outcome === 'ok') stream?.abort(new Error('forum records no longer wanted'))
-      this.metrics?.requests.inc({ protocol: 'forum', outcome })
+      if (!ended && outcome === 'ok') stream?.abort(new Error(`${name} response no longer wanted`))
+      this.metrics?.requests.inc({ protocol: name, outcome })
     }
   }
 

@@ -10,9 +10,7 @@ import { routeAuth } from '../../../src/api/routeAuth.js'
 import { registerAuditRoutes } from '../../../src/api/routes/audit.js'
 import { AuditService } from '../../../src/audit/auditService.js'
 import { register as registerAudit } from '../../../src/cli/commands/audit.js'
-import type { CliContext } from '../../../src/cli/context.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
-import { runCli } from '../../../src/cli/program.js'
 import { dataDirPaths } from '../../../src/node/dataDir.js'
 import { toHex } from '../../../src/signals/hex.js'
 import { AuditLog } from '../../../src/store/auditLog.js'
@@ -22,23 +20,12 @@ import { headKey } from '../../../src/store/keys.js'
 import { Action } from '../../../src/wire/types.js'
 import { ForumRoot, Publisher, T0, hashEntry, opinionEntry, randomMd5, standingOf } from '../audit/auditFixtures.js'
 import { rawDbOf } from '../store/storeFixtures.js'
+import { type Run, runCommand } from './cliHarness.js'
 
 const ADMIN = 'ad'.repeat(32)
 
-interface Run { code: number, out: string, err: string }
-
 async function hashmesh (...args: string[]): Promise<Run> {
-  let out = ''
-  let err = ''
-  const ctx: CliContext = {
-    env: {},
-    terminal: { out: t => { out += t }, err: t => { err += t } },
-    exitCode: 0,
-    json: false,
-    exitNow: code => { throw new Error(`exitNow(${code})`) }
-  }
-  const code = await runCli(['node', 'hashmesh', ...args], ctx, [registerAudit])
-  return { code, out, err }
+  return await runCommand([registerAudit], args)
 }
 
 describe('cli: hashmesh audit', () => {

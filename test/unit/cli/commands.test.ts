@@ -11,31 +11,18 @@ import { register as registerLookup } from '../../../src/cli/commands/lookup.js'
 import { register as registerMatch } from '../../../src/cli/commands/match.js'
 import { register as registerPublish } from '../../../src/cli/commands/publish.js'
 import { register as registerStatus } from '../../../src/cli/commands/status.js'
-import type { CliContext } from '../../../src/cli/context.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
-import { runCli } from '../../../src/cli/program.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
 import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
 import { FAKE_EQUIVOCATION, FAKE_ORGANISATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
 import { testServer } from '../api/testServer.js'
+import { type Run, runCommand } from './cliHarness.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
 const COMMANDS = [registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide]
 
-interface Run { code: number, out: string, err: string }
-
 async function hashmesh (...args: string[]): Promise<Run> {
-  let out = ''
-  let err = ''
-  const ctx: CliContext = {
-    env: {},
-    terminal: { out: t => { out += t }, err: t => { err += t } },
-    exitCode: 0,
-    json: false,
-    exitNow: code => { throw new Error(`exitNow(${code})`) }
-  }
-  const code = await runCli(['node', 'hashmesh', ...args], ctx, COMMANDS)
-  return { code, out, err }
+  return await runCommand(COMMANDS, args)
 }
 
 /** A port nothing listens on (fetch refuses some low ports outright, which is not the case to test). */

@@ -10,9 +10,7 @@ import { registerForumRoutes } from '../../../src/api/routes/forum.js'
 import { register as registerForum } from '../../../src/cli/commands/forum.js'
 import { register as registerJoin } from '../../../src/cli/commands/join.js'
 import { register as registerRotateKey } from '../../../src/cli/commands/rotateKey.js'
-import type { CliContext } from '../../../src/cli/context.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
-import { runCli } from '../../../src/cli/program.js'
 import { verify } from '../../../src/crypto/ed25519.js'
 import { loadPublisherKey } from '../../../src/crypto/publisherKey.js'
 import { ForumError, type ForumErrorCode } from '../../../src/forum/forumError.js'
@@ -26,6 +24,7 @@ import { HashStore } from '../../../src/store/hashStore.js'
 import { decodeKeyRotation, decodeSignedForumRecord } from '../../../src/wire/forumCodec.js'
 import { makeChain, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { newMember } from '../forum/forumFixtures.js'
+import { type Run, runCommand } from './cliHarness.js'
 
 const COMMANDS = [registerForum, registerJoin, registerRotateKey]
 
@@ -34,20 +33,8 @@ const FORUM_STATUS: Readonly<Record<ForumErrorCode, number>> = {
   WRONG_NETWORK: 400, UNKNOWN_ROOT: 403, FUTURE_TIMESTAMP: 400, DUPLICATE: 409, FORUM_FULL: 507, BAD_SIGNATURE: 400, BAD_ROTATION: 400
 }
 
-interface Run { code: number, out: string, err: string }
-
 async function hashmesh (...args: string[]): Promise<Run> {
-  let out = ''
-  let err = ''
-  const ctx: CliContext = {
-    env: {},
-    terminal: { out: t => { out += t }, err: t => { err += t } },
-    exitCode: 0,
-    json: false,
-    exitNow: code => { throw new Error(`exitNow(${code})`) }
-  }
-  const code = await runCli(['node', 'hashmesh', ...args], ctx, COMMANDS)
-  return { code, out, err }
+  return await runCommand(COMMANDS, args)
 }
 
 async function readRecord (path: string): Promise<ReturnType<typeof decodeSignedForumRecord>> {
