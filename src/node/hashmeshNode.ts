@@ -226,6 +226,22 @@ function spread (proofGossip: GossipTopic, proof: Uint8Array, logger: Logger): v
   proofGossip.publish(proof).catch((err: unknown) => { logger.warn({ err: (err as Error).message }, 'could not gossip an equivocation proof') })
 }
 
+/**
+ * A credential arriving can make acceptable what this node refused a moment ago (batches gossiped
+ * before the credential reached it): one sync round with every peer soon after, once per burst of
+ * records (a forum sync brings them all at once).
+ */
+const RESYNC_AFTER_CREDENTIAL_MS = 1_000
+
+function coalesced (ms: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined
+  return () => {
+    if (timer !== undefined) return
+    timer = setTimeout(() => { timer = undefined; fn() }, ms)
+    timer.unref()
+  }
+}
+
 /** Heads against stored batches, every start: cheap (one small record per batch) and it says what it mended. */
 async function checkStore (store: HashStore, logger: Logger): Promise<void> {
   for (const problem of await store.checkAndRepairHeads()) {
@@ -296,7 +312,12 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     })
     policer.attach(libp2p)
     const reportingIngester = { ingest: policed(policer, async (bytes, source) => await ingester.ingest(bytes, source)) }
-    const reportingForum = policed(policer, async (bytes, source) => await forumIngester.ingest(bytes, source))
+    const resync = coalesced(RESYNC_AFTER_CREDENTIAL_MS, () => { sync.syncAllConnected() })
+    const reportingForum = policed(policer, async (bytes, source) => {
+      const outcome = await forumIngester.ingest(bytes, source)
+      if (outcome.code === 'ACCEPTED' && outcome.record?.body.credential !== undefined) resync()
+      return outcome
+    })
     const sync = new SyncService(
       {
         libp2p,

@@ -171,7 +171,12 @@ export class SyncService {
     if (this.speaksSync(result.protocols)) this.schedule(result.peerId)
   }
 
-  private syncAllConnected (): void {
+  /**
+   * A round with every connected peer that speaks sync, now rather than at the next interval: for
+   * when what this node accepts has just changed (a new credential), so history it refused comes in.
+   */
+  syncAllConnected (): void {
+    if (this.lifetime === undefined) return
     const { libp2p } = this.components
     for (const peer of libp2p.getPeers()) {
       libp2p.peerStore.get(peer)
