@@ -290,7 +290,8 @@ async function main (): Promise<void> {
     const audit = new AuditService({ store, auditLog: new AuditLog(store), standing: membership, verdict, forumRoots: () => [] })
 
     const report = await timed(async () => await audit.transparency({ period: 'month' }))
-    if (report.result.entries !== ENTRIES || report.result.publishers !== PUBLISHERS) throw new Error(`transparency counted ${report.result.entries} entries of ${report.result.publishers} publishers`)
+    // Publishers take turns, so a store of fewer batches than publishers has fewer publishing.
+    if (report.result.entries !== ENTRIES || report.result.publishers !== Math.min(PUBLISHERS, BATCHES)) throw new Error(`transparency counted ${report.result.entries} entries of ${report.result.publishers} publishers`)
     if (report.result.rows.some(r => r.organisation === null)) throw new Error('transparency rows without an organisation: membership not consulted')
 
     const exported = await timed(async () => {

@@ -35,8 +35,6 @@ export interface VerifyReport {
 export interface StoreAuditOptions {
   /** The configured forum roots: a forum record signed by another key is a problem. */
   forumRoots: readonly Uint8Array[]
-  /** Default true; see verifyStore. */
-  verifySignatures?: boolean
   /** An audit head recorded earlier; see AuditLog.verify. */
   expectHead?: Uint8Array
 }
@@ -45,7 +43,7 @@ export async function auditStore (store: HashStore, options: StoreAuditOptions):
   const snapshot = takeSnapshot(store)
   const log = new ProblemLog()
   try {
-    const stored = await verifyStore(store, { snapshot, problems: log, verifySignatures: options.verifySignatures ?? true })
+    const stored = await verifyStore(store, { snapshot, problems: log })
     const forumRecords = await checkForumRecords(store, options.forumRoots, log, snapshot)
     const allowlistEntries = await checkAllowlist(store, log, snapshot)
     const expectHead = options.expectHead

@@ -120,8 +120,6 @@ export interface VerifyStoreOptions {
   snapshot?: StoreSnapshot
   /** Problems go here (shared with other checks); a fresh log otherwise. */
   problems?: ProblemLog
-  /** Default true. Off only for tests and quick structural passes: it is most of the time taken. */
-  verifySignatures?: boolean
 }
 
 export interface StoreVerifyResult {
@@ -135,7 +133,7 @@ export async function verifyStore (store: HashStore, options: VerifyStoreOptions
   const own = options.snapshot === undefined ? store.db.snapshot() : undefined
   const log = options.problems ?? new ProblemLog()
   try {
-    const run = new StoreVerification(store, options.snapshot ?? own!, log, options.verifySignatures ?? true)
+    const run = new StoreVerification(store, options.snapshot ?? own!, log)
     await run.batches()
     await run.batchAtRecords()
     await run.batchIdRecords()
@@ -192,17 +190,15 @@ class StoreVerification {
   private readonly db: StoreDb
   private readonly snapshot: StoreSnapshot
   private readonly log: ProblemLog
-  private readonly verifySignatures: boolean
   /** Publishers with at least one stored batch (a forum has tens to thousands: small). */
   private readonly publishers = new Set<string>()
   private chain: Chain | undefined
 
-  constructor (store: HashStore, snapshot: StoreSnapshot, log: ProblemLog, verifySignatures: boolean) {
+  constructor (store: HashStore, snapshot: StoreSnapshot, log: ProblemLog) {
     this.store = store
     this.db = store.db
     this.snapshot = snapshot
     this.log = log
-    this.verifySignatures = verifySignatures
   }
 
   private add (check: ProblemCheck, code: StoreProblemCode, message: string, at: { publisher?: string, seq?: number, position?: number, key?: Uint8Array } = {}): void {
@@ -282,7 +278,6 @@ class StoreVerification {
     if (toHex(body.publisher) !== publisher || body.seq !== seq) {
       this.add('batch', 'BATCH_KEY_MISMATCH', `stored under seq ${seq} of ${publisher} but signed as seq ${body.seq} of ${toHex(body.publisher)}`, { publisher, seq })
     }
-    if (!this.verifySignatures) return
     this.checked.signatures++
     if (!verify(batch.signature, batch.bodyBytes, body.publisher)) this.add('batch', 'BAD_SIGNATURE', 'the publisher\'s signature does not verify', { publisher, seq })
   }
@@ -490,17 +485,17 @@ class StoreVerification {
         this.add('equivocation', 'EQUIVOCATION_UNDECODABLE', (err as Error).message, { publisher: hex })
         continue
       }
-      const why = proofFlaw(proof.a, proof.b, publisher, this.verifySignatures)
+      const why = proofFlaw(proof.a, proof.b, publisher)
       if (why !== undefined) this.add('equivocation', 'EQUIVOCATION_PROOF_INVALID', why, { publisher: hex })
     }
   }
 }
 
 /** Why a proof does not show the publisher signing two batches, or undefined when it does. */
-function proofFlaw (a: DecodedBatch, b: DecodedBatch, publisher: Uint8Array, verifySignatures: boolean): string | undefined {
+function proofFlaw (a: DecodedBatch, b: DecodedBatch, publisher: Uint8Array): string | undefined {
   if (!bytesEqual(a.body.publisher, publisher) || !bytesEqual(b.body.publisher, publisher)) return 'a proof batch is by another publisher'
   if (bytesEqual(a.id, b.id)) return 'the two proof batches are the same batch'
-  if (verifySignatures && !(verify(a.signature, a.bodyBytes, publisher) && verify(b.signature, b.bodyBytes, publisher))) return 'a proof batch\'s signature does not verify'
+  if (!(verify(a.signature, a.bodyBytes, publisher) && verify(b.signature, b.bodyBytes, publisher))) return 'a proof batch\'s signature does not verify'
   return undefined
 }
 
