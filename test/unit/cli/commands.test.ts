@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FastifyInstance } from 'fastify'
 import { register as registerDecide } from '../../../src/cli/commands/decide.js'
 import { register as registerEquivocations } from '../../../src/cli/commands/equivocations.js'
 import { register as registerHash } from '../../../src/cli/commands/hash.js'
@@ -15,8 +13,7 @@ import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
 import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
 import { FAKE_EQUIVOCATION, FAKE_ORGANISATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
-import { testServer } from '../api/testServer.js'
-import { type Run, runCommand } from './cliHarness.js'
+import { FakeNodeServer, type Run, runCommand } from './cliHarness.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
 const COMMANDS = [registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide]
@@ -40,21 +37,17 @@ function oneJsonDocument (out: string): any {
 }
 
 describe('cli: client commands against an HTTP API over a fake node', () => {
+  let server: FakeNodeServer
   let node: FakeNode
-  let app: FastifyInstance
   let url: string
   let dir: string
 
   beforeEach(async () => {
-    node = new FakeNode()
-    app = testServer(node, { adminToken: TOKEN })
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    dir = await mkdtemp(join(tmpdir(), 'hashmesh-cli-'))
+    server = await FakeNodeServer.start(TOKEN)
+    ;({ node, url, dir } = server)
   })
   afterEach(async () => {
-    await app.close()
-    await rm(dir, { recursive: true, force: true })
+    await server.close()
   })
 
   describe('lookup', () => {

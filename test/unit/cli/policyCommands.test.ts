@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import { hostname, tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
-import type { FastifyInstance } from 'fastify'
 import { register as registerAllowlist } from '../../../src/cli/commands/allowlist.js'
 import { register as registerLookup } from '../../../src/cli/commands/lookup.js'
 import { register as registerMatch } from '../../../src/cli/commands/match.js'
 import { register as registerOpine } from '../../../src/cli/commands/opine.js'
 import { register as registerPublish } from '../../../src/cli/commands/publish.js'
 import { FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
-import { testServer } from '../api/testServer.js'
-import { type Run, runCommand } from './cliHarness.js'
+import { FakeNodeServer, type Run, runCommand } from './cliHarness.js'
 
 const TOKEN = 'ba5e'.repeat(16)
 const COMMANDS = [registerOpine, registerAllowlist, registerPublish, registerLookup, registerMatch]
@@ -23,21 +20,17 @@ async function hashmesh (...args: string[]): Promise<Run> {
 }
 
 describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake node', () => {
+  let server: FakeNodeServer
   let node: FakeNode
-  let app: FastifyInstance
   let url: string
   let dir: string
 
   beforeEach(async () => {
-    node = new FakeNode()
-    app = testServer(node, { adminToken: TOKEN })
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    dir = await mkdtemp(join(tmpdir(), 'hashmesh-cli-policy-'))
+    server = await FakeNodeServer.start(TOKEN)
+    ;({ node, url, dir } = server)
   })
   afterEach(async () => {
-    await app.close()
-    await rm(dir, { recursive: true, force: true })
+    await server.close()
   })
 
   describe('opine', () => {

@@ -13,7 +13,7 @@ import type { DecodedForumRecord } from '../../../src/wire/types.js'
 import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { waitFor } from '../../helpers/waitFor.js'
 import { DAY, newMember, Root } from '../forum/forumFixtures.js'
-import { connect, counter, createSyncNode, ingestAll, startLibp2p, type SyncNode, type SyncNodeInit } from './syncFixtures.js'
+import { connect, counter, ingestAll, type SyncNode, type SyncNodeInit, SyncNodePool } from './syncFixtures.js'
 
 const FORUM = forumSyncProtocol(TEST_NETWORK)
 
@@ -51,23 +51,13 @@ async function ask (from: HashmeshLibp2p, to: PeerId, request: Uint8Array): Prom
 describe('forum sync over real libp2p and real LevelDB stores', function () {
   this.timeout(30_000)
   const root = new Root()
-  const nodes: SyncNode[] = []
-  const others: HashmeshLibp2p[] = []
-  const node = async (init: SyncNodeInit): Promise<SyncNode> => {
-    const n = await createSyncNode(init)
-    nodes.push(n)
-    return n
-  }
-  const quietPair = async (init: SyncNodeInit, server: SyncNode): Promise<SyncNode> => {
-    const client = await node({ ...init, startSync: false })
-    await connect(client.libp2p, server.libp2p)
-    await client.sync.start()
-    return client
-  }
+  const pool = new SyncNodePool()
+  const node = async (init: SyncNodeInit): Promise<SyncNode> => await pool.node(init)
+  const rawPeer = async (): Promise<HashmeshLibp2p> => await pool.rawPeer()
+  const quietPair = async (init: SyncNodeInit, server: SyncNode): Promise<SyncNode> => await pool.quietPair(init, server)
 
   afterEach(async function () {
-    await Promise.all(others.splice(0).map(async p => { await p.stop() }))
-    await Promise.all(nodes.splice(0).map(async n => { await n.close() }))
+    await pool.closeAll()
   })
 
   it('a fresh node learns every forum record from a peer that is not their root, on connecting; then nothing is sent again', async function () {
@@ -140,8 +130,7 @@ describe('forum sync over real libp2p and real LevelDB stores', function () {
   it('aborts a forum request with a bad digest or that is not protobuf, and answers a good one', async function () {
     const server = await node({ forum: [root.hex] })
     await holdAll(server, [root.credential(newMember().publicKey), root.credential(newMember().publicKey)])
-    const raw = await startLibp2p()
-    others.push(raw)
+    const raw = await rawPeer()
     await raw.dial(server.libp2p.getMultiaddrs()[0]!)
 
     assert.equal((await ask(raw, server.peerId, ForumRequestType.encode({ digest: new Uint8Array(31) }).finish())).reset, true)
@@ -155,8 +144,7 @@ describe('forum sync over real libp2p and real LevelDB stores', function () {
 
   it('fails the round against a peer that sends more than MAX_FORUM_FRAMES records', async function () {
     const record = root.credential(newMember().publicKey)
-    const flooder = await startLibp2p()
-    others.push(flooder)
+    const flooder = await rawPeer()
     await flooder.handle(FORUM, async stream => {
       const lp = lpStream(stream)
       await lp.read()

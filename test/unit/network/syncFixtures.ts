@@ -135,3 +135,35 @@ export async function counter (registry: Registry, name: string, labels: Record<
     .filter(v => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))
     .reduce((n, v) => n + v.value, 0)
 }
+
+/** The nodes and bare peers one test makes, closed together after it. */
+export class SyncNodePool {
+  private readonly nodes: SyncNode[] = []
+  private readonly peers: HashmeshLibp2p[] = []
+
+  async node (init: SyncNodeInit = {}): Promise<SyncNode> {
+    const n = await createSyncNode(init)
+    this.nodes.push(n)
+    return n
+  }
+
+  /** A started libp2p node with no hashmesh protocols: a peer the test drives by hand. */
+  async rawPeer (): Promise<HashmeshLibp2p> {
+    const p = await startLibp2p()
+    this.peers.push(p)
+    return p
+  }
+
+  /** Connected, identified, and only then started: no round runs unless the test asks for one. */
+  async quietPair (init: SyncNodeInit, server: SyncNode): Promise<SyncNode> {
+    const client = await this.node({ ...init, startSync: false })
+    await connect(client.libp2p, server.libp2p)
+    await client.sync.start()
+    return client
+  }
+
+  async closeAll (): Promise<void> {
+    await Promise.all(this.peers.splice(0).map(async p => { await p.stop() }))
+    await Promise.all(this.nodes.splice(0).map(async n => { await n.close() }))
+  }
+}

@@ -11,7 +11,7 @@ import { RangeRequestType } from '../../../src/network/sync/schema.js'
 import type { DecodedBatch } from '../../../src/wire/types.js'
 import { makeChain, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { waitFor } from '../../helpers/waitFor.js'
-import { connect, counter, createSyncNode, headsOf, ingestAll, startLibp2p, type SyncNode, type SyncNodeInit } from './syncFixtures.js'
+import { connect, counter, headsOf, ingestAll, type SyncNode, type SyncNodeInit, SyncNodePool } from './syncFixtures.js'
 import { toHex } from '../../../src/signals/hex.js'
 
 const PROTOCOLS = syncProtocols(TEST_NETWORK)
@@ -78,29 +78,13 @@ function forged (batch: DecodedBatch): Uint8Array {
 
 describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stores', function () {
   this.timeout(30_000)
-  const nodes: SyncNode[] = []
-  const others: HashmeshLibp2p[] = []
-  const node = async (init: SyncNodeInit): Promise<SyncNode> => {
-    const n = await createSyncNode(init)
-    nodes.push(n)
-    return n
-  }
-  const rawPeer = async (): Promise<HashmeshLibp2p> => {
-    const p = await startLibp2p()
-    others.push(p)
-    return p
-  }
-  /** Connected, identified, and only then started: no round runs unless the test asks for one. */
-  const quietPair = async (init: SyncNodeInit, server: SyncNode): Promise<SyncNode> => {
-    const client = await node({ ...init, startSync: false })
-    await connect(client.libp2p, server.libp2p)
-    await client.sync.start()
-    return client
-  }
+  const pool = new SyncNodePool()
+  const node = async (init: SyncNodeInit): Promise<SyncNode> => await pool.node(init)
+  const rawPeer = async (): Promise<HashmeshLibp2p> => await pool.rawPeer()
+  const quietPair = async (init: SyncNodeInit, server: SyncNode): Promise<SyncNode> => await pool.quietPair(init, server)
 
   afterEach(async function () {
-    await Promise.all(others.splice(0).map(async p => { await p.stop() }))
-    await Promise.all(nodes.splice(0).map(async n => { await n.close() }))
+    await pool.closeAll()
   })
 
   it('a fresh node pulls 50 batches from a peer that is not their publisher, on connecting, and ends with the same heads', async function () {
