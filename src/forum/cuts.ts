@@ -19,7 +19,15 @@ export function pastRotationCut (rotation: KeyRotation, seq: number, createdAtMs
   return rotation.lastSeq > 0 ? seq > rotation.lastSeq : createdAtMs >= rotation.createdAtMs
 }
 
-/** Whether a revocation names a credential: from the same root, and its serial or every one (serial 0). */
-export function revocationNames (revocation: { root: string, serial: number }, credential: { root: string, serial: number }): boolean {
-  return revocation.root === credential.root && (revocation.serial === 0 || revocation.serial === credential.serial)
+/**
+ * Whether a revocation names a credential: from the same root, and its serial, or (serial 0) every
+ * one the root had issued by the time it signed the revocation, so the forum can admit the member
+ * again later with a new credential.
+ */
+export function revocationNames (
+  revocation: { root: string, serial: number, issuedAtMs: number },
+  credential: { root: string, serial: number, issuedAtMs: number }
+): boolean {
+  if (revocation.root !== credential.root) return false
+  return revocation.serial === 0 ? credential.issuedAtMs <= revocation.issuedAtMs : revocation.serial === credential.serial
 }

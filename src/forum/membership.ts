@@ -50,7 +50,7 @@ function untrusted (key: string): TrustRefusal {
 }
 
 function names (r: HeldRevocation, h: HeldCredential): boolean {
-  return revocationNames({ root: r.root, serial: r.revocation.serial }, { root: h.root, serial: h.credential.serial })
+  return revocationNames({ root: r.root, serial: r.revocation.serial, issuedAtMs: r.issuedAtMs }, { root: h.root, serial: h.credential.serial, issuedAtMs: h.issuedAtMs })
 }
 
 /**

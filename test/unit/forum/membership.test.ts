@@ -136,6 +136,19 @@ describe('forum: Membership', function () {
       assert.equal(verdict(m, body(gus.publicKey, 5, T0 + 2 * DAY)), 'ok')
     })
 
+    it('serial 0 leaves a credential the root issued after it: the forum can admit the member again', function () {
+      const jo = newMember()
+      const before = root.credential(jo.publicKey, { serial: 41, createdAtMs: T0 })
+      const all = root.revocation(jo.publicKey, { serial: 0, effectiveAtMs: T0 + DAY, lastSeq: 3, createdAtMs: T0 + DAY })
+      const again = root.credential(jo.publicKey, { serial: 42, organisation: 'Readmitted', validFromMs: T0 + 2 * DAY, createdAtMs: T0 + 2 * DAY })
+      const m = membership([root], [before, all])
+      assert.equal(verdict(m, body(jo.publicKey, 4, T0 + 3 * DAY)), 'CREDENTIAL_REVOKED')
+      m.add(again)
+      assert.deepEqual(m.standing(jo.publicKey, 4, T0 + 3 * DAY, 'hash'), { status: 'member', visible: true, organisation: 'Readmitted', serial: 42, root: root.hex })
+      assert.equal(verdict(m, body(jo.publicKey, 4, T0 + 3 * DAY)), 'ok')
+      assert.equal(m.standing(jo.publicKey, 2, T0 + 1, 'hash').status, 'revoked', 'history under the old credential stays revoked')
+    })
+
     it('a last_seq cut refuses seqs above it even when created_at is backdated before effective_at', function () {
       const hal = newMember()
       const m = membership([root], [root.credential(hal.publicKey), root.revocation(hal.publicKey, { effectiveAtMs: T0 + 100 * DAY, lastSeq: 5 })])
