@@ -210,8 +210,13 @@ class StoreVerification {
     return { snapshot: this.snapshot }
   }
 
-  /** Pass 1: every stored batch, in publisher then seq order, and everything it implies. */
+  /**
+   * Pass 1: every stored batch, in publisher then seq order, and everything it implies. A batch's
+   * reads (its batchAt, batchId and up to 10,000 index rows) run on libuv's threads while the next
+   * batch is decoded and its signature verified here: one batch of reads in flight at a time.
+   */
   async batches (): Promise<void> {
+    let reads: Promise<unknown> = Promise.resolve()
     for await (const [k, v] of scanRecords(this.store, bucketRange(Bucket.signedBatch), { ...this.read, chunk: BATCH_CHUNK })) {
       this.checked.batches++
       let at
@@ -227,9 +232,13 @@ class StoreVerification {
       this.extendChain(chain, at.seq, batch?.batch)
       if (batch === undefined) continue
       this.checkSignatureAndKey(batch.batch, chain.hex, at.seq)
-      await this.checkLocation(batch.batch, publisher, at.seq, chain.hex)
-      await this.checkIndex(batch.batch, batch.receivedAtMs, chain.hex, at.seq)
+      const previous = reads
+      reads = Promise.all([this.checkLocation(batch.batch, publisher, at.seq, chain.hex), this.checkIndex(batch.batch, batch.receivedAtMs, chain.hex, at.seq)])
+      // Awaited below or at the end; marked handled so a failure while the previous one is awaited is not unhandled.
+      reads.catch(() => undefined)
+      await previous
     }
+    await reads
     if (this.chain !== undefined) await this.checkHead(this.chain)
   }
 

@@ -280,7 +280,7 @@ export function register (program: Command, ctx: CliContext): void {
   signingOptions(forum.command('revoke')
     .description('sign a revocation of a member\'s credentials, write it to a file, and submit it to the node')
     .argument('<pubkey>', 'the member\'s publisher key, hex')
-    .option('--serial <n>', 'the credential to revoke (default 0: every one this root issued to the member)')
+    .option('--serial <n>', 'the credential to revoke (default 0: every one this root has issued to the member so far)')
     .option('--reason <text>', 'for administrators')
     .option('--at <date>', 'when the revocation takes effect (default: now)')
     .option('--last-seq <n>', 'the member\'s last batch that still counts (default: its head on the node; 0 with --offline)'))
