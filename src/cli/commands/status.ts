@@ -21,6 +21,13 @@ function equivocatingRows (s: NodeStatus): Array<[string, string]> {
   return n === 0 ? [] : [['EQUIVOCATING', `${n} publisher(s); see "hashmesh equivocations"`]]
 }
 
+/** Forum records count once accepted; refusals say whether the node's roots or its peers are wrong. */
+function forumText (f: NodeStatus['forum']): string {
+  if (f.roots.length === 0) return 'none configured (trust list only)'
+  const refused = Object.values(f.validation.ignore).reduce((a, b) => a + b, 0) + Object.values(f.validation.reject).reduce((a, b) => a + b, 0)
+  return `${f.roots.length} root(s), ${f.records} record(s) held, ${refused} refused; digest ${f.digest}`
+}
+
 export function formatStatus (s: NodeStatus): string[] {
   return [
     ...aligned([
@@ -33,7 +40,8 @@ export function formatStatus (s: NodeStatus): string[] {
       ['mesh peers', `${s.meshPeers.length}`],
       ['banned peers', `${s.bannedPeers.length}`],
       ['held batches', `${s.held.batches} (${Math.round(s.held.bytes / 1024)} KiB; ${s.held.evicted} evicted so far)`],
-      ['trusted', `${s.trustedPublishers.length} publisher(s)`],
+      ['trusted', `${s.trustedPublishers.length} publisher(s) on the local trust list`],
+      ['forum', forumText(s.forum)],
       ...equivocatingRows(s),
       ['hashes', counts(s.hashes)],
       ['pdq index', `${s.pdqIndex.hashes} listed (${(s.pdqIndex.memoryBytes / 2 ** 20).toFixed(1)} MiB)`],

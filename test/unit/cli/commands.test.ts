@@ -135,6 +135,13 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       assert.doesNotMatch(human.out, /EQUIVOCATING/)
     })
 
+    it('human output says whether a forum is configured, how many records it holds and how many were refused', async () => {
+      assert.match((await hashmesh('status', '--node', url)).out, /^forum\s+none configured \(trust list only\)$/m)
+      const forum = { roots: ['aa'.repeat(32)], records: 3, digest: 'bc'.repeat(32), validation: { accept: { ACCEPTED: 3 }, ignore: { UNKNOWN_ROOT: 2 }, reject: { BAD_SIGNATURE: 1 } } }
+      node.status = async () => ({ ...FAKE_STATUS, forum })
+      assert.match((await hashmesh('status', '--node', url)).out, new RegExp(`^forum\\s+1 root\\(s\\), 3 record\\(s\\) held, 3 refused; digest ${'bc'.repeat(32)}$`, 'm'))
+    })
+
     it('human output flags equivocating publishers at the top and on their line', async () => {
       const forked = { ...FAKE_STATUS.publishers[0]!, publisher: FAKE_EQUIVOCATION.publisher, equivocating: true }
       node.status = async () => ({ ...FAKE_STATUS, publishers: [...FAKE_STATUS.publishers, forked] })
