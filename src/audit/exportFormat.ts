@@ -20,9 +20,18 @@ const FLUSH_CHARS = 64 * 1024
 /** RFC 4180 line ends. */
 const CRLF = '\r\n'
 
+/**
+ * Spreadsheets run a cell that starts with = + - @ (or TAB, CR) as a formula, and labels, reasons
+ * and organisation names come from other members: such a cell gets a leading ', which makes it
+ * text. A cell that already starts with ' gets one too, so removing one leading ' from any cell that
+ * has one always gives the value back. JSON Lines carries values unchanged.
+ */
+const FORMULA_START = /^['=+\-@\t\r]/
+
 /** RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled. */
 export function csvField (text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  const safe = FORMULA_START.test(text) ? `'${text}` : text
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
 function csvText (row: ExportRow, column: typeof EXPORT_COLUMNS[number]): string {

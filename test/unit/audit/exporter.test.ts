@@ -37,6 +37,11 @@ const row = (o: Partial<ExportRow> = {}): ExportRow => ({
 })
 
 /** What csv-parse reads back for a row: every field as text, labels joined, nulls empty. */
+/** What a reader does to undo the formula guard: drop one leading ' (see exportFormat.ts). */
+function unguarded (cell: string): string {
+  return cell.startsWith("'") ? cell.slice(1) : cell
+}
+
 function asCsvRecord (r: ExportRow): Record<string, string> {
   return Object.fromEntries(EXPORT_COLUMNS.map(c => {
     const v = r[c]
@@ -107,12 +112,20 @@ describe('audit export', () => {
       assert.equal(csvField(''), '')
     })
 
-    it('round-trips any organisation and reason text through csv-parse, and labels through ;', () => {
+    it('makes a cell a spreadsheet would run as a formula text, reversibly', () => {
+      assert.equal(csvField('=HYPERLINK("http://x")'), `"'=HYPERLINK(""http://x"")"`)
+      for (const start of ['+', '-', '@', '\t']) assert.equal(csvField(`${start}1`), `'${start}1`)
+      assert.equal(csvField("'quoted"), "''quoted")
+      assert.equal(csvField('2024-01-02T00:00:00.000Z'), '2024-01-02T00:00:00.000Z')
+    })
+
+    it('round-trips any organisation and reason text through csv-parse (undoing the formula guard), and labels through ;', () => {
       const label = fc.stringMatching(new RegExp(LABEL_PATTERN.source))
       const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', ';', 'é') }))
       fc.assert(fc.property(text, fc.option(text, { nil: null }), fc.array(label, { maxLength: 4 }), (organisation, reason, labels) => {
         const r = row({ organisation, reason, labels })
-        const [parsed] = parse(csvHeader() + csvLine(r), { columns: true }) as Array<Record<string, string>>
+        const [cells] = parse(csvHeader() + csvLine(r), { columns: true }) as Array<Record<string, string>>
+        const parsed = Object.fromEntries(Object.entries(cells!).map(([k, v]) => [k, unguarded(v)]))
         assert.deepEqual(parsed, asCsvRecord(r))
         assert.deepEqual(parsed!.labels === '' ? [] : parsed!.labels!.split(';'), labels)
       }), { numRuns: 300 })
