@@ -243,6 +243,11 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
   })
 
   it('audit verify passes on an intact store and catches a flipped byte, a deleted batch, an edited index entry and an edited audit record', async function () {
+    const log = await getJson<{ records: Array<{ action: string, actor: string, details: Record<string, unknown> }> }>(`${b.info!.http}/v1/audit/log`, b.admin)
+    assert.deepEqual(log.body.records.map(r => r.action), ['config.trust', 'forum.record', 'publish', 'publish', 'forum.record', 'forum.record', 'publish'],
+      'settings at first start; join; add; opinion; the revocation it took in; join with the new key; add')
+    assert.deepEqual(log.body.records.filter(r => r.action === 'forum.record').map(r => r.details.kind), ['credential', 'revocation', 'credential'])
+    assert.match(log.body.records[1]!.actor, /^[^@]+@/, 'the CLI names who acted')
     await b.node.stop()
     const clean = await hashmesh(['audit', 'verify', '--data', b.dir, '--config', b.config])
     assert.equal(clean.code, 0, clean.out + clean.err)

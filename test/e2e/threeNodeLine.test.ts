@@ -225,5 +225,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     const decided = await postJson<EquivocationInfo>(url, { decision: 'follow-stored' }, token)
     assert.equal(decided.status, 200)
     assert.equal(decided.body.decision, 'follow-stored')
+    const log = await getJson<{ records: Array<{ action: string, details: Record<string, unknown> }> }>(`${infoB.http}/v1/audit/log`, token)
+    assert.deepEqual(log.body.records.filter(r => r.action === 'equivocation.decide').map(r => r.details), [{ publisher: infoA.publisherKey, decision: 'follow-stored' }], 'the decision is in the audit log')
   })
 })
