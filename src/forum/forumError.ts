@@ -1,5 +1,4 @@
-import { HashmeshError } from '../errors.js'
-import type { ValidationAction } from '../ingest/validationError.js'
+import { RefusalError } from '../ingest/validationError.js'
 
 /**
  * Why a forum record was not taken in. Structural faults are WireErrors (their own codes); these are
@@ -22,11 +21,4 @@ export type ForumErrorCode =
   /** The embedded key rotation is not signed by its old key, or is for another network. REJECT. */
   | 'BAD_ROTATION'
 
-export class ForumError extends HashmeshError<ForumErrorCode> {
-  readonly action: ValidationAction
-
-  constructor (action: ValidationAction, code: ForumErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options)
-    this.action = action
-  }
-}
+export class ForumError extends RefusalError<ForumErrorCode> {}

@@ -26,14 +26,17 @@ export type ValidationCode =
   | 'BAD_SIGNATURE'
   | 'INTERNAL'
 
-export class BatchValidationError extends HashmeshError<ValidationCode> {
+/** A refusal of something a peer sent, carrying what gossip should do with it. */
+export class RefusalError<C extends string> extends HashmeshError<C> {
   readonly action: ValidationAction
 
-  constructor (action: ValidationAction, code: ValidationCode, message: string, options?: { cause?: unknown }) {
+  constructor (action: ValidationAction, code: C, message: string, options?: { cause?: unknown }) {
     super(code, message, options)
     this.action = action
   }
 }
+
+export class BatchValidationError extends RefusalError<ValidationCode> {}
 
 /**
  * A signal type this node does not know may come from a newer peer: not its fault, so IGNORE.

@@ -131,18 +131,28 @@ export function encodeKeyRotation (body: KeyRotation): Uint8Array {
   return KeyRotationType.encode(KeyRotationType.fromObject(checked)).finish()
 }
 
-export function encodeSignedKeyRotation (bodyBytes: Uint8Array, sig: Uint8Array): Uint8Array {
-  const bytes = SignedKeyRotationType.encode({ body: bodyBytes, signature: signature(sig) }).finish()
-  sizeCheck(bytes, MAX_KEY_ROTATION_BYTES, 'key rotation')
+/** Both signed envelopes here are { body, signature } with a size bound; only their types differ. */
+function encodeEnvelope (type: protobuf.Type, bodyBytes: Uint8Array, sig: Uint8Array, maxBytes: number, what: string): Uint8Array {
+  const bytes = type.encode({ body: bodyBytes, signature: signature(sig) }).finish()
+  sizeCheck(bytes, maxBytes, what)
   return bytes
+}
+
+function decodeEnvelope (type: protobuf.Type, signedBytes: Uint8Array, maxBytes: number, what: string): RawSigned {
+  sizeCheck(signedBytes, maxBytes, what)
+  const raw = decodeOrThrow<RawSigned>(type, signedBytes, what)
+  return { body: raw.body, signature: signature(raw.signature) }
+}
+
+export function encodeSignedKeyRotation (bodyBytes: Uint8Array, sig: Uint8Array): Uint8Array {
+  return encodeEnvelope(SignedKeyRotationType, bodyBytes, sig, MAX_KEY_ROTATION_BYTES, 'key rotation')
 }
 
 /** Structure only: whether the old key signed it is for the caller. */
 export function decodeKeyRotation (signedBytes: Uint8Array): DecodedKeyRotation {
-  sizeCheck(signedBytes, MAX_KEY_ROTATION_BYTES, 'key rotation')
-  const raw = decodeOrThrow<RawSigned>(SignedKeyRotationType, signedBytes, 'key rotation')
+  const raw = decodeEnvelope(SignedKeyRotationType, signedBytes, MAX_KEY_ROTATION_BYTES, 'key rotation')
   const body = checkRotation(decodeOrThrow<RawRotation>(KeyRotationType, raw.body, 'key rotation body'))
-  return { body, bodyBytes: raw.body, signature: signature(raw.signature), signedBytes }
+  return { body, bodyBytes: raw.body, signature: raw.signature, signedBytes }
 }
 
 /** Validates and encodes a record body. Throws WireError for anything a receiver would reject. */
@@ -161,15 +171,12 @@ export function encodeForumRecordBody (record: ForumRecord): Uint8Array {
 }
 
 export function encodeSignedForumRecord (bodyBytes: Uint8Array, sig: Uint8Array): Uint8Array {
-  const bytes = SignedForumRecordType.encode({ body: bodyBytes, signature: signature(sig) }).finish()
-  sizeCheck(bytes, MAX_FORUM_RECORD_BYTES, 'forum record')
-  return bytes
+  return encodeEnvelope(SignedForumRecordType, bodyBytes, sig, MAX_FORUM_RECORD_BYTES, 'forum record')
 }
 
 /** Decodes a SignedForumRecord with every bound checked; no signature is verified here. */
 export function decodeSignedForumRecord (signedBytes: Uint8Array): DecodedForumRecord {
-  sizeCheck(signedBytes, MAX_FORUM_RECORD_BYTES, 'forum record')
-  const raw = decodeOrThrow<RawSigned>(SignedForumRecordType, signedBytes, 'forum record')
+  const raw = decodeEnvelope(SignedForumRecordType, signedBytes, MAX_FORUM_RECORD_BYTES, 'forum record')
   const body = checkRecord(decodeOrThrow<RawRecord>(ForumRecordType, raw.body, 'forum record body'))
-  return { id: forumRecordId(raw.body), bodyBytes: raw.body, signature: signature(raw.signature), body, signedBytes }
+  return { id: forumRecordId(raw.body), bodyBytes: raw.body, signature: raw.signature, body, signedBytes }
 }
