@@ -195,7 +195,7 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     aLastSeq = headOf(await status(b), a.key)
     assert.equal(aLastSeq, 2)
     await c.node.stop()
-    await cli(['forum', 'revoke', a.key, '--reason', 'left the forum', '--root-key', rootKey, '--config', b.config, '--data', b.dir])
+    await cli(['forum', 'revoke', a.key, '--reason', 'left the forum', '--root-key', rootKey, '--config', b.config, '--data', b.dir, '--out', join(base, 'a.revocation')])
     await waitFor('the revocation on A', async () => {
       const forum = await get<{ members: Array<{ publisher: string, status: string }> }>(a, '/v1/forum')
       return forum.members.find(x => x.publisher === a.key)?.status === 'revoked'
