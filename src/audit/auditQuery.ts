@@ -34,8 +34,8 @@ export type Period = 'day' | 'month'
 export const PERIODS: readonly Period[] = ['day', 'month']
 
 export interface ExportQuery {
-  /** YYYY-MM-DD or ISO-8601 with a zone: entries created at or after. */
-  since: string
+  /** YYYY-MM-DD or ISO-8601 with a zone: entries created at or after (default: from the first). */
+  since?: string
   /** Entries created before. */
   until?: string
   /** 64 hex characters: one publisher's entries only. */
@@ -43,7 +43,7 @@ export interface ExportQuery {
 }
 
 export interface ExportFilter {
-  sinceMs: number
+  sinceMs?: number
   untilMs?: number
   publisher?: Uint8Array
 }
@@ -78,10 +78,8 @@ function range (since: string | undefined, until: string | undefined): { sinceMs
 }
 
 export function parseExportQuery (q: ExportQuery): ExportFilter {
-  // Required: an export of everything is a choice to spell out (--since 1970-01-01), not a default.
-  if (typeof q.since !== 'string') throw new AuditQueryError('BAD_DATE', 'since is required')
-  const { sinceMs, untilMs } = range(q.since, q.until)
-  const filter: ExportFilter = { sinceMs: sinceMs!, ...(untilMs === undefined ? {} : { untilMs }) }
+  // An auditor's first export is of everything; a range narrows it.
+  const filter: ExportFilter = range(q.since, q.until)
   if (q.publisher !== undefined) {
     const publisher = parseHexBytes(q.publisher, PUBLIC_KEY_BYTES)
     if (publisher === undefined) throw new AuditQueryError('BAD_PUBLISHER_KEY', `publisher must be ${PUBLIC_KEY_BYTES * 2} hex characters`)

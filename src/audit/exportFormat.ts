@@ -11,7 +11,7 @@ export const EXPORT_CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
 
 /** The CSV columns, in order; each is an ExportRow field. */
 export const EXPORT_COLUMNS = [
-  'createdAt', 'receivedAt', 'publisher', 'organisation', 'seq', 'batchId', 'position', 'type', 'value', 'action', 'labels', 'reason'
+  'createdAt', 'receivedAt', 'publisher', 'organisation', 'standing', 'seq', 'batchId', 'position', 'type', 'value', 'action', 'labels', 'reason'
 ] as const satisfies ReadonlyArray<keyof ExportRow>
 
 /** Text handed on per write: large enough to amortise the write, small enough to stream. */

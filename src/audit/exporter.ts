@@ -1,5 +1,5 @@
 import { isoTime } from '../forum/isoTime.js'
-import type { RowKind, StandingView } from '../forum/standing.js'
+import type { RowKind, RowStanding, StandingStatus, StandingView } from '../forum/standing.js'
 import { toHex } from '../signals/hex.js'
 import { decodedStoredBatches } from '../store/batchScan.js'
 import type { HashStore } from '../store/hashStore.js'
@@ -20,6 +20,8 @@ export interface ExportRow {
   publisher: string
   /** What the publisher's covering credential names now; null for a key without one. */
   organisation: string | null
+  /** How the row stands under this node's membership now (see StandingStatus). */
+  standing: StandingStatus
   seq: number
   batchId: string
   position: number
@@ -47,21 +49,23 @@ export async function * exportRows (c: ExportComponents, filter: ExportFilter): 
     const createdAt = isoTime(createdAtMs)
     const receivedAt = isoTime(receivedAtMs)
     // Standing depends on the kind of row (publish or opine role), not on the entry: ask once per kind.
-    const organisations = new Map<RowKind, string | null>()
-    const organisationOf = (kind: RowKind): string | null => {
-      let o = organisations.get(kind)
-      if (o === undefined) {
-        o = c.standing.standing(publisher, seq, createdAtMs, kind).organisation ?? null
-        organisations.set(kind, o)
+    const standings = new Map<RowKind, RowStanding>()
+    const standingOf = (kind: RowKind): RowStanding => {
+      let s = standings.get(kind)
+      if (s === undefined) {
+        s = c.standing.standing(publisher, seq, createdAtMs, kind)
+        standings.set(kind, s)
       }
-      return o
+      return s
     }
     for (const [position, e] of entries.entries()) {
+      const standing = standingOf(isOpinion(e.action) ? 'opinion' : 'hash')
       yield {
         createdAt,
         receivedAt,
         publisher: publisherHex,
-        organisation: organisationOf(isOpinion(e.action) ? 'opinion' : 'hash'),
+        organisation: standing.organisation ?? null,
+        standing: standing.status,
         seq,
         batchId,
         position,

@@ -25,12 +25,11 @@ const transparencyQuerySchema = {
 const exportQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['since', 'format'],
   properties: {
     since: dateField,
     until: dateField,
     publisher: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
-    format: { type: 'string', enum: EXPORT_FORMATS }
+    format: { type: 'string', enum: EXPORT_FORMATS, default: 'csv' }
   }
 } as const
 
@@ -47,7 +46,7 @@ const verifyBodySchema = {
   properties: { expectHead: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } }
 } as const
 
-interface ExportQuerystring { since: string, until?: string, publisher?: string, format: ExportFormat }
+interface ExportQuerystring { since?: string, until?: string, publisher?: string, format: ExportFormat }
 
 /**
  * Reads the first piece before the response starts, so that a failure at the outset (a damaged

@@ -18,7 +18,7 @@ import { formatProvenance } from '../provenanceText.js'
 import { formatVerifyReport } from '../verifyReportText.js'
 
 interface VerifyOptions extends ClientOptions { config?: string, expectHead?: string }
-interface ExportOptions extends ClientOptions { since: string, until?: string, publisher?: string, format: ExportFormat, out?: string }
+interface ExportOptions extends ClientOptions { since?: string, until?: string, publisher?: string, format: ExportFormat, out?: string }
 interface LogOptions extends ClientOptions { after?: number, limit?: number }
 
 /** A bad date or key on the command line is a usage error (exit 2) before any node is asked. */
@@ -83,7 +83,8 @@ async function verify (opts: VerifyOptions, ctx: CliContext): Promise<void> {
 /** Streams to FILE.partial and renames it at the end, so FILE never holds a cut-off export. */
 async function exportTo (opts: ExportOptions, ctx: CliContext): Promise<void> {
   checked(() => parseExportQuery(opts))
-  const params = new URLSearchParams({ since: opts.since, format: opts.format })
+  const params = new URLSearchParams({ format: opts.format })
+  if (opts.since !== undefined) params.set('since', opts.since)
   if (opts.until !== undefined) params.set('until', opts.until)
   if (opts.publisher !== undefined) params.set('publisher', opts.publisher.toLowerCase())
   const target = await locateNode(opts, ctx.env, false)
@@ -138,11 +139,11 @@ export function register (program: Command, ctx: CliContext): void {
     .action(async (opts: VerifyOptions) => { await verify(opts, ctx) })
 
   audit.command('export')
-    .description('every stored entry created in [since, until), one row each, streamed from the node')
-    .requiredOption('--since <date>', 'YYYY-MM-DD or ISO-8601 with a zone; entries created at or after')
+    .description('every stored entry (created in [since, until) when given), one row each with its standing now, streamed from the node')
+    .option('--since <date>', 'YYYY-MM-DD or ISO-8601 with a zone; entries created at or after (default: all)')
     .option('--until <date>', 'entries created before (exclusive)')
     .option('--publisher <key>', 'one publisher only, hex')
-    .addOption(new Option('--format <format>', 'csv or jsonl').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'csv or jsonl').choices(EXPORT_FORMATS).default('csv'))
     .option('--out <file>', 'write to FILE (default: stdout)')
     .addOption(dataOption())
     .addOption(nodeOption())

@@ -16,7 +16,7 @@ const MD5 = 'ab'.repeat(16)
 
 function row (position: number): ExportRow {
   return {
-    createdAt: '2024-01-02T00:00:00.000Z', receivedAt: '2024-01-02T00:00:01.000Z', publisher: 'cd'.repeat(32), organisation: 'Org, "A"',
+    createdAt: '2024-01-02T00:00:00.000Z', receivedAt: '2024-01-02T00:00:01.000Z', publisher: 'cd'.repeat(32), organisation: 'Org, "A"', standing: 'member',
     seq: 1, batchId: 'ef'.repeat(32), position, type: 'md5', value: MD5, action: 'add', labels: ['csam', 'x'], reason: null
   }
 }
@@ -139,8 +139,15 @@ describe('api: audit routes', () => {
       assert.deepEqual(res.body.trimEnd().split('\n').map(l => JSON.parse(l)), [row(0), row(1), row(2)])
     })
 
-    it('export refuses a missing or malformed query before it starts', async () => {
-      for (const q of ['format=csv', 'since=2024-01-01', 'since=2024-01-01&format=xml', 'since=2024-01-01&format=csv&publisher=abc', 'since=x&format=csv']) {
+    it('export defaults to everything, as CSV', async () => {
+      const res = await app.inject({ url: '/v1/audit/export', headers: bearer(READ) })
+      assert.equal(res.statusCode, 200)
+      assert.match(String(res.headers['content-type']), /^text\/csv/)
+      assert.deepEqual(node.calls.at(-1), { export: {} })
+    })
+
+    it('export refuses a malformed query before it starts', async () => {
+      for (const q of ['since=2024-01-01&format=xml', 'since=2024-01-01&format=csv&publisher=abc', 'since=x&format=csv']) {
         const res = await app.inject({ url: `/v1/audit/export?${q}`, headers: bearer(READ) })
         assert.deepEqual([res.statusCode, res.json().error.code], [400, 'INVALID_REQUEST'], q)
       }

@@ -25,6 +25,7 @@ const row = (o: Partial<ExportRow> = {}): ExportRow => ({
   receivedAt: '2024-01-02T00:00:01.000Z',
   publisher: 'ab'.repeat(32),
   organisation: 'Org A',
+  standing: 'member',
   seq: 3,
   batchId: 'cd'.repeat(32),
   position: 0,
@@ -75,10 +76,10 @@ describe('audit export', () => {
       const first = rows.find(r => r.publisher === a.hex)!
       assert.deepEqual(first, {
         createdAt: new Date(T0).toISOString(), receivedAt: new Date(T0 + 1).toISOString(), publisher: a.hex, organisation: 'Org, "A"',
-        seq: 1, batchId: first.batchId, position: 0, type: 'md5', value: toHex(h1), action: 'add', labels: ['csam'], reason: null
+        standing: 'member', seq: 1, batchId: first.batchId, position: 0, type: 'md5', value: toHex(h1), action: 'add', labels: ['csam'], reason: null
       })
       const opinion = rows.find(r => r.publisher === b.hex)!
-      assert.deepEqual([opinion.action, opinion.reason, opinion.organisation, opinion.labels], ['dispute', 'wrong_label', null, []])
+      assert.deepEqual([opinion.action, opinion.reason, opinion.organisation, opinion.standing, opinion.labels], ['dispute', 'wrong_label', null, 'no-credential', []])
     })
 
     it('filters by created-at in [since, until) and by publisher', async () => {
@@ -87,6 +88,7 @@ describe('audit export', () => {
       assert.deepEqual(await created({ sinceMs: T0, untilMs: T0 + DAY }), [0, 0])
       assert.deepEqual(await created({ sinceMs: 0, publisher: b.publicKey }), [DAY])
       assert.deepEqual(await created({ sinceMs: T0 + 3 * DAY }), [])
+      assert.deepEqual(await created({}), [0, 0, DAY, 2 * DAY], 'no range: every entry')
     })
 
     it('formats the store\'s rows as CSV that parses back to the same fields, and as JSON Lines', async () => {
@@ -100,8 +102,8 @@ describe('audit export', () => {
 
   describe('CSV', () => {
     it('has the header and RFC 4180 line ends', () => {
-      assert.equal(csvHeader(), 'createdAt,receivedAt,publisher,organisation,seq,batchId,position,type,value,action,labels,reason\r\n')
-      assert.equal(csvLine(row()), `2024-01-02T00:00:00.000Z,2024-01-02T00:00:01.000Z,${'ab'.repeat(32)},Org A,3,${'cd'.repeat(32)},0,md5,${'ef'.repeat(16)},add,csam;x,\r\n`)
+      assert.equal(csvHeader(), 'createdAt,receivedAt,publisher,organisation,standing,seq,batchId,position,type,value,action,labels,reason\r\n')
+      assert.equal(csvLine(row()), `2024-01-02T00:00:00.000Z,2024-01-02T00:00:01.000Z,${'ab'.repeat(32)},Org A,member,3,${'cd'.repeat(32)},0,md5,${'ef'.repeat(16)},add,csam;x,\r\n`)
     })
 
     it('quotes only what needs quoting, doubling quotes', () => {

@@ -171,9 +171,15 @@ describe('cli: hashmesh audit', () => {
       assert.deepEqual(jsonl.out.trimEnd().split('\n').map(l => JSON.parse(l).action), ['confirm'])
     })
 
-    it('export: exit 2 for a bad date or a missing --format, before asking the node', async () => {
+    it('export: everything as CSV by default, with each row\'s standing', async () => {
+      const r = await hashmesh('audit', 'export', '--node', url)
+      assert.equal(r.code, 0, r.err)
+      const rows = parse(r.out, { columns: true }) as Array<Record<string, string>>
+      assert.deepEqual(rows.map(x => [x.action, x.organisation, x.standing]), [['add', 'Org A', 'member'], ['confirm', 'Org A', 'member']])
+    })
+
+    it('export: exit 2 for a bad date or format, before asking the node', async () => {
       assert.equal((await hashmesh('audit', 'export', '--since', '2024-02-30', '--format', 'csv', '--node', 'http://127.0.0.1:1')).code, 2)
-      assert.equal((await hashmesh('audit', 'export', '--since', '2024-01-01', '--node', url)).code, 2)
       assert.equal((await hashmesh('audit', 'export', '--since', '2024-01-01', '--format', 'xml', '--node', url)).code, 2)
     })
 
