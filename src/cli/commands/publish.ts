@@ -60,6 +60,11 @@ async function publishAll (client: NodeClient, source: Source, format: InputForm
   return results
 }
 
+/** One line per batch as it is published, every figure named: scripts that want fields use --json. */
+export function batchLine (r: PublishResult): string {
+  return `batch ${r.batchId}  seq ${r.seq}  entries ${r.entries}  sent to ${r.recipients} peer(s)${r.recipients === 0 ? ' (stored; peers get it by sync)' : ''}`
+}
+
 export function register (program: Command, ctx: CliContext): void {
   program.command('publish')
     .description('sign and publish the hashes in a CSV (type,value,labels[,action][,reason]) or JSONL file, in batches; an action may be an opinion (confirm, false_positive, dispute, withdraw)')
@@ -75,7 +80,7 @@ export function register (program: Command, ctx: CliContext): void {
       if (file !== '-') await checkAll(source, opts.format)
       const json = opts.json === true
       const results = await publishAll(client, source, opts.format, r => {
-        if (!json) printLines(ctx, [`${r.batchId} ${r.seq} ${r.entries} ${r.recipients}`])
+        if (!json) printLines(ctx, [batchLine(r)])
       })
       const sum = total(results)
       if (json) printJson(ctx, { batches: results, total: sum })

@@ -242,7 +242,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},csam;x\nsha1,${'00'.repeat(20)},\n`)
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
       assert.equal(r.code, 0, r.err)
-      assert.deepEqual(r.out.trim().split('\n'), [`${'01'.repeat(32)} 1 2 2`, 'total: 1 batch(es), 2 entries'])
+      assert.deepEqual(r.out.trim().split('\n'), [`batch ${'01'.repeat(32)}  seq 1  entries 2  sent to 2 peer(s)`, 'total: 1 batch(es), 2 entries'])
       assert.deepEqual(node.published, [[{ type: 'md5', value: LISTED_MD5, labels: ['csam', 'x'] }, { type: 'sha1', value: '00'.repeat(20), labels: [] }]])
     })
 
