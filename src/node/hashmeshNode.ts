@@ -17,6 +17,7 @@ import { PeerPolicer } from '../network/peerPolicer.js'
 import { batchTopic, equivocationTopic, forumTopic } from '../network/topics.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
 import { PeerKeeper } from '../network/peerKeeper.js'
+import { type OwnMembership, ownMembership } from '../forum/ownMembership.js'
 import { toHex } from '../signals/hex.js'
 import { SIGNAL_TYPES } from '../signals/registry.js'
 import { AllowlistStore } from '../store/allowlist.js'
@@ -74,6 +75,9 @@ interface Parts {
 const INDEX_MAINTENANCE_EVERY_MS = 250
 const INDEX_MAINTENANCE_SLICE_MS = 15
 
+/** An expiring credential is logged at start and then once a day, where an operator's alerting looks. */
+const OWN_CREDENTIAL_CHECK_EVERY_MS = 24 * 60 * 60 * 1000
+
 /** One hashmesh node: everything wired, started in dependency order and stopped in reverse. */
 export class HashmeshNode implements NodeApi {
   readonly dataDir: DataDir
@@ -83,6 +87,7 @@ export class HashmeshNode implements NodeApi {
   private readonly startedAt = Date.now()
   private stopping: Promise<void> | undefined
   private maintenance: NodeJS.Timeout | undefined
+  private credentialCheck: NodeJS.Timeout | undefined
 
   constructor (parts: Parts, options: NodeOptions, logger: Logger) {
     this.parts = parts
@@ -107,12 +112,30 @@ export class HashmeshNode implements NodeApi {
     await this.parts.sync.start()
     this.parts.keeper.start()
     this.maintenance = setInterval(() => { this.parts.indexes.maintain(INDEX_MAINTENANCE_SLICE_MS) }, INDEX_MAINTENANCE_EVERY_MS).unref()
+    this.warnIfCredentialExpiring()
+    this.credentialCheck = setInterval(() => { this.warnIfCredentialExpiring() }, OWN_CREDENTIAL_CHECK_EVERY_MS).unref()
+  }
+
+  /** This node's own credential, as the forum's records held here say. */
+  ownMembership (nowMs = Date.now()): OwnMembership {
+    return ownMembership(this.parts.membership.members(nowMs), this.publisherKey, nowMs)
+  }
+
+  private warnIfCredentialExpiring (): void {
+    if (this.parts.membership.rootKeys().length === 0) return
+    const own = this.ownMembership()
+    if (own.expiresSoon) {
+      this.logger.warn({ organisation: own.organisation, validUntil: own.validUntil }, 'this node\'s forum credential expires within 14 days: ask the forum\'s operator for a new one (hashmesh forum admit), then hashmesh join it')
+    } else if (!own.admitted) {
+      this.logger.warn({ status: own.status }, 'this node\'s publisher key has no active forum credential: peers refuse what it publishes until it joins (hashmesh join FILE)')
+    }
   }
 
   /** Stops the network first so nothing arrives while the store closes. Safe to call twice. */
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.maintenance)
+      clearInterval(this.credentialCheck)
       this.parts.keeper.stop()
       await this.parts.sync.stop()
       if (this.parts.libp2p.status === 'started') {
@@ -188,7 +211,7 @@ export class HashmeshNode implements NodeApi {
       held: ingester.heldTotals(),
       catchUp: this.parts.sync.progress(),
       trustedPublishers: trustedKeys(this.options, this.dataDir),
-      forum: { roots: membership.rootKeys(), records: membership.size, digest: toHex(membership.digest()), validation: forumIngester.outcomeCounts() },
+      forum: { roots: membership.rootKeys(), records: membership.size, digest: toHex(membership.digest()), validation: forumIngester.outcomeCounts(), own: this.ownMembership() },
       publishers: publisherStatuses(heads, ingester, equivocations),
       hashes,
       pdqIndex,

@@ -1,6 +1,7 @@
 import type { PdqMode } from '../hashing/fileHasher.js'
 import type { AllowlistNodeApi } from './allowlistApi.js'
 import type { AuditNodeApi } from './auditApi.js'
+import type { OwnMembership } from '../forum/ownMembership.js'
 import type { ForumNodeApi } from './forumApi.js'
 import type { LookupResult } from '../lookup/lookupResult.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
@@ -77,8 +78,8 @@ export interface NodeStatus {
   catchUp: Array<{ publisher: string, peer: string, currentSeq: number, targetSeq: number, batchesPerSecond: number }>
   /** The local trust list: publishers accepted whatever the forum says (itself too when no forum is configured). */
   trustedPublishers: string[]
-  /** Forum membership: roots configured, records held, their digest, and how incoming records fared. */
-  forum: { roots: string[], records: number, digest: string, validation: Record<'accept' | 'ignore' | 'reject', Record<string, number>> }
+  /** Forum membership: roots configured, records held, their digest, how incoming records fared, and this node's own credential. */
+  forum: { roots: string[], records: number, digest: string, validation: Record<'accept' | 'ignore' | 'reject', Record<string, number>>, own: OwnMembership }
   publishers: PublisherStatus[]
   /** Distinct hashes in the lookup index, by signal type. */
   hashes: Record<string, number>

@@ -28,6 +28,16 @@ function forumText (f: NodeStatus['forum']): string {
   return `${f.roots.length} root(s), ${f.records} record(s) held, ${refused} refused; digest ${f.digest}`
 }
 
+/** This node's own credential: what its peers will accept from it, and for how long. */
+function membershipRows (f: NodeStatus['forum']): Array<[string, string]> {
+  if (f.roots.length === 0) return []
+  const own = f.own
+  if (own.status === 'none') return [['membership', 'NOT ADMITTED: no credential names this node\'s publisher key; peers refuse what it publishes']]
+  const what = `${own.organisation ?? '?'}: ${(own.roles ?? []).join(', ')}; valid until ${own.validUntil ?? '?'}`
+  if (!own.admitted) return [['membership', `NOT ADMITTED (${own.status}): ${what}`]]
+  return [['membership', own.expiresSoon ? `${what}; EXPIRES SOON: ask the forum's operator for a new credential` : what]]
+}
+
 export function formatStatus (s: NodeStatus): string[] {
   return [
     ...aligned([
@@ -42,6 +52,7 @@ export function formatStatus (s: NodeStatus): string[] {
       ['held batches', `${s.held.batches} (${Math.round(s.held.bytes / 1024)} KiB; ${s.held.evicted} evicted so far)`],
       ['trusted', `${s.trustedPublishers.length} publisher(s) on the local trust list`],
       ['forum', forumText(s.forum)],
+      ...membershipRows(s.forum),
       ...equivocatingRows(s),
       ['hashes', counts(s.hashes)],
       ['pdq index', `${s.pdqIndex.hashes} listed (${(s.pdqIndex.memoryBytes / 2 ** 20).toFixed(1)} MiB)`],

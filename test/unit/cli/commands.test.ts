@@ -137,9 +137,19 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
     it('human output says whether a forum is configured, how many records it holds and how many were refused', async () => {
       assert.match((await hashmesh('status', '--node', url)).out, /^forum\s+none configured \(trust list only\)$/m)
-      const forum = { roots: ['aa'.repeat(32)], records: 3, digest: 'bc'.repeat(32), validation: { accept: { ACCEPTED: 3 }, ignore: { UNKNOWN_ROOT: 2 }, reject: { BAD_SIGNATURE: 1 } } }
+      const forum = { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], records: 3, digest: 'bc'.repeat(32), validation: { accept: { ACCEPTED: 3 }, ignore: { UNKNOWN_ROOT: 2 }, reject: { BAD_SIGNATURE: 1 } } }
       node.status = async () => ({ ...FAKE_STATUS, forum })
-      assert.match((await hashmesh('status', '--node', url)).out, new RegExp(`^forum\\s+1 root\\(s\\), 3 record\\(s\\) held, 3 refused; digest ${'bc'.repeat(32)}$`, 'm'))
+      const r = (await hashmesh('status', '--node', url)).out
+      assert.match(r, new RegExp(`^forum\\s+1 root\\(s\\), 3 record\\(s\\) held, 3 refused; digest ${'bc'.repeat(32)}$`, 'm'))
+      assert.match(r, /^membership\s+NOT ADMITTED: no credential names this node's publisher key; peers refuse what it publishes$/m)
+    })
+
+    it('human output shows this node\'s own membership, and flags a credential about to expire', async () => {
+      const own = { admitted: true, status: 'active' as const, organisation: 'Us', roles: ['publish' as const, 'consume' as const], validUntil: '2099-01-01T00:00:00.000Z', expiresSoon: false }
+      node.status = async () => ({ ...FAKE_STATUS, forum: { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], own } })
+      assert.match((await hashmesh('status', '--node', url)).out, /^membership\s+Us: publish, consume; valid until 2099-01-01T00:00:00.000Z$/m)
+      node.status = async () => ({ ...FAKE_STATUS, forum: { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], own: { ...own, expiresSoon: true } } })
+      assert.match((await hashmesh('status', '--node', url)).out, /^membership\s+Us: publish, consume; valid until 2099-01-01T00:00:00.000Z; EXPIRES SOON: ask the forum's operator for a new credential$/m)
     })
 
     it('human output flags equivocating publishers at the top and on their line', async () => {
