@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { toHex } from '../signals/hex.js'
 import { WireError } from '../wire/errors.js'
 import { decodeKeyRotation, decodeSignedForumRecord } from '../wire/forumCodec.js'
@@ -52,12 +52,22 @@ export async function readKeyRotationFile (path: string): Promise<DecodedKeyRota
   }
 }
 
-/** Never overwrites: a record file may be the only copy of what a root signed. */
-export async function writeHexFile (path: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Never overwrites unless told to: a record file may be the only copy of what a root signed. An
+ * overwrite goes through a temporary file and a rename, so the old file stays whole until the new one is.
+ */
+export async function writeHexFile (path: string, bytes: Uint8Array, overwrite = false): Promise<void> {
+  const text = `${toHex(bytes)}\n`
   try {
-    await writeFile(path, `${toHex(bytes)}\n`, { flag: 'wx' })
+    if (overwrite) {
+      const tmp = `${path}.${process.pid}.tmp`
+      await writeFile(tmp, text)
+      await rename(tmp, path)
+    } else {
+      await writeFile(path, text, { flag: 'wx' })
+    }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError('USAGE', `${path} already exists; refusing to overwrite it (choose another with --out)`)
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError('USAGE', `${path} already exists; refusing to overwrite it (choose another with --out, or --force)`)
     throw new CliError('BAD_INPUT', `cannot write ${path}: ${(err as Error).message}`, { cause: err })
   }
 }

@@ -8,6 +8,8 @@ export interface NodeInfo {
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080. */
   http: string
   publisherKey: string
+  /** The network (forum) the node is on; absent in files written before it was recorded. */
+  network?: string
 }
 
 /** Through a temporary file and a rename, so a reader sees the old file, the new one, or none. */

@@ -57,6 +57,9 @@ export function envLayer (env: Env): ConfigLayer {
     const v = env[name]
     if (v !== undefined) set(key, splitList(v), name)
   }
+  // Nested under forum: merged key by key with a file's forum section, so revokedEntries stays as set there.
+  const roots = env.HASHMESH_FORUM_ROOTS
+  if (roots !== undefined) set('forum', { roots: splitList(roots) }, 'HASHMESH_FORUM_ROOTS')
   const http = env.HASHMESH_HTTP
   if (http !== undefined && http !== '') set('http', parseHttpSetting(http, 'env HASHMESH_HTTP'), 'HASHMESH_HTTP')
   const level = env.HASHMESH_LOG_LEVEL

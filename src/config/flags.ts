@@ -9,6 +9,8 @@ export interface ConfigFlags {
   announce?: string[]
   bootstrap?: string[]
   trust?: string[]
+  /** Public keys of the forum's roots (forum.roots). */
+  forumRoots?: string[]
   /** HOST:PORT */
   http?: string
   logLevel?: string
@@ -29,6 +31,7 @@ export function flagsLayer (flags: ConfigFlags): ConfigLayer {
   if (flags.announce !== undefined) set('announce', flags.announce, '--announce')
   if (flags.bootstrap !== undefined) set('bootstrap', flags.bootstrap, '--bootstrap')
   if (flags.trust !== undefined) set('trust', flags.trust, '--trust')
+  if (flags.forumRoots !== undefined) set('forum', { roots: flags.forumRoots }, '--forum-root')
   if (flags.http !== undefined) set('http', parseHttpSetting(flags.http, 'flag --http'), '--http')
   if (flags.openReads === true) set('http', { ...values.http as object | undefined, openReads: true }, flags.http === undefined ? '--open-reads' : '--http, --open-reads')
   if (flags.logLevel !== undefined) set('log', { level: flags.logLevel }, '--log-level')

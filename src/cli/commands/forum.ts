@@ -1,6 +1,8 @@
-import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { mkdir, stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
+import type { Env } from '../../config/env.js'
+import { dataDirPaths } from '../../node/dataDir.js'
 import { generateSecretKey, sign } from '../../crypto/ed25519.js'
 import { SecretFileError, writeSecretFile } from '../../crypto/secretFile.js'
 import { type ForumRecordSummary, summariseRecord } from '../../forum/recordSummary.js'
@@ -18,12 +20,13 @@ import { readKeyRotationFile, shortKey, writeHexFile } from '../forumFiles.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
 import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
-import { type RootKey, defaultRootKeyPath, loadRootKey } from '../rootKey.js'
-import { type SigningOptions, loadSigningConfig } from '../signingConfig.js'
+import { ROOT_KEY_FILE, ROOT_KEY_VAR, type RootKey, defaultRootKeyPath, loadRootKey } from '../rootKey.js'
+import { type SigningConfig, type SigningOptions, loadSigningConfig } from '../signingConfig.js'
 
 interface SignOptions extends ClientOptions, SigningOptions {
   rootKey?: string
   out?: string
+  force?: boolean
   offline?: boolean
 }
 
@@ -42,6 +45,9 @@ interface RevokeOptions extends SignOptions {
   at?: string
   lastSeq?: string
 }
+
+/** Inside the operator's data dir: where admit and revoke keep what they sign unless told otherwise. */
+export const FORUM_RECORDS_DIR = 'forum-records'
 
 export function parsePublicKey (text: string, what: string): Uint8Array {
   const key = parseHexBytes(text, PUBLIC_KEY_BYTES)
@@ -76,8 +82,16 @@ function signRecord (root: RootKey, record: ForumRecord): DecodedForumRecord {
   }
 }
 
-async function rootKeyFor (opts: SignOptions, dataDir: string): Promise<RootKey> {
-  return await loadRootKey(opts.rootKey ?? defaultRootKeyPath(dataDir))
+async function rootKeyFor (opts: SignOptions, env: Env): Promise<RootKey> {
+  return await loadRootKey(opts.rootKey ?? defaultRootKeyPath(env))
+}
+
+/** `--out`, else DIR/forum-records/NAME: a signed record is kept with the operator's data, never dropped in the working directory. */
+async function recordFile (opts: SignOptions, dataDir: string, name: string): Promise<string> {
+  if (opts.out !== undefined) return opts.out
+  const dir = join(dataDir, FORUM_RECORDS_DIR)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  return join(dir, name)
 }
 
 async function submit (client: NodeClient, record: DecodedForumRecord): Promise<ForumSubmitResult> {
@@ -105,17 +119,22 @@ function recordRows (s: ForumRecordSummary): Array<[string, string]> {
   ]
 }
 
-function report (ctx: CliContext, opts: SignOptions, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined, notes: string[]): void {
-  if (opts.json === true) return printJson(ctx, { ...s, file, submitted: submitted?.code ?? null, notes })
+function report (ctx: CliContext, opts: SignOptions, signing: SigningConfig, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined, notes: string[]): void {
+  if (opts.json === true) return printJson(ctx, { ...s, networkSource: signing.networkSource, file, submitted: submitted?.code ?? null, notes })
   printLines(ctx, [
     `${s.kind} for ${s.member}`,
-    ...aligned([...recordRows(s), ['written to', file], ['submitted', submitted === undefined ? 'no (--offline)' : `${submitted.code}: ${SUBMITTED_TEXT[submitted.code]}`]], '  '),
+    ...aligned([...recordRows(s), ['network from', signing.networkSource], ['written to', file], ['submitted', submitted === undefined ? 'no (--offline)' : `${submitted.code}: ${SUBMITTED_TEXT[submitted.code]}`]], '  '),
     ...notes
   ])
 }
 
-async function init (opts: SigningOptions & { key?: string, json?: boolean }, ctx: CliContext): Promise<void> {
-  const path = opts.key ?? defaultRootKeyPath((await loadSigningConfig(opts, ctx.env)).dataDir)
+/** A data dir holds a node's keys: a root key there is on a node, which is what its default avoids. */
+async function isNodeDataDir (dir: string): Promise<boolean> {
+  return await stat(dataDirPaths(dir).publisherKey).then(() => true, () => false)
+}
+
+async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): Promise<void> {
+  const path = opts.key === undefined ? defaultRootKeyPath(ctx.env) : resolve(opts.key)
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   try {
     await writeSecretFile(path, `${toHex(generateSecretKey())}\n`)
@@ -124,14 +143,22 @@ async function init (opts: SigningOptions & { key?: string, json?: boolean }, ct
     throw err
   }
   const rootKey = toHex((await loadRootKey(path)).publicKey)
+  if (await isNodeDataDir(dirname(path))) ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off every node\n`)
   if (opts.json === true) return printJson(ctx, { rootKey, file: path })
   printLines(ctx, [
     ...aligned([['forum root key', rootKey], ['secret key file', path]]),
     '',
-    'Put the root key in every node\'s config:  "forum": { "roots": ["' + rootKey + '"] }',
-    `Keep ${path} safe and backed up, ideally off any node: whoever holds it admits and revokes members.`,
+    `Every member starts its node with it:  hashmesh start --forum-root ${rootKey}  (or "forum": { "roots": ["${rootKey}"] } in its config)`,
+    `Keep ${path} safe and backed up, off any node: whoever holds it admits and revokes members.`,
     'Admit a member with: hashmesh forum admit <their publisher key> --org NAME --roles publish,consume,opine --until DATE'
   ])
+}
+
+async function showRootKey (opts: { key?: string, json?: boolean }, ctx: CliContext): Promise<void> {
+  const path = opts.key === undefined ? defaultRootKeyPath(ctx.env) : resolve(opts.key)
+  const rootKey = toHex((await loadRootKey(path)).publicKey)
+  if (opts.json === true) printJson(ctx, { rootKey, file: path })
+  else printLines(ctx, [rootKey])
 }
 
 async function admit (pubkey: string, opts: AdmitOptions, ctx: CliContext): Promise<void> {
@@ -147,19 +174,20 @@ async function admit (pubkey: string, opts: AdmitOptions, ctx: CliContext): Prom
   if (rotation !== undefined && Buffer.compare(rotation.body.newKey, member) !== 0) {
     throw new CliError('USAGE', `${opts.rotation}: the rotation moves to ${toHex(rotation.body.newKey)}, not to PUBKEY`)
   }
-  const { network, dataDir } = await loadSigningConfig(opts, ctx.env)
+  const signing = await loadSigningConfig(opts, ctx.env)
+  const { network, dataDir } = signing
   if (rotation !== undefined && rotation.body.network !== network) throw new CliError('USAGE', `${opts.rotation}: the rotation is for network "${rotation.body.network}", not "${network}"`)
-  const root = await rootKeyFor(opts, dataDir)
+  const root = await rootKeyFor(opts, ctx.env)
   const record = signRecord(root, {
     signer: root.publicKey,
     network,
     createdAtMs: now,
     credential: { member, organisation: opts.org, roles, validFromMs, validUntilMs, serial, ...(rotation === undefined ? {} : { rotation }) }
   })
-  const file = opts.out ?? `./${shortKey(member)}-${serial}.credential`
-  await writeHexFile(file, record.signedBytes)
+  const file = await recordFile(opts, dataDir, `${shortKey(member)}-${serial}.credential`)
+  await writeHexFile(file, record.signedBytes, opts.force === true)
   const submitted = opts.offline === true ? undefined : await submit(new NodeClient(await locateNode(opts, ctx.env, true)), record)
-  report(ctx, opts, summariseRecord(record), file, submitted, [`Give ${file} to the member; they run: hashmesh join ${file}`])
+  report(ctx, opts, signing, summariseRecord(record), file, submitted, [`Give ${file} to the member; they run: hashmesh join ${file}`])
 }
 
 /** The member's head on the node: its batches up to there keep counting (per revokedEntries), later ones do not. */
@@ -177,8 +205,9 @@ async function revoke (pubkey: string, opts: RevokeOptions, ctx: CliContext): Pr
   if (reason.length > MAX_REVOCATION_REASON_CHARS || /[\x00-\x1f\x7f]/.test(reason)) {
     throw new CliError('USAGE', `--reason must be at most ${MAX_REVOCATION_REASON_CHARS} characters without control characters`)
   }
-  const { network, dataDir } = await loadSigningConfig(opts, ctx.env)
-  const root = await rootKeyFor(opts, dataDir)
+  const signing = await loadSigningConfig(opts, ctx.env)
+  const { network, dataDir } = signing
+  const root = await rootKeyFor(opts, ctx.env)
   const client = opts.offline === true ? undefined : new NodeClient(await locateNode(opts, ctx.env, true))
   const notes: string[] = []
   let lastSeq = 0
@@ -193,10 +222,10 @@ async function revoke (pubkey: string, opts: RevokeOptions, ctx: CliContext): Pr
     notes.push('No --last-seq and --offline: no seq bound, the cut is --at alone (the member\'s own clock).')
   }
   const record = signRecord(root, { signer: root.publicKey, network, createdAtMs: now, revocation: { member, serial, effectiveAtMs, lastSeq, reason } })
-  const file = opts.out ?? `./${shortKey(member)}-${serial === 0 ? 'all' : serial}-${now}.revocation`
-  await writeHexFile(file, record.signedBytes)
+  const file = await recordFile(opts, dataDir, `${shortKey(member)}-${serial === 0 ? 'all' : serial}-${now}.revocation`)
+  await writeHexFile(file, record.signedBytes, opts.force === true)
   const submitted = client === undefined ? undefined : await submit(client, record)
-  report(ctx, opts, summariseRecord(record), file, submitted, notes)
+  report(ctx, opts, signing, summariseRecord(record), file, submitted, notes)
 }
 
 function memberLines (m: MemberInfo): string[] {
@@ -244,11 +273,12 @@ async function members (opts: ClientOptions, ctx: CliContext): Promise<void> {
 
 function signingOptions (command: Command): Command {
   return command
-    .option('--root-key <file>', 'the forum root\'s secret key (default: DIR/forum-root.key)')
-    .option('--out <file>', 'where to write the signed record (refuses to overwrite)')
+    .option('--root-key <file>', `the forum root's secret key (default: $${ROOT_KEY_VAR}, else ~/.config/hashmesh/${ROOT_KEY_FILE})`)
+    .option('--out <file>', `where to write the signed record (default: DIR/${FORUM_RECORDS_DIR}/; refuses to overwrite)`)
+    .option('--force', 'overwrite the --out file if it exists')
     .option('--offline', 'only sign and write the file; do not submit it to a node')
     .option('--config <file>', 'config file to take the network name from')
-    .option('--network <name>', 'network the record is for (default: the config\'s)')
+    .option('--network <name>', 'network the record is for (default: HASHMESH_NETWORK, the config\'s, or the running node\'s)')
     .addOption(dataOption())
     .addOption(nodeOption())
     .addOption(tokenOption())
@@ -260,11 +290,15 @@ export function register (program: Command, ctx: CliContext): void {
 
   forum.command('init')
     .description('create a forum root key (refuses to overwrite one) and print its public key for every node\'s forum.roots')
-    .option('--key <file>', 'where to write the secret key (default: DIR/forum-root.key, mode 0600)')
-    .option('--config <file>', 'config file whose dataDir holds the key')
-    .addOption(dataOption())
+    .option('--key <file>', `where to write the secret key, mode 0600 (default: $${ROOT_KEY_VAR}, else ~/.config/hashmesh/${ROOT_KEY_FILE})`)
     .addOption(jsonOption())
-    .action(async (opts: SigningOptions & { key?: string, json?: boolean }) => { await init(opts, ctx) })
+    .action(async (opts: { key?: string, json?: boolean }) => { await init(opts, ctx) })
+
+  forum.command('root-key')
+    .description('print the public key of a forum root key file (what every node lists in forum.roots)')
+    .option('--key <file>', 'the secret key file (default: as forum init)')
+    .addOption(jsonOption())
+    .action(async (opts: { key?: string, json?: boolean }) => { await showRootKey(opts, ctx) })
 
   signingOptions(forum.command('admit')
     .description('sign a credential admitting a publisher key, write it to a file, and submit it to the node')

@@ -25,6 +25,7 @@ interface StartOptions {
   http?: string
   bootstrap?: string[]
   trust?: string[]
+  forumRoot?: string[]
   network?: string
   logLevel?: string
   openReads?: boolean
@@ -57,7 +58,7 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
   const config = await loadConfig({
     configFile: opts.config,
     env: ctx.env,
-    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust, http: opts.http, logLevel: opts.logLevel, openReads: opts.openReads }
+    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust, forumRoots: opts.forumRoot, http: opts.http, logLevel: opts.logLevel, openReads: opts.openReads }
   })
   const logger = createLogger({ level: config.log.level })
   const registry = new Registry()
@@ -70,7 +71,7 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
     parts.app = buildHttpServer({ node: parts.node, auth, registry, logger, maxUploadBytes: config.maxUploadBytes })
     await parts.app.listen({ host: config.http.host, port: config.http.port })
     const { paths } = parts.node.dataDir
-    const info = { peerId: parts.node.peerId, multiaddrs: parts.node.multiaddrs(), http: httpUrl(config.http.host, parts.app), publisherKey: parts.node.publisherKey }
+    const info = { peerId: parts.node.peerId, multiaddrs: parts.node.multiaddrs(), http: httpUrl(config.http.host, parts.app), publisherKey: parts.node.publisherKey, network: config.node.network }
     parts.nodeInfoPath = paths.nodeInfo
     await writeNodeInfo(paths.nodeInfo, info)
     logger.info({ ...info, adminTokenPath: paths.adminToken, readTokenPath: paths.readToken, openReads: config.http.openReads, nodeInfoPath: paths.nodeInfo }, 'hashmesh node started')
@@ -97,6 +98,7 @@ export function register (program: Command, ctx: CliContext): void {
     .option('--http <host:port>', 'HTTP API address (port 0 picks a free one)')
     .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<peer id> (repeatable)', collect)
     .option('--trust <pubkey>', 'hex publisher key whose batches to accept (repeatable)', collect)
+    .option('--forum-root <pubkey>', 'hex public key of a forum root whose credentials admit members (repeatable; config forum.roots)', collect)
     .option('--network <name>', 'network (forum) name')
     .option('--log-level <level>', LOG_LEVELS.join(', '))
     .option('--open-reads', 'serve lookups and reports without a token (config http.openReads)')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,8 +33,11 @@ const FORUM_STATUS: Readonly<Record<ForumErrorCode, number>> = {
   WRONG_NETWORK: 400, UNKNOWN_ROOT: 403, FUTURE_TIMESTAMP: 400, DUPLICATE: 409, FORUM_FULL: 507, BAD_SIGNATURE: 400, BAD_ROTATION: 400
 }
 
+/** The operator's home: the root key's default place (~/.config/hashmesh) is under it. */
+let home: string
+
 async function hashmesh (...args: string[]): Promise<Run> {
-  return await runCommand(COMMANDS, args)
+  return await runCommand(COMMANDS, args, { HOME: home })
 }
 
 async function readRecord (path: string): Promise<ReturnType<typeof decodeSignedForumRecord>> {
@@ -65,8 +68,9 @@ describe('cli: forum, join and rotate-key', function () {
 
   beforeEach(async function () {
     dir = await mkdtemp(join(tmpdir(), 'hashmesh-forum-cli-'))
+    home = join(dir, 'home')
     data = await initDataDir(join(dir, 'data'))
-    const init = await hashmesh('forum', 'init', '--data', data.paths.root, '--json')
+    const init = await hashmesh('forum', 'init', '--json')
     assert.equal(init.code, 0, init.err)
     rootKey = JSON.parse(init.out).rootKey
     store = await HashStore.open(join(dir, 'node-db'))
@@ -94,16 +98,38 @@ describe('cli: forum, join and rotate-key', function () {
   const signing = (): string[] => ['--data', data.paths.root, '--network', TEST_NETWORK]
 
   describe('forum init', function () {
-    it('writes a root key readable by its owner only, and refuses to replace it', async function () {
-      const path = join(data.paths.root, 'forum-root.key')
+    it('writes a root key readable by its owner only, outside any data dir, and refuses to replace it', async function () {
+      const path = join(home, '.config', 'hashmesh', 'forum-root.key')
       assert.equal((await stat(path)).mode & 0o777, 0o600)
       assert.equal(toHex((await loadPublisherKey(path)).publicKey), rootKey)
-      const again = await hashmesh('forum', 'init', '--data', data.paths.root)
+      assert.equal(await stat(join(data.paths.root, 'forum-root.key')).then(() => true, () => false), false)
+      const again = await hashmesh('forum', 'init')
       assert.equal(again.code, 2)
       assert.match(again.err, /already exists; refusing/)
+      assert.equal(toHex((await loadPublisherKey(path)).publicKey), rootKey, 'the first key is kept')
       const elsewhere = await hashmesh('forum', 'init', '--key', join(dir, 'other.key'))
       assert.equal(elsewhere.code, 0)
+      assert.match(elsewhere.out, /hashmesh start --forum-root [0-9a-f]{64}/)
       assert.match(elsewhere.out, /"forum": \{ "roots": \["[0-9a-f]{64}"\] \}/)
+      assert.equal(elsewhere.err, '')
+    })
+
+    it('honours XDG_CONFIG_HOME and HASHMESH_FORUM_ROOT_KEY; warns when told to put the key in a node\'s data dir', async function () {
+      const xdg = await runCommand(COMMANDS, ['forum', 'init', '--json'], { HOME: home, XDG_CONFIG_HOME: join(dir, 'xdg') })
+      assert.equal(JSON.parse(xdg.out).file, join(dir, 'xdg', 'hashmesh', 'forum-root.key'))
+      const named = await runCommand(COMMANDS, ['forum', 'init', '--json'], { HOME: home, HASHMESH_FORUM_ROOT_KEY: join(dir, 'named.key') })
+      assert.equal(JSON.parse(named.out).file, join(dir, 'named.key'))
+      const onNode = await hashmesh('forum', 'init', '--key', join(data.paths.root, 'root.key'))
+      assert.equal(onNode.code, 0)
+      assert.match(onNode.err, /is a node's data directory; keep the forum root key off every node/)
+    })
+
+    it('root-key prints the public key of the default or a given key file', async function () {
+      assert.equal((await hashmesh('forum', 'root-key')).out, `${rootKey}\n`)
+      const other = join(dir, 'other.key')
+      const created = JSON.parse((await hashmesh('forum', 'init', '--key', other, '--json')).out)
+      assert.equal(JSON.parse((await hashmesh('forum', 'root-key', '--key', other, '--json')).out).rootKey, created.rootKey)
+      assert.equal((await hashmesh('forum', 'root-key', '--key', join(dir, 'missing.key'))).code === 0, false)
     })
   })
 
@@ -122,21 +148,50 @@ describe('cli: forum, join and rotate-key', function () {
       assert.equal(membership.organisationOf(member.publicKey), 'Alice Safety')
     })
 
-    it('--offline only writes the file; the default name is the member\'s key prefix and serial, in the working directory', async function () {
+    it('--offline only writes the file; by default into DIR/forum-records, named by key prefix and serial, never the working directory', async function () {
       const member = newMember()
       const cwd = process.cwd()
-      process.chdir(dir)
+      const work = join(dir, 'work')
+      await mkdir(work)
+      process.chdir(work)
       try {
         const r = await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--serial', '7', '--offline', '--json', ...signing())
         assert.equal(r.code, 0, r.err)
         const doc = JSON.parse(r.out)
         assert.equal(doc.submitted, null)
-        assert.equal(doc.file, `./${member.hex.slice(0, 8)}-7.credential`)
-        assert.equal((await readRecord(join(dir, `${member.hex.slice(0, 8)}-7.credential`))).body.credential?.serial, 7)
+        assert.equal(doc.file, join(data.paths.root, 'forum-records', `${member.hex.slice(0, 8)}-7.credential`))
+        assert.equal((await readRecord(doc.file)).body.credential?.serial, 7)
+        const revoked = JSON.parse((await hashmesh('forum', 'revoke', member.hex, '--offline', '--json', ...signing())).out)
+        assert.match(revoked.file, new RegExp(`^${data.paths.root}/forum-records/${member.hex.slice(0, 8)}-all-\\d+\\.revocation$`))
+        assert.deepEqual(await readdir(work), [])
       } finally {
         process.chdir(cwd)
       }
       assert.equal(membership.size, 0)
+    })
+
+    it('--force overwrites --out; without it the file is kept', async function () {
+      const out = join(dir, 'member.credential')
+      const member = newMember()
+      const admit = async (...extra: string[]): Promise<Run> => await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--offline', '--out', out, ...extra, ...signing())
+      assert.equal((await admit('--serial', '1')).code, 0)
+      const refused = await admit('--serial', '2')
+      assert.equal(refused.code, 2)
+      assert.match(refused.err, /already exists; refusing to overwrite it \(choose another with --out, or --force\)/)
+      assert.equal((await readRecord(out)).body.credential?.serial, 1)
+      assert.equal((await admit('--serial', '3', '--force')).code, 0)
+      assert.equal((await readRecord(out)).body.credential?.serial, 3)
+    })
+
+    it('takes the network from the node running on the data dir, and says where it came from', async function () {
+      await writeNodeInfo(data.paths.nodeInfo, { peerId: 'p', multiaddrs: [], http: 'http://127.0.0.1:1', publisherKey: toHex(data.publisherKey.publicKey), network: 'example-forum' })
+      const out = join(dir, 'n.credential')
+      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out, '--data', data.paths.root)
+      assert.equal(r.code, 0, r.err)
+      assert.equal((await readRecord(out)).body.network, 'example-forum')
+      assert.match(r.out, /network from\s+the node running on /)
+      const env = await runCommand(COMMANDS, ['forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', join(dir, 'e.credential'), '--data', data.paths.root], { HOME: home, HASHMESH_NETWORK: 'from-env' })
+      assert.equal((await readRecord(join(dir, 'e.credential'))).body.network, 'from-env', env.err)
     })
 
     it('takes the network from the config file', async function () {

@@ -94,6 +94,17 @@ describe('config: loadConfig', () => {
     assert.equal(c.log.level, 'debug')
   })
 
+  it('takes forum roots from HASHMESH_FORUM_ROOTS and --forum-root, keeping the file\'s other forum settings', async () => {
+    await writeConfig({ forum: { roots: [KEY_A], revokedEntries: 'hide' } })
+    const KEY_B = 'b'.repeat(64)
+    const fromEnv = await loadConfig({ configFile: file, env: { HASHMESH_FORUM_ROOTS: `${KEY_B.toUpperCase()}, ${KEY_A}` } })
+    assert.deepEqual(fromEnv.node.forum, { roots: [KEY_B, KEY_A], revokedEntries: 'hide' })
+    const fromFlag = await loadConfig({ configFile: file, env: { HASHMESH_FORUM_ROOTS: KEY_A }, flags: { forumRoots: [KEY_B] } })
+    assert.deepEqual(fromFlag.node.forum, { roots: [KEY_B], revokedEntries: 'hide' })
+    const cleared = await loadConfig({ configFile: file, env: { HASHMESH_FORUM_ROOTS: '' } })
+    assert.deepEqual(cleared.node.forum.roots, [], 'an empty variable clears the list')
+  })
+
   it('takes the config file from HASHMESH_CONFIG when --config is absent', async () => {
     await writeConfig({ network: 'via-env-file' })
     assert.equal((await loadConfig({ env: { HASHMESH_CONFIG: file } })).node.network, 'via-env-file')
@@ -201,6 +212,13 @@ describe('config: loadConfig', () => {
     it('names a list variable and the index in it', async () => {
       const err = await rejectsWithConfigError(loadConfig({ env: { HASHMESH_TRUST: `${KEY_A},nothex` } }), 'INVALID_CONFIG')
       assert.deepEqual(err.issues.map(i => [i.path, i.source]), [['trust.1', 'env HASHMESH_TRUST']])
+    })
+
+    it('names the forum roots variable and flag as the source of a bad root', async () => {
+      const env = await rejectsWithConfigError(loadConfig({ env: { HASHMESH_FORUM_ROOTS: `${KEY_A},nothex` } }), 'INVALID_CONFIG')
+      assert.deepEqual(env.issues.map(i => [i.path, i.source]), [['forum.roots.1', 'env HASHMESH_FORUM_ROOTS']])
+      const flag = await rejectsWithConfigError(loadConfig({ flags: { forumRoots: ['abc'] } }), 'INVALID_CONFIG')
+      assert.deepEqual(flag.issues.map(i => [i.path, i.source]), [['forum.roots.0', 'flag --forum-root']])
     })
 
     it('names a flag as the source', async () => {
