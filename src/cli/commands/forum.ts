@@ -187,7 +187,9 @@ async function admit (pubkey: string, opts: AdmitOptions, ctx: CliContext): Prom
   const file = await recordFile(opts, dataDir, `${shortKey(member)}-${serial}.credential`)
   await writeHexFile(file, record.signedBytes, opts.force === true)
   const submitted = opts.offline === true ? undefined : await submit(new NodeClient(await locateNode(opts, ctx.env, true)), record)
-  report(ctx, opts, signing, summariseRecord(record), file, submitted, [`Give ${file} to the member; they run: hashmesh join ${file}`])
+  report(ctx, opts, signing, summariseRecord(record), file, submitted, [submitted === undefined
+    ? `Give ${file} to the member; they run: hashmesh join ${file}`
+    : 'Every node of the forum learns it by gossip and sync; the member needs to do nothing.'])
 }
 
 /** The member's head on the node: its batches up to there keep counting (per revokedEntries), later ones do not. */
