@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+/**
+ * Every README block marked `<!-- walkthrough: NAME -->` is a promise to a new user, so it is run
+ * here exactly as written, with bash from the repository root (where a user runs `npx hashmesh`).
+ * HOME and TMPDIR point into a temp dir, so nothing is left in the real home or /tmp.
+ */
+function walkthroughs (): Map<string, string> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const found = new Map<string, string>()
+  for (const m of readme.matchAll(/<!-- walkthrough: ([\w-]+) -->\n```sh\n([\s\S]*?)\n```/g)) found.set(m[1]!, m[2]!)
+  return found
+}
+
+interface Outcome { code: number | null, out: string }
+
+/** Runs the script in its own process group, and kills the group when it ends, so no node it started outlives the test. */
+async function runScript (script: string, scratch: string, timeoutMs: number): Promise<Outcome> {
+  const child = spawn('bash', ['-eu', '-c', script], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOME: scratch, TMPDIR: scratch, CI: 'true' }
+  })
+  let out = ''
+  child.stdout.on('data', (b: Buffer) => { out += b.toString() })
+  child.stderr.on('data', (b: Buffer) => { out += b.toString() })
+  const timer = setTimeout(() => { process.kill(-child.pid!, 'SIGKILL') }, timeoutMs)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(timer)
+  try {
+    process.kill(-child.pid!, 'SIGKILL')
+  } catch {
+    // The group is already gone: the script stopped everything it started.
+  }
+  return { code, out }
+}
+
+/** What each walk-through must show, beyond finishing with exit 0. */
+const EXPECTED: Readonly<Record<string, readonly RegExp[]>> = {
+  forum: [
+    /^match: md5 d41d8cd98f00b204e9800998ecf8427e$/m,
+    /^ {4}publisher [0-9a-f]{64} \(Alpha Platform, member\)$/m,
+    /^membership\s+Gamma Small: consume; valid until 2030-12-31T00:00:00\.000Z$/m,
+    /^ {2}network from\s+the node running on .*\/alpha$/m,
+    /^ {2}written to\s+.*\/alpha\/forum-records\/[0-9a-f]{8}-all-\d+\.revocation$/m,
+    /^ {2}submitted\s+ACCEPTED/m
+  ]
+}
+
+describe('README walk-throughs run as written', function () {
+  this.timeout(300_000)
+  let scratch: string
+  beforeEach(async () => { scratch = await mkdtemp(join(tmpdir(), 'hashmesh-readme-')) })
+  afterEach(async () => { await rm(scratch, { recursive: true, force: true }) })
+
+  it('the README marks the walk-throughs this test knows, and no other', () => {
+    assert.deepEqual([...walkthroughs().keys()].sort(), Object.keys(EXPECTED).sort())
+  })
+
+  for (const [name, patterns] of Object.entries(EXPECTED)) {
+    it(`${name}: exit 0 and the promised output`, async () => {
+      const script = walkthroughs().get(name)
+      assert.ok(script !== undefined, `no walk-through "${name}" in README.md`)
+      const { code, out } = await runScript(script, scratch, 240_000)
+      assert.equal(code, 0, out.slice(-4000))
+      for (const p of patterns) assert.match(out, p)
+    })
+  }
+})
