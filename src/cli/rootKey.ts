@@ -19,9 +19,9 @@ export const ROOT_KEY_FILE = 'forum-root.key'
 /** Overrides the default path, for scripts and containers that keep the key on a mounted secret. */
 export const ROOT_KEY_VAR = 'HASHMESH_FORUM_ROOT_KEY'
 
-/** $HASHMESH_FORUM_ROOT_KEY, else $XDG_CONFIG_HOME/hashmesh/forum-root.key, else ~/.config/hashmesh/forum-root.key. */
-export function defaultRootKeyPath (env: Env): string {
-  const explicit = env[ROOT_KEY_VAR]
+/** The path given, else $HASHMESH_FORUM_ROOT_KEY, else $XDG_CONFIG_HOME/hashmesh/forum-root.key, else ~/.config/hashmesh/forum-root.key. */
+export function rootKeyPath (given: string | undefined, env: Env): string {
+  const explicit = given ?? env[ROOT_KEY_VAR]
   if (explicit !== undefined && explicit !== '') return resolve(explicit)
   const configHome = env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config')
   return resolve(configHome, 'hashmesh', ROOT_KEY_FILE)

@@ -1,5 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import type { Env } from '../../config/env.js'
 import { dataDirPaths } from '../../node/dataDir.js'
@@ -20,7 +20,7 @@ import { readKeyRotationFile, shortKey, writeHexFile } from '../forumFiles.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
 import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
-import { ROOT_KEY_FILE, ROOT_KEY_VAR, type RootKey, defaultRootKeyPath, loadRootKey } from '../rootKey.js'
+import { ROOT_KEY_FILE, ROOT_KEY_VAR, type RootKey, loadRootKey, rootKeyPath } from '../rootKey.js'
 import { type SigningConfig, type SigningOptions, loadSigningConfig } from '../signingConfig.js'
 
 interface SignOptions extends ClientOptions, SigningOptions {
@@ -83,7 +83,7 @@ function signRecord (root: RootKey, record: ForumRecord): DecodedForumRecord {
 }
 
 async function rootKeyFor (opts: SignOptions, env: Env): Promise<RootKey> {
-  return await loadRootKey(opts.rootKey ?? defaultRootKeyPath(env))
+  return await loadRootKey(rootKeyPath(opts.rootKey, env))
 }
 
 /** `--out`, else DIR/forum-records/NAME: a signed record is kept with the operator's data, never dropped in the working directory. */
@@ -134,7 +134,7 @@ async function isNodeDataDir (dir: string): Promise<boolean> {
 }
 
 async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): Promise<void> {
-  const path = opts.key === undefined ? defaultRootKeyPath(ctx.env) : resolve(opts.key)
+  const path = rootKeyPath(opts.key, ctx.env)
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   try {
     await writeSecretFile(path, `${toHex(generateSecretKey())}\n`)
@@ -155,7 +155,7 @@ async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): P
 }
 
 async function showRootKey (opts: { key?: string, json?: boolean }, ctx: CliContext): Promise<void> {
-  const path = opts.key === undefined ? defaultRootKeyPath(ctx.env) : resolve(opts.key)
+  const path = rootKeyPath(opts.key, ctx.env)
   const rootKey = toHex((await loadRootKey(path)).publicKey)
   if (opts.json === true) printJson(ctx, { rootKey, file: path })
   else printLines(ctx, [rootKey])

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
+import type { Logger } from '../../../src/logger.js'
 import { initDataDir } from '../../../src/node/dataDir.js'
 import { type HashmeshNode, createHashmeshNode } from '../../../src/node/hashmeshNode.js'
 import type { NodeOptions } from '../../../src/node/options.js'
@@ -12,10 +13,10 @@ import { TEST_NETWORK } from '../../helpers/batches.js'
 import { DAY, Root } from '../forum/forumFixtures.js'
 
 /** Log lines as objects, from a real pino logger writing into memory. */
-function capturingLogger (): { logger: ReturnType<typeof pino>, lines: Array<Record<string, unknown>> } {
+function capturingLogger (): { logger: Logger, lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done() } })
-  return { logger: pino({ level: 'info' }, sink), lines }
+  return { logger: pino({ level: 'info' }, sink) as Logger, lines }
 }
 
 function options (dataDir: string, roots: string[]): NodeOptions {
