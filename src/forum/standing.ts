@@ -11,7 +11,7 @@
  *   could not publish it any more, whatever this node accepted before it knew.
  * - no-credential: no credential covers it (unknown key, expired, not yet valid, missing role).
  */
-export type StandingStatus = 'trusted' | 'member' | 'revoked' | 'after-cut' | 'no-credential'
+export type StandingStatus = 'trusted' | 'override' | 'member' | 'revoked' | 'after-cut' | 'no-credential'
 
 /** The kind of row: a hash action (add/retract, needs `publish`) or an opinion (needs `opine`). */
 export type RowKind = 'hash' | 'opinion'

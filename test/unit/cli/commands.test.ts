@@ -137,9 +137,19 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
     it('human output says whether a forum is configured, how many records it holds and how many were refused', async () => {
       assert.match((await hashmesh('status', '--node', url)).out, /^forum\s+none configured \(trust list only\)$/m)
-      const forum = { roots: ['aa'.repeat(32)], records: 3, digest: 'bc'.repeat(32), validation: { accept: { ACCEPTED: 3 }, ignore: { UNKNOWN_ROOT: 2 }, reject: { BAD_SIGNATURE: 1 } } }
+      const forum = { roots: ['aa'.repeat(32)], overrides: [], ignoredTrust: [], records: 3, digest: 'bc'.repeat(32), validation: { accept: { ACCEPTED: 3 }, ignore: { UNKNOWN_ROOT: 2 }, reject: { BAD_SIGNATURE: 1 } } }
       node.status = async () => ({ ...FAKE_STATUS, forum })
       assert.match((await hashmesh('status', '--node', url)).out, new RegExp(`^forum\\s+1 root\\(s\\), 3 record\\(s\\) held, 3 refused; digest ${'bc'.repeat(32)}$`, 'm'))
+    })
+
+    it('human output in a forum: the trust list is ignored, and each override is shown with its reason', async () => {
+      const override = { key: 'cd'.repeat(32), reason: 'our second node, credential renewal pending' }
+      const forum = { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], overrides: [override], ignoredTrust: ['ef'.repeat(32)] }
+      node.status = async () => ({ ...FAKE_STATUS, trustedPublishers: [], forum })
+      const out = (await hashmesh('status', '--node', url)).out
+      assert.match(out, /^trusted\s+1 key\(s\) listed but ignored: the forum roots decide/m)
+      assert.match(out, new RegExp(`^overrides\\s+${override.key}  ${override.reason}$`, 'm'))
+      assert.deepEqual(oneJsonDocument((await hashmesh('status', '--node', url, '--json')).out).forum.overrides, [override])
     })
 
     it('human output flags equivocating publishers at the top and on their line', async () => {
