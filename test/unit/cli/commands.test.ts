@@ -11,6 +11,7 @@ import { register as registerPublish } from '../../../src/cli/commands/publish.j
 import { register as registerStatus } from '../../../src/cli/commands/status.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
+import { PublishError } from '../../../src/node/batchPublisher.js'
 import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
 import { FAKE_EQUIVOCATION, FAKE_ORGANISATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
 import { FakeNodeServer, type Run, runCommand } from './cliHarness.js'
@@ -280,6 +281,17 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       assert.equal((await hashmesh('publish', file, '--node', url, '--token', 'wrong')).code, 2)
       assert.equal((await hashmesh('publish', file, '--node', url, '--data', dir)).code, 2)
       assert.equal((await hashmesh('publish', join(dir, 'missing.csv'), '--node', url, '--token', TOKEN)).code, 2)
+    })
+
+    it('a node that is not admitted: the line a person reads and the --json document both say NOT_ADMITTED, with the reason', async () => {
+      node.publishError = new PublishError('NOT_ADMITTED', 'this node\'s publisher key is not admitted by the forum to publish this batch', { reason: 'CREDENTIAL_REVOKED' })
+      const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},\n`)
+      const human = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
+      assert.equal(human.code, 1)
+      assert.match(human.err, /^hashmesh: node: NOT_ADMITTED: this node's publisher key is not admitted/)
+      const json = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
+      const doc = oneJsonDocument(json.out)
+      assert.deepEqual([doc.error.code, doc.error.reason], ['NOT_ADMITTED', 'CREDENTIAL_REVOKED'])
     })
 
     it('reports batches already published when a later one fails', async () => {
