@@ -1,9 +1,9 @@
-import type { Problem, VerifyReport } from '../node/auditApi.js'
+import type { Notice, Problem, VerifyReport } from '../node/auditApi.js'
 import { aligned } from './context.js'
 
 /** `hashmesh audit verify`, for people: what was checked, the audit head to keep, every problem. */
 
-function problemLine (p: Problem): string {
+function problemLine (p: Problem | Notice): string {
   const where = [p.publisher === undefined ? '' : `publisher ${p.publisher}`, p.seq === undefined ? '' : `seq ${p.seq}`, p.key === undefined ? '' : `key ${p.key}`]
     .filter(w => w !== '').join(' ')
   return `  [${p.check}] ${p.code}${where === '' ? '' : ` ${where}`}: ${p.message}`
@@ -33,6 +33,7 @@ export function formatVerifyReport (r: VerifyReport, how: string): string[] {
     `audit head: seq ${r.auditHead.seq} ${r.auditHead.hash}`,
     `  keep this hash somewhere else; hashmesh audit verify --expect-head ${r.auditHead.hash} later shows the log up to it is unchanged`,
     ...expected,
+    ...(r.notices.length === 0 ? [] : ['notices (changes, not damage):', ...r.notices.map(problemLine)]),
     total === 0 ? 'problems: none' : `problems: ${total}${r.problemsOmitted > 0 ? ` (the first ${r.problems.length} listed)` : ''}`,
     ...r.problems.map(problemLine)
   ]
