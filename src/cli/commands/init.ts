@@ -17,7 +17,7 @@ export function register (program: Command, ctx: CliContext): void {
       printLines(ctx, [
         ...aligned([['publisher key', result.publisherKey], ['peer id', result.peerId], ['data dir', result.dataDir]]),
         '',
-        'Give the publisher key to the forum members who should trust your batches (their --trust),',
+        'In a forum, the operator admits the publisher key (hashmesh forum admit); without one, give it to the members who should trust your batches (their --trust),',
         'and your peer id with an address to those who bootstrap from you.'
       ])
     })

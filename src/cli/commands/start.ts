@@ -96,7 +96,7 @@ export function register (program: Command, ctx: CliContext): void {
     .option('--announce <multiaddr>', 'address to announce to peers instead (repeatable)', collect)
     .option('--http <host:port>', 'HTTP API address (port 0 picks a free one)')
     .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<peer id> (repeatable)', collect)
-    .option('--trust <pubkey>', 'hex publisher key whose batches to accept (repeatable)', collect)
+    .option('--trust <pubkey>', 'hex publisher key whose batches to accept when no forum roots are configured (repeatable)', collect)
     .option('--network <name>', 'network (forum) name')
     .option('--log-level <level>', LOG_LEVELS.join(', '))
     .option('--open-reads', 'serve lookups and reports without a token (config http.openReads)')
