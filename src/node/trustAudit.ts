@@ -31,8 +31,10 @@ export async function recordTrustSettings (log: AuditLog, options: NodeOptions):
   const settings = trustSettings(options)
   const last = await log.latest('config.trust')
   if (last !== undefined && JSON.stringify(last.details) === JSON.stringify(settings)) return 'unchanged'
+  const fresh = last === undefined && (await log.head()).seq === 0
   await log.append({ actor: CONFIG_ACTOR, action: 'config.trust', details: settings })
-  return last === undefined ? 'first' : 'changed'
+  // Only an empty log is a new store: settings recorded beyond latest()'s reach are not a first start.
+  return fresh ? 'first' : 'changed'
 }
 
 const RECORDED_MESSAGE: Readonly<Record<TrustSettingsRecord, string | undefined>> = {

@@ -49,6 +49,11 @@ describe('node: trust settings in the audit log', () => {
     assert.deepEqual(records.at(-1)!.details, { trust: [KEY_A, KEY_B], roots: [KEY_B], revokedEntries: 'hide', overrides: [], falsePositiveThreshold: 0, confirmationsRequired: {} })
   })
 
+  it('is a first start only on an empty log', async () => {
+    await log.append({ actor: 'admin', action: 'publish', details: {} })
+    assert.equal(await recordTrustSettings(log, options()), 'changed')
+  })
+
   it('records an override, with its reason, when it is added, changed or removed', async () => {
     const override = { key: KEY_A, reason: 'our own second node while its credential is renewed' }
     await recordTrustSettings(log, options({ roots: [KEY_B] }))
