@@ -60,7 +60,7 @@ async function buildServer (dir: string): Promise<{ server: HashmeshNode, publis
     listen: ['/ip4/127.0.0.1/tcp/0'],
     announce: [],
     bootstrap: [],
-    forum: { roots: [], revokedEntries: 'keep' },
+    forum: { roots: [], revokedEntries: 'keep', overrides: [] },
     policy: { falsePositiveThreshold: 0, confirmationsRequired: {} },
     trust: [],
     maxClockSkewMs: 600_000,

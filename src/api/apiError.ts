@@ -12,5 +12,6 @@ export class ApiError extends HashmeshError<ApiErrorCode> {}
 
 /** The body of every error response. */
 export interface ErrorBody {
-  error: { code: string, message: string }
+  /** `reason`: the finer cause under a broad code, e.g. why a publish is NOT_ADMITTED (CREDENTIAL_REVOKED…). */
+  error: { code: string, message: string, reason?: string }
 }

@@ -142,8 +142,8 @@ export interface HttpError {
   body: ErrorBody
 }
 
-function known (code: string, message: string, status: number): HttpError {
-  return { status, body: { error: { code, message } } }
+function known (code: string, message: string, status: number, reason?: string): HttpError {
+  return { status, body: { error: { code, message, ...(reason === undefined ? {} : { reason }) } } }
 }
 
 function fastifyClientError (err: unknown): HttpError | undefined {
@@ -158,7 +158,7 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof ApiError) return known(err.code, err.message, API_STATUS[err.code])
   if (err instanceof SignalError) return known(err.code, err.message, SIGNAL_STATUS[err.code])
   if (err instanceof WireError) return known(err.code, err.message, WIRE_STATUS[err.code])
-  if (err instanceof PublishError) return known(err.code, err.message, PUBLISH_STATUS[err.code])
+  if (err instanceof PublishError) return known(err.code, err.message, PUBLISH_STATUS[err.code], err.reason)
   if (err instanceof EquivocationError) return known(err.code, err.message, EQUIVOCATION_STATUS[err.code])
   if (err instanceof ForumError) return known(err.code, err.message, FORUM_STATUS[err.code])
   if (err instanceof AllowlistError) return known(err.code, err.message, ALLOWLIST_STATUS[err.code])

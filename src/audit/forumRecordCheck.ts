@@ -15,7 +15,7 @@ export type ForumProblemCode =
   | 'FORUM_RECORD_UNDECODABLE'
   /** Stored under another id than SHA-256 of its body. */
   | 'FORUM_ID_MISMATCH'
-  /** Signed by a key that is not one of the configured forum roots. */
+  /** Signed by a key that is neither a configured forum root nor one the node ever recorded running with. */
   | 'FORUM_UNKNOWN_ROOT'
   | 'FORUM_BAD_SIGNATURE'
   /** A credential's embedded key rotation is not signed by the old key. */
@@ -25,12 +25,11 @@ const RECORD_ID_BYTES = 32
 
 /**
  * Every stored forum record is what a root signed: it decodes, sits under its own id, its signer
- * is one of `roots` (this node's config) and its signature verifies, and a rotation inside a
- * credential is signed by the key it rotates away from. Read raw, so one damaged record is a
- * problem to report rather than an error that stops the check.
+ * is one of `roots` (hex: the configured roots and every root the node recorded running with) and
+ * its signature verifies, and a rotation inside a credential is signed by the key it rotates away
+ * from. Read raw, so one damaged record is a problem to report rather than an error that stops the check.
  */
-export async function checkForumRecords (store: HashStore, roots: readonly Uint8Array[], log: ProblemLog, snapshot?: StoreSnapshot): Promise<number> {
-  const rootSet = new Set(roots.map(r => toHex(r)))
+export async function checkForumRecords (store: HashStore, roots: ReadonlySet<string>, log: ProblemLog, snapshot?: StoreSnapshot): Promise<number> {
   let checked = 0
   const add = (code: ForumProblemCode, message: string, key: Uint8Array): void => { log.add({ check: 'forum', code, message, key: toHex(key) }) }
   for await (const [k, v] of scanRecords(store, bucketRange(Bucket.forumRecord), snapshot === undefined ? {} : { snapshot })) {
@@ -48,7 +47,7 @@ export async function checkForumRecords (store: HashStore, roots: readonly Uint8
     }
     if (Buffer.compare(record.id, k.subarray(1)) !== 0) add('FORUM_ID_MISMATCH', `stored under ${toHex(k.subarray(1))}, its id is ${toHex(record.id)}`, k)
     const signer = toHex(record.body.signer)
-    if (!rootSet.has(signer)) add('FORUM_UNKNOWN_ROOT', `signed by ${signer}, which is not a configured forum root`, k)
+    if (!roots.has(signer)) add('FORUM_UNKNOWN_ROOT', `signed by ${signer}, which is not a forum root: neither configured nor in any settings this node recorded`, k)
     if (!verify(record.signature, record.bodyBytes, record.body.signer)) add('FORUM_BAD_SIGNATURE', 'the root\'s signature does not verify', k)
     const rotation = record.body.credential?.rotation
     if (rotation !== undefined && !verify(rotation.signature, rotation.bodyBytes, rotation.body.oldKey)) {

@@ -5,6 +5,7 @@ import type { HashStore } from '../store/hashStore.js'
 import { type Problem, ProblemLog, type StoreChecked, verifyStore } from '../store/storeVerifier.js'
 import { checkAllowlist } from './allowlistCheck.js'
 import { checkForumRecords } from './forumRecordCheck.js'
+import { type Notice, readRootHistory, rootsChange } from './rootHistory.js'
 
 /**
  * `hashmesh audit verify`: every check a store can make of itself, over one snapshot, so it gives
@@ -26,6 +27,8 @@ export interface VerifyReport {
   checked: VerifyChecked
   /** The first MAX_STORED_PROBLEMS, in the order the checks ran. */
   problems: Problem[]
+  /** What changed without being damage (forum roots other than the node last ran with); `ok` ignores them. */
+  notices: Notice[]
   problemsOmitted: number
   auditHead: AuditHeadJson
   /** With `expectHead`: where that hash is in the log (seq; 0 for the empty log), or null when nowhere. */
@@ -33,8 +36,11 @@ export interface VerifyReport {
 }
 
 export interface StoreAuditOptions {
-  /** The configured forum roots: a forum record signed by another key is a problem. */
-  forumRoots: readonly Uint8Array[]
+  /**
+   * The configured forum roots, when a config is at hand. Records signed by them or by any root the
+   * node recorded running with are sound; without a config the recorded roots alone decide.
+   */
+  forumRoots?: readonly Uint8Array[]
   /** An audit head recorded earlier; see AuditLog.verify. */
   expectHead?: Uint8Array
 }
@@ -44,7 +50,9 @@ export async function auditStore (store: HashStore, options: StoreAuditOptions):
   const log = new ProblemLog()
   try {
     const stored = await verifyStore(store, { snapshot, problems: log })
-    const forumRecords = await checkForumRecords(store, options.forumRoots, log, snapshot)
+    const history = await readRootHistory(store, snapshot)
+    const configured = options.forumRoots?.map(r => toHex(r))
+    const forumRecords = await checkForumRecords(store, new Set([...history.ever, ...configured ?? []]), log, snapshot)
     const allowlistEntries = await checkAllowlist(store, log, snapshot)
     const expectHead = options.expectHead
     const audit = await new AuditLog(store).verify({ snapshot, problems: log, ...(expectHead === undefined ? {} : { expectHead }) })
@@ -52,6 +60,7 @@ export async function auditStore (store: HashStore, options: StoreAuditOptions):
       ok: log.total === 0,
       checked: { ...stored.checked, forumRecords, allowlistEntries, auditRecords: audit.records },
       problems: log.problems,
+      notices: rootsChange(history, configured),
       problemsOmitted: log.omitted,
       auditHead: audit.head,
       ...(expectHead === undefined ? {} : { expectedHead: { hash: toHex(expectHead), seq: audit.expectedHeadSeq ?? null } })

@@ -17,12 +17,14 @@ export class CliError extends HashmeshError<CliErrorCode> {
   }
 }
 
-/** The node answered with an error; `code` is the node's own error code. */
+/** The node answered with an error; `code` is the node's own error code, `reason` its finer cause when it gave one. */
 export class NodeResponseError extends HashmeshError<string> {
   readonly status: number
+  readonly reason: string | undefined
 
-  constructor (status: number, code: string, message: string) {
+  constructor (status: number, code: string, message: string, reason?: string) {
     super(code, message)
     this.status = status
+    this.reason = reason
   }
 }

@@ -98,9 +98,15 @@ function parseJson (text: string): unknown {
   }
 }
 
-/** The API's `{ error: { code, message } }`, or just the status from something else (a proxy). */
+/**
+ * The API's `{ error: { code, message, reason? } }`, or just the status from something else (a
+ * proxy). The code leads the message, so that the one line a person reads names it too.
+ */
 function responseError (status: number, body: unknown): NodeResponseError {
-  const error = (body as { error?: { code?: unknown, message?: unknown } } | undefined)?.error
-  if (typeof error?.code === 'string') return new NodeResponseError(status, error.code, `node: ${String(error.message)}`)
+  const error = (body as { error?: { code?: unknown, message?: unknown, reason?: unknown } } | undefined)?.error
+  if (typeof error?.code === 'string') {
+    const reason = typeof error.reason === 'string' ? error.reason : undefined
+    return new NodeResponseError(status, error.code, `node: ${error.code}: ${String(error.message)}`, reason)
+  }
   return new NodeResponseError(status, `HTTP_${status}`, `node answered HTTP ${status}`)
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { type CliContext, printJson } from './context.js'
-import { CliError } from './errors.js'
+import { CliError, NodeResponseError } from './errors.js'
 import { describeError, exitCodeFor } from './exitCodes.js'
 
 /** Each command lives in its own file and adds itself to the program with one of these. */
@@ -17,7 +17,8 @@ function reportError (ctx: CliContext, err: unknown): void {
   // Commander has already printed its own usage message.
   if (!(err instanceof CommanderError)) ctx.terminal.err(`hashmesh: ${message}\n`)
   if (ctx.json && exitCodeFor(err) !== 0) {
-    printJson(ctx, { error: { code, message }, ...(err instanceof CliError ? err.details : {}) })
+    const reason = err instanceof NodeResponseError && err.reason !== undefined ? { reason: err.reason } : {}
+    printJson(ctx, { error: { code, message, ...reason }, ...(err instanceof CliError ? err.details : {}) })
   }
 }
 

@@ -33,6 +33,7 @@ export function formatVerifyReport (r: VerifyReport, how: string): string[] {
     `audit head: seq ${r.auditHead.seq} ${r.auditHead.hash}`,
     `  keep this hash somewhere else; hashmesh audit verify --expect-head ${r.auditHead.hash} later shows the log up to it is unchanged`,
     ...expected,
+    ...(r.notices.length === 0 ? [] : ['notices (changes, not damage):', ...r.notices.map(problemLine)]),
     total === 0 ? 'problems: none' : `problems: ${total}${r.problemsOmitted > 0 ? ` (the first ${r.problems.length} listed)` : ''}`,
     ...r.problems.map(problemLine)
   ]

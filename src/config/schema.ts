@@ -45,6 +45,12 @@ export const MAX_MATCH_WAITING = 1024
 /** A forum has one root key, two or three while one is being replaced. */
 export const MAX_FORUM_ROOTS = 16
 
+/** Overrides are exceptions an operator justifies one by one; more than a few dozen is a second trust list. */
+export const MAX_FORUM_OVERRIDES = 64
+
+/** A sentence or two: why this node accepts a key against its forum. */
+export const MAX_OVERRIDE_REASON_CHARS = 500
+
 /** Counts of reports and confirmations come from organisations; a forum has tens to hundreds. */
 export const MAX_POLICY_COUNT = 10_000
 
@@ -59,6 +65,34 @@ const TRUST_KEY = new RegExp(`^[0-9a-fA-F]{${PUBLIC_KEY_BYTES * 2}}$`)
 
 function publicKeyHex () {
   return z.string().regex(TRUST_KEY, `must be ${PUBLIC_KEY_BYTES * 2} hex characters (an Ed25519 public key)`).transform(s => s.toLowerCase())
+}
+
+const CONTROL_CHARS = /[\x00-\x1f\x7f]/
+
+/** One forum override: a key and the operator's reason, both required. */
+function forumOverride () {
+  return z.strictObject({
+    key: publicKeyHex(),
+    reason: z.string().trim().min(1, 'must say why this key is accepted against the forum')
+      .max(MAX_OVERRIDE_REASON_CHARS, `must be at most ${MAX_OVERRIDE_REASON_CHARS} characters`)
+      .refine(s => !CONTROL_CHARS.test(s), 'must not hold control characters')
+  })
+}
+
+/** Overrides name distinct keys and only make sense against forum roots. */
+function forumSection () {
+  return z.strictObject({
+    roots: boundedList(publicKeyHex(), MAX_FORUM_ROOTS),
+    revokedEntries: z.enum(REVOKED_ENTRY_POLICIES, { error: `must be one of ${REVOKED_ENTRY_POLICIES.join(', ')}` }),
+    overrides: boundedList(forumOverride(), MAX_FORUM_OVERRIDES)
+  }).superRefine((forum, ctx) => {
+    if (forum.overrides.length > 0 && forum.roots.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['overrides'], message: 'an override only means something against forum roots; without roots list the key in trust' })
+    }
+    const keys = forum.overrides.map(o => o.key)
+    const repeated = keys.find((k, i) => keys.indexOf(k) !== i)
+    if (repeated !== undefined) ctx.addIssue({ code: 'custom', path: ['overrides'], message: `key ${repeated} is listed twice` })
+  })
 }
 
 function count (min: number) {
@@ -104,10 +138,7 @@ export const configSchema = z.strictObject({
   announce: boundedList(multiaddrString(false), MAX_ANNOUNCE_ADDRS),
   bootstrap: boundedList(multiaddrString(true), MAX_BOOTSTRAP_PEERS),
   trust: boundedList(publicKeyHex(), MAX_TRUSTED_PUBLISHERS),
-  forum: z.strictObject({
-    roots: boundedList(publicKeyHex(), MAX_FORUM_ROOTS),
-    revokedEntries: z.enum(REVOKED_ENTRY_POLICIES, { error: `must be one of ${REVOKED_ENTRY_POLICIES.join(', ')}` })
-  }),
+  forum: forumSection(),
   policy: z.strictObject({
     falsePositiveThreshold: count(0),
     confirmationsRequired: z.record(z.string().regex(LABEL_PATTERN, 'keys must be labels'), count(1))

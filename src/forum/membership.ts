@@ -13,8 +13,13 @@ export type RevokedEntries = 'keep' | 'hide'
 export interface MembershipOptions {
   /** Forum root keys (hex) from config: only their records count. */
   roots: readonly string[]
-  /** The local trust list (hex): these keys are accepted and visible whatever the forum says. */
+  /**
+   * The local trust list (hex). Without roots it alone decides who may publish; with roots it counts
+   * for nothing, so that a revocation or rotation a root signed is never outweighed by an old entry.
+   */
   trusted: readonly string[]
+  /** With roots: keys (hex) accepted whatever the forum says, by an explicit local decision (forum.overrides). */
+  overrides?: readonly string[]
   /** Whether a revoked member's rows from before the cut still count in lookups. */
   revokedEntries: RevokedEntries
 }
@@ -45,8 +50,9 @@ function push<V> (map: Map<string, V[]>, key: string, value: V): void {
   else list.push(value)
 }
 
-function untrusted (key: string): TrustRefusal {
-  return { code: 'UNTRUSTED_PUBLISHER', message: `publisher ${key} has no credential from this forum's roots and is not trusted by this node` }
+function untrusted (key: string, inForum: boolean): TrustRefusal {
+  const why = inForum ? 'has no credential from this forum\'s roots' : 'is not on this node\'s trust list'
+  return { code: 'UNTRUSTED_PUBLISHER', message: `publisher ${key} ${why}` }
 }
 
 function names (r: HeldRevocation, h: HeldCredential): boolean {
@@ -55,14 +61,17 @@ function names (r: HeldRevocation, h: HeldCredential): boolean {
 
 /**
  * The forum as this node knows it: credentials and revocations signed by its configured roots
- * (already verified by the ingester), and the local trust list. Answers, for every batch that comes
+ * (already verified by the ingester), and the keys the node accepts on its own word: the trust list
+ * when it has no roots, the explicit overrides when it has. Answers, for every batch that comes
  * in (check) and every row a lookup returns (standing), whether its publisher could publish it —
  * as of now, since a revocation or rotation learnt later changes the answer for rows stored before.
  * Everything is indexed by publisher, so both are a few map lookups.
  */
 export class Membership implements StandingView, TrustPolicy {
   private readonly roots: ReadonlySet<string>
-  private readonly trusted: ReadonlySet<string>
+  /** Keys accepted on this node's own word, whatever the forum says; they stand as `localStanding`. */
+  private readonly local: ReadonlySet<string>
+  private readonly localStanding: 'trusted' | 'override'
   private readonly revokedEntries: RevokedEntries
   private readonly records = new Map<string, DecodedForumRecord>()
   /** By member key, oldest issued first. */
@@ -74,7 +83,9 @@ export class Membership implements StandingView, TrustPolicy {
 
   constructor (options: MembershipOptions) {
     this.roots = new Set(options.roots.map(k => k.toLowerCase()))
-    this.trusted = new Set(options.trusted.map(k => k.toLowerCase()))
+    const inForum = this.roots.size > 0
+    this.local = new Set((inForum ? options.overrides ?? [] : options.trusted).map(k => k.toLowerCase()))
+    this.localStanding = inForum ? 'override' : 'trusted'
     this.revokedEntries = options.revokedEntries
   }
 
@@ -114,25 +125,25 @@ export class Membership implements StandingView, TrustPolicy {
     return true
   }
 
-  /** Any credential, or the trust list: sync pulls such a publisher's history at all. */
+  /** Any credential, or the node's own word: sync pulls such a publisher's history at all. */
   isTrusted (publisher: Uint8Array): boolean {
     const key = toHex(publisher)
-    return this.trusted.has(key) || this.credentials.has(key)
+    return this.local.has(key) || this.credentials.has(key)
   }
 
   /** Batch validation: why this batch may not come in, or undefined when it may. */
   check (body: BatchBody): TrustRefusal | undefined {
     const key = toHex(body.publisher)
-    if (this.trusted.has(key)) return undefined
+    if (this.local.has(key)) return undefined
     const { seq, createdAtMs } = body
     if (this.pastRotation(key, seq, createdAtMs)) {
       return { code: 'KEY_ROTATED', message: `publisher ${key} moved to another key before seq ${seq}; its later batches are not its own` }
     }
-    if (!this.credentials.has(key)) return untrusted(key)
+    if (!this.credentials.has(key)) return untrusted(key, this.roots.size > 0)
     for (const role of rolesNeeded(body.entries)) {
       const e = this.evaluate(key, seq, createdAtMs, role)
       switch (e.kind) {
-        case 'unknown': return untrusted(key)
+        case 'unknown': return untrusted(key, this.roots.size > 0)
         case 'no-window': return { code: 'NO_CREDENTIAL', message: `no credential of publisher ${key} is valid at the batch's created_at ${createdAtMs}` }
         case 'missing-role': return { code: 'MISSING_ROLE', message: `no credential of publisher ${key} valid at created_at ${createdAtMs} grants the "${role}" role` }
         case 'after-cut': return { code: 'CREDENTIAL_REVOKED', message: `the credential of publisher ${key} (serial ${e.held.credential.serial}) is revoked, and batch seq ${seq} is past the revocation's cut` }
@@ -148,7 +159,7 @@ export class Membership implements StandingView, TrustPolicy {
     const key = toHex(publisher)
     const organisation = this.latestCredential(key)?.credential.organisation
     const named = organisation === undefined ? {} : { organisation }
-    if (this.trusted.has(key)) return { status: 'trusted', visible: true, ...named }
+    if (this.local.has(key)) return { status: this.localStanding, visible: true, ...named }
     if (this.pastRotation(key, seq, createdAtMs)) return { status: 'after-cut', visible: false, ...named }
     const e = this.evaluate(key, seq, createdAtMs, ROLE_OF_KIND[kind])
     if (e.kind !== 'member' && e.kind !== 'revoked' && e.kind !== 'after-cut') return { status: 'no-credential', visible: false, ...named }

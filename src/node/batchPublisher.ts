@@ -15,7 +15,15 @@ import type { EntryInput, PublishResult } from './interface.js'
 
 export type PublishErrorCode = 'NO_ENTRIES' | 'TOO_MANY_ENTRIES' | 'PUBLISHER_FROZEN' | 'NOT_ADMITTED' | 'NOT_STORED'
 
-export class PublishError extends HashmeshError<PublishErrorCode> {}
+export class PublishError extends HashmeshError<PublishErrorCode> {
+  /** For NOT_ADMITTED: the ingest refusal underneath (UNTRUSTED_PUBLISHER, CREDENTIAL_REVOKED, KEY_ROTATED…). */
+  readonly reason: string | undefined
+
+  constructor (code: PublishErrorCode, message: string, options: { cause?: unknown, reason?: string } = {}) {
+    super(code, message, options)
+    this.reason = options.reason
+  }
+}
 
 /** Where a stored batch is announced; resolves to the number of peers it went to. */
 export interface BatchAnnouncer {
@@ -35,8 +43,14 @@ export interface BatchPublisherComponents {
 /** Who a publish is recorded under when the caller names nobody. */
 const DEFAULT_PUBLISH_ACTOR = 'admin'
 
-/** The ingest refusals that mean this key is not (or no longer) allowed to publish what it signed. */
-const NOT_ADMITTED = new Set(['UNTRUSTED_PUBLISHER', 'NO_CREDENTIAL', 'MISSING_ROLE', 'CREDENTIAL_REVOKED', 'KEY_ROTATED'])
+/** The ingest refusals that mean this key is not (or no longer) allowed to publish what it signed, in words. */
+const NOT_ADMITTED: Readonly<Record<string, string>> = {
+  UNTRUSTED_PUBLISHER: 'the forum\'s roots have given it no credential',
+  NO_CREDENTIAL: 'none of its credentials is valid now',
+  MISSING_ROLE: 'no credential of it grants the role these entries need (publish for adds and retracts, opine for opinions)',
+  CREDENTIAL_REVOKED: 'its credential was revoked',
+  KEY_ROTATED: 'a root accepted its rotation to another key'
+}
 
 /**
  * An API/CLI entry as the wire type. A bad type or value is a SignalError naming the entry; an
@@ -65,6 +79,18 @@ export function entryFromInput (input: EntryInput, i: number): Entry {
     throw new WireError('BAD_REASON', `entries[${i}]: only an opinion carries a reason, not ${name}`)
   }
   return { signalType: parsed.type.name, value: parsed.value, labels, action, ...(input.reason === undefined ? {} : { reason: input.reason }) }
+}
+
+/**
+ * Only a forum refuses a node its own batches (without roots the node trusts its own key), so the
+ * way out is the forum's: a credential from its operator. An override is named last and for what it
+ * is, a local decision that no other node shares.
+ */
+function notAdmitted (key: string, reason: string): PublishError {
+  const message = `this node's publisher key ${key} is not admitted by the forum to publish this batch: ${NOT_ADMITTED[reason]} (${reason}). ` +
+    'Ask the forum operator for a credential with the role (hashmesh forum admit KEY …) and install it with hashmesh join FILE. ' +
+    'forum.overrides would make only this node accept it, as an explicit local decision that other nodes do not share'
+  return new PublishError('NOT_ADMITTED', message, { reason })
 }
 
 /**
@@ -109,9 +135,7 @@ export class BatchPublisher {
     if (outcome.code === 'EQUIVOCATING') {
       throw new PublishError('PUBLISHER_FROZEN', `this publisher key signed two conflicting batches (seq ${seq} or below); decide first: hashmesh equivocations, hashmesh decide`)
     }
-    if (NOT_ADMITTED.has(outcome.code)) {
-      throw new PublishError('NOT_ADMITTED', `this node's publisher key may not publish this batch (${outcome.code}): join the forum with a credential that has the role (hashmesh join FILE), or list the key in trust`)
-    }
+    if (Object.hasOwn(NOT_ADMITTED, outcome.code)) throw notAdmitted(toHex(key.publicKey), outcome.code)
     if (outcome.action !== 'accept' || outcome.batch === undefined) {
       throw new PublishError('NOT_STORED', `own batch was not stored: ${outcome.code}`)
     }

@@ -35,7 +35,7 @@ import { ForumFace } from './forumFace.js'
 import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupResult, MatchResult, NodeApi, NodeMatchOptions, NodeStatus, PublishResult } from './interface.js'
 import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
-import { recordTrustSettings } from './trustAudit.js'
+import { announceTrustSettings } from './trustAudit.js'
 import { UploadHasher } from './uploadHasher.js'
 
 export interface NodeDeps {
@@ -211,7 +211,15 @@ export class HashmeshNode implements NodeApi {
       held: ingester.heldTotals(),
       catchUp: this.parts.sync.progress(),
       trustedPublishers: trustedKeys(this.options, this.dataDir),
-      forum: { roots: membership.rootKeys(), records: membership.size, digest: toHex(membership.digest()), validation: forumIngester.outcomeCounts(), own: this.ownMembership() },
+      forum: {
+        roots: membership.rootKeys(),
+        overrides: this.options.forum.overrides,
+        ignoredTrust: membership.rootKeys().length > 0 ? this.options.trust : [],
+        records: membership.size,
+        digest: toHex(membership.digest()),
+        validation: forumIngester.outcomeCounts(),
+        own: this.ownMembership()
+      },
       publishers: publisherStatuses(heads, ingester, equivocations),
       hashes,
       pdqIndex,
@@ -274,20 +282,23 @@ async function checkStore (store: HashStore, logger: Logger): Promise<void> {
 }
 
 /**
- * The local trust list. Without a forum the node also trusts its own key, as a small private setup
- * expects; in a forum its key counts only once the forum admits it (hashmesh join), so an
- * unadmitted node learns that at its first publish instead of gossiping batches every peer ignores.
+ * The keys the local trust list accepts. Without a forum the node also trusts its own key, as a
+ * small private setup expects. In a forum the list accepts nothing (root-signed records decide, and
+ * forum.overrides is the explicit exception), and the node's own key counts only once the forum
+ * admits it (hashmesh join), so an unadmitted node learns that at its first publish instead of
+ * gossiping batches every peer ignores.
  */
 function trustedKeys (options: NodeOptions, dataDir: DataDir): string[] {
-  const own = options.forum.roots.length === 0 ? [toHex(dataDir.publisherKey.publicKey)] : []
-  return [...new Set([...options.trust, ...own])]
+  if (options.forum.roots.length > 0) return []
+  return [...new Set([...options.trust, toHex(dataDir.publisherKey.publicKey)])]
 }
 
 interface Forum { membership: Membership, forumIngester: ForumRecordIngester }
 
 /** Membership rebuilt from the stored forum records, before anything can arrive. */
 async function loadForum (options: NodeOptions, dataDir: DataDir, store: HashStore, deps: NodeDeps): Promise<Forum> {
-  const membership = new Membership({ roots: options.forum.roots, trusted: trustedKeys(options, dataDir), revokedEntries: options.forum.revokedEntries })
+  const { roots, revokedEntries, overrides } = options.forum
+  const membership = new Membership({ roots, trusted: trustedKeys(options, dataDir), overrides: overrides.map(o => o.key), revokedEntries })
   const forumIngester = new ForumRecordIngester(
     { store, membership, logger: deps.logger, metrics: createForumMetrics(deps.registry) },
     { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
@@ -319,7 +330,7 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
   try {
     await checkStore(store, logger)
     const auditLog = new AuditLog(store)
-    if (await recordTrustSettings(auditLog, options)) logger.info('trust settings changed since the last start; recorded in the audit log')
+    await announceTrustSettings(auditLog, options, logger)
     const { membership, forumIngester } = await loadForum(options, dataDir, store, deps)
     const indexes = await LookupIndexes.load(store, logger)
     const allowlist = await AllowlistStore.load(store, auditLog)

@@ -1,3 +1,4 @@
+import type { ForumOverride } from '../forum/override.js'
 import type { PdqMode } from '../hashing/fileHasher.js'
 import type { AllowlistNodeApi } from './allowlistApi.js'
 import type { AuditNodeApi } from './auditApi.js'
@@ -20,6 +21,7 @@ export type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
 export type { FileHashes, PdqMode } from '../hashing/fileHasher.js'
 
 export type { ActionName } from '../wire/types.js'
+export type { ForumOverride } from '../forum/override.js'
 
 export interface EntryInput {
   type: string
@@ -76,10 +78,22 @@ export interface NodeStatus {
   held: { batches: number, bytes: number, evicted: number }
   /** Catch-ups under way: one per publisher being pulled from a peer. */
   catchUp: Array<{ publisher: string, peer: string, currentSeq: number, targetSeq: number, batchesPerSecond: number }>
-  /** The local trust list: publishers accepted whatever the forum says (itself too when no forum is configured). */
+  /** The local trust list when no forum roots are configured (with this node's own key); empty in a forum. */
   trustedPublishers: string[]
-  /** Forum membership: roots configured, records held, their digest, how incoming records fared, and this node's own credential. */
-  forum: { roots: string[], records: number, digest: string, validation: Record<'accept' | 'ignore' | 'reject', Record<string, number>>, own: OwnMembership }
+  /**
+   * Forum membership: roots configured; keys accepted whatever the forum says, each with its reason
+   * (forum.overrides); trust-list keys that count for nothing because roots are configured; records
+   * held, their digest, how incoming records fared, and this node's own credential.
+   */
+  forum: {
+    roots: string[]
+    overrides: ForumOverride[]
+    ignoredTrust: string[]
+    records: number
+    digest: string
+    validation: Record<'accept' | 'ignore' | 'reject', Record<string, number>>
+    own: OwnMembership
+  }
   publishers: PublisherStatus[]
   /** Distinct hashes in the lookup index, by signal type. */
   hashes: Record<string, number>

@@ -1,3 +1,4 @@
+import type { ForumOverride } from '../forum/override.js'
 import type { MatchPolicyOptions } from '../lookup/matchPolicy.js'
 import type { UploadHasherOptions } from './uploadHasher.js'
 
@@ -13,10 +14,16 @@ export interface NodeOptions {
   announce: string[]
   /** Multiaddrs with /p2p/<peerId> of peers to connect to at start and keep connected. */
   bootstrap: string[]
-  /** Hex Ed25519 public keys of publishers whose batches this node accepts (it always trusts itself). */
+  /**
+   * Hex Ed25519 public keys of publishers whose batches this node accepts when it has no forum roots
+   * (it trusts itself too then). With roots it counts for nothing: see forum.overrides.
+   */
   trust: string[]
-  /** Forum root keys (hex) whose credentials admit members, and what a revocation does to earlier entries. */
-  forum: { roots: string[], revokedEntries: 'keep' | 'hide' }
+  /**
+   * Forum root keys (hex) whose credentials admit members, what a revocation does to earlier entries,
+   * and the keys this node accepts whatever the forum says, each with its reason.
+   */
+  forum: { roots: string[], revokedEntries: 'keep' | 'hide', overrides: ForumOverride[] }
   /** What a match means locally: opinions thresholds per the forum's feedback. */
   policy: MatchPolicyOptions
   /** Largest clock skew accepted on a batch's created_at_ms (ms into the future). */

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { HashmeshError } from '../errors.js'
 import { toHex } from '../signals/hex.js'
-import type { AuditAppender, AuditEntryInput } from './auditEntry.js'
+import type { AuditAction, AuditAppender, AuditEntryInput } from './auditEntry.js'
 import { type StoreSnapshot, scanRecords } from './batchScan.js'
 import { Bucket, MetaKey } from './buckets.js'
 import type { HashStore, StoreOp } from './hashStore.js'
@@ -256,6 +256,25 @@ export class AuditLog implements AuditAppender {
       await it.close()
     }
     return undefined
+  }
+
+  /**
+   * Every record of one action, oldest first, read over `snapshot` when given. Records that do not
+   * decode are skipped: verify reports them.
+   */
+  async recordsOf (action: AuditAction, options: { snapshot?: StoreSnapshot } = {}): Promise<AuditRecordJson[]> {
+    const found: AuditRecordJson[] = []
+    const scan = scanRecords(this.store, bucketRange(Bucket.auditLog), { chunk: VERIFY_CHUNK, ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }) })
+    for await (const [, v] of scan) {
+      let record
+      try {
+        record = toJson(v)
+      } catch {
+        continue
+      }
+      if (record.action === action) found.push(record)
+    }
+    return found
   }
 
   /**

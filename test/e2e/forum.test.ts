@@ -201,9 +201,31 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
       return forum.members.find(x => x.publisher === a.key)?.status === 'revoked'
     }, SYNC_TIMEOUT_MS)
 
-    // A's node trusts its own key locally, so it stores and serves what it signs after the revocation.
+    // A's config lists its own key in trust, as an operator who once set it up privately might: the
+    // revocation a root signed wins over that, over HTTP and on the command line.
+    const refused = await publish(a, [{ type: 'sha256', value: H3, labels: ['terror'] }])
+    assert.deepEqual([refused.status, refused.body.error.code, refused.body.error.reason], [403, 'NOT_ADMITTED', 'CREDENTIAL_REVOKED'])
+    assert.doesNotMatch(refused.body.error.message, /list the key in trust/)
+    const file = join(base, 'late.csv')
+    await writeFile(file, `type,value,labels\nsha256,${H3},terror\n`)
+    const viaCli = await hashmesh(['publish', file, '--data', a.dir])
+    assert.equal(viaCli.code, 1)
+    assert.match(viaCli.err, /NOT_ADMITTED/)
+
+    // Only an explicit override makes A's node accept its own key against the forum: recorded,
+    // shown in status and in lookups as a local decision. The other nodes still refuse.
+    const reason = 'e2e: keep publishing locally after the revocation'
+    const config = JSON.parse(await readFile(a.config, 'utf8'))
+    await writeFile(a.config, JSON.stringify({ ...config, forum: { ...config.forum, overrides: [{ key: a.key, reason }] } }))
+    await a.node.stop()
+    await start(a, [b])
     const late = await publish(a, [{ type: 'sha256', value: H3, labels: ['terror'] }])
     assert.equal(late.status, 201, JSON.stringify(late.body))
+    const onA = await status(a)
+    assert.deepEqual([onA.forum.overrides, onA.forum.ignoredTrust, onA.trustedPublishers], [[{ key: a.key, reason }], [a.key], []])
+    assert.deepEqual((await lookup(a, H3)).matches.map(x => [x.publisher, x.standing]), [[a.key, 'override']])
+    const settings = await getJson<{ records: Array<{ action: string, details: Record<string, unknown> }> }>(`${a.info!.http}/v1/audit/log`, a.admin)
+    assert.deepEqual(settings.body.records.filter(r => r.action === 'config.trust').map(r => r.details.overrides), [[], [{ key: a.key, reason }]])
     await waitFor('B refusing the late batch', async () => ignored(await status(b), 'CREDENTIAL_REVOKED') > 0, SYNC_TIMEOUT_MS)
     assert.equal(headOf(await status(b), a.key), aLastSeq)
     assert.equal((await lookup(b, H3)).listed, false)
@@ -251,6 +273,14 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     await b.node.stop()
     const clean = await hashmesh(['audit', 'verify', '--data', b.dir, '--config', b.config])
     assert.equal(clean.code, 0, clean.out + clean.err)
+    const noConfig = await hashmesh(['audit', 'verify', '--data', b.dir])
+    assert.equal(noConfig.code, 0, `the same answer without the config: ${noConfig.out}${noConfig.err}`)
+    const moved = join(base, 'b-new-root.json')
+    const newRoot = 'ab'.repeat(32)
+    await writeFile(moved, JSON.stringify({ ...JSON.parse(await readFile(b.config, 'utf8')), dataDir: b.dir, forum: { roots: [newRoot], revokedEntries: 'keep' } }))
+    const changed = await hashmesh(['audit', 'verify', '--config', moved])
+    assert.equal(changed.code, 0, changed.out + changed.err)
+    assert.match(changed.out, new RegExp(`forum roots changed: recorded \\[${root}\\], config \\[${newRoot}\\]`))
     const cases: Array<[string, number, 'flip' | 'delete']> = [
       ['flipped byte in a stored batch', 1, 'flip'],
       ['deleted batch', 1, 'delete'],

@@ -97,7 +97,7 @@ export function register (program: Command, ctx: CliContext): void {
     .option('--announce <multiaddr>', 'address to announce to peers instead (repeatable)', collect)
     .option('--http <host:port>', 'HTTP API address (port 0 picks a free one)')
     .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<peer id> (repeatable)', collect)
-    .option('--trust <pubkey>', 'hex publisher key whose batches to accept (repeatable)', collect)
+    .option('--trust <pubkey>', 'hex publisher key whose batches to accept when no forum roots are configured (repeatable)', collect)
     .option('--forum-root <pubkey>', 'hex public key of a forum root whose credentials admit members (repeatable; config forum.roots)', collect)
     .option('--network <name>', 'network (forum) name')
     .option('--log-level <level>', LOG_LEVELS.join(', '))

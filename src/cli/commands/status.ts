@@ -38,6 +38,18 @@ function membershipRows (f: NodeStatus['forum']): Array<[string, string]> {
   return [['membership', own.expiresSoon ? `${what}; EXPIRES SOON: ask the forum's operator for a new credential` : what]]
 }
 
+/** In a forum the trust list counts for nothing; say so rather than count keys that do nothing. */
+function trustText (s: NodeStatus): string {
+  if (s.forum.roots.length === 0) return `${s.trustedPublishers.length} publisher(s) on the local trust list`
+  const ignored = s.forum.ignoredTrust.length
+  return ignored === 0 ? 'not used: the forum roots decide' : `${ignored} key(s) listed but ignored: the forum roots decide (forum.overrides accepts a key against them)`
+}
+
+/** Keys accepted against the forum, each with its reason: an auditor reads them here first. */
+function overrideRows (f: NodeStatus['forum']): Array<[string, string]> {
+  return f.roots.length === 0 ? [] : listRows('overrides', f.overrides.map(o => `${o.key}  ${o.reason}`))
+}
+
 export function formatStatus (s: NodeStatus): string[] {
   return [
     ...aligned([
@@ -50,9 +62,10 @@ export function formatStatus (s: NodeStatus): string[] {
       ['mesh peers', `${s.meshPeers.length}`],
       ['banned peers', `${s.bannedPeers.length}`],
       ['held batches', `${s.held.batches} (${Math.round(s.held.bytes / 1024)} KiB; ${s.held.evicted} evicted so far)`],
-      ['trusted', `${s.trustedPublishers.length} publisher(s) on the local trust list`],
+      ['trusted', trustText(s)],
       ['forum', forumText(s.forum)],
       ...membershipRows(s.forum),
+      ...overrideRows(s.forum),
       ...equivocatingRows(s),
       ['hashes', counts(s.hashes)],
       ['pdq index', `${s.pdqIndex.hashes} listed (${(s.pdqIndex.memoryBytes / 2 ** 20).toFixed(1)} MiB)`],

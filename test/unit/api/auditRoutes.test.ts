@@ -25,6 +25,7 @@ const VERIFY_REPORT: VerifyReport = {
   ok: true,
   checked: { batches: 1, signatures: 1, entries: 1, indexRows: 1, publishers: 1, heads: 1, batchAt: 1, batchIds: 1, equivocations: 0, forumRecords: 0, allowlistEntries: 0, auditRecords: 0 },
   problems: [],
+  notices: [],
   problemsOmitted: 0,
   auditHead: { seq: 0, hash: '00'.repeat(32) }
 }

@@ -26,7 +26,7 @@ export const FAKE_STATUS: NodeStatus = {
   catchUp: [],
   topic: 'hashmesh/test/batches/1',
   trustedPublishers: [PUBLISHER],
-  forum: { roots: [], records: 0, digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', validation: { accept: {}, ignore: {}, reject: {} }, own: { admitted: false, status: 'none', expiresSoon: false } },
+  forum: { roots: [], overrides: [], ignoredTrust: [], records: 0, digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', validation: { accept: {}, ignore: {}, reject: {} }, own: { admitted: false, status: 'none', expiresSoon: false } },
   publishers: [{ publisher: PUBLISHER, seq: 1, headId: 'ef'.repeat(32), pending: 0, equivocating: false, batches: 1, entries: 1 }],
   hashes: { md5: 1, sha1: 0, sha256: 0, pdq: 0 },
   pdqIndex: { hashes: 0, memoryBytes: 4096 },

@@ -336,6 +336,13 @@ describe('api: HTTP server', () => {
       })
     }
 
+    it('403 NOT_ADMITTED with the ingest refusal underneath as its reason', async () => {
+      node.publishError = new PublishError('NOT_ADMITTED', 'not admitted', { reason: 'UNTRUSTED_PUBLISHER' })
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })
+      assert.equal(res.statusCode, 403)
+      assert.deepEqual(res.json(), { error: { code: 'NOT_ADMITTED', message: 'not admitted', reason: 'UNTRUSTED_PUBLISHER' } })
+    })
+
     it('500 INTERNAL with a generic message for an unexpected error', async () => {
       node.publishError = new Error('leveldb exploded at /secret/path')
       const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })

@@ -94,4 +94,42 @@ describe('auditStore (audit verify)', () => {
     assert.deepEqual(forged.problems.map(p => p.code), ['AUDIT_HEAD_UNEXPECTED'])
     assert.equal(forged.expectedHead?.seq, null)
   })
+
+  describe('forum roots the node recorded (offline verify without a config)', () => {
+    const settings = (roots: Uint8Array[]): Record<string, unknown> => ({ trust: [], roots: roots.map(r => toHex(r)).sort(), revokedEntries: 'keep' })
+
+    it('records signed by the recorded roots are sound with no config, and the same config adds nothing', async () => {
+      await log.append({ actor: 'config', action: 'config.trust', details: settings([root.publicKey]) })
+      const offline = await auditStore(store, {})
+      assert.deepEqual([offline.ok, offline.problems, offline.notices], [true, [], []])
+      const same = await auditStore(store, { forumRoots: [root.publicKey] })
+      assert.deepEqual([same.ok, same.notices], [true, []])
+    })
+
+    it('a config whose roots differ from the last recorded ones is a notice, not a problem', async () => {
+      const next = new ForumRoot()
+      await log.append({ actor: 'config', action: 'config.trust', details: settings([root.publicKey]) })
+      const report = await auditStore(store, { forumRoots: [next.publicKey] })
+      assert.deepEqual([report.ok, report.problems], [true, []])
+      assert.deepEqual(report.notices, [{ check: 'forum', code: 'FORUM_ROOTS_CHANGED', message: `forum roots changed: recorded [${toHex(root.publicKey)}], config [${toHex(next.publicKey)}]` }])
+    })
+
+    it('records of a root the node ran with earlier stay sound after the roots changed', async () => {
+      const next = new ForumRoot()
+      await log.append({ actor: 'config', action: 'config.trust', details: settings([root.publicKey]) })
+      await log.append({ actor: 'config', action: 'config.trust', details: settings([next.publicKey]) })
+      await new ForumRecordStore(store).put(next.credential(member.publicKey, { serial: 7 }), { receivedAtMs: T0, source: 'local' })
+      assert.deepEqual((await auditStore(store, {})).problems, [])
+      assert.deepEqual((await auditStore(store, { forumRoots: [next.publicKey] })).notices, [])
+    })
+
+    it('a record signed by a key that was never a root is still a problem, with or without a config', async () => {
+      await log.append({ actor: 'config', action: 'config.trust', details: settings([root.publicKey]) })
+      await new ForumRecordStore(store).put(new ForumRoot().credential(member.publicKey, { serial: 9 }), { receivedAtMs: T0, source: 'local' })
+      for (const options of [{}, { forumRoots: [root.publicKey] }]) {
+        const report = await auditStore(store, options)
+        assert.deepEqual([report.ok, report.problems.map(p => p.code)], [false, ['FORUM_UNKNOWN_ROOT']])
+      }
+    })
+  })
 })

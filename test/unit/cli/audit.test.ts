@@ -98,6 +98,48 @@ describe('cli: hashmesh audit', () => {
       assert.equal((await hashmesh('audit', 'verify', '--config', config, '--expect-head', 'nope')).code, 2)
     })
 
+    describe('the forum roots the node recorded', () => {
+      /** What the node writes at start: its trust settings, roots included, in the audit log. */
+      async function recordRoots (roots: string[], extra?: (s: HashStore) => Promise<void>): Promise<void> {
+        store = await HashStore.open(dataDirPaths(dir).db)
+        await new AuditLog(store).append({ actor: 'config', action: 'config.trust', details: { trust: [], roots, revokedEntries: 'keep' } })
+        await extra?.(store)
+        await store.close()
+        store = undefined
+      }
+
+      it('without --config, an intact forum store is intact: exit 0', async () => {
+        await recordRoots([toHex(root.publicKey)])
+        const r = await hashmesh('audit', 'verify', '--data', dir)
+        assert.equal(r.code, 0, r.out + r.err)
+        assert.match(r.out, /^problems: none$/m)
+        assert.doesNotMatch(r.out, /notices/)
+      })
+
+      it('with a --config whose roots changed: exit 0, and the change reported as a change', async () => {
+        await recordRoots([toHex(root.publicKey)])
+        const next = toHex(new ForumRoot().publicKey)
+        const r = await hashmesh('audit', 'verify', '--config', await configWithRoots([next]))
+        assert.equal(r.code, 0, r.out + r.err)
+        assert.match(r.out, /^notices \(changes, not damage\):$/m)
+        assert.match(r.out, new RegExp(`^  \\[forum\\] FORUM_ROOTS_CHANGED: forum roots changed: recorded \\[${toHex(root.publicKey)}\\], config \\[${next}\\]$`, 'm'))
+        assert.match(r.out, /^problems: none$/m)
+        const json = JSON.parse((await hashmesh('audit', 'verify', '--config', await configWithRoots([next]), '--json')).out)
+        assert.deepEqual([json.ok, json.notices.map((n: { code: string }) => n.code)], [true, ['FORUM_ROOTS_CHANGED']])
+      })
+
+      it('a record signed by a key never recorded as a root: exit 1, with or without --config', async () => {
+        await recordRoots([toHex(root.publicKey)], async s => {
+          await new ForumRecordStore(s).put(new ForumRoot().credential(publisher.publicKey, { serial: 5 }), { receivedAtMs: T0, source: 'local' })
+        })
+        for (const args of [['--data', dir], ['--config', await configWithRoots([toHex(root.publicKey)])]]) {
+          const r = await hashmesh('audit', 'verify', ...args)
+          assert.equal(r.code, 1, r.out)
+          assert.match(r.out, /^ {2}\[forum\] FORUM_UNKNOWN_ROOT key /m)
+        }
+      })
+    })
+
     it('exit 2 for a data directory with no store, and creates none', async () => {
       const empty = join(dir, 'elsewhere')
       const r = await hashmesh('audit', 'verify', '--data', empty, '--json')

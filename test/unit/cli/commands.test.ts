@@ -11,6 +11,7 @@ import { register as registerPublish } from '../../../src/cli/commands/publish.j
 import { register as registerStatus } from '../../../src/cli/commands/status.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
+import { PublishError } from '../../../src/node/batchPublisher.js'
 import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
 import { FAKE_EQUIVOCATION, FAKE_ORGANISATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
 import { FakeNodeServer, type Run, runCommand } from './cliHarness.js'
@@ -152,6 +153,16 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       assert.match((await hashmesh('status', '--node', url)).out, /^membership\s+Us: publish, consume; valid until 2099-01-01T00:00:00.000Z; EXPIRES SOON: ask the forum's operator for a new credential$/m)
     })
 
+    it('human output in a forum: the trust list is ignored, and each override is shown with its reason', async () => {
+      const override = { key: 'cd'.repeat(32), reason: 'our second node, credential renewal pending' }
+      const forum = { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], overrides: [override], ignoredTrust: ['ef'.repeat(32)] }
+      node.status = async () => ({ ...FAKE_STATUS, trustedPublishers: [], forum })
+      const out = (await hashmesh('status', '--node', url)).out
+      assert.match(out, /^trusted\s+1 key\(s\) listed but ignored: the forum roots decide/m)
+      assert.match(out, new RegExp(`^overrides\\s+${override.key}  ${override.reason}$`, 'm'))
+      assert.deepEqual(oneJsonDocument((await hashmesh('status', '--node', url, '--json')).out).forum.overrides, [override])
+    })
+
     it('human output flags equivocating publishers at the top and on their line', async () => {
       const forked = { ...FAKE_STATUS.publishers[0]!, publisher: FAKE_EQUIVOCATION.publisher, equivocating: true }
       node.status = async () => ({ ...FAKE_STATUS, publishers: [...FAKE_STATUS.publishers, forked] })
@@ -280,6 +291,17 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       assert.equal((await hashmesh('publish', file, '--node', url, '--token', 'wrong')).code, 2)
       assert.equal((await hashmesh('publish', file, '--node', url, '--data', dir)).code, 2)
       assert.equal((await hashmesh('publish', join(dir, 'missing.csv'), '--node', url, '--token', TOKEN)).code, 2)
+    })
+
+    it('a node that is not admitted: the line a person reads and the --json document both say NOT_ADMITTED, with the reason', async () => {
+      node.publishError = new PublishError('NOT_ADMITTED', 'this node\'s publisher key is not admitted by the forum to publish this batch', { reason: 'CREDENTIAL_REVOKED' })
+      const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},\n`)
+      const human = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
+      assert.equal(human.code, 1)
+      assert.match(human.err, /^hashmesh: node: NOT_ADMITTED: this node's publisher key is not admitted/)
+      const json = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
+      const doc = oneJsonDocument(json.out)
+      assert.deepEqual([doc.error.code, doc.error.reason], ['NOT_ADMITTED', 'CREDENTIAL_REVOKED'])
     })
 
     it('reports batches already published when a later one fails', async () => {

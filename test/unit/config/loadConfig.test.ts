@@ -98,9 +98,9 @@ describe('config: loadConfig', () => {
     await writeConfig({ forum: { roots: [KEY_A], revokedEntries: 'hide' } })
     const KEY_B = 'b'.repeat(64)
     const fromEnv = await loadConfig({ configFile: file, env: { HASHMESH_FORUM_ROOTS: `${KEY_B.toUpperCase()}, ${KEY_A}` } })
-    assert.deepEqual(fromEnv.node.forum, { roots: [KEY_B, KEY_A], revokedEntries: 'hide' })
+    assert.deepEqual(fromEnv.node.forum, { roots: [KEY_B, KEY_A], revokedEntries: 'hide', overrides: [] })
     const fromFlag = await loadConfig({ configFile: file, env: { HASHMESH_FORUM_ROOTS: KEY_A }, flags: { forumRoots: [KEY_B] } })
-    assert.deepEqual(fromFlag.node.forum, { roots: [KEY_B], revokedEntries: 'hide' })
+    assert.deepEqual(fromFlag.node.forum, { roots: [KEY_B], revokedEntries: 'hide', overrides: [] })
     const cleared = await loadConfig({ configFile: file, env: { HASHMESH_FORUM_ROOTS: '' } })
     assert.deepEqual(cleared.node.forum.roots, [], 'an empty variable clears the list')
   })
@@ -122,6 +122,38 @@ describe('config: loadConfig', () => {
     assert.equal(c.node.dataDir, '/var/lib/hashmesh')
     assert.equal(c.node.bootstrap.length, 2)
     assert.equal(c.http.host, '127.0.0.1')
+    assert.deepEqual([c.node.forum.roots.length, c.node.trust, c.node.forum.overrides], [1, [], []], 'no trust keys beside the roots; the override stays commented out')
+  })
+
+  describe('forum.overrides', () => {
+    const ROOT = 'ab'.repeat(32)
+    const KEY = 'CD'.repeat(32)
+    const forum = (overrides: unknown, roots = [ROOT]): Record<string, unknown> => ({ forum: { roots, overrides } })
+
+    it('loads keys with reasons (keys lowercased), and defaults to none', async () => {
+      assert.deepEqual((await loadConfig({ configFile: EXAMPLE })).node.forum.overrides, [])
+      await writeConfig(forum([{ key: KEY, reason: 'our second node, renewal pending' }]))
+      assert.deepEqual((await loadConfig({ configFile: file })).node.forum.overrides, [{ key: KEY.toLowerCase(), reason: 'our second node, renewal pending' }])
+    })
+
+    for (const [what, overrides, roots, pattern] of [
+      ['a missing reason', [{ key: KEY }], [ROOT], /forum\.overrides\.0\.reason/],
+      ['a blank reason', [{ key: KEY, reason: '  ' }], [ROOT], /must say why this key is accepted against the forum/],
+      ['a reason too long', [{ key: KEY, reason: 'x'.repeat(501) }], [ROOT], /at most 500 characters/],
+      ['a reason with a control character', [{ key: KEY, reason: 'a\u0007b' }], [ROOT], /control characters/],
+      ['a malformed key', [{ key: 'cd', reason: 'r' }], [ROOT], /forum\.overrides\.0\.key: must be 64 hex characters/],
+      ['an unknown field', [{ key: KEY, reason: 'r', until: '2030' }], [ROOT], /forum\.overrides\.0\.until: unknown key/],
+      ['the same key twice', [{ key: KEY, reason: 'r' }, { key: KEY.toLowerCase(), reason: 's' }], [ROOT], /listed twice/],
+      ['too many', Array.from({ length: 65 }, (_, i) => ({ key: i.toString(16).padStart(64, '0'), reason: 'r' })), [ROOT], /at most 64 items/],
+      ['overrides without roots', [{ key: KEY, reason: 'r' }], [], /only means something against forum roots; without roots list the key in trust/]
+    ] as const) {
+      it(`refuses ${what}, naming the field`, async () => {
+        await writeConfig(forum(overrides, [...roots]))
+        const err = await rejectsWithConfigError(loadConfig({ configFile: file }), 'INVALID_CONFIG')
+        assert.match(err.message, pattern)
+        assert.match(err.message, /forum\.overrides/)
+      })
+    }
   })
 
   it('reads a relative dataDir in a config file relative to that file', async () => {

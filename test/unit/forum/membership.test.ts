@@ -217,15 +217,66 @@ describe('forum: Membership', function () {
     })
   })
 
-  describe('the local trust list', function () {
-    it('accepts and shows a trusted key whatever the forum says, naming its organisation when a credential does', function () {
-      const lee = newMember()
+  describe('the local trust list and overrides', function () {
+    it('without roots, the trust list alone decides: its keys are accepted and stand as trusted', function () {
       const solo = newMember()
-      const m = membership([root], [root.credential(lee.publicKey, { organisation: 'Lee Org' }), root.revocation(lee.publicKey, { effectiveAtMs: T0 })], { trusted: [lee.hex, solo.hex.toUpperCase()], revokedEntries: 'hide' })
-      assert.deepEqual(m.standing(lee.publicKey, 9, T0 + 9 * DAY, 'opinion'), { status: 'trusted', visible: true, organisation: 'Lee Org' })
+      const stranger = newMember()
+      const m = membership([], [], { trusted: [solo.hex.toUpperCase()] })
       assert.deepEqual(m.standing(solo.publicKey, 1, 0, 'hash'), { status: 'trusted', visible: true })
       assert.equal(verdict(m, body(solo.publicKey, 1, 0, 'mixed')), 'ok')
       assert.equal(m.isTrusted(solo.publicKey), true)
+      assert.equal(verdict(m, body(stranger.publicKey, 1, 0)), 'UNTRUSTED_PUBLISHER')
+      assert.match(m.check(body(stranger.publicKey, 1, 0))!.message, /not on this node's trust list/)
+    })
+
+    it('with roots, a revocation beats the trust list: a listed key is refused past the cut', function () {
+      const lee = newMember()
+      const m = membership([root], [root.credential(lee.publicKey, { organisation: 'Lee Org' }), root.revocation(lee.publicKey, { effectiveAtMs: T0 + DAY, lastSeq: 3 })], { trusted: [lee.hex], revokedEntries: 'hide' })
+      assert.equal(verdict(m, body(lee.publicKey, 3, T0)), 'ok')
+      assert.equal(verdict(m, body(lee.publicKey, 4, T0)), 'CREDENTIAL_REVOKED')
+      assert.equal(verdict(m, body(lee.publicKey, 1, T0 + DAY)), 'CREDENTIAL_REVOKED')
+      assert.deepEqual([m.standing(lee.publicKey, 9, T0 + 9 * DAY, 'hash')].map(r => [r.status, r.visible, r.organisation]), [['after-cut', false, 'Lee Org']])
+      assert.equal(m.standing(lee.publicKey, 3, T0, 'hash').status, 'revoked')
+    })
+
+    it('with roots, a rotation beats the trust list: the old key is refused past its last seq', function () {
+      const old = newMember()
+      const next = newMember()
+      const m = membership([root], [
+        root.credential(old.publicKey),
+        root.credential(next.publicKey, { rotation: rotation(old.secretKey, next.publicKey, { lastSeq: 3 }) })
+      ], { trusted: [old.hex] })
+      assert.equal(verdict(m, body(old.publicKey, 3, T0)), 'ok')
+      assert.equal(verdict(m, body(old.publicKey, 4, T0)), 'KEY_ROTATED')
+      assert.equal(m.standing(old.publicKey, 4, T0, 'hash').status, 'after-cut')
+    })
+
+    it('with roots, a listed key with no credential, an expired one or without the role is refused', function () {
+      const nia = newMember()
+      const ola = newMember()
+      const m = membership([root], [root.credential(ola.publicKey, { roles: ['publish'], validFromMs: T0, validUntilMs: T0 + DAY })], { trusted: [nia.hex, ola.hex] })
+      assert.equal(m.isTrusted(nia.publicKey), false)
+      assert.equal(verdict(m, body(nia.publicKey, 1, T0)), 'UNTRUSTED_PUBLISHER')
+      assert.match(m.check(body(nia.publicKey, 1, T0))!.message, /no credential from this forum's roots/)
+      assert.equal(verdict(m, body(ola.publicKey, 1, T0 + DAY)), 'NO_CREDENTIAL')
+      assert.equal(verdict(m, body(ola.publicKey, 1, T0, 'opinion')), 'MISSING_ROLE')
+      assert.equal(m.standing(nia.publicKey, 1, T0, 'hash').status, 'no-credential')
+    })
+
+    it('with roots, an override accepts a key whatever the forum says, and its rows stand as override', function () {
+      const lee = newMember()
+      const solo = newMember()
+      const m = membership([root], [root.credential(lee.publicKey, { organisation: 'Lee Org' }), root.revocation(lee.publicKey, { effectiveAtMs: T0 })], { overrides: [lee.hex, solo.hex.toUpperCase()], revokedEntries: 'hide' })
+      assert.equal(verdict(m, body(lee.publicKey, 9, T0 + 9 * DAY, 'mixed')), 'ok')
+      assert.deepEqual(m.standing(lee.publicKey, 9, T0 + 9 * DAY, 'opinion'), { status: 'override', visible: true, organisation: 'Lee Org' })
+      assert.deepEqual(m.standing(solo.publicKey, 1, 0, 'hash'), { status: 'override', visible: true })
+      assert.equal(m.isTrusted(solo.publicKey), true)
+    })
+
+    it('overrides count only in a forum: without roots the trust list decides', function () {
+      const solo = newMember()
+      const m = membership([], [], { overrides: [solo.hex] })
+      assert.equal(verdict(m, body(solo.publicKey, 1, 0)), 'UNTRUSTED_PUBLISHER')
     })
   })
 

@@ -54,7 +54,7 @@ export interface SyncNodeInit {
   startSync?: boolean
   /** Make the sink this slow per batch, as a busy node validating large batches is. */
   sinkDelayMs?: number
-  /** Forum root keys (hex): the node's trust is a Membership (with `trusts` as its trust list) and it syncs forum records. */
+  /** Forum root keys (hex): the node's trust is a Membership (with `trusts` as its overrides) and it syncs forum records. */
   forum?: string[]
   /** Serve these forum records instead of the membership's own (to play a peer that serves garbage). */
   servedForum?: Pick<ForumSyncComponent, 'digest' | 'records'>
@@ -65,7 +65,7 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
   const store = await HashStore.open(join(dir, 'db'))
   const logger = init.logger ?? silentLogger()
   const trusted = (init.trusts ?? []).map(k => toHex(publicKeyOf(k)))
-  const membership = init.forum === undefined ? undefined : new Membership({ roots: init.forum, trusted, revokedEntries: 'keep' })
+  const membership = init.forum === undefined ? undefined : new Membership({ roots: init.forum, trusted: [], overrides: trusted, revokedEntries: 'keep' })
   const trust: TrustPolicy = membership ?? new StaticTrustList(trusted, publicKeyOf(generateSecretKey()))
   const forumIngester = membership === undefined ? undefined : new ForumRecordIngester({ store, membership, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   const forum: ForumSyncComponent | undefined = membership === undefined || forumIngester === undefined

@@ -14,6 +14,8 @@ import { decodeSignedBatch } from '../../../src/wire/batchCodec.js'
 import { WireError } from '../../../src/wire/errors.js'
 import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { EquivocationTracker } from '../../../src/ingest/equivocationTracker.js'
+import { Membership } from '../../../src/forum/membership.js'
+import { Root } from '../forum/forumFixtures.js'
 import { toHex } from '../../../src/signals/hex.js'
 import { Action } from '../../../src/wire/types.js'
 import type { EntryInput } from '../../../src/node/interface.js'
@@ -100,6 +102,27 @@ describe('BatchPublisher (real store, fake gossip)', function () {
     const rival = makeSignedBatch({ secretKey, seq: 1, entries: randomEntries(1) })
     assert.equal((await ingester.ingest(rival.signedBytes, 'gossip:x')).code, 'EQUIVOCATION')
     await assert.rejects(publisher.publish([md5(2)]), (e: unknown) => e instanceof PublishError && e.code === 'PUBLISHER_FROZEN')
+  })
+
+  it('in a forum: NOT_ADMITTED with the refusal as its reason, even with its own key in trust; the hint never says to list it there', async function () {
+    const root = new Root()
+    const membership = new Membership({ roots: [root.hex], trusted: [toHex(key.publicKey)], revokedEntries: 'keep' })
+    const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust: membership, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+    const publisher = new BatchPublisher({ store, ingester, gossip: { publish: async () => 0 }, key, logger: silentLogger() }, { network: TEST_NETWORK })
+    const refusal = async (): Promise<PublishError> => await publisher.publish([md5(1)]).then(() => assert.fail('published'), (e: unknown) => e as PublishError)
+
+    const stranger = await refusal()
+    assert.deepEqual([stranger.code, stranger.reason], ['NOT_ADMITTED', 'UNTRUSTED_PUBLISHER'])
+    assert.match(stranger.message, /no credential/)
+    assert.match(stranger.message, /hashmesh join FILE/)
+    assert.doesNotMatch(stranger.message, /list the key in trust/)
+
+    const now = Date.now()
+    membership.add(root.credential(key.publicKey, { validFromMs: now - 60_000, validUntilMs: now + 3_600_000, createdAtMs: now - 60_000 }))
+    assert.equal((await publisher.publish([md5(2)])).seq, 1)
+    membership.add(root.revocation(key.publicKey, { effectiveAtMs: now - 1, lastSeq: 1, createdAtMs: now }))
+    const revoked = await refusal()
+    assert.deepEqual([revoked.code, revoked.reason], ['NOT_ADMITTED', 'CREDENTIAL_REVOKED'])
   })
 
   it('refuses bad input before signing anything, naming the entry', async function () {

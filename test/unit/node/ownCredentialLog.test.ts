@@ -27,7 +27,7 @@ function options (dataDir: string, roots: string[]): NodeOptions {
     announce: [],
     bootstrap: [],
     trust: [],
-    forum: { roots, revokedEntries: 'keep' },
+    forum: { roots, revokedEntries: 'keep', overrides: [] },
     policy: { falsePositiveThreshold: 0, confirmationsRequired: {} },
     maxClockSkewMs: 60_000,
     syncIntervalMs: 30_000,
