@@ -4,6 +4,7 @@ import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
 import { AdvertisedHeads } from '../../../src/network/sync/advertisedHeads.js'
 import { registerSyncLagGauge } from '../../../src/network/sync/metrics.js'
 import type { SyncStore } from '../../../src/network/sync/interface.js'
+import type { TrustPolicy } from '../../../src/ingest/trustPolicy.js'
 import { toHex } from '../../../src/signals/hex.js'
 import type { DecodedBatch } from '../../../src/wire/types.js'
 import { makeChain, randomEntries } from '../../helpers/batches.js'
@@ -60,6 +61,23 @@ describe('sync lag per publisher', function () {
 
     await fresh.sync.syncWith(relay.peerId)
     assert.deepEqual(await lagSeries(fresh), { [toHex(publicKeyOf(trusted))]: 0 })
+  })
+
+  it('drops a publisher\'s series once it is no longer trusted', async function () {
+    const [kept, dropped] = [generateSecretKey(), generateSecretKey()]
+    const relay = await pool.node({ trusts: [kept, dropped] })
+    await ingestAll(relay, [...chainOf(kept, 2), ...chainOf(dropped, 2)])
+    const trusted = new Set([kept, dropped].map(k => toHex(publicKeyOf(k))))
+    const trustPolicy: TrustPolicy = {
+      isTrusted: publisher => trusted.has(toHex(publisher)),
+      check: body => trusted.has(toHex(body.publisher)) ? undefined : { code: 'UNTRUSTED_PUBLISHER', message: 'not trusted' }
+    }
+    const fresh = await pool.quietPair({ trustPolicy }, relay)
+
+    await fresh.sync.syncWith(relay.peerId)
+    assert.deepEqual(Object.keys(await lagSeries(fresh)).sort(), [...trusted].sort())
+    trusted.delete(toHex(publicKeyOf(dropped)))
+    assert.deepEqual(await lagSeries(fresh), { [toHex(publicKeyOf(kept))]: 0 })
   })
 })
 

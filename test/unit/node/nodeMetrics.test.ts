@@ -19,7 +19,7 @@ const FILE_MD5 = createHash('md5').update(FILE).digest('hex')
 const ALLOWLISTED_SHA1 = 'a1'.repeat(20)
 const PDQ = 'f0e1d2c3b4a59687'.repeat(4)
 /** Every bit of PDQ flipped: distance 256, never near it. */
-const FAR_PDQ = Buffer.from(PDQ, 'hex').map(b => b ^ 0xff).toString('hex')
+const FAR_PDQ = Buffer.from(Buffer.from(PDQ, 'hex').map(b => b ^ 0xff)).toString('hex')
 
 describe('node metrics: a real in-process node (LevelDB, libp2p, HTTP) scraped at /metrics', function () {
   this.timeout(30_000)
