@@ -28,7 +28,8 @@ export class AdvertisedHeads {
     const key = toHex(publisher)
     const known = this.best.get(key)
     if (known !== undefined) known.seq = Math.max(known.seq, seq)
-    else if (this.best.size < this.max) this.best.set(key, { publisher, seq })
+    // A copy: the decoded head may be a view into a whole heads response, which would stay alive with it.
+    else if (this.best.size < this.max) this.best.set(key, { publisher: Uint8Array.from(publisher), seq })
   }
 
   /** Forgets the publishers `keep` refuses (no longer trusted): their series disappear. */
