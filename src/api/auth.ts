@@ -22,6 +22,11 @@ export function requireReadToken (tokens: readonly string[]) {
   return requireToken(tokens, 'reads need Authorization: Bearer <read token> (DIR/read.token) or the admin token, unless http.openReads is set')
 }
 
+/** A scraper is told the switch that lets it in without a token, besides the tokens that do. */
+export function requireMetricsToken (tokens: readonly string[]) {
+  return requireToken(tokens, 'GET /metrics needs Authorization: Bearer <read token> (DIR/read.token) or the admin token, unless http.openMetrics or http.openReads is set')
+}
+
 function requireToken (tokens: readonly string[], refusal: string) {
   if (tokens.length === 0 || tokens.some(t => t === '')) throw new Error('tokens must not be empty')
   const expected = tokens.map(digest)

@@ -5,6 +5,7 @@ import type { NodeApi } from '../node/interface.js'
 import { ApiError } from './apiError.js'
 import { toHttpError } from './errorMapping.js'
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
+import { createRequestMetrics, meterRequests } from './requestMetrics.js'
 import type { RouteAuth } from './routeAuth.js'
 import { registerAllowlistRoutes } from './routes/allowlist.js'
 import { registerAuditRoutes } from './routes/audit.js'
@@ -19,6 +20,7 @@ export interface HttpServerDeps {
   node: NodeApi
   /** Who may call what: the admin token for writes and administration, the read token (or nobody) for reads. */
   auth: RouteAuth
+  /** Where the HTTP metrics register, beside the node's; served at /metrics. */
   registry: Registry
   logger: Logger
   /** Largest body POST /v1/match takes. */
@@ -64,6 +66,8 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
     return await reply.code(status).send(body)
   })
 
+  // Before the routes, so that every one of them (and the not-found answer) is counted.
+  meterRequests(app, createRequestMetrics(deps.registry))
   const { node, auth } = deps
   registerLookupRoutes(app, node, auth)
   registerMatchRoutes(app, node, deps.maxUploadBytes, auth)

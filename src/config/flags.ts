@@ -16,6 +16,19 @@ export interface ConfigFlags {
   logLevel?: string
   /** Reads (lookups, reports) without a token. */
   openReads?: boolean
+  /** GET /metrics without a token. */
+  openMetrics?: boolean
+}
+
+/** The flags that set keys of `http`, merged into one value; the source names every one given. */
+function httpFlags (flags: ConfigFlags): { value: object, names: string } | undefined {
+  const given = ([
+    ['--http', flags.http === undefined ? undefined : parseHttpSetting(flags.http, 'flag --http')],
+    ['--open-reads', flags.openReads === true ? { openReads: true } : undefined],
+    ['--open-metrics', flags.openMetrics === true ? { openMetrics: true } : undefined]
+  ] as const).filter(([, value]) => value !== undefined)
+  if (given.length === 0) return undefined
+  return { value: Object.assign({}, ...given.map(([, value]) => value)), names: given.map(([name]) => name).join(', ') }
 }
 
 export function flagsLayer (flags: ConfigFlags): ConfigLayer {
@@ -32,8 +45,8 @@ export function flagsLayer (flags: ConfigFlags): ConfigLayer {
   if (flags.bootstrap !== undefined) set('bootstrap', flags.bootstrap, '--bootstrap')
   if (flags.trust !== undefined) set('trust', flags.trust, '--trust')
   if (flags.forumRoots !== undefined) set('forum', { roots: flags.forumRoots }, '--forum-root')
-  if (flags.http !== undefined) set('http', parseHttpSetting(flags.http, 'flag --http'), '--http')
-  if (flags.openReads === true) set('http', { ...values.http as object | undefined, openReads: true }, flags.http === undefined ? '--open-reads' : '--http, --open-reads')
+  const http = httpFlags(flags)
+  if (http !== undefined) set('http', http.value, http.names)
   if (flags.logLevel !== undefined) set('log', { level: flags.logLevel }, '--log-level')
   return { source, values }
 }

@@ -155,7 +155,8 @@ export const configSchema = z.strictObject({
   http: z.strictObject({
     host: z.string().min(1, 'must not be empty').max(MAX_HOST_CHARS, `must be at most ${MAX_HOST_CHARS} characters`),
     port: z.number().int('must be an integer 0-65535').min(0, 'must be 0-65535').max(65535, 'must be 0-65535'),
-    openReads: z.boolean({ error: 'must be true or false' })
+    openReads: z.boolean({ error: 'must be true or false' }),
+    openMetrics: z.boolean({ error: 'must be true or false' })
   }),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })

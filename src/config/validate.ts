@@ -7,7 +7,7 @@ import { type LOG_LEVELS, configSchema } from './schema.js'
 
 export interface HashmeshConfig {
   node: NodeOptions
-  http: { host: string, port: number, openReads: boolean }
+  http: { host: string, port: number, openReads: boolean, openMetrics: boolean }
   /** POST /v1/match takes bodies up to this size. */
   maxUploadBytes: number
   log: { level: typeof LOG_LEVELS[number] }

@@ -5,14 +5,17 @@ import { ForumRecordIngester } from '../forum/forumRecordIngester.js'
 import { Membership } from '../forum/membership.js'
 import { createForumMetrics } from '../forum/metrics.js'
 import { BatchIngester } from '../ingest/batchIngester.js'
+import { registerPdqIndexGauges } from '../index/metrics.js'
 import { EquivocationTracker } from '../ingest/equivocationTracker.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import type { Logger } from '../logger.js'
 import { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { type LookupQuery, LookupService } from '../lookup/lookupService.js'
+import { LookupMetrics } from '../lookup/metrics.js'
 import { matchQueries, matchReport } from '../lookup/matchReport.js'
 import { type GossipAction, GossipTopic } from '../network/gossipTopic.js'
-import { SyncService, createSyncMetrics } from '../network/sync/index.js'
+import { SyncService, createSyncMetrics, registerSyncLagGauge } from '../network/sync/index.js'
+import { registerPeerGauges } from '../network/metrics.js'
 import { PeerPolicer } from '../network/peerPolicer.js'
 import { batchTopic, equivocationTopic, forumTopic } from '../network/topics.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
@@ -62,6 +65,7 @@ interface Parts {
   keeper: PeerKeeper
   publisher: BatchPublisher
   lookups: LookupService
+  lookupMetrics: LookupMetrics
   uploads: UploadHasher
   allowlist: AllowlistNodeApi
   forum: ForumNodeApi
@@ -150,18 +154,28 @@ export class HashmeshNode implements NodeApi {
     await this.stopping
   }
 
+  // Metered here rather than in LookupService: what clients ask is counted, not the lookups the audit face makes.
   async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
-    return await this.parts.lookups.lookup(type, value, options)
+    const started = process.hrtime.bigint()
+    const result = await this.parts.lookups.lookup(type, value, options)
+    this.parts.lookupMetrics.record(result.type === 'pdq' ? 'pdq' : 'exact', started, result)
+    return result
   }
 
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
-    return await this.parts.lookups.lookupMany(queries)
+    const started = process.hrtime.bigint()
+    const results = await this.parts.lookups.lookupMany(queries)
+    this.parts.lookupMetrics.record('batch', started, results)
+    return results
   }
 
   async match (file: Uint8Array, options: NodeMatchOptions = {}): Promise<MatchResult> {
+    const started = process.hrtime.bigint()
     const hashes = await this.parts.uploads.hash(file, options)
     const results = await this.parts.lookups.lookupMany(matchQueries(hashes, options))
-    return matchReport(hashes, results, options)
+    const report = matchReport(hashes, results, options)
+    this.parts.lookupMetrics.record('match', started, report)
+    return report
   }
 
   async publish (entries: readonly EntryInput[], actor?: string): Promise<PublishResult> {
@@ -322,6 +336,13 @@ function buildAnswering (parts: { store: HashStore, indexes: LookupIndexes, equi
   return { lookups, audit }
 }
 
+/** Gauges read when /metrics is scraped: what the node holds and who it is connected to, nothing on the hot paths. */
+function registerScrapedGauges (registry: Registry, parts: { indexes: LookupIndexes, libp2p: HashmeshLibp2p, topics: GossipTopic[], sync: SyncService }): void {
+  registerPdqIndexGauges(registry, parts.indexes.pdq)
+  registerPeerGauges(registry, { connectedPeers: () => parts.libp2p.getPeers().length, topics: parts.topics })
+  registerSyncLagGauge(registry, parts.sync)
+}
+
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
   const { logger } = deps
@@ -381,8 +402,10 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     const { lookups, audit } = buildAnswering({ store, indexes, equivocations, membership, allowlist, auditLog }, options)
     const forum = new ForumFace({ membership, ingester: forumIngester, gossip: forumGossip, audit: auditLog, logger })
     const uploads = new UploadHasher(options.uploads)
+    registerScrapedGauges(deps.registry, { indexes, libp2p, topics: [gossip, proofGossip, forumGossip], sync })
     return new HashmeshNode({
       dataDir, store, indexes, membership, forumIngester, auditLog, ingester, equivocations, libp2p, gossip, proofGossip, forumGossip, policer, sync, keeper, publisher, lookups, uploads,
+      lookupMetrics: new LookupMetrics(deps.registry),
       allowlist: allowlistNodeApi(allowlist), forum, audit
     }, options, logger)
   } catch (err) {

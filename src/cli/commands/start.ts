@@ -29,6 +29,7 @@ interface StartOptions {
   network?: string
   logLevel?: string
   openReads?: boolean
+  openMetrics?: boolean
 }
 
 /** Clients on this host cannot dial a wildcard address; node.json names the loopback one instead. */
@@ -58,7 +59,7 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
   const config = await loadConfig({
     configFile: opts.config,
     env: ctx.env,
-    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust, forumRoots: opts.forumRoot, http: opts.http, logLevel: opts.logLevel, openReads: opts.openReads }
+    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust, forumRoots: opts.forumRoot, http: opts.http, logLevel: opts.logLevel, openReads: opts.openReads, openMetrics: opts.openMetrics }
   })
   const logger = createLogger({ level: config.log.level })
   const registry = new Registry()
@@ -67,14 +68,14 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
     parts.node = await createHashmeshNode(config.node, { logger, registry })
     await parts.node.start()
     const { adminToken, readToken } = parts.node.dataDir
-    const auth = routeAuth({ adminToken, readToken, openReads: config.http.openReads })
+    const auth = routeAuth({ adminToken, readToken, openReads: config.http.openReads, openMetrics: config.http.openMetrics })
     parts.app = buildHttpServer({ node: parts.node, auth, registry, logger, maxUploadBytes: config.maxUploadBytes })
     await parts.app.listen({ host: config.http.host, port: config.http.port })
     const { paths } = parts.node.dataDir
     const info = { peerId: parts.node.peerId, multiaddrs: parts.node.multiaddrs(), http: httpUrl(config.http.host, parts.app), publisherKey: parts.node.publisherKey, network: config.node.network }
     parts.nodeInfoPath = paths.nodeInfo
     await writeNodeInfo(paths.nodeInfo, info)
-    logger.info({ ...info, adminTokenPath: paths.adminToken, readTokenPath: paths.readToken, openReads: config.http.openReads, nodeInfoPath: paths.nodeInfo }, 'hashmesh node started')
+    logger.info({ ...info, adminTokenPath: paths.adminToken, readTokenPath: paths.readToken, openReads: config.http.openReads, openMetrics: config.http.openMetrics, nodeInfoPath: paths.nodeInfo }, 'hashmesh node started')
   } catch (err) {
     await stopAll(parts).catch((stopErr: unknown) => { logger.error({ err: stopErr }, 'cleanup after a failed start failed') })
     await flush(logger)
@@ -102,5 +103,6 @@ export function register (program: Command, ctx: CliContext): void {
     .option('--network <name>', 'network (forum) name')
     .option('--log-level <level>', LOG_LEVELS.join(', '))
     .option('--open-reads', 'serve lookups and reports without a token (config http.openReads)')
+    .option('--open-metrics', 'serve GET /metrics without a token, other reads keep theirs (config http.openMetrics)')
     .action(async (opts: StartOptions) => { await run(opts, ctx) })
 }

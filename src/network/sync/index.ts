@@ -4,5 +4,6 @@ export type { ForumSyncComponent, SyncComponents, SyncStore } from './interface.
 export type { PullEnd, PullResult } from './puller.js'
 export type { PullProgressView } from './progress.js'
 export { SyncError, type SyncErrorCode } from './errors.js'
-export { createSyncMetrics, type SyncMetrics } from './metrics.js'
+export { createSyncMetrics, registerSyncLagGauge, type SyncMetrics } from './metrics.js'
+export type { PublisherLag } from './advertisedHeads.js'
 export { forumSyncProtocol, syncProtocols } from './protocols.js'

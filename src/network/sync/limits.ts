@@ -86,3 +86,9 @@ export const MAX_CONCURRENT_PEER_SYNCS = 4
 
 /** Rounds waiting to run; more connected peers than this wait for the next interval. */
 export const MAX_QUEUED_PEER_SYNCS = 256
+
+/**
+ * Publishers whose best advertised head is remembered for the sync lag gauge: as many as the trust
+ * list holds. Only trusted publishers are remembered, and ones no longer trusted are dropped.
+ */
+export const MAX_ADVERTISED_PUBLISHERS = 4096

@@ -1,4 +1,5 @@
-import { Counter, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { PublisherLag } from './advertisedHeads.js'
 
 export interface SyncMetrics {
   /** Inbound requests by protocol ('heads' | 'range' | 'forum') and outcome ('ok' or an error code). */
@@ -67,4 +68,23 @@ export function createSyncMetrics (registry: Registry): SyncMetrics {
       registers: [registry]
     })
   }
+}
+
+/**
+ * Batches behind per publisher, computed at scrape time. A caught-up publisher stays at 0 (an
+ * alert on it then has a series to read); one no longer trusted is dropped. At most
+ * MAX_ADVERTISED_PUBLISHERS series.
+ */
+export function registerSyncLagGauge (registry: Registry, source: { lag: () => Promise<PublisherLag[]> }): void {
+  registry.registerMetric(new Gauge({
+    name: 'hashmesh_sync_lag_batches',
+    help: 'Batches this node lacks of each trusted publisher, against the best head a peer advertised',
+    labelNames: ['publisher'] as const,
+    registers: [],
+    async collect () {
+      const lags = await source.lag()
+      this.reset()
+      for (const { publisher, batches } of lags) this.set({ publisher }, batches)
+    }
+  }))
 }

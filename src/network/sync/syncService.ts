@@ -1,6 +1,8 @@
 import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import { PeerQueue, QueueFullError, type PeerQueueJobOptions } from '@libp2p/utils'
+import { toHex } from '../../signals/hex.js'
 import { PUBLIC_KEY_BYTES } from '../../wire/limits.js'
+import { AdvertisedHeads, type PublisherLag } from './advertisedHeads.js'
 import { SyncClient } from './client.js'
 import { SyncError, syncErrorCode } from './errors.js'
 import { InFlight } from './inFlight.js'
@@ -27,6 +29,7 @@ export class SyncService {
   private readonly client: SyncClient
   private readonly rounds: PeerQueue<PullResult[], PeerQueueJobOptions>
   private readonly inFlight = new InFlight()
+  private readonly advertised = new AdvertisedHeads()
   private lifetime: AbortController | undefined
   private timer: NodeJS.Timeout | undefined
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => { this.onPeerIdentified(evt.detail) }
@@ -97,6 +100,17 @@ export class SyncService {
     return this.puller.progress()
   }
 
+  /**
+   * How far behind this node is, per trusted publisher a peer has advertised a head for, against
+   * the best head advertised so far. Publishers no longer trusted are forgotten here.
+   */
+  async lag (): Promise<PublisherLag[]> {
+    const { store, trust } = this.components
+    this.advertised.prune(publisher => trust.isTrusted(publisher))
+    const ours = new Map((await store.heads()).map(h => [toHex(h.publisher), h.seq]))
+    return this.advertised.lags(ours)
+  }
+
   private requireStarted (): AbortController {
     if (this.lifetime === undefined) throw new SyncError('NOT_STARTED', 'sync is not started')
     return this.lifetime
@@ -118,6 +132,7 @@ export class SyncService {
       const results: PullResult[] = []
       for (const head of await this.client.heads(peer, signal)) {
         if (!trust.isTrusted(head.publisher)) continue
+        this.advertised.note(head.publisher, head.seq)
         const ours = (await store.head(head.publisher))?.seq ?? 0
         if (head.seq > ours) results.push(await this.puller.pull(peer, head.publisher, ours + 1, head.seq, signal))
       }

@@ -12,6 +12,8 @@ export interface TestServerOptions {
   readToken?: string
   /** Default true, as the tests of routes that are not about read auth expect. */
   openReads?: boolean
+  /** Default false: /metrics follows openReads. */
+  openMetrics?: boolean
   maxUploadBytes?: number
   registry?: Registry
 }
@@ -24,7 +26,7 @@ export const TEST_READ_TOKEN = 'feed'.repeat(16)
  * own fakes, so those faces are absent here and a call to them fails loudly.
  */
 export function testServer (node: FakeNode, options: TestServerOptions): FastifyInstance {
-  const tokens = { adminToken: options.adminToken, readToken: options.readToken ?? TEST_READ_TOKEN, openReads: options.openReads ?? true }
+  const tokens = { adminToken: options.adminToken, readToken: options.readToken ?? TEST_READ_TOKEN, openReads: options.openReads ?? true, openMetrics: options.openMetrics ?? false }
   const deps = {
     node: node as unknown as NodeApi,
     auth: routeAuth(tokens),

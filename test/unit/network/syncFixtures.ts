@@ -58,6 +58,8 @@ export interface SyncNodeInit {
   forum?: string[]
   /** Serve these forum records instead of the membership's own (to play a peer that serves garbage). */
   servedForum?: Pick<ForumSyncComponent, 'digest' | 'records'>
+  /** Judge publishers by this instead of `trusts` (for a test that changes who is trusted). */
+  trustPolicy?: TrustPolicy
 }
 
 export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode> {
@@ -66,7 +68,7 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
   const logger = init.logger ?? silentLogger()
   const trusted = (init.trusts ?? []).map(k => toHex(publicKeyOf(k)))
   const membership = init.forum === undefined ? undefined : new Membership({ roots: init.forum, trusted: [], overrides: trusted, revokedEntries: 'keep' })
-  const trust: TrustPolicy = membership ?? new StaticTrustList(trusted, publicKeyOf(generateSecretKey()))
+  const trust: TrustPolicy = init.trustPolicy ?? membership ?? new StaticTrustList(trusted, publicKeyOf(generateSecretKey()))
   const forumIngester = membership === undefined ? undefined : new ForumRecordIngester({ store, membership, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   const forum: ForumSyncComponent | undefined = membership === undefined || forumIngester === undefined
     ? undefined
