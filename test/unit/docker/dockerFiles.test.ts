@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CONFIG_FILE_VAR, envLayer } from '../../../src/config/env.js'
 import { loadConfig } from '../../../src/config/loadConfig.js'
-import { cliProblem } from './cliContract.js'
-import type { Dockerfile } from './dockerfile.js'
-import { type ComposeFile, ROOT, mounts, nodeServices, portOf, readCompose, readDockerfile } from './dockerFiles.js'
+import { cliProblem } from '../../helpers/docker/cliContract.js'
+import type { Dockerfile } from '../../helpers/docker/dockerfile.js'
+import { type ComposeFile, ROOT, mounts, nodeServices, portOf, readCompose, readDockerfile, runHealthcheck } from '../../helpers/docker/dockerFiles.js'
 
 /** Node release lines in long-term support (not end of life) when this was written: 22 until April 2027, 24 until April 2028. */
 const SUPPORTED_LTS_MAJORS = [22, 24]
@@ -22,15 +21,6 @@ function enginesFloor (): number {
 /** The environment a node service's container gets: the image's, then the service's on top. */
 function serviceEnv (image: Dockerfile, env: Record<string, string> = {}): Record<string, string> {
   return { ...image.env, ...env }
-}
-
-/** Runs the image's HEALTHCHECK command here with HASHMESH_HTTP moved to `port`; resolves its exit code. */
-async function runHealthcheck (image: Dockerfile, port: number): Promise<number> {
-  const [program, ...args] = image.healthcheck!.command
-  assert.equal(program, 'node')
-  const host = image.env.HASHMESH_HTTP!.slice(0, image.env.HASHMESH_HTTP!.lastIndexOf(':'))
-  const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...image.env, HASHMESH_HTTP: `${host}:${port}` } })
-  return await new Promise(resolve => child.on('exit', code => { resolve(code ?? -1) }))
 }
 
 async function serve (status: number, paths: string[]): Promise<Server> {

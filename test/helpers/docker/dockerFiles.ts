@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
@@ -47,4 +49,14 @@ export function nodeServices (compose: ComposeFile): Array<[string, ComposeServi
 /** The port of HOST:PORT. */
 export function portOf (hostPort: string): number {
   return Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))
+}
+
+/** Runs the image's HEALTHCHECK command here with HASHMESH_HTTP moved to `port`; resolves its exit code. */
+export async function runHealthcheck (image: Dockerfile, port: number): Promise<number> {
+  const [program, ...args] = image.healthcheck?.command ?? []
+  assert.equal(program, 'node')
+  const http = image.env.HASHMESH_HTTP ?? ''
+  const env = { ...process.env, ...image.env, HASHMESH_HTTP: `${http.slice(0, http.lastIndexOf(':'))}:${port}` }
+  const child = spawn(process.execPath, args, { stdio: 'ignore', env })
+  return await new Promise(resolve => child.on('exit', code => { resolve(code ?? -1) }))
 }
