@@ -8,30 +8,29 @@ export const CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.met
 const run = promisify(execFile)
 const helpCache = new Map<string, Promise<Set<string>>>()
 
-/** The long options `hashmesh SUBCOMMAND --help` lists; rejects when there is no such command. */
-async function optionsOf (subcommand: readonly string[]): Promise<Set<string>> {
-  const { stdout } = await run(process.execPath, [CLI, ...subcommand, '--help'])
+/** The long options `hashmesh COMMAND --help` lists; rejects when there is no such command. */
+async function optionsOf (command: string): Promise<Set<string>> {
+  const { stdout } = await run(process.execPath, [CLI, command, '--help'])
   // An unknown command gets the program's own help, exit 0: only the usage line tells them apart.
-  if (!stdout.startsWith(`Usage: hashmesh ${subcommand.join(' ')} `)) throw new Error('unknown command')
+  if (!stdout.startsWith(`Usage: hashmesh ${command} `)) throw new Error('unknown command')
   const options = stdout.split(/^Options:$/m)[1]
-  if (options === undefined) throw new Error(`hashmesh ${subcommand.join(' ')} --help lists no options`)
+  if (options === undefined) throw new Error(`hashmesh ${command} --help lists no options`)
   return new Set([...options.matchAll(/(?:^|[\s,])(--[a-z][a-z0-9-]*)/gm)].map(m => m[1]!))
 }
 
 /**
  * Why `args` (what a container passes to `node dist/cli/main.js`) is not a valid `hashmesh` command
- * line, or undefined when it is: its command must exist and every long option must be one of it.
+ * line, or undefined when it is: its (top-level) command must exist and every long option must be one of it.
  */
-export async function cliProblem (args: readonly string[], subcommandWords = 1): Promise<string | undefined> {
-  const subcommand = args.slice(0, subcommandWords)
-  const key = subcommand.join(' ')
-  if (!helpCache.has(key)) helpCache.set(key, optionsOf(subcommand))
+export async function cliProblem (args: readonly string[]): Promise<string | undefined> {
+  const [command = ''] = args
+  if (!helpCache.has(command)) helpCache.set(command, optionsOf(command))
   let known
   try {
-    known = await helpCache.get(key)!
+    known = await helpCache.get(command)!
   } catch (err) {
-    return `hashmesh ${key}: not a command (${(err as Error).message.split('\n')[0]})`
+    return `hashmesh ${command}: not a command (${(err as Error).message.split('\n')[0]})`
   }
-  const unknown = args.slice(subcommandWords).filter(a => a.startsWith('--')).map(a => a.split('=')[0]!).filter(o => !known.has(o))
-  return unknown.length === 0 ? undefined : `hashmesh ${key}: no option ${unknown.join(', ')}`
+  const unknown = args.slice(1).filter(a => a.startsWith('--')).map(a => a.split('=')[0]!).filter(o => !known.has(o))
+  return unknown.length === 0 ? undefined : `hashmesh ${command}: no option ${unknown.join(', ')}`
 }
