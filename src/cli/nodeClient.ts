@@ -1,4 +1,5 @@
 import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus, PublishResult } from '../node/interface.js'
+import { ADMIN_TOKEN_FIX, type Access, READ_TOKEN_FIX } from './clientToken.js'
 import { CliError, NodeResponseError } from './errors.js'
 
 /**
@@ -10,6 +11,10 @@ export const REQUEST_TIMEOUT_MS = 120_000
 export interface NodeTarget {
   url: string
   token?: string
+  /** Where the token came from (`--token-file F`, $HASHMESH_TOKEN, a data dir file), named when the node refuses it. */
+  tokenSource?: string
+  /** What the command needs; a refusal then says which token to pass. */
+  access?: Access
   /** Sent as X-Hashmesh-Actor: who the node's audit log records for an administrative act. */
   actor?: string
 }
@@ -76,6 +81,7 @@ export class NodeClient {
       throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.target.url}: ${transportReason(err)}`, { cause: err })
     }
     const answer = parseJson(await res.text())
+    if (res.status === 401 && this.target.access !== undefined) throw refusedToken(this.target, this.target.access)
     if (!res.ok) throw responseError(res.status, answer)
     if (answer === undefined) throw new NodeResponseError(res.status, 'BAD_RESPONSE', `${this.target.url} did not answer JSON; is it a hashmesh node?`)
     return answer as T
@@ -96,6 +102,15 @@ function parseJson (text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** The node's own 401 names HTTP headers; the CLI's user needs to hear which token and which option. */
+function refusedToken (target: NodeTarget, access: Access): NodeResponseError {
+  const sent = target.tokenSource === undefined ? 'no token was sent' : `the token from ${target.tokenSource} was refused`
+  const message = access === 'admin'
+    ? `this command needs the node's admin token; ${sent} (a read token only opens lookups and reports): ${ADMIN_TOKEN_FIX}`
+    : `the node needs a token for reads; ${sent}: ${READ_TOKEN_FIX}`
+  return new NodeResponseError(401, 'UNAUTHORIZED', message)
 }
 
 /**
