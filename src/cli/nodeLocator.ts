@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os'
 import type { Env } from '../config/env.js'
-import { resolveDataDir } from '../config/loadConfig.js'
+import { resolveDataDir } from '../config/dataDirSetting.js'
 import { type DataDirPaths, dataDirPaths } from '../node/dataDirPaths.js'
 import { ADMIN_TOKEN_FIX, type Access, findToken } from './clientToken.js'
 import { CliError } from './errors.js'
