@@ -111,12 +111,12 @@ function parseJson (text: string): unknown {
   }
 }
 
-/** The node's own 401 names HTTP headers; the CLI's user needs to hear which token and which option. */
+/** The node's own 401 names HTTP headers; the CLI's user needs to hear which token and which option. Code first, as below. */
 export function refusedToken (target: NodeTarget, access: Access): NodeResponseError {
   const sent = target.tokenSource === undefined ? 'no token was sent' : `the token from ${target.tokenSource} was refused`
   const message = access === 'admin'
-    ? `this command needs the node's admin token; ${sent} (a read token only opens lookups and reports): ${ADMIN_TOKEN_FIX}`
-    : `the node needs a token for reads; ${sent}: ${READ_TOKEN_FIX}`
+    ? `UNAUTHORIZED: this command needs the node's admin token; ${sent} (a read token only opens lookups and reports): ${ADMIN_TOKEN_FIX}`
+    : `UNAUTHORIZED: the node needs a token for reads; ${sent}: ${READ_TOKEN_FIX}`
   return new NodeResponseError(401, 'UNAUTHORIZED', message)
 }
 
