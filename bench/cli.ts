@@ -14,13 +14,13 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, resolve as resolvePath } from 'node:path'
 import { demoImage } from '../src/cli/demoImage.js'
 import { CLI_PATH, NodeProcess } from '../src/cli/nodeProcess.js'
 
 const RUNS = Number(process.env.CLI_RUNS ?? 10)
 if (!Number.isSafeInteger(RUNS) || RUNS < 1) throw new Error(`CLI_RUNS must be a positive integer, got ${process.env.CLI_RUNS}`)
-const CLI = resolve(process.env.CLI_PATH ?? CLI_PATH)
+const CLI = resolvePath(process.env.CLI_PATH ?? CLI_PATH)
 /** Not listed on the node: lookup answers "not listed", exit 1, after a full round trip. */
 const UNLISTED_SHA256 = 'ab'.repeat(32)
 

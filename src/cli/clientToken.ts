@@ -50,6 +50,7 @@ async function readTokenFile (path: string): Promise<ClientToken> {
   }
   try {
     if (!(await handle.stat()).isFile()) throw new CliError('USAGE', `${source}: not a regular file`)
+    // One byte past the longest valid content (a token and \r\n), so that anything longer shows.
     const buffer = Buffer.alloc(MAX_TOKEN_CHARS + 3)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
     return checkedToken(buffer.subarray(0, bytesRead).toString('latin1'), source)
