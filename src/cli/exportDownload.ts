@@ -1,5 +1,5 @@
 import { CliError, NodeResponseError } from './errors.js'
-import { type NodeTarget, REQUEST_TIMEOUT_MS } from './nodeClient.js'
+import { type NodeTarget, REQUEST_TIMEOUT_MS, refusedToken } from './nodeClient.js'
 
 /**
  * A streamed GET (the audit export), which NodeClient's JSON calls cannot carry: the body goes to
@@ -22,6 +22,7 @@ export async function download (target: NodeTarget, path: string, write: (piece:
     } catch (err) {
       throw unreachable(target, err, abort.signal.aborted)
     }
+    if (res.status === 401 && target.access !== undefined) throw refusedToken(target, target.access)
     if (!res.ok) throw responseError(res.status, await res.text())
     if (res.body === null) return 0
     let bytes = 0

@@ -1,5 +1,7 @@
 import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus, PublishResult } from '../node/interface.js'
+import { ADMIN_TOKEN_FIX, type Access, READ_TOKEN_FIX } from './clientToken.js'
 import { CliError, NodeResponseError } from './errors.js'
+import { AnswerTooLargeError, type HttpAnswer, sendRequest } from './httpRequest.js'
 
 /**
  * Publishing 10,000 entries signs, stores and gossips them; generous, so that a slow disk is not
@@ -7,9 +9,16 @@ import { CliError, NodeResponseError } from './errors.js'
  */
 export const REQUEST_TIMEOUT_MS = 120_000
 
+/** Far above any JSON answer of the API (a lookup of 1,000 hashes, an audit log page), far below harm. */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
 export interface NodeTarget {
   url: string
   token?: string
+  /** Where the token came from (`--token-file F`, $HASHMESH_TOKEN, a data dir file), named when the node refuses it. */
+  tokenSource?: string
+  /** What the command needs; a refusal then says which token to pass. */
+  access?: Access
   /** Sent as X-Hashmesh-Actor: who the node's audit log records for an administrative act. */
   actor?: string
 }
@@ -64,29 +73,33 @@ export class NodeClient {
     if (body !== undefined) headers['content-type'] = raw ? contentType ?? 'application/octet-stream' : 'application/json'
     if (this.target.token !== undefined) headers.authorization = `Bearer ${this.target.token}`
     if (this.target.actor !== undefined) headers['x-hashmesh-actor'] = this.target.actor
-    let res: Response
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    let res: HttpAnswer
     try {
-      res = await fetch(`${this.target.url}${path}`, {
+      res = await sendRequest(`${this.target.url}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+        signal,
+        maxAnswerBytes: MAX_ANSWER_BYTES
       })
     } catch (err) {
-      throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.target.url}: ${transportReason(err)}`, { cause: err })
+      if (err instanceof AnswerTooLargeError) throw new NodeResponseError(err.status, 'BAD_RESPONSE', `${this.target.url} answered more than ${MAX_ANSWER_BYTES} bytes; is it a hashmesh node?`)
+      throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.target.url}: ${transportReason(err, signal)}`, { cause: err })
     }
-    const answer = parseJson(await res.text())
-    if (!res.ok) throw responseError(res.status, answer)
+    const ok = res.status >= 200 && res.status < 300
+    const answer = parseJson(res.text)
+    if (res.status === 401 && this.target.access !== undefined) throw refusedToken(this.target, this.target.access)
+    if (!ok) throw responseError(res.status, answer)
     if (answer === undefined) throw new NodeResponseError(res.status, 'BAD_RESPONSE', `${this.target.url} did not answer JSON; is it a hashmesh node?`)
     return answer as T
   }
 }
 
-/** fetch reports "fetch failed" and hides the useful part (ECONNREFUSED, ENOTFOUND…) in its cause. */
-function transportReason (err: unknown): string {
-  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-  const cause = (err as { cause?: { code?: unknown, message?: unknown } }).cause
-  if (typeof cause?.code === 'string') return cause.code
+function transportReason (err: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string') return code
   return err instanceof Error ? err.message : String(err)
 }
 
@@ -96,6 +109,15 @@ function parseJson (text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** The node's own 401 names HTTP headers; the CLI's user needs to hear which token and which option. Code first, as below. */
+export function refusedToken (target: NodeTarget, access: Access): NodeResponseError {
+  const sent = target.tokenSource === undefined ? 'no token was sent' : `the token from ${target.tokenSource} was refused`
+  const message = access === 'admin'
+    ? `UNAUTHORIZED: this command needs the node's admin token; ${sent} (a read token only opens lookups and reports): ${ADMIN_TOKEN_FIX}`
+    : `UNAUTHORIZED: the node needs a token for reads; ${sent}: ${READ_TOKEN_FIX}`
+  return new NodeResponseError(401, 'UNAUTHORIZED', message)
 }
 
 /**

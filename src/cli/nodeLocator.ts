@@ -1,8 +1,8 @@
 import { hostname, userInfo } from 'node:os'
 import type { Env } from '../config/env.js'
-import { resolveDataDir } from '../config/loadConfig.js'
-import { readSecretFile } from '../crypto/secretFile.js'
-import { dataDirPaths } from '../node/dataDir.js'
+import { resolveDataDir } from '../config/dataDirSetting.js'
+import { type DataDirPaths, dataDirPaths } from '../node/dataDirPaths.js'
+import { ADMIN_TOKEN_FIX, type Access, findToken } from './clientToken.js'
 import { CliError } from './errors.js'
 import type { NodeTarget } from './nodeClient.js'
 import { readNodeInfo } from './nodeInfo.js'
@@ -19,15 +19,6 @@ function checkedUrl (url: string): string {
   return url.replace(/\/+$/, '')
 }
 
-async function readToken (path: string): Promise<string | undefined> {
-  try {
-    return await readSecretFile(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    return undefined
-  }
-}
-
 /** Names the person at the terminal in the node's audit log; the token alone says only "an admin". */
 export function localActor (env: Env): string {
   let user = env.USER ?? env.LOGNAME
@@ -40,14 +31,17 @@ export function localActor (env: Env): string {
 }
 
 /**
- * The node a client command talks to: `--node URL`, else DIR/node.json. The token: `--token`, else
- * the data dir's admin token when this user can read it (the operator's own CLI), which also opens
- * reads; a command that writes fails clearly without one.
+ * The node a client command talks to: `--node URL`, else DIR/node.json; and the token it sends (see
+ * findToken). The data dir is resolved only when one of them comes from it. A command that writes
+ * fails here, before any request, when no token is found at all.
  */
-export async function locateNode (opts: ClientOptions, env: Env, needToken: boolean): Promise<NodeTarget> {
-  const paths = dataDirPaths(await resolveDataDir(opts.data, env))
-  const url = opts.node !== undefined ? checkedUrl(opts.node) : (await readNodeInfo(paths.nodeInfo)).http
-  const token = opts.token ?? await readToken(paths.adminToken)
-  if (needToken && token === undefined) throw new CliError('USAGE', `no admin token at ${paths.adminToken}; pass --token or the node's --data DIR`)
-  return { url, token, actor: localActor(env) }
+export async function locateNode (opts: ClientOptions, env: Env, access: Access): Promise<NodeTarget> {
+  let paths: Promise<DataDirPaths> | undefined
+  const dataDir = async (): Promise<DataDirPaths> => await (paths ??= resolveDataDir(opts.data, env).then(dataDirPaths))
+  const url = opts.node !== undefined ? checkedUrl(opts.node) : (await readNodeInfo((await dataDir()).nodeInfo)).http
+  const found = await findToken(opts, env, dataDir, access)
+  if (access === 'admin' && found === undefined) {
+    throw new CliError('USAGE', `this command needs the node's admin token and none was found (no readable ${(await dataDir()).adminToken}); ${ADMIN_TOKEN_FIX}`)
+  }
+  return { url, token: found?.token, tokenSource: found?.source, access, actor: localActor(env) }
 }

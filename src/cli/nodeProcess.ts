@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { dataDirPaths } from '../node/dataDir.js'
+import { dataDirPaths } from '../node/dataDirPaths.js'
 import type { NodeInfo } from './nodeInfo.js'
 
 /** The compiled CLI; the same file `npm start` and the `hashmesh` bin run. */

@@ -1,4 +1,5 @@
-import { Option } from 'commander'
+import { type Command, Option } from 'commander'
+import { TOKEN_VAR } from './clientToken.js'
 
 /** Options shared by several commands, spelled once. */
 
@@ -6,12 +7,25 @@ export function dataOption (): Option {
   return new Option('--data <dir>', 'data directory (default: $HASHMESH_DATA or ./data)')
 }
 
-export function nodeOption (): Option {
+function nodeOption (): Option {
   return new Option('--node <url>', 'HTTP URL of the node (default: the one in DIR/node.json)')
 }
 
-export function tokenOption (): Option {
-  return new Option('--token <token>', 'admin token (default: DIR/admin.token)')
+function tokenOption (): Option {
+  return new Option('--token <token>', `token for the node; other users see it in ps, so prefer --token-file or $${TOKEN_VAR} (default: $${TOKEN_VAR}, else DIR/admin.token if readable, else DIR/read.token for reads)`)
+}
+
+function tokenFileOption (): Option {
+  return new Option('--token-file <file>', 'file holding the token on one line (e.g. a copy of the node\'s read.token or admin.token)')
+}
+
+/** Every command that talks to a node takes these, added here so that none can miss one. */
+export function clientOptions (command: Command): Command {
+  return command
+    .addOption(dataOption())
+    .addOption(nodeOption())
+    .addOption(tokenOption())
+    .addOption(tokenFileOption())
 }
 
 export function jsonOption (): Option {
@@ -27,5 +41,6 @@ export interface ClientOptions {
   data?: string
   node?: string
   token?: string
+  tokenFile?: string
   json?: boolean
 }

@@ -1,6 +1,6 @@
 import { CONFIG_FILE_VAR, type Env } from '../config/env.js'
 import { loadConfig } from '../config/loadConfig.js'
-import { dataDirPaths } from '../node/dataDir.js'
+import { dataDirPaths } from '../node/dataDirPaths.js'
 import { CliError } from './errors.js'
 import { readNodeInfo } from './nodeInfo.js'
 

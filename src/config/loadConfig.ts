@@ -1,15 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { ConfigError } from './configError.js'
+import { DEFAULTS_FILE } from './defaultsFile.js'
 import { CONFIG_FILE_VAR, type Env, envLayer } from './env.js'
 import { type ConfigFlags, flagsLayer } from './flags.js'
 import { parseJsonc } from './jsonc.js'
 import { type ConfigLayer, isPlainObject, mergeLayers } from './layers.js'
 import { type HashmeshConfig, validateConfig } from './validate.js'
-
-/** Resolved like the proto in src/wire/schema.ts: src/config and dist/config both sit two levels below the root. */
-export const DEFAULTS_FILE = fileURLToPath(new URL('../../config/default.json', import.meta.url))
 
 /** A config is a few KB; anything this large is the wrong file, so do not parse it. */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024
@@ -65,16 +62,6 @@ export async function loadConfig (opts: LoadConfigOptions = {}): Promise<Hashmes
   }
   layers.push(envLayer(env), flagsLayer(opts.flags ?? {}))
   return resolveConfig(layers)
-}
-
-/**
- * The data directory client commands look in when no config is loaded: `--data`, else
- * HASHMESH_DATA, else the default. Absolute.
- */
-export async function resolveDataDir (flag: string | undefined, env: Env): Promise<string> {
-  const chosen = flag ?? nonEmpty(env.HASHMESH_DATA)
-  if (chosen !== undefined) return resolve(chosen)
-  return resolveConfig([await defaultsLayer()]).node.dataDir
 }
 
 function nonEmpty (v: string | undefined): string | undefined {

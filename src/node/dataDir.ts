@@ -1,27 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import { loadOrCreatePeerKey } from '../crypto/peerKey.js'
 import { loadOrCreatePublisherKey, type PublisherKey } from '../crypto/publisherKey.js'
 import { fileExists, readSecretFile, writeSecretFile } from '../crypto/secretFile.js'
-
-/** Where everything a node keeps lives. Scripts rely on these names (node.json especially). */
-export function dataDirPaths (dir: string) {
-  const root = resolve(dir)
-  return {
-    root,
-    publisherKey: join(root, 'publisher.key'),
-    peerKey: join(root, 'peer.key'),
-    adminToken: join(root, 'admin.token'),
-    readToken: join(root, 'read.token'),
-    db: join(root, 'db'),
-    nodeInfo: join(root, 'node.json')
-  }
-}
-
-export type DataDirPaths = ReturnType<typeof dataDirPaths>
+import { type DataDirPaths, dataDirPaths } from './dataDirPaths.js'
 
 export interface DataDir {
   paths: DataDirPaths

@@ -6,7 +6,7 @@ import { type CliContext, printJson, printLines } from '../context.js'
 import { CliError } from '../errors.js'
 import { NodeClient } from '../nodeClient.js'
 import { localActor, locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 interface AddOptions extends ClientOptions {
   note: string
@@ -33,10 +33,7 @@ export function formatAllowlistItem (i: AllowlistItem): string {
 
 /** Every allowlist command talks to the node with the admin token: the list is local policy. */
 function clientCommand (parent: Command, name: string): Command {
-  return parent.command(name)
-    .addOption(dataOption())
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+  return clientOptions(parent.command(name))
     .addOption(jsonOption())
 }
 
@@ -54,7 +51,7 @@ export function register (program: Command, ctx: CliContext): void {
       // Checked here too, so a typo is a usage error even when no node is running.
       const parsed = parseSignalValue(type, value)
       const body = { type: parsed.type.name, value: value.toLowerCase(), note: opts.note, author: opts.author ?? localActor(ctx.env) }
-      const item = await new NodeClient(await locateNode(opts, ctx.env, true)).call<AllowlistItem>('POST', '/v1/allowlist', body)
+      const item = await new NodeClient(await locateNode(opts, ctx.env, 'admin')).call<AllowlistItem>('POST', '/v1/allowlist', body)
       if (opts.json === true) printJson(ctx, item)
       else printLines(ctx, [`allowlisted: ${formatAllowlistItem(item)}`])
     })
@@ -65,7 +62,7 @@ export function register (program: Command, ctx: CliContext): void {
     .argument('<value>', 'the hash, hex')
     .action(async (type: string, value: string, opts: ClientOptions) => {
       const parsed = parseSignalValue(type, value)
-      const answer = await new NodeClient(await locateNode(opts, ctx.env, true)).call<unknown>('DELETE', hashPath(parsed.type.name, value.toLowerCase()))
+      const answer = await new NodeClient(await locateNode(opts, ctx.env, 'admin')).call<unknown>('DELETE', hashPath(parsed.type.name, value.toLowerCase()))
       if (opts.json === true) printJson(ctx, answer)
       else printLines(ctx, [`removed from the allowlist: ${parsed.type.name} ${value.toLowerCase()}`])
     })
@@ -73,7 +70,7 @@ export function register (program: Command, ctx: CliContext): void {
   clientCommand(allowlist, 'list')
     .description('every allowlisted hash, with who added it, when and why')
     .action(async (opts: ClientOptions) => {
-      const { allowlist: items } = await new NodeClient(await locateNode(opts, ctx.env, true)).call<{ allowlist: AllowlistItem[] }>('GET', '/v1/allowlist')
+      const { allowlist: items } = await new NodeClient(await locateNode(opts, ctx.env, 'admin')).call<{ allowlist: AllowlistItem[] }>('GET', '/v1/allowlist')
       if (opts.json === true) printJson(ctx, { allowlist: items })
       else printLines(ctx, items.length === 0 ? ['none'] : items.map(formatAllowlistItem))
     })

@@ -5,7 +5,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../audit/exportFormat.js'
 import { CONFIG_FILE_VAR } from '../../config/env.js'
 import { loadConfig } from '../../config/loadConfig.js'
 import type { AuditLogPage, AuditRecordJson, ProvenanceReport, VerifyReport } from '../../node/auditApi.js'
-import { dataDirPaths } from '../../node/dataDir.js'
+import { dataDirPaths } from '../../node/dataDirPaths.js'
 import { parseSignalValue } from '../../signals/hex.js'
 import { type CliContext, printJson, printLines } from '../context.js'
 import { CliError } from '../errors.js'
@@ -14,7 +14,7 @@ import { download } from '../exportDownload.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
 import { isStoreLocked, verifyStoreAt } from '../offlineVerify.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 import { formatProvenance } from '../provenanceText.js'
 import { formatVerifyReport } from '../verifyReportText.js'
 
@@ -73,7 +73,7 @@ async function verify (opts: VerifyOptions, ctx: CliContext): Promise<void> {
   } catch (err) {
     if (!isStoreLocked(err)) throw err
     ctx.terminal.err(`hashmesh: ${paths.db} is in use by a running node; asking that node to verify its store\n`)
-    const target = await locateNode({ ...opts, data: config.node.dataDir }, ctx.env, true)
+    const target = await locateNode({ ...opts, data: config.node.dataDir }, ctx.env, 'admin')
     report = await new NodeClient(target).call<VerifyReport>('POST', '/v1/audit/verify', opts.expectHead === undefined ? undefined : { expectHead: opts.expectHead })
     how = `verified by the running node at ${target.url} (it holds the store's lock)`
     verifiedBy = 'node'
@@ -90,7 +90,7 @@ async function exportTo (opts: ExportOptions, ctx: CliContext): Promise<void> {
   if (opts.since !== undefined) params.set('since', opts.since)
   if (opts.until !== undefined) params.set('until', opts.until)
   if (opts.publisher !== undefined) params.set('publisher', opts.publisher.toLowerCase())
-  const target = await locateNode(opts, ctx.env, false)
+  const target = await locateNode(opts, ctx.env, 'read')
   const path = `/v1/audit/export?${params.toString()}`
   if (opts.out === undefined) {
     const text = new TextDecoder()
@@ -116,56 +116,46 @@ async function exportTo (opts: ExportOptions, ctx: CliContext): Promise<void> {
 export function register (program: Command, ctx: CliContext): void {
   const audit = program.command('audit').description('provenance of a hash, store verification, exports and the audit log')
 
-  audit.command('hash')
+  clientOptions(audit.command('hash')
     .description('every entry about one exact hash, oldest first, traced to its signed batch, and the verdict')
     .argument('<type>', 'md5, sha1, sha256 or pdq (exact value)')
-    .argument('<value>', 'the hash, hex')
-    .addOption(dataOption())
-    .addOption(nodeOption())
+    .argument('<value>', 'the hash, hex'))
     .addOption(jsonOption())
     .action(async (type: string, value: string, opts: ClientOptions) => {
       parseSignalValue(type, value)
-      const report = await new NodeClient(await locateNode(opts, ctx.env, false))
+      const report = await new NodeClient(await locateNode(opts, ctx.env, 'read'))
         .call<ProvenanceReport>('GET', `/v1/provenance/${encodeURIComponent(type)}/${encodeURIComponent(value)}`)
       if (opts.json === true) printJson(ctx, report)
       else printLines(ctx, formatProvenance(report))
     })
 
-  audit.command('verify')
+  clientOptions(audit.command('verify')
     .description('check the store offline: signatures, chains, heads, index, forum records, audit log; exit 1 on any problem')
-    .addOption(dataOption())
     .addOption(new Option('--config <file>', 'config file, for the data directory and the forum roots to compare with those the node recorded (default: $HASHMESH_CONFIG)'))
-    .addOption(new Option('--expect-head <hash>', 'an audit head recorded earlier: fail unless the log still holds it'))
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+    .addOption(new Option('--expect-head <hash>', 'an audit head recorded earlier: fail unless the log still holds it')))
     .addOption(jsonOption())
     .action(async (opts: VerifyOptions) => { await verify(opts, ctx) })
 
-  audit.command('export')
+  clientOptions(audit.command('export')
     .description('every stored entry (created in [since, until) when given), one row each with its standing now, streamed from the node')
     .option('--since <date>', 'YYYY-MM-DD or ISO-8601 with a zone; entries created at or after (default: all)')
     .option('--until <date>', 'entries created before (exclusive)')
     .option('--publisher <key>', 'one publisher only, hex')
     .addOption(new Option('--format <format>', 'csv or jsonl').choices(EXPORT_FORMATS).default('csv'))
-    .option('--out <file>', 'write to FILE (default: stdout)')
-    .addOption(dataOption())
-    .addOption(nodeOption())
+    .option('--out <file>', 'write to FILE (default: stdout)'))
     .action(async (opts: ExportOptions) => { await exportTo(opts, ctx) })
 
-  audit.command('log')
+  clientOptions(audit.command('log')
     .description('the node\'s hash-chained log of administrative acts')
     .addOption(new Option('--after <seq>', 'records after this seq').argParser(count('--after', 0)))
-    .addOption(new Option('--limit <n>', 'records to show (1-1000, default 100)').argParser(count('--limit', 1)))
-    .addOption(dataOption())
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+    .addOption(new Option('--limit <n>', 'records to show (1-1000, default 100)').argParser(count('--limit', 1))))
     .addOption(jsonOption())
     .action(async (opts: LogOptions) => {
       const params = new URLSearchParams()
       if (opts.after !== undefined) params.set('afterSeq', String(opts.after))
       if (opts.limit !== undefined) params.set('limit', String(opts.limit))
       const query = params.size === 0 ? '' : `?${params.toString()}`
-      const page = await new NodeClient(await locateNode(opts, ctx.env, true)).call<AuditLogPage>('GET', `/v1/audit/log${query}`)
+      const page = await new NodeClient(await locateNode(opts, ctx.env, 'admin')).call<AuditLogPage>('GET', `/v1/audit/log${query}`)
       if (opts.json === true) printJson(ctx, page)
       else printLines(ctx, formatLog(page))
     })

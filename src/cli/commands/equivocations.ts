@@ -3,7 +3,7 @@ import type { EquivocationInfo } from '../../node/interface.js'
 import { type CliContext, aligned, printJson, printLines } from '../context.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 function batchText (b: EquivocationInfo['batchA']): string {
   return `${b.batchId} (seq ${b.seq})`
@@ -32,13 +32,11 @@ export function formatEquivocations (list: readonly EquivocationInfo[]): string[
 }
 
 export function register (program: Command, ctx: CliContext): void {
-  program.command('equivocations')
-    .description('publishers caught signing two conflicting batches, and what was decided about each')
-    .addOption(dataOption())
-    .addOption(nodeOption())
+  clientOptions(program.command('equivocations')
+    .description('publishers caught signing two conflicting batches, and what was decided about each'))
     .addOption(jsonOption())
     .action(async (opts: ClientOptions) => {
-      const equivocations = await new NodeClient(await locateNode(opts, ctx.env, false)).equivocations()
+      const equivocations = await new NodeClient(await locateNode(opts, ctx.env, 'read')).equivocations()
       if (opts.json === true) printJson(ctx, { equivocations })
       else printLines(ctx, formatEquivocations(equivocations))
     })

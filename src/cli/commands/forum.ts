@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import type { Env } from '../../config/env.js'
-import { dataDirPaths } from '../../node/dataDir.js'
+import { dataDirPaths } from '../../node/dataDirPaths.js'
 import { generateSecretKey, sign } from '../../crypto/ed25519.js'
 import { SecretFileError, writeSecretFile } from '../../crypto/secretFile.js'
 import { type ForumRecordSummary, summariseRecord } from '../../forum/recordSummary.js'
@@ -19,7 +19,7 @@ import { CliError } from '../errors.js'
 import { readKeyRotationFile, shortKey, writeHexFile } from '../forumFiles.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 import { ROOT_KEY_FILE, ROOT_KEY_VAR, type RootKey, loadRootKey, rootKeyPath } from '../rootKey.js'
 import { type SigningConfig, type SigningOptions, loadSigningConfig } from '../signingConfig.js'
 
@@ -186,7 +186,7 @@ async function admit (pubkey: string, opts: AdmitOptions, ctx: CliContext): Prom
   })
   const file = await recordFile(opts, dataDir, `${shortKey(member)}-${serial}.credential`)
   await writeHexFile(file, record.signedBytes, opts.force === true)
-  const submitted = opts.offline === true ? undefined : await submit(new NodeClient(await locateNode(opts, ctx.env, true)), record)
+  const submitted = opts.offline === true ? undefined : await submit(new NodeClient(await locateNode(opts, ctx.env, 'admin')), record)
   report(ctx, opts, signing, summariseRecord(record), file, submitted, [submitted === undefined
     ? `Give ${file} to the member; they run: hashmesh join ${file}`
     : 'Every node of the forum learns it by gossip and sync; the member needs to do nothing.'])
@@ -210,7 +210,7 @@ async function revoke (pubkey: string, opts: RevokeOptions, ctx: CliContext): Pr
   const signing = await loadSigningConfig(opts, ctx.env)
   const { network, dataDir } = signing
   const root = await rootKeyFor(opts, ctx.env)
-  const client = opts.offline === true ? undefined : new NodeClient(await locateNode(opts, ctx.env, true))
+  const client = opts.offline === true ? undefined : new NodeClient(await locateNode(opts, ctx.env, 'admin'))
   const notes: string[] = []
   let lastSeq = 0
   if (opts.lastSeq !== undefined) {
@@ -268,22 +268,19 @@ export function formatForum (f: ForumInfo): string[] {
 }
 
 async function members (opts: ClientOptions, ctx: CliContext): Promise<void> {
-  const info = await new NodeClient(await locateNode(opts, ctx.env, false)).call<ForumInfo>('GET', '/v1/forum')
+  const info = await new NodeClient(await locateNode(opts, ctx.env, 'read')).call<ForumInfo>('GET', '/v1/forum')
   if (opts.json === true) printJson(ctx, info)
   else printLines(ctx, formatForum(info))
 }
 
 function signingOptions (command: Command): Command {
-  return command
+  return clientOptions(command
     .option('--root-key <file>', `the forum root's secret key (default: $${ROOT_KEY_VAR}, else ~/.config/hashmesh/${ROOT_KEY_FILE})`)
     .option('--out <file>', `where to write the signed record (default: DIR/${FORUM_RECORDS_DIR}/; refuses to overwrite)`)
     .option('--force', 'overwrite the --out file if it exists')
     .option('--offline', 'only sign and write the file; do not submit it to a node')
     .option('--config <file>', 'config file to take the network name from')
-    .option('--network <name>', 'network the record is for (default: HASHMESH_NETWORK, the config\'s, or the running node\'s)')
-    .addOption(dataOption())
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+    .option('--network <name>', 'network the record is for (default: HASHMESH_NETWORK, the config\'s, or the running node\'s)'))
     .addOption(jsonOption())
 }
 
@@ -322,11 +319,8 @@ export function register (program: Command, ctx: CliContext): void {
     .option('--last-seq <n>', 'the member\'s last batch that still counts (default: its head on the node; 0 with --offline)'))
     .action(async (pubkey: string, opts: RevokeOptions) => { await revoke(pubkey, opts, ctx) })
 
-  forum.command('members')
-    .description('the forum as the node knows it: roots, members and how each stands, revocations')
-    .addOption(dataOption())
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+  clientOptions(forum.command('members')
+    .description('the forum as the node knows it: roots, members and how each stands, revocations'))
     .addOption(jsonOption())
     .action(async (opts: ClientOptions) => { await members(opts, ctx) })
 }

@@ -7,7 +7,7 @@ import { CliError } from '../errors.js'
 import { readForumRecordFile } from '../forumFiles.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 const SUBMITTED_TEXT: Readonly<Record<ForumSubmitResult['code'], string>> = {
   ACCEPTED: 'stored; the node now sends it to its peers',
@@ -18,7 +18,7 @@ async function join (file: string, opts: ClientOptions, ctx: CliContext): Promis
   const record = await readForumRecordFile(file)
   const credential = record.body.credential
   if (credential === undefined) throw new CliError('BAD_INPUT', `${file} is a revocation, not a credential; an administrator submits it with the node's admin token (POST /v1/forum/records)`)
-  const client = new NodeClient(await locateNode(opts, ctx.env, true))
+  const client = new NodeClient(await locateNode(opts, ctx.env, 'admin'))
   const { publisherKey } = await client.status()
   const warnings: string[] = []
   // Not refused: an operator may well submit a colleague's credential to help the forum spread it.
@@ -45,12 +45,9 @@ async function join (file: string, opts: ClientOptions, ctx: CliContext): Promis
 }
 
 export function register (program: Command, ctx: CliContext): void {
-  program.command('join')
+  clientOptions(program.command('join')
     .description('submit the credential a forum root signed for this node\'s publisher key')
-    .argument('<credential-file>', 'the file `hashmesh forum admit` wrote')
-    .addOption(dataOption())
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+    .argument('<credential-file>', 'the file `hashmesh forum admit` wrote'))
     .addOption(jsonOption())
     .action(async (file: string, opts: ClientOptions) => { await join(file, opts, ctx) })
 }

@@ -7,7 +7,7 @@ import { CliError } from '../errors.js'
 import { EXIT } from '../exitCodes.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 interface LookupOptions extends ClientOptions {
   maxDistance?: number
@@ -91,19 +91,17 @@ export function maxDistanceOption (): Option {
 }
 
 export function register (program: Command, ctx: CliContext): void {
-  program.command('lookup')
+  clientOptions(program.command('lookup')
     .description('does this node match this hash? exit 0 for a match, 1 if not listed or local policy refuses it; pdq also finds stored hashes near it')
     .argument('<type>', 'md5, sha1, sha256 or pdq')
     .argument('<value>', 'the hash, hex')
-    .addOption(maxDistanceOption())
-    .addOption(dataOption())
-    .addOption(nodeOption())
+    .addOption(maxDistanceOption()))
     .addOption(jsonOption())
     .action(async (type: string, value: string, opts: LookupOptions) => {
       // Checked here too, so a typo is a usage error even when no node is running.
       const parsed = parseSignalValue(type, value)
       if (opts.maxDistance !== undefined && parsed.type.name !== 'pdq') throw new CliError('USAGE', `--max-distance applies to pdq; ${parsed.type.name} is matched exactly`)
-      const result = await new NodeClient(await locateNode(opts, ctx.env, false)).lookup(type, value, opts.maxDistance)
+      const result = await new NodeClient(await locateNode(opts, ctx.env, 'read')).lookup(type, value, opts.maxDistance)
       ctx.exitCode = result.match ? EXIT.OK : EXIT.NOT_FOUND
       if (opts.json === true) printJson(ctx, result)
       else printLines(ctx, formatLookup(result))

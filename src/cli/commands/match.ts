@@ -6,7 +6,7 @@ import { type CliContext, printJson, printLines } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 import { dihedralOption, modeOption } from '../pdqOptions.js'
 import { hashFiles } from './hash.js'
 import { formatLookup, maxDistanceOption, verdictText } from './lookup.js'
@@ -34,17 +34,15 @@ export function formatMatch (m: FileMatch): string[] {
 }
 
 export function register (program: Command, ctx: CliContext): void {
-  program.command('match')
+  clientOptions(program.command('match')
     .description('hash files here and ask the node for exact and PDQ matches; exit 0 if any file matches under the node\'s policy, 1 if none')
     .argument('<files...>', 'files to check (they never leave this machine: only their hashes are sent)')
     .addOption(maxDistanceOption())
     .addOption(modeOption())
-    .addOption(dihedralOption())
-    .addOption(dataOption())
-    .addOption(nodeOption())
+    .addOption(dihedralOption()))
     .addOption(jsonOption())
     .action(async (files: string[], opts: MatchCommandOptions) => {
-      const client = new NodeClient(await locateNode(opts, ctx.env, false))
+      const client = new NodeClient(await locateNode(opts, ctx.env, 'read'))
       const options = { maxDistance: opts.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE, dihedral: opts.dihedral === true }
       const matches: FileMatch[] = []
       for (const { file, ...hashes } of await hashFiles(files, opts)) {

@@ -6,7 +6,7 @@ import { type CliContext, printJson, printLines } from '../context.js'
 import { CliError } from '../errors.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 /** Written as a record so that an opinion added to the wire's actions is a compile error until listed here. */
 const OPINIONS: Readonly<Record<Exclude<ActionName, 'add' | 'retract'>, string>> = {
@@ -33,21 +33,18 @@ export function formatOpinion (entry: EntryInput, r: PublishResult): string[] {
 }
 
 export function register (program: Command, ctx: CliContext): void {
-  program.command('opine')
+  clientOptions(program.command('opine')
     .description('publish this node\'s opinion of a hash others listed: a one-entry signed batch, gossiped like any other')
     .argument('<type>', 'md5, sha1, sha256 or pdq')
     .argument('<value>', 'the hash, hex')
     .addArgument(new Argument('<opinion>', Object.entries(OPINIONS).map(([k, v]) => `${k}: ${v}`).join('; ')).choices(Object.keys(OPINIONS)))
-    .addOption(new Option('--reason <code>', 'a short machine-readable reason, e.g. not_violating, wrong_label').argParser(parseReason))
-    .addOption(dataOption())
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+    .addOption(new Option('--reason <code>', 'a short machine-readable reason, e.g. not_violating, wrong_label').argParser(parseReason)))
     .addOption(jsonOption())
     .action(async (type: string, value: string, opinion: Opinion, opts: OpineOptions) => {
       // Checked here too, so a typo is a usage error even when no node is running.
       const parsed = parseSignalValue(type, value)
       const entry: EntryInput = { type: parsed.type.name, value: value.toLowerCase(), action: opinion, ...(opts.reason === undefined ? {} : { reason: opts.reason }) }
-      const result = await new NodeClient(await locateNode(opts, ctx.env, true)).publish([entry])
+      const result = await new NodeClient(await locateNode(opts, ctx.env, 'admin')).publish([entry])
       if (opts.json === true) printJson(ctx, result)
       else printLines(ctx, formatOpinion(entry, result))
     })

@@ -7,7 +7,7 @@ import { splitIntoBatches } from '../input/batchSplitter.js'
 import { INPUT_FORMATS, type InputFormat, readEntries } from '../input/readEntries.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption, tokenOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 interface PublishOptions extends ClientOptions {
   format?: InputFormat
@@ -66,16 +66,13 @@ export function batchLine (r: PublishResult): string {
 }
 
 export function register (program: Command, ctx: CliContext): void {
-  program.command('publish')
+  clientOptions(program.command('publish')
     .description('sign and publish the hashes in a CSV (type,value,labels[,action][,reason]) or JSONL file, in batches; an action may be an opinion (confirm, false_positive, dispute, withdraw)')
     .argument('<file>', 'input file, or - for stdin')
-    .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(INPUT_FORMATS))
-    .addOption(dataOption())
-    .addOption(nodeOption())
-    .addOption(tokenOption())
+    .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(INPUT_FORMATS)))
     .addOption(jsonOption())
     .action(async (file: string, opts: PublishOptions) => {
-      const client = new NodeClient(await locateNode(opts, ctx.env, true))
+      const client = new NodeClient(await locateNode(opts, ctx.env, 'admin'))
       const source = sourceOf(file)
       if (file !== '-') await checkAll(source, opts.format)
       const json = opts.json === true

@@ -3,7 +3,7 @@ import type { NodeStatus } from '../../node/interface.js'
 import { type CliContext, aligned, printJson, printLines } from '../context.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
-import { type ClientOptions, dataOption, jsonOption, nodeOption } from '../options.js'
+import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 function counts (byCode: Record<string, number>): string {
   const parts = Object.entries(byCode).map(([k, n]) => `${k} ${n}`)
@@ -84,13 +84,11 @@ export function formatStatus (s: NodeStatus): string[] {
 }
 
 export function register (program: Command, ctx: CliContext): void {
-  program.command('status')
-    .description('what the running node knows: peers, publishers, hashes, validation counts')
-    .addOption(dataOption())
-    .addOption(nodeOption())
+  clientOptions(program.command('status')
+    .description('what the running node knows: peers, publishers, hashes, validation counts'))
     .addOption(jsonOption())
     .action(async (opts: ClientOptions) => {
-      const status = await new NodeClient(await locateNode(opts, ctx.env, false)).status()
+      const status = await new NodeClient(await locateNode(opts, ctx.env, 'read')).status()
       if (opts.json === true) printJson(ctx, status)
       else printLines(ctx, formatStatus(status))
     })

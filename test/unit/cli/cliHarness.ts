@@ -7,7 +7,7 @@ import type { CliContext } from '../../../src/cli/context.js'
 import { type RegisterCommand, runCli } from '../../../src/cli/program.js'
 import type { Env } from '../../../src/config/env.js'
 import { FakeNode } from '../api/fakeNode.js'
-import { testServer } from '../api/testServer.js'
+import { type TestServerOptions, testServer } from '../api/testServer.js'
 
 export interface Run { code: number, out: string, err: string }
 
@@ -40,9 +40,10 @@ export class FakeNodeServer {
     this.url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   }
 
-  static async start (adminToken: string): Promise<FakeNodeServer> {
+  /** Reads are open unless `options` says otherwise, as most command tests are not about tokens. */
+  static async start (adminToken: string, options: Omit<TestServerOptions, 'adminToken'> = {}): Promise<FakeNodeServer> {
     const node = new FakeNode()
-    const app = testServer(node, { adminToken })
+    const app = testServer(node, { ...options, adminToken })
     await app.listen({ host: '127.0.0.1', port: 0 })
     return new FakeNodeServer(node, app, await mkdtemp(join(tmpdir(), 'hashmesh-cli-')))
   }

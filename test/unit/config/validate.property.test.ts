@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { ConfigError } from '../../../src/config/configError.js'
-import { DEFAULTS_FILE, resolveConfig } from '../../../src/config/loadConfig.js'
+import { DEFAULTS_FILE } from '../../../src/config/defaultsFile.js'
+import { resolveConfig } from '../../../src/config/loadConfig.js'
 import { parseJsonc } from '../../../src/config/jsonc.js'
 import { readFileSync } from 'node:fs'
 
