@@ -53,6 +53,11 @@ const EXPECTED: Readonly<Record<string, readonly RegExp[]>> = {
     /^ {2}network from\s+the node running on .*\/alpha$/m,
     /^ {2}written to\s+.*\/alpha\/forum-records\/[0-9a-f]{8}-all-\d+\.revocation$/m,
     /^ {2}submitted\s+ACCEPTED/m
+  ],
+  'read-only-client': [
+    /^MATCH: .*upload\.bin/m,
+    /^match: md5 d41d8cd98f00b204e9800998ecf8427e$/m,
+    /needs the node's admin token and none was found/
   ]
 }
 
