@@ -11,15 +11,19 @@ const NODE_INFO_POLL_MS = 100
 
 export interface CliRun { code: number | null, out: string, err: string }
 
-/** Runs `hashmesh ARGS…` to completion and returns its exit code and output, whatever the code. */
-export async function runCliProcess (args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** Waits for a child spawned with piped stdout and stderr to close; its exit code and all it printed. */
+export async function completion (child: ChildProcess): Promise<CliRun> {
   let out = ''
   let err = ''
-  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   return { code, out, err }
+}
+
+/** Runs `hashmesh ARGS…` to completion and returns its exit code and output, whatever the code. */
+export async function runCliProcess (args: string[]): Promise<CliRun> {
+  return await completion(spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }))
 }
 
 /** Runs `hashmesh ARGS…` to completion and returns its stdout; rejects with stderr on a non-zero exit. */

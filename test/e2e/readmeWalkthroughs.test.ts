@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { completion } from '../../src/cli/nodeProcess.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -30,18 +31,15 @@ async function runScript (script: string, scratch: string, timeoutMs: number): P
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, HOME: scratch, TMPDIR: scratch, CI: 'true' }
   })
-  let out = ''
-  child.stdout.on('data', (b: Buffer) => { out += b.toString() })
-  child.stderr.on('data', (b: Buffer) => { out += b.toString() })
   const timer = setTimeout(() => { process.kill(-child.pid!, 'SIGKILL') }, timeoutMs)
-  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  const { code, out, err } = await completion(child)
   clearTimeout(timer)
   try {
     process.kill(-child.pid!, 'SIGKILL')
   } catch {
     // The group is already gone: the script stopped everything it started.
   }
-  return { code, out }
+  return { code, out: `${out}\n${err}` }
 }
 
 /** What each walk-through must show, beyond finishing with exit 0. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { completion } from '../../../src/cli/nodeProcess.js'
 import { CLI } from './cliContract.js'
 import type { Dockerfile } from './dockerfile.js'
 import { type ComposeService, ROOT, mounts } from './dockerFiles.js'
@@ -51,12 +52,6 @@ export class LocalContainer {
   /** Runs an entrypoint script of the image (/app/docker/X.sh is docker/X.sh of the repository) with /bin/sh. */
   async runScript (entrypoint: string, pathVars: readonly string[]): Promise<ScriptRun> {
     const script = join(ROOT, entrypoint.replace(/^\/app\//, ''))
-    const child = spawn('/bin/sh', [script], { stdio: ['ignore', 'pipe', 'pipe'], env: this.envWithPaths(pathVars) })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { err += d.toString() })
-    const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-    return { code, out, err }
+    return await completion(spawn('/bin/sh', [script], { stdio: ['ignore', 'pipe', 'pipe'], env: this.envWithPaths(pathVars) }))
   }
 }
