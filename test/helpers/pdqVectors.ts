@@ -5,14 +5,15 @@ import { fileURLToPath } from 'node:url'
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 /**
- * The shared PDQ reference vectors, read in place beside the project root (CI puts them there); never
- * copied in. A missing folder fails the test that needs it with a message saying where it was looked for.
+ * Meta's PDQ reference vectors (images and the C++ reference's values), vendored with their BSD
+ * notice under test/fixtures/pdq-vectors (its README says where each file comes from), so that a
+ * clone of this repository runs every test on its own.
  */
-export const PDQ_VECTORS = resolve(PROJECT_ROOT, '../shared/pdq-vectors')
+export const PDQ_VECTORS = resolve(PROJECT_ROOT, 'test/fixtures/pdq-vectors')
 
 export function vectorPath (...parts: string[]): string {
   if (!existsSync(PDQ_VECTORS)) {
-    throw new Error(`PDQ reference vectors not found at ${PDQ_VECTORS}: they live in ../shared/pdq-vectors beside the project root (see its README)`)
+    throw new Error(`PDQ reference vectors not found at ${PDQ_VECTORS}: they are part of the repository (test/fixtures/pdq-vectors)`)
   }
   return join(PDQ_VECTORS, ...parts)
 }
