@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | 'BAD_REQUEST'
   | 'HEADERS_TOO_LARGE'
   | 'REQUEST_TIMEOUT'
+  | 'EXPECTATION_FAILED'
+  | 'SHUTTING_DOWN'
 
 export class ApiError extends HashmeshError<ApiErrorCode> {}
 

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http'
+import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger } from 'fastify'
 import { ApiError } from './apiError.js'
@@ -26,4 +26,15 @@ export function answerClientError (err: NodeJS.ErrnoException, socket: Socket, l
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`)
   }
   socket.destroy()
+}
+
+/**
+ * An `Expect` other than 100-continue (which Node handles itself): Node would answer 417 with an
+ * empty body. Listening for `checkExpectation` makes the answer this one.
+ */
+export function refuseExpectation (_request: IncomingMessage, response: ServerResponse): void {
+  const { status, body } = toHttpError(new ApiError('EXPECTATION_FAILED', 'the only Expect this server meets is 100-continue'))
+  const json = JSON.stringify(body)
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) })
+  response.end(json)
 }

@@ -132,7 +132,10 @@ const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   // Not HTTP at all (a bad request line, header or framing): answered on the socket, which is then closed.
   BAD_REQUEST: 400,
   HEADERS_TOO_LARGE: 431,
-  REQUEST_TIMEOUT: 408
+  REQUEST_TIMEOUT: 408,
+  EXPECTATION_FAILED: 417,
+  // A request on a kept-alive connection while the server closes: another node, or a retry later, will do.
+  SHUTTING_DOWN: 503
 }
 
 /** Fastify's own request errors that deserve a specific code; its other 4xx are INVALID_REQUEST. */

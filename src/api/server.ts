@@ -3,9 +3,10 @@ import type { Registry } from 'prom-client'
 import type { Logger } from '../logger.js'
 import type { NodeApi } from '../node/interface.js'
 import { ApiError } from './apiError.js'
-import { answerClientError } from './clientErrors.js'
+import { answerClientError, refuseExpectation } from './clientErrors.js'
 import { toHttpError } from './errorMapping.js'
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
+import { guardRequests } from './requestGuards.js'
 import { createRequestMetrics, meterRequests } from './requestMetrics.js'
 import type { RouteAuth } from './routeAuth.js'
 import { registerAllowlistRoutes } from './routes/allowlist.js'
@@ -50,6 +51,9 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
     clientErrorHandler: (err, socket) => { answerClientError(err, socket, loggerInstance) },
     // So would a bad or over-long URL, which the router refuses before any route runs.
     frameworkErrors: (err, request, reply) => { void sendError(err, request, reply) },
+    // Both answered in the API's error shape by guardRequests instead.
+    http: { requireHostHeader: false },
+    return503OnClosing: false,
     // A lookup-heavy client would otherwise write two log lines per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -73,8 +77,11 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
     return await reply.code(status).send(body)
   })
 
+  app.server.on('checkExpectation', refuseExpectation)
+
   // Before the routes, so that every one of them (and the not-found answer) is counted.
   meterRequests(app, createRequestMetrics(deps.registry))
+  guardRequests(app)
   const { node, auth } = deps
   registerLookupRoutes(app, node, auth)
   registerMatchRoutes(app, node, deps.maxUploadBytes, auth)

@@ -66,17 +66,23 @@ describe('api: every error in one shape', () => {
     ['a malformed request line', 'GARBAGE\r\n\r\n', 400, 'BAD_REQUEST'],
     ['a bad Content-Length', 'POST /v1/lookup HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 400, 'BAD_REQUEST'],
     ['a header without a colon', 'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['an HTTP/1.1 request without Host', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['an Expect other than 100-continue', 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: tea\r\nConnection: close\r\n\r\n', 417, 'EXPECTATION_FAILED'],
     ['headers over the size limit', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: ${'b'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE']
   ] as const) {
     it(`${status} ${code} for ${name}, as HTTP/1.1 with the JSON body, then the connection is closed`, async () => {
       const reply = await sendRaw(port, raw)
       assert.equal(reply.status, status, reply.headers)
       assert.match(reply.headers, /^content-type: application\/json/im)
-      assert.match(reply.headers, /^connection: close$/im)
+      if (status !== 417) assert.match(reply.headers, /^connection: close$/im)
       assert.match(reply.headers, new RegExp(`^content-length: ${Buffer.byteLength(reply.body)}$`, 'im'))
       assert.equal(assertErrorShape(reply.status, reply.body, name).code, code)
     })
   }
+
+  it('HTTP/1.0 needs no Host header', async () => {
+    assert.equal((await sendRaw(port, 'GET /healthz HTTP/1.0\r\n\r\n')).status, 200)
+  })
 
   it('every non-2xx answer to junk paths and content types has the error shape (property)', async () => {
     const pathChar = fc.constantFrom(...'abz09/%._-~:@!$&\'()*+,;=?#[]'.split(''), '%zz', '%E0%A4%A', 'é', '\u0000')
@@ -102,5 +108,40 @@ describe('api: every error in one shape', () => {
       const reply = await sendRaw(port, raw)
       if (reply.status >= 300) assertErrorShape(reply.status, reply.body, JSON.stringify(raw))
     }), { numRuns: 150 })
+  })
+})
+
+describe('api: a request while the server closes', () => {
+  it('503 SHUTTING_DOWN in the error shape, with Retry-After, on a kept-alive connection', async () => {
+    const node = new FakeNode()
+    const status = node.status.bind(node)
+    let release = (): void => {}
+    let statusCalled = (): void => {}
+    const called = new Promise<void>(resolve => { statusCalled = resolve })
+    node.status = async () => {
+      statusCalled()
+      await new Promise<void>(resolve => { release = resolve })
+      return await status()
+    }
+    const app = testServer(node, { adminToken: TOKEN })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1')
+    let data = ''
+    socket.on('data', d => { data += d.toString() })
+    const closed = new Promise(resolve => socket.on('close', resolve))
+    // The first request holds the connection busy, so closing the server cannot drop it as idle.
+    socket.write('GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')
+    await called
+    const closing = app.close()
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    await new Promise(resolve => setTimeout(resolve, 100))
+    release()
+    await closing
+    await closed
+    const second = data.slice(data.indexOf('HTTP/1.1', 1))
+    assert.match(second, /^HTTP\/1\.1 503 /, data)
+    assert.match(second, /^retry-after: 1$/im)
+    const body = second.slice(second.indexOf('\r\n\r\n') + 4)
+    assert.equal(assertErrorShape(503, body, 'request while closing').code, 'SHUTTING_DOWN')
   })
 })
