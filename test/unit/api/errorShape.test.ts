@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
-import { type AddressInfo, connect } from 'node:net'
+import { type AddressInfo, type Socket, connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
+import { answerClientError } from '../../../src/api/clientErrors.js'
 import { MAX_PARAM_CHARS } from '../../../src/api/limits.js'
+import { silentLogger } from '../../../src/logger.js'
 import { FakeNode } from './fakeNode.js'
 import { testServer } from './testServer.js'
 
@@ -79,6 +81,16 @@ describe('api: every error in one shape', () => {
       assert.equal(assertErrorShape(reply.status, reply.body, name).code, code)
     })
   }
+
+  it('408 REQUEST_TIMEOUT in the shape when Node times a request out (the timeout is minutes: a stand-in socket)', () => {
+    let written = ''
+    let destroyed = false
+    const socket = { destroyed: false, writable: true, write: (text: string) => { written += text }, destroy: () => { destroyed = true } }
+    answerClientError(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket as unknown as Socket, silentLogger())
+    assert.match(written, /^HTTP\/1\.1 408 Request Timeout\r\n/)
+    assert.equal(assertErrorShape(408, written.slice(written.indexOf('\r\n\r\n') + 4), 'timeout').code, 'REQUEST_TIMEOUT')
+    assert.ok(destroyed)
+  })
 
   it('HTTP/1.0 needs no Host header', async () => {
     assert.equal((await sendRaw(port, 'GET /healthz HTTP/1.0\r\n\r\n')).status, 200)
