@@ -32,6 +32,7 @@ export interface HttpServerDeps {
 /** A busy node frees a hashing slot in about the time one image takes; a second is plenty. */
 const RETRY_AFTER_SECONDS = 1
 
+/** Every error response fastify makes goes out here, in the shape toHttpError gives it. */
 async function sendError (err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { status, body } = toHttpError(err)
   if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
