@@ -7,6 +7,12 @@ export type ApiErrorCode =
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
+  | 'URL_TOO_LONG'
+  | 'BAD_REQUEST'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
+  | 'EXPECTATION_FAILED'
+  | 'SHUTTING_DOWN'
 
 export class ApiError extends HashmeshError<ApiErrorCode> {}
 

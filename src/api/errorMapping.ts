@@ -10,6 +10,7 @@ import { MatchError, type MatchErrorCode } from '../node/uploadHasher.js'
 import { SignalError, type SignalErrorCode } from '../signals/registry.js'
 import { WireError, type WireErrorCode } from '../wire/errors.js'
 import { ApiError, type ApiErrorCode, type ErrorBody } from './apiError.js'
+import { MAX_PARAM_CHARS } from './limits.js'
 
 /**
  * The one place that turns an error into an HTTP status and body. Known codes carry their own
@@ -125,14 +126,30 @@ const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   INVALID_REQUEST: 400,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
-  NOT_FOUND: 404
+  NOT_FOUND: 404,
+  // A route parameter past MAX_PARAM_CHARS: the router refuses it before any schema sees it.
+  URL_TOO_LONG: 414,
+  // Not HTTP at all (a bad request line, header or framing): answered on the socket, which is then closed.
+  BAD_REQUEST: 400,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
+  EXPECTATION_FAILED: 417,
+  // A request on a kept-alive connection while the server closes: another node, or a retry later, will do.
+  SHUTTING_DOWN: 503
 }
 
 /** Fastify's own request errors that deserve a specific code; its other 4xx are INVALID_REQUEST. */
 const FASTIFY_CODES: Readonly<Record<string, ApiErrorCode>> = {
   FST_ERR_VALIDATION: 'INVALID_REQUEST',
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE'
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_MAX_PARAM_LENGTH: 'URL_TOO_LONG'
+}
+
+/** Fastify's messages for these quote the whole URL: a client could have its junk echoed back at length. */
+const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_MAX_PARAM_LENGTH: `a path parameter is longer than ${MAX_PARAM_CHARS} characters`,
+  FST_ERR_BAD_URL: 'the URL is not validly percent-encoded'
 }
 
 export const INTERNAL_ERROR_CODE = 'INTERNAL'
@@ -151,7 +168,7 @@ function fastifyClientError (err: unknown): HttpError | undefined {
   if (typeof e?.code !== 'string' || !e.code.startsWith('FST_')) return undefined
   if (typeof e.statusCode !== 'number' || e.statusCode < 400 || e.statusCode > 499) return undefined
   const code = FASTIFY_CODES[e.code] ?? 'INVALID_REQUEST'
-  return known(code, String(e.message), code === 'INVALID_REQUEST' ? e.statusCode : API_STATUS[code])
+  return known(code, FASTIFY_MESSAGES[e.code] ?? String(e.message), code === 'INVALID_REQUEST' ? e.statusCode : API_STATUS[code])
 }
 
 export function toHttpError (err: unknown): HttpError {

@@ -16,8 +16,8 @@ export const MAX_VALUE_CHARS = 128
 export const MAX_PUBLISHER_CHARS = 4 * PUBLIC_KEY_BYTES
 
 /**
- * Longest route parameter. Above it the router answers 404, so it sits above MAX_VALUE_CHARS and
- * MAX_PUBLISHER_CHARS to let the schema answer 400 for a long value or key instead.
+ * Longest route parameter. Above it the router answers 414 URL_TOO_LONG, so it sits above
+ * MAX_VALUE_CHARS and MAX_PUBLISHER_CHARS to let the schema answer 400 for a long value or key instead.
  */
 export const MAX_PARAM_CHARS = 2 * Math.max(MAX_VALUE_CHARS, MAX_PUBLISHER_CHARS)
 

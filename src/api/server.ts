@@ -1,10 +1,12 @@
-import { type FastifyBaseLogger, type FastifyInstance, LogController, fastify } from 'fastify'
+import { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController, fastify } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../logger.js'
 import type { NodeApi } from '../node/interface.js'
 import { ApiError } from './apiError.js'
+import { answerClientError, refuseExpectation } from './clientErrors.js'
 import { toHttpError } from './errorMapping.js'
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
+import { guardRequests } from './requestGuards.js'
 import { createRequestMetrics, meterRequests } from './requestMetrics.js'
 import type { RouteAuth } from './routeAuth.js'
 import { registerAllowlistRoutes } from './routes/allowlist.js'
@@ -30,12 +32,29 @@ export interface HttpServerDeps {
 /** A busy node frees a hashing slot in about the time one image takes; a second is plenty. */
 const RETRY_AFTER_SECONDS = 1
 
+/** Every error response fastify makes goes out here, in the shape toHttpError gives it. */
+async function sendError (err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { status, body } = toHttpError(err)
+  if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+  if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed')
+  // Refusals at debug: a misbehaving client must not be able to flood the log.
+  else request.log.debug({ code: body.error.code, url: request.url.slice(0, 200) }, 'request refused')
+  return await reply.code(status).send(body)
+}
+
 /** Builds the JSON API; the caller listens (and closes). */
 export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   // Typed as fastify's logger interface so that route modules take a plain FastifyInstance.
   const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'http' })
   const app = fastify({
     loggerInstance,
+    // Requests Node's parser refuses would otherwise get fastify's own body, not the API's.
+    clientErrorHandler: (err, socket) => { answerClientError(err, socket, loggerInstance) },
+    // So would a bad or over-long URL, which the router refuses before any route runs.
+    frameworkErrors: (err, request, reply) => { void sendError(err, request, reply) },
+    // Both answered in the API's error shape by guardRequests instead.
+    http: { requireHostHeader: false },
+    return503OnClosing: false,
     // A lookup-heavy client would otherwise write two log lines per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -53,21 +72,17 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   // A JSON API: a text/plain body is a client mistake worth a 415, not a string to validate.
   app.removeContentTypeParser('text/plain')
 
-  app.setErrorHandler(async (err, request, reply) => {
-    const { status, body } = toHttpError(err)
-    if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
-    if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed')
-    // Refusals at debug: a misbehaving client must not be able to flood the log.
-    else request.log.debug({ code: body.error.code, url: request.url.slice(0, 200) }, 'request refused')
-    return await reply.code(status).send(body)
-  })
+  app.setErrorHandler(sendError)
   app.setNotFoundHandler(async (request, reply) => {
     const { status, body } = toHttpError(new ApiError('NOT_FOUND', `no route ${request.method} ${request.url.slice(0, 200)}`))
     return await reply.code(status).send(body)
   })
 
+  app.server.on('checkExpectation', refuseExpectation)
+
   // Before the routes, so that every one of them (and the not-found answer) is counted.
   meterRequests(app, createRequestMetrics(deps.registry))
+  guardRequests(app)
   const { node, auth } = deps
   registerLookupRoutes(app, node, auth)
   registerMatchRoutes(app, node, deps.maxUploadBytes, auth)

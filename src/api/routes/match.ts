@@ -1,17 +1,22 @@
 import type { FastifyInstance } from 'fastify'
 import type { HashmeshNodeApi, NodeMatchOptions, PdqMode } from '../../node/interface.js'
 import { ApiError } from '../apiError.js'
+import { mediaTypeOf } from '../mediaType.js'
 import { optionalInteger } from '../querystring.js'
 import type { RouteAuth } from '../routeAuth.js'
 import { matchQuerystringSchema } from '../schemas.js'
 
-/** Uploads are raw bytes: what `curl --data-binary @file` sends. An image/* type promises an image. */
-const UPLOAD_TYPES = /^(?:application\/octet-stream|image\/[\w.+-]+)$/
+/**
+ * Uploads are raw bytes: what `curl --data-binary @file` sends. An image/* type promises an image.
+ * Fastify tests this against the header as it parsed it (lowercase `type/subtype`, then any
+ * `; name="value"` parameters), so it matches the media type up to the first parameter.
+ */
+const UPLOAD_TYPES = /^(?:application\/octet-stream|image\/[\w!#$%&'*+.^`|~-]+)(?:;|$)/
 
 interface MatchQuerystring { maxDistance?: string, mode?: PdqMode, dihedral?: 'true' | 'false' }
 
 function matchOptions (query: MatchQuerystring, contentType: string | undefined): NodeMatchOptions {
-  const options: NodeMatchOptions = { image: contentType?.startsWith('image/') === true }
+  const options: NodeMatchOptions = { image: mediaTypeOf(contentType)?.startsWith('image/') === true }
   const maxDistance = optionalInteger(query.maxDistance)
   if (maxDistance !== undefined) options.maxDistance = maxDistance
   if (query.mode !== undefined) options.mode = query.mode

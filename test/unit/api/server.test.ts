@@ -181,6 +181,14 @@ describe('api: HTTP server', () => {
       })
     }
 
+    for (const [type, image] of [['image/png; x=1', true], ['IMAGE/PNG', true], ['Image/Jpeg ; q="a;b"', true], ['application/octet-stream; charset=binary', false], ['Application/Octet-Stream', false]] as const) {
+      it(`reads the media type of ${type} without its parameters or case: an upload, image ${String(image)}`, async () => {
+        const res = await app.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': type }, payload: file })
+        assert.equal(res.statusCode, 200, res.body)
+        assert.deepEqual(node.matched, [{ bytes: file.length, options: { image } }])
+      })
+    }
+
     it('passes maxDistance, mode and dihedral from the query string', async () => {
       const res = await app.inject({ method: 'POST', url: '/v1/match?maxDistance=40&mode=tool&dihedral=true', headers: { 'content-type': 'image/jpeg' }, payload: file })
       assert.equal(res.statusCode, 200)
@@ -197,7 +205,10 @@ describe('api: HTTP server', () => {
     for (const [name, headers, payload] of [
       ['JSON', { 'content-type': 'application/json' }, '{"file":"x"}'],
       ['a form', { 'content-type': 'multipart/form-data; boundary=x' }, '--x--'],
-      ['text', { 'content-type': 'text/plain' }, 'hello']
+      ['text', { 'content-type': 'text/plain' }, 'hello'],
+      ['text with parameters', { 'content-type': 'text/plain; charset=utf-8' }, 'hello'],
+      ['a type that only starts like an image', { 'content-type': 'image/png/x' }, 'hello'],
+      ['an image-like subtype of another type', { 'content-type': 'application/octet-streamx' }, 'hello']
     ] as const) {
       it(`415 UNSUPPORTED_MEDIA_TYPE for ${name}`, async () => {
         const res = await app.inject({ method: 'POST', url: '/v1/match', headers, payload })

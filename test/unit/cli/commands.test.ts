@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
+import { execFile, spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { register as registerDecide } from '../../../src/cli/commands/decide.js'
 import { register as registerEquivocations } from '../../../src/cli/commands/equivocations.js'
 import { register as registerHash } from '../../../src/cli/commands/hash.js'
@@ -30,6 +32,10 @@ async function closedPortUrl (): Promise<string> {
   const { port } = server.address() as AddressInfo
   await new Promise(resolve => server.close(resolve))
   return `http://127.0.0.1:${port}`
+}
+
+async function mkfifoAt (path: string): Promise<void> {
+  await promisify(execFile)('mkfifo', ['-m', '600', path])
 }
 
 /** `--json` promises exactly one JSON document on stdout. */
@@ -253,6 +259,8 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
   })
 
   describe('publish', () => {
+    const md5Lines = (n: number): string[] => Array.from({ length: n }, (_, i) => JSON.stringify({ type: 'md5', value: i.toString(16).padStart(32, '0') }))
+
     async function input (name: string, text: string): Promise<string> {
       const path = join(dir, name)
       await writeFile(path, text)
@@ -317,6 +325,40 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       const doc = oneJsonDocument(r.out)
       assert.equal(doc.error.code, 'PUBLISH_INCOMPLETE')
       assert.deepEqual(doc.total, { batches: 1, entries: 10_000 })
+    })
+
+    it('reads the input once: a FIFO whose second read would carry a bad line publishes what the one read gave', async () => {
+      const fifo = join(dir, 'in.jsonl')
+      await mkfifoAt(fifo)
+      const good = await input('first.jsonl', `${JSON.stringify({ type: 'md5', value: LISTED_MD5 })}\n`)
+      // A second reader would get 10,001 good entries (a full batch), then a bad line.
+      const worse = await input('second.jsonl', `${md5Lines(10_001).join('\n')}\n{"type":"md5","value":"nothex"}\n`)
+      // The pause lets the first reader see the end of its input before a second writer opens the FIFO.
+      const writer = spawn('sh', ['-c', 'cat "$1" > "$3"; sleep 1; exec cat "$2" > "$3"', 'sh', good, worse, fifo], { stdio: 'ignore' })
+      try {
+        const r = await hashmesh('publish', fifo, '--node', url, '--token', TOKEN, '--json')
+        assert.equal(r.code, 0, r.err)
+        assert.deepEqual(node.published, [[{ type: 'md5', value: LISTED_MD5, labels: [] }]])
+      } finally {
+        writer.kill()
+      }
+    })
+
+    it('a directory is an input error naming it (exit 2)', async () => {
+      const r = await hashmesh('publish', dir, '--node', url, '--token', TOKEN, '--json')
+      assert.equal(r.code, 2, r.err)
+      assert.equal(oneJsonDocument(r.out).error.code, 'BAD_INPUT')
+      assert.ok(r.err.includes(`${dir}: is a directory`), r.err)
+    })
+
+    it('an input over --max-entries publishes nothing: exit 2 with the limit and how to split', async () => {
+      const file = await input('in.jsonl', md5Lines(11).join('\n'))
+      const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--max-entries', '10')
+      assert.equal(r.code, 2, r.err)
+      assert.match(r.err, /in\.jsonl:11: input too large: more than 10 entries \(--max-entries\).*`split -l 10`/)
+      assert.deepEqual(node.published, [])
+      assert.equal((await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--max-entries', '11')).code, 0)
+      assert.equal((await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--max-entries', '0')).code, 2)
     })
   })
 
