@@ -21,7 +21,7 @@ export const EXIT = Object.freeze({
 const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.version'])
 
 /** HTTP statuses from the node that mean the request (or its token) was wrong. */
-const CALLER_FAULT_STATUSES = new Set([400, 401, 413, 415])
+const CALLER_FAULT_STATUSES = new Set([400, 401, 413, 414, 415, 431])
 
 function exitCodeForStatus (status: number): number {
   if (CALLER_FAULT_STATUSES.has(status)) return EXIT.USAGE

@@ -16,6 +16,8 @@ describe('cli: exit codes', () => {
     ['node unreachable', new CliError('NODE_UNREACHABLE', 'x'), EXIT.UNREACHABLE],
     ['node says 400', new NodeResponseError(400, 'BAD_SIGNAL_VALUE', 'x'), EXIT.USAGE],
     ['node says 401', new NodeResponseError(401, 'UNAUTHORIZED', 'x'), EXIT.USAGE],
+    ['node says 414 (a value too long for a URL)', new NodeResponseError(414, 'URL_TOO_LONG', 'x'), EXIT.USAGE],
+    ['node says 431 (headers too large)', new NodeResponseError(431, 'HEADERS_TOO_LARGE', 'x'), EXIT.USAGE],
     ['node says 404 (decide: no such equivocation)', new NodeResponseError(404, 'NO_SUCH_EQUIVOCATION', 'x'), EXIT.NOT_FOUND],
     ['node says 500', new NodeResponseError(500, 'INTERNAL', 'x'), EXIT.FAILURE],
     ['incomplete publish takes its cause\'s code', new CliError('PUBLISH_INCOMPLETE', 'x', { cause: new CliError('NODE_UNREACHABLE', 'y') }), EXIT.UNREACHABLE],
