@@ -124,11 +124,13 @@ export function gossipScoreParams (topics: string[]): PeerScoreParams {
     behaviourPenaltyDecay: decayOver(BEHAVIOUR_DECAY_MS),
     decayInterval: DECAY_INTERVAL_MS,
     decayToZero: DECAY_TO_ZERO,
-    // Gossipsub keeps a disconnected peer's record only if its score is not positive, and does not
-    // decay it meanwhile. As long as the slowest decay (P7), so that no penalty is shed by
-    // reconnecting; a crowd of fresh identities leaves records this long, at most 5 a second
-    // per host (libp2p's inbound rate limit), each a few hundred bytes.
-    retainScore: BEHAVIOUR_DECAY_MS
+    // Gossipsub keeps a disconnected peer's record, undecayed, this long if its score is not
+    // positive. @libp2p/gossipsub 17 gives a returning peer a fresh record anyway (PeerScore.addPeer
+    // replaces it), so here the record only holds memory and, with P6 on, its IP's count: that is
+    // how peers long gone cut the honest node off. Ten minutes, P4's decay time and PeerPolicer's
+    // ban: were retention honoured, leaving would shed no invalid-message penalty. A crowd of fresh
+    // identities leaves at most 3,000 records per host (libp2p's 5 inbound connections a second).
+    retainScore: INVALID_DECAY_MS
   }
 }
 
