@@ -18,8 +18,11 @@ export interface Libp2pNodeOptions {
   privateKey: PrivateKey
   listen: string[]
   announce: string[]
-  /** Topics on which gossipsub scores peers (gossipScore.ts); on any other, they earn and lose nothing. */
-  scoredTopics?: string[]
+  /**
+   * The node's topics: peers are scored on them (gossipScore.ts), and subscriptions and messages on
+   * any other are dropped unread, so a peer cannot make us track topics we never use.
+   */
+  topics?: string[]
   /** Refuses connections (e.g. to peers banned for sending invalid messages). */
   connectionGater?: ConnectionGater
 }
@@ -54,7 +57,8 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Hashme
         emitSelf: false,
         fallbackToFloodsub: false,
         maxInboundDataLength: MAX_PROOF_BYTES + GOSSIP_FRAMING_SLACK_BYTES,
-        scoreParams: gossipScoreParams(opts.scoredTopics ?? []),
+        allowedTopics: opts.topics,
+        scoreParams: gossipScoreParams(opts.topics ?? []),
         scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
         gossipsubIWantFollowupMs: IWANT_FOLLOWUP_MS
       }) as (components: GossipSubComponents) => MeshGossipSub
