@@ -2,9 +2,9 @@ import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@li
 
 /**
  * Gossipsub peer scoring, set in full: every parameter the library would otherwise default. Its
- * defaults are tuned for large open networks, and two of them cut off honest peers here: P6 (IP
- * colocation) graylisted a node once 14 peer identities had come and gone on its IP, and P7 with a
- * threshold of 0 pushes a peer below the gossip threshold for one GRAFT after a quick restart.
+ * defaults are tuned for large open networks. Here they cut honest peers off: P6 (IP colocation)
+ * graylisted a node for an hour once 14 peer identities had come and gone on its IP, and P7's
+ * threshold of 0 counts even the one early GRAFT that a restarted peer sends.
  *
  * The shape follows lodestar's scoring for Ethereum's gossip (packages/beacon-node/src/network/
  * gossip/scoringParameters.ts): counters decay towards a chosen "gone" level over a stated time;
@@ -15,7 +15,7 @@ import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@li
  *
  * Score, in units of one invalid message (INVALID_MESSAGE_COST, 10):
  * - earned: at most TOPIC_SCORE_CAP (10), from time in the mesh (P1) and first deliveries (P2);
- * - n invalid messages within a few minutes (P4): −10·n², so 4 fall below the gossip threshold,
+ * - n invalid messages in quick succession (P4): −10·n², so 4 fall below the gossip threshold,
  *   5 below the publish threshold, 7 below the graylist; PeerPolicer hangs up at 6, first;
  * - behaviour (P7): −10·(count − 6)² past 6 protocol faults, so 10 fall below the gossip
  *   threshold and 13 below the graylist.
@@ -41,10 +41,10 @@ const INVALID_DECAY_MS = 10 * 60_000
 
 /**
  * Protocol faults (P7) are tolerated up to 6 and decay over an hour, as lodestar does (threshold 6,
- * about an hour). What trips P7 in an honest peer: a GRAFT within our prune backoff, which a peer
- * restarted within a minute of being pruned (or 10 s of unsubscribing) sends once or twice (2
- * counts each); and an IWANT not answered within IWANT_FOLLOWUP_MS. A few of those an hour never
- * reach 6; a peer spamming GRAFTs or advertising messages it never sends does.
+ * about an hour). What trips P7 in an honest peer: a GRAFT within our backoff (1 count, 2 within
+ * 10 s of our PRUNE), which a peer sends when it restarts within a minute of our pruning it or
+ * within 10 s of leaving the topic; and an IWANT not answered within IWANT_FOLLOWUP_MS. A few of
+ * those an hour never reach 6; a peer spamming GRAFTs or advertising messages it never sends does.
  */
 const BEHAVIOUR_PENALTY_THRESHOLD = 6
 const BEHAVIOUR_DECAY_MS = 60 * 60_000
@@ -104,8 +104,8 @@ export function gossipScoreParams (topics: string[]): PeerScoreParams {
   return {
     topics: Object.fromEntries(topics.map(t => [t, topicScoreParams()])),
     topicScoreCap: TOPIC_SCORE_CAP,
-    // P5 off: our own verdict on a peer is PeerPolicer, which hangs up and refuses it; its rejects
-    // already count here as P4, and adding them again would count them twice.
+    // P5 off: our own verdict on a peer is PeerPolicer, which hangs up and refuses it; the gossip
+    // rejects it counts are P4 here already, and adding them again would count them twice.
     appSpecificScore: () => 0,
     appSpecificWeight: 0,
     // P6 off. Peer identities are free, so counting identities per IP stops no Sybil; it only
@@ -114,7 +114,7 @@ export function gossipScoreParams (topics: string[]): PeerScoreParams {
     // IPs P6 was tuned for. What stops a crowd of identities is that nothing unsigned is stored
     // or forwarded (signed batches from admitted publishers only), PeerPolicer's disconnect and
     // ban, P4 and the graylist below, and libp2p's limit of 5 inbound connections a second per
-    // host. (The threshold is unused at weight 0; gossipsub requires it to be at least 1.)
+    // host. (The threshold is unused at weight 0.)
     IPColocationFactorWeight: 0,
     IPColocationFactorThreshold: 1,
     IPColocationFactorWhitelist: new Set(),
@@ -134,15 +134,15 @@ export function gossipScoreParams (topics: string[]): PeerScoreParams {
   }
 }
 
-/** Ordered graylist < publish < gossip < 0 < opportunistic graft ≤ cap < accept PX, in invalid messages. */
+/** Ordered graylist < publish < gossip < 0 < opportunistic graft ≤ cap < accept PX; (n): invalid messages that cross it. */
 export const GOSSIP_SCORE_THRESHOLDS: Readonly<PeerScoreThresholds> = Object.freeze({
-  // Below it (4 invalid messages) we neither send it IHAVE/IWANT gossip nor act on its own.
-  gossipThreshold: -10 * INVALID_MESSAGE_COST,
-  // Below it (5) we no longer flood our own publications to it.
-  publishThreshold: -20 * INVALID_MESSAGE_COST,
-  // Below it (7) its RPCs are dropped unread. PeerPolicer disconnects at 6, and must act first:
+  // (4: −160) We neither send it IHAVE/IWANT gossip nor act on its own.
+  gossipThreshold: -100,
+  // (5: −250) We no longer flood our own publications to it.
+  publishThreshold: -200,
+  // (7: −490) Its RPCs are dropped unread. PeerPolicer disconnects at 6, and must act first:
   // a graylisted peer's messages never reach the validator that counts them.
-  graylistThreshold: -40 * INVALID_MESSAGE_COST,
+  graylistThreshold: -400,
   // Never: we find peers through the operator's bootstrap list, and dialling whatever a pruning
   // peer suggests is a cheap way for a Sybil crowd to eclipse a node. No honest node sends PX.
   acceptPXThreshold: Number.POSITIVE_INFINITY,
