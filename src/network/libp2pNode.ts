@@ -7,6 +7,7 @@ import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { createLibp2p } from 'libp2p'
 import { MAX_PROOF_BYTES } from '../wire/limits.js'
+import { GOSSIP_SCORE_THRESHOLDS, IWANT_FOLLOWUP_MS, gossipScoreParams } from './gossipScore.js'
 
 /** The implementation has getMeshPeers; the package's exported interface omits it. */
 export type MeshGossipSub = GossipSub & { getMeshPeers: (topic: string) => string[] }
@@ -17,40 +18,14 @@ export interface Libp2pNodeOptions {
   privateKey: PrivateKey
   listen: string[]
   announce: string[]
-  /** Topics whose invalid messages count against the sender's gossipsub score. */
-  scoredTopics?: string[]
+  /**
+   * The node's topics: peers are scored on them (gossipScore.ts), and subscriptions and messages on
+   * any other are dropped unread, so a peer cannot make us track topics we never use.
+   */
+  topics?: string[]
   /** Refuses connections (e.g. to peers banned for sending invalid messages). */
   connectionGater?: ConnectionGater
 }
-
-/**
- * Only invalid deliveries (P4) are scored: our topics are quiet and bursty, so the delivery-rate
- * terms would punish honest peers for silence. P4 adds weight × count², so nine quick rejects (-81)
- * pass gossipsub's default graylist threshold (-80) and the peer's RPCs are dropped unread. That is
- * the backstop: PeerPolicer disconnects the peer earlier (DEFAULT_MAX_REJECTS), and it must, since
- * once graylisted its messages no longer reach our validator to be counted.
- */
-const INVALID_DELIVERY_SCORE = Object.freeze({
-  topicWeight: 1,
-  timeInMeshWeight: 0,
-  timeInMeshQuantum: 1_000,
-  timeInMeshCap: 1,
-  firstMessageDeliveriesWeight: 0,
-  firstMessageDeliveriesDecay: 0.5,
-  firstMessageDeliveriesCap: 1,
-  meshMessageDeliveriesWeight: 0,
-  meshMessageDeliveriesDecay: 0.5,
-  meshMessageDeliveriesCap: 1,
-  meshMessageDeliveriesThreshold: 1,
-  meshMessageDeliveriesWindow: 0,
-  meshMessageDeliveriesActivation: 1_000,
-  meshFailurePenaltyWeight: 0,
-  meshFailurePenaltyDecay: 0.5,
-  invalidMessageDeliveriesWeight: -1,
-  // Multiplied in every one-second decay interval: the penalty halves in about 7 s, so a peer that
-  // stops misbehaving is heard again within a minute (our PeerPolicer decides on disconnection).
-  invalidMessageDeliveriesDecay: 0.9
-})
 
 /**
  * Room above the largest message (an equivocation proof: two full batches) for gossipsub's own
@@ -82,7 +57,10 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Hashme
         emitSelf: false,
         fallbackToFloodsub: false,
         maxInboundDataLength: MAX_PROOF_BYTES + GOSSIP_FRAMING_SLACK_BYTES,
-        scoreParams: { topics: Object.fromEntries((opts.scoredTopics ?? []).map(t => [t, { ...INVALID_DELIVERY_SCORE }])) }
+        allowedTopics: opts.topics,
+        scoreParams: gossipScoreParams(opts.topics ?? []),
+        scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
+        gossipsubIWantFollowupMs: IWANT_FOLLOWUP_MS
       }) as (components: GossipSubComponents) => MeshGossipSub
     }
   })

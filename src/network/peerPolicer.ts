@@ -11,9 +11,9 @@ export interface PeerPolicerOptions {
 
 /**
  * Honest peers validate before they forward, so even a handful of rejects is a faulty or hostile
- * peer. Below the nine at which gossipsub graylists it (see libp2pNode.ts), so we act first.
+ * peer. Below the seven at which gossipsub graylists it (see gossipScore.ts), so we act first.
  */
-const DEFAULT_MAX_REJECTS = 5
+export const DEFAULT_MAX_REJECTS = 5
 const DEFAULT_WINDOW_MS = 60_000
 /** Long enough to stop a flood, short enough that a fixed peer comes back without an operator. */
 const DEFAULT_BAN_MS = 10 * 60_000

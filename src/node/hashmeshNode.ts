@@ -363,7 +363,7 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     const topics = { batches: batchTopic(options.network), proofs: equivocationTopic(options.network), forum: forumTopic(options.network) }
     const policer = new PeerPolicer({ logger })
     const libp2p = await createLibp2pNode({
-      privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce, scoredTopics: Object.values(topics), connectionGater: policer.gater
+      privateKey: dataDir.peerKey, listen: options.listen, announce: options.announce, topics: Object.values(topics), connectionGater: policer.gater
     })
     policer.attach(libp2p)
     const reportingIngester = { ingest: policed(policer, async (bytes, source) => await ingester.ingest(bytes, source)) }
