@@ -123,6 +123,7 @@ const MATCH_STATUS: Readonly<Record<MatchErrorCode, number>> = {
 const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   UNAUTHORIZED: 401,
   INVALID_REQUEST: 400,
+  TOO_DEEP: 400,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js'
 import type { NodeApi } from '../node/interface.js'
 import { ApiError } from './apiError.js'
 import { toHttpError } from './errorMapping.js'
+import { boundJsonDepth } from './jsonBody.js'
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
 import { createRequestMetrics, meterRequests } from './requestMetrics.js'
 import type { RouteAuth } from './routeAuth.js'
@@ -52,6 +53,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
 
   // A JSON API: a text/plain body is a client mistake worth a 415, not a string to validate.
   app.removeContentTypeParser('text/plain')
+  boundJsonDepth(app)
 
   app.setErrorHandler(async (err, request, reply) => {
     const { status, body } = toHttpError(err)
