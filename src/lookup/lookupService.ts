@@ -8,8 +8,9 @@ import { isLatestOfPublisher } from '../store/listing.js'
 import { ACTION_NAMES, type Action, isOpinion } from '../wire/types.js'
 import { type AllowlistView, NOTHING_ALLOWLISTED } from './allowlistView.js'
 import { type AggregateRow, aggregateRows } from './hashAggregate.js'
-import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_DISTANCE, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
+import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
 import { LookupError } from './lookupError.js'
+import { checkMaxDistance } from './maxDistance.js'
 import type { LookupIndexes } from './lookupIndexes.js'
 import type { HashSummary, LookupMatch, LookupResult } from './lookupResult.js'
 import { DEFAULT_MATCH_POLICY, type MatchPolicyOptions, matchVerdict } from './matchPolicy.js'
@@ -216,9 +217,7 @@ function parseQuery (q: LookupQuery): ParsedQuery {
     return { type, value }
   }
   const maxDistance = q.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE
-  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > MAX_PDQ_DISTANCE) {
-    throw new LookupError('BAD_MAX_DISTANCE', `maxDistance must be an integer 0-${MAX_PDQ_DISTANCE}`)
-  }
+  checkMaxDistance(maxDistance)
   const variants = q.variants ?? []
   if (variants.length > MAX_PDQ_VARIANTS) throw new LookupError('TOO_MANY_VARIANTS', `at most ${MAX_PDQ_VARIANTS} variants (the other dihedral forms of one image)`)
   return { type, value, near: { maxDistance, variants: variants.map((v, i) => parseVariant(v, i)) } }
