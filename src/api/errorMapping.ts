@@ -106,7 +106,8 @@ const LOOKUP_STATUS: Readonly<Record<LookupErrorCode, number>> = {
   BAD_MAX_DISTANCE: 400,
   NOT_PERCEPTUAL: 400,
   TOO_MANY_VARIANTS: 400,
-  TOO_MANY_SCANS: 400
+  TOO_MANY_SCANS: 400,
+  TOO_COSTLY: 400
 }
 
 const HASHING_STATUS: Readonly<Record<HashingErrorCode, number>> = {
