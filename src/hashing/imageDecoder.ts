@@ -83,8 +83,7 @@ function checked (px: Pixels): RawImage {
 }
 
 /**
- * The pixel bound is priced at 8-bit RGBA; a wider format (16-bit samples) gets the same bytes, so
- * fewer pixels. Checked from the header, before any pixel is decoded.
+ * The pixel bound is priced at 8-bit colour; 16-bit samples get the same bytes, so fewer pixels. Checked from the header, before any pixel is decoded.
  */
 function checkDecodedBytes (meta: Metadata, pixels: number, maxPixels: number): void {
   const perPixel = bytesPerPixel({ channels: meta.channels ?? 4, sampleBytes: meta.depth === 'ushort' ? 2 : 1 })
@@ -97,7 +96,7 @@ function checkDecodedBytes (meta: Metadata, pixels: number, maxPixels: number): 
 /**
  * Decodes an image file to 8-bit grey or RGB for hashing (GIF and other multi-page formats: the first
  * page). UNSUPPORTED_IMAGE when the bytes are not an image of a hashable format, IMAGE_TOO_LARGE when it
- * has more than `maxPixels` pixels, or needs more bytes than that many 8-bit RGBA pixels (checked from
+ * has more than `maxPixels` pixels, or needs more bytes than that many 8-bit colour pixels (checked from
  * the header, before decoding).
  */
 export async function decodeImage (bytes: Uint8Array, opts: DecodeOptions): Promise<DecodedImage> {
