@@ -86,7 +86,7 @@ async function main (): Promise<void> {
       const file = join(dir, `${f.channels}-${f.bits}.png`)
       await writeFile(file, await makePng(f, side))
       const run = (op: string): { peak: number, after: number, retired?: number } =>
-        JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--import', './src/polyfill.ts', self, 'child', file, op], { encoding: 'utf8' })) as { peak: number, after: number, retired?: number }
+        JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, 'child', file, op], { encoding: 'utf8' })) as { peak: number, after: number, retired?: number }
       const decode = run('decode')
       const hash = run('hash')
       const workers = run('workers')
