@@ -4,6 +4,8 @@ import { HashmeshError } from '../errors.js'
 export type ApiErrorCode =
   | 'UNAUTHORIZED'
   | 'INVALID_REQUEST'
+  /** A JSON body nested deeper than MAX_JSON_DEPTH, refused before it is parsed. */
+  | 'TOO_DEEP'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'

@@ -107,7 +107,8 @@ const LOOKUP_STATUS: Readonly<Record<LookupErrorCode, number>> = {
   BAD_MAX_DISTANCE: 400,
   NOT_PERCEPTUAL: 400,
   TOO_MANY_VARIANTS: 400,
-  TOO_MANY_SCANS: 400
+  TOO_MANY_SCANS: 400,
+  TOO_COSTLY: 400
 }
 
 const HASHING_STATUS: Readonly<Record<HashingErrorCode, number>> = {
@@ -124,6 +125,7 @@ const MATCH_STATUS: Readonly<Record<MatchErrorCode, number>> = {
 const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   UNAUTHORIZED: 401,
   INVALID_REQUEST: 400,
+  TOO_DEEP: 400,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,

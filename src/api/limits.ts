@@ -30,13 +30,12 @@ export const MAX_PARAM_CHARS = 2 * Math.max(MAX_VALUE_CHARS, MAX_PUBLISHER_CHARS
 export const PUBLISH_BODY_LIMIT = 4 * MAX_BODY_BYTES
 
 /**
- * Longest valid query: a pdq one with maxDistance and seven 64-hex variants, ~640 bytes compact;
- * 900 allows pretty-printing (test/unit/api/limits.test.ts builds it).
+ * POST /v1/lookup: 10,000 of the longest queries without variants (pdq with maxDistance, ~1.4 MB
+ * pretty-printed; an exact sha256 query is ~93 bytes compact), or ~3,000 that carry all seven
+ * variants (test/unit/api/limits.test.ts builds both). Every byte admitted here is a byte parsed on
+ * the node's thread, so the bound is what a full request needs, not more.
  */
-export const MAX_QUERY_JSON_BYTES = 900
-
-/** POST /v1/lookup: a full request of the longest queries. */
-export const LOOKUP_BODY_LIMIT = MAX_LOOKUP_QUERIES * MAX_QUERY_JSON_BYTES
+export const LOOKUP_BODY_LIMIT = 2 * 1024 * 1024
 
 /** Every other route takes no body or a tiny one; a little room keeps odd but harmless clients working. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024

@@ -5,6 +5,7 @@ import type { NodeApi } from '../node/interface.js'
 import { ApiError } from './apiError.js'
 import { answerClientError, refuseExpectation } from './clientErrors.js'
 import { toHttpError } from './errorMapping.js'
+import { boundJsonDepth } from './jsonBody.js'
 import { DEFAULT_BODY_LIMIT, MAX_PARAM_CHARS } from './limits.js'
 import { guardRequests } from './requestGuards.js'
 import { createRequestMetrics, meterRequests } from './requestMetrics.js'
@@ -71,6 +72,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
 
   // A JSON API: a text/plain body is a client mistake worth a 415, not a string to validate.
   app.removeContentTypeParser('text/plain')
+  boundJsonDepth(app)
 
   app.setErrorHandler(sendError)
   app.setNotFoundHandler(async (request, reply) => {

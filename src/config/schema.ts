@@ -34,7 +34,7 @@ export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
 /** An upload is one photo or frame: 256 MiB is past any camera's JPEG and keeps a request's memory bounded. */
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024
 
-/** 16k × 16k: the decoder's own ceiling; each pixel costs ~11 bytes of buffers while it is hashed. */
+/** 16k × 16k: the decoder's own ceiling; a pixel costs ~12 bytes while hashed (8-bit colour), ~24 at 16 bits (src/hashing/decodedBytes.ts). */
 export const MAX_IMAGE_PIXELS = 268_402_689
 
 /** Hashing more files at once than this gains nothing on any machine a node runs on. */

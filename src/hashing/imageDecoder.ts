@@ -1,5 +1,6 @@
 import sharp, { type Metadata, type Sharp } from 'sharp'
 import { cmykToRgb } from './cmyk.js'
+import { REFERENCE_BYTES_PER_PIXEL, bytesPerPixel } from './decodedBytes.js'
 import { hashingErrorFromSharp } from './decodeErrors.js'
 import { HashingError } from './errors.js'
 import { collapseNeutralGrey } from './neutralGrey.js'
@@ -82,9 +83,21 @@ function checked (px: Pixels): RawImage {
 }
 
 /**
+ * The pixel bound is priced at 8-bit colour; 16-bit samples get the same bytes, so fewer pixels. Checked from the header, before any pixel is decoded.
+ */
+function checkDecodedBytes (meta: Metadata, pixels: number, maxPixels: number): void {
+  const perPixel = bytesPerPixel({ channels: meta.channels ?? 4, sampleBytes: meta.depth === 'ushort' ? 2 : 1 })
+  const budget = maxPixels * REFERENCE_BYTES_PER_PIXEL
+  if (pixels * perPixel > budget) {
+    throw new HashingError('IMAGE_TOO_LARGE', `${meta.width}x${meta.height} ${meta.depth === 'ushort' ? '16' : '8'}-bit image with ${meta.channels} channels needs ~${perPixel} bytes a pixel while hashed, ${pixels * perPixel} in all; the bound is ${budget} (${maxPixels} pixels at ${REFERENCE_BYTES_PER_PIXEL} bytes)`)
+  }
+}
+
+/**
  * Decodes an image file to 8-bit grey or RGB for hashing (GIF and other multi-page formats: the first
  * page). UNSUPPORTED_IMAGE when the bytes are not an image of a hashable format, IMAGE_TOO_LARGE when it
- * has more than `maxPixels` pixels (checked from the header, before decoding).
+ * has more than `maxPixels` pixels, or needs more bytes than that many 8-bit colour pixels (checked from
+ * the header, before decoding).
  */
 export async function decodeImage (bytes: Uint8Array, opts: DecodeOptions): Promise<DecodedImage> {
   const { maxPixels } = opts
@@ -96,6 +109,7 @@ export async function decodeImage (bytes: Uint8Array, opts: DecodeOptions): Prom
   const { width, height } = meta
   if (width === undefined || height === undefined || width <= 0 || height <= 0) throw new HashingError('BAD_IMAGE', 'image header has no size')
   if (width * height > maxPixels) throw new HashingError('IMAGE_TOO_LARGE', `${width}x${height} image is over the ${maxPixels}-pixel bound`)
+  checkDecodedBytes(meta, width * height, maxPixels)
   const pixels = collapseNeutralGrey(await decodePixels(open, meta))
   return { ...pixels, format: meta.format }
 }

@@ -31,7 +31,7 @@ import { IndexError } from './errors.js'
 import { MAX_VALUES, PdqValues } from './pdqValues.js'
 import { BuildScratch, TablePool } from './pdqRun.js'
 import { MergeJob, Segment, buildSegment, pickMerge } from './pdqSegments.js'
-import { Searcher, type Planner, type SearchGroup } from './pdqSearch.js'
+import { Searcher, searchCost, type Planner, type SearchGroup } from './pdqSearch.js'
 import { NARROW_MAX, slotKey } from './pdqSlots.js'
 import { TailSet } from './pdqTail.js'
 import { TopK } from './pdqTopK.js'
@@ -277,6 +277,15 @@ export class PdqIndex {
     const all = new TopK(limit, this.values.words)
     for (const [id, { distance }] of best) all.offer(id, distance, maxDistance)
     return all.sorted().map(({ id, distance }) => ({ value: wordsToBytes(this.values.words, id * PDQ_WORDS), distance, query: best.get(id)!.query }))
+  }
+
+  /**
+   * What one `search` at `maxDistance` would cost by the planner's cost model, in its units (about
+   * nanoseconds on the machine it was tuned on): O(segments), so callers can price a request first.
+   */
+  searchCost (maxDistance: number): number {
+    requireDistance(maxDistance)
+    return searchCost(this.groups(), this.values.count - this.tailLo, maxDistance, this.options.planner)
   }
 
   /** Bytes of the typed arrays the index holds (values, tombstones, bucket tables, ids, scratch). */

@@ -52,6 +52,37 @@ const EARLY_EXIT_BOUND = 44
 
 export type Planner = 'auto' | 'mih'
 
+function scanCost (group: SearchGroup, maxDistance: number): number {
+  return (group.hi - group.lo) * (maxDistance <= EARLY_EXIT_BOUND ? SCAN_COST / 2 : SCAN_COST)
+}
+
+function probeCost (group: SearchGroup, radii: Int8Array): number {
+  let probe = 0
+  for (let s = 0; s < group.layout.count; s++) {
+    const radius = radii[s]!
+    if (radius < 0) continue
+    for (const run of group.runs[s]!) {
+      probe += probeCount(run.bits, radius) * (PROBE_COST + CANDIDATE_COST * run.ids.length / 2 ** run.bits)
+    }
+  }
+  return probe
+}
+
+/**
+ * The cost model's figure (about nanoseconds where it was tuned) for one search at `maxDistance`
+ * over `groups` and the `tail` values after them, planned as `search` would plan it.
+ */
+export function searchCost (groups: readonly SearchGroup[], tail: number, maxDistance: number, planner: Planner): number {
+  if (maxDistance > MAX_MIH_DISTANCE) return (groups.reduce((n, g) => n + g.hi - g.lo, 0) + tail) * SCAN_COST
+  const radii = new Map(LAYOUTS.map(l => [l, slotRadii(maxDistance, l.count)]))
+  let cost = tail * (maxDistance <= EARLY_EXIT_BOUND ? SCAN_COST / 2 : SCAN_COST)
+  for (const group of groups) {
+    const probe = probeCost(group, radii.get(group.layout)!)
+    cost += planner === 'auto' ? Math.min(probe, scanCost(group, maxDistance)) : probe
+  }
+  return cost
+}
+
 /** One search's state and the scratch buffers it reuses; one per index, never re-entered. */
 export class Searcher {
   private readonly probeLo = new Int32Array(MAX_PROBES)
@@ -102,17 +133,7 @@ export class Searcher {
   }
 
   private scanIsCheaper (group: SearchGroup): boolean {
-    const { radii } = this.layouts.get(group.layout)!
-    let probe = 0
-    for (let s = 0; s < group.layout.count; s++) {
-      const radius = radii[s]!
-      if (radius < 0) continue
-      for (const run of group.runs[s]!) {
-        const probes = probeCount(run.bits, radius)
-        probe += probes * (PROBE_COST + CANDIDATE_COST * run.ids.length / 2 ** run.bits)
-      }
-    }
-    return (group.hi - group.lo) * (this.maxDistance <= EARLY_EXIT_BOUND ? SCAN_COST / 2 : SCAN_COST) < probe
+    return scanCost(group, this.maxDistance) < probeCost(group, this.layouts.get(group.layout)!.radii)
   }
 
   private probeGroup (group: SearchGroup): void {

@@ -20,3 +20,22 @@ export const MAX_PDQ_VARIANTS = 7
  * each scans every listed hash (~40 ms at 1M, ~0.4 s at 10M), so a request may hold only a few.
  */
 export const MAX_SCANNING_PDQ_QUERIES = 8
+
+/**
+ * Cost of the PDQ searches one request may ask for, in the index's cost-model units (about a
+ * nanosecond each where it was tuned; bench/lookupBudget.ts measures them here): a request is priced
+ * before any search runs, as the sum over its PDQ queries of (1 + variants) × (SEARCH_OVERHEAD_COST
+ * + the index's estimate at that distance and size). 4e9 admits 10,000 default-distance queries
+ * against 1M stored hashes, or 8 full scans of 10M; it refuses 10,000 queries at distance 63 with
+ * seven variants against 100k (~2e11), which once took 259 s of CPU.
+ */
+export const MAX_REQUEST_SEARCH_COST = 4e9
+
+/**
+ * Cost of one PDQ query with its variants: it runs in one piece between two turns of the event
+ * loop, so this bounds how long gossip and other requests wait on it (a scan of 10M fits, eight don't).
+ */
+export const MAX_QUERY_SEARCH_COST = 2.5e8
+
+/** A search's fixed cost besides what the index's model counts (parsing, buffers, sorting the answer). */
+export const SEARCH_OVERHEAD_COST = 40_000

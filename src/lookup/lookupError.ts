@@ -9,5 +9,7 @@ export type LookupErrorCode =
   | 'TOO_MANY_VARIANTS'
   /** More PDQ queries past the index's reach (each a full scan) than one request may hold. */
   | 'TOO_MANY_SCANS'
+  /** The request's PDQ searches, priced by the index's cost model, are over the budget (limits.ts). */
+  | 'TOO_COSTLY'
 
 export class LookupError extends HashmeshError<LookupErrorCode> {}

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises'
 import { EVERYONE_TRUSTED, type RowStanding, type StandingView } from '../forum/standing.js'
 import { MAX_MIH_DISTANCE } from '../index/pdqIndex.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
@@ -8,8 +7,11 @@ import { isLatestOfPublisher } from '../store/listing.js'
 import { ACTION_NAMES, type Action, isOpinion } from '../wire/types.js'
 import { type AllowlistView, NOTHING_ALLOWLISTED } from './allowlistView.js'
 import { type AggregateRow, aggregateRows } from './hashAggregate.js'
-import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_DISTANCE, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
+import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
 import { LookupError } from './lookupError.js'
+import { checkMaxDistance } from './maxDistance.js'
+import { type NearSearch, checkSearchBudget } from './searchBudget.js'
+import { SearchTurns } from './searchTurns.js'
 import type { LookupIndexes } from './lookupIndexes.js'
 import type { HashSummary, LookupMatch, LookupResult } from './lookupResult.js'
 import { DEFAULT_MATCH_POLICY, type MatchPolicyOptions, matchVerdict } from './matchPolicy.js'
@@ -81,6 +83,7 @@ export class LookupService {
   private readonly standing: StandingView
   private readonly allowlist: AllowlistView
   private readonly policy: MatchPolicyOptions
+  private readonly turns = new SearchTurns()
 
   constructor (components: LookupServiceComponents) {
     this.store = components.store
@@ -92,7 +95,9 @@ export class LookupService {
   }
 
   async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
-    return await this.answer(parseQuery({ type, value, ...options }))
+    const q = parseQuery({ type, value, ...options })
+    checkSearchBudget([nearSearch(q)], this.indexes.pdq)
+    return await this.answer(q)
   }
 
   /** Validates every query before answering any, so a bad one fails the request as a whole. */
@@ -110,13 +115,14 @@ export class LookupService {
     if (scans > MAX_SCANNING_PDQ_QUERIES) {
       throw new LookupError('TOO_MANY_SCANS', `${scans} pdq queries have maxDistance over ${MAX_MIH_DISTANCE}, each a scan of every stored hash; at most ${MAX_SCANNING_PDQ_QUERIES} per request`)
     }
+    checkSearchBudget(parsed.map(nearSearch), this.indexes.pdq)
     return await inParallel(parsed, async q => await this.answer(q))
   }
 
   private async answer (q: ParsedQuery): Promise<LookupResult> {
     // A near search is CPU work on this thread: between two, gossip and other requests get a turn.
-    if (q.near !== undefined) await nextTurn()
-    const hits = q.near === undefined ? this.exactHits(q) : this.nearHits(q.value, q.near)
+    const near = q.near
+    const hits = near === undefined ? this.exactHits(q) : await this.turns.run(() => this.nearHits(q.value, near))
     const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [], match: false, hashes: [] }
     if (q.near !== undefined) {
       result.maxDistance = q.near.maxDistance
@@ -216,12 +222,14 @@ function parseQuery (q: LookupQuery): ParsedQuery {
     return { type, value }
   }
   const maxDistance = q.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE
-  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > MAX_PDQ_DISTANCE) {
-    throw new LookupError('BAD_MAX_DISTANCE', `maxDistance must be an integer 0-${MAX_PDQ_DISTANCE}`)
-  }
+  checkMaxDistance(maxDistance)
   const variants = q.variants ?? []
   if (variants.length > MAX_PDQ_VARIANTS) throw new LookupError('TOO_MANY_VARIANTS', `at most ${MAX_PDQ_VARIANTS} variants (the other dihedral forms of one image)`)
   return { type, value, near: { maxDistance, variants: variants.map((v, i) => parseVariant(v, i)) } }
+}
+
+function nearSearch (q: ParsedQuery): NearSearch | undefined {
+  return q.near === undefined ? undefined : { maxDistance: q.near.maxDistance, searches: 1 + q.near.variants.length }
 }
 
 function parseVariant (hex: string, i: number): Uint8Array {

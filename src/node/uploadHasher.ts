@@ -20,6 +20,8 @@ export interface UploadHasherOptions {
   maxWaiting: number
   /** Largest image decoded, in pixels (bounds the memory one upload can take). */
   maxPixels: number
+  /** Workers are stopped this long after the last upload finished (default IDLE_WORKER_MS). */
+  idleMs?: number
 }
 
 export interface UploadHashOptions {
@@ -29,8 +31,12 @@ export interface UploadHashOptions {
   image?: boolean
 }
 
-/** An idle worker is stopped after this long, so a node that is not asked to match holds no threads. */
-const IDLE_WORKER_MS = 30_000
+/**
+ * Workers are stopped this long after the last upload, so a node that is not asked to match holds
+ * no threads, and no memory: the allocator keeps what a large image took (1.7 GB after two 25 MP
+ * 16-bit uploads, bench/uploadMemory.ts) until its thread ends, whatever the GC frees.
+ */
+const IDLE_WORKER_MS = 5_000
 
 /** Resolved next to this file: hashWorker.ts under tsx, hashWorker.js in dist. */
 const WORKER = new URL(`./hashWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href
@@ -38,22 +44,22 @@ const WORKER = new URL(`./hashWorker${import.meta.url.endsWith('.ts') ? '.ts' : 
 /** Hashes uploaded files in memory, never keeping them, on a pool of worker threads with a bounded queue. */
 export class UploadHasher {
   private readonly options: UploadHasherOptions
-  private readonly pool: Piscina<HashTask, HashOutcome>
+  private pool: Piscina<HashTask, HashOutcome> | undefined
+  private inFlight = 0
+  private idleTimer: NodeJS.Timeout | undefined
 
   constructor (options: UploadHasherOptions) {
     this.options = options
-    this.pool = new Piscina({
-      filename: WORKER,
-      minThreads: 0,
-      maxThreads: options.concurrency,
-      maxQueue: options.maxWaiting,
-      idleTimeout: IDLE_WORKER_MS
-    })
+  }
+
+  /** Worker threads running now (none once idle). */
+  get threads (): number {
+    return this.pool?.threads.length ?? 0
   }
 
   async hash (bytes: Uint8Array, options: UploadHashOptions = {}): Promise<FileHashes> {
     const task: HashTask = { bytes, options: { mode: options.mode, dihedral: options.dihedral, maxPixels: this.options.maxPixels } }
-    const outcome = await this.pool.run(task).catch((err: unknown) => { throw busyOr(err, this.pool) })
+    const outcome = await this.run(task)
     if ('refused' in outcome) throw new HashingError(outcome.refused.code, outcome.refused.message)
     const { hashes } = outcome
     if (options.image === true && hashes.pdq === undefined) {
@@ -63,7 +69,35 @@ export class UploadHasher {
   }
 
   async close (): Promise<void> {
-    await this.pool.destroy()
+    clearTimeout(this.idleTimer)
+    await this.retire()
+  }
+
+  /**
+   * Piscina's own idleTimeout did not always stop idle workers (piscina 5.3: two threads still ran
+   * 36 s after two uploads, with a 30 s timeout), so the whole pool is also retired once nothing has
+   * run for idleMs, and a new one started by the next upload.
+   */
+  private async run (task: HashTask): Promise<HashOutcome> {
+    clearTimeout(this.idleTimer)
+    const pool = this.pool ??= this.newPool()
+    this.inFlight++
+    try {
+      return await pool.run(task).catch((err: unknown) => { throw busyOr(err, pool) })
+    } finally {
+      if (--this.inFlight === 0) this.idleTimer = setTimeout(() => { void this.retire() }, this.options.idleMs ?? IDLE_WORKER_MS).unref()
+    }
+  }
+
+  private newPool (): Piscina<HashTask, HashOutcome> {
+    const { concurrency, maxWaiting, idleMs = IDLE_WORKER_MS } = this.options
+    return new Piscina({ filename: WORKER, minThreads: 0, maxThreads: concurrency, maxQueue: maxWaiting, idleTimeout: idleMs })
+  }
+
+  private async retire (): Promise<void> {
+    const pool = this.pool
+    this.pool = undefined
+    await pool?.destroy()
   }
 }
 

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { checkMaxDistance } from '../../lookup/maxDistance.js'
 import type { HashmeshNodeApi, NodeMatchOptions, PdqMode } from '../../node/interface.js'
 import { ApiError } from '../apiError.js'
 import { mediaTypeOf } from '../mediaType.js'
@@ -24,6 +25,12 @@ function matchOptions (query: MatchQuerystring, contentType: string | undefined)
   return options
 }
 
+/** Runs before schema validation, so it checks the text itself; the schema refuses what is not digits. */
+function checkDistanceParam (query: MatchQuerystring): void {
+  const text = query.maxDistance
+  if (text !== undefined && /^[0-9]+$/.test(text)) checkMaxDistance(Number(text))
+}
+
 /**
  * POST /v1/match: the node hashes the uploaded file in memory (it is never stored or logged) and
  * answers as a lookup of its exact hashes and PDQ would, with the policy verdict in `match`. A read
@@ -38,6 +45,8 @@ export function registerMatchRoutes (app: FastifyInstance, node: HashmeshNodeApi
     scope.post<{ Querystring: MatchQuerystring, Body: Buffer | undefined }>('/v1/match', {
       bodyLimit: maxUploadBytes,
       onRequest: auth.read,
+      // Before the upload is read, let alone hashed: a bad distance must not cost an image's work.
+      preParsing: async (request: FastifyRequest<{ Querystring: MatchQuerystring }>) => { checkDistanceParam(request.query) },
       schema: { querystring: matchQuerystringSchema }
     }, async request => {
       const file = request.body

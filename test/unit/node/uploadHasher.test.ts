@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
 import { UploadHasher } from '../../../src/node/uploadHasher.js'
 import { vectorPath } from '../../helpers/pdqVectors.js'
@@ -30,5 +31,16 @@ describe('UploadHasher (worker threads)', function () {
     assert.ok(outcomes.includes('BUSY'), outcomes.join())
     assert.ok(outcomes.filter(o => o === 'done').length >= 3, outcomes.join())
     assert.deepEqual(new Set(outcomes), new Set(['done', 'BUSY']))
+  })
+
+  it('stops its workers once idle, and starts new ones for the next upload', async function () {
+    hasher = new UploadHasher({ concurrency: 2, maxWaiting: 4, maxPixels: 50_000_000, idleMs: 300 })
+    const bytes = await readFile(vectorPath('images', 'misc', 'c.png'))
+    const first = await hasher.hash(bytes)
+    assert.ok(hasher.threads > 0)
+    const deadline = Date.now() + 10_000
+    while (hasher.threads > 0 && Date.now() < deadline) await sleep(50)
+    assert.equal(hasher.threads, 0, 'workers still running after the idle time')
+    assert.deepEqual(await hasher.hash(bytes), first)
   })
 })

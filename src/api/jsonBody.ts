@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify'
+import { ApiError } from './apiError.js'
+
+/**
+ * Deepest nesting of arrays and objects a JSON body may have. The API's own documents need 4 (a
+ * lookup's variants); a body of millions of nested brackets, small enough to pass the body limit,
+ * would otherwise cost JSON.parse seconds of this thread and gigabytes of heap.
+ */
+export const MAX_JSON_DEPTH = 32
+
+const OPEN_ARRAY = 0x5b
+const OPEN_OBJECT = 0x7b
+const CLOSE_ARRAY = 0x5d
+const CLOSE_OBJECT = 0x7d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+/**
+ * Whether the text nests arrays and objects deeper than `max`, counting brackets outside strings.
+ * One linear pass with no allocation; malformed text is left for JSON.parse to refuse.
+ */
+export function nestsDeeperThan (text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === BACKSLASH) i++
+      else if (c === QUOTE) inString = false
+    } else if (c === QUOTE) {
+      inString = true
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return true
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--
+    }
+  }
+  return false
+}
+
+/**
+ * Replaces fastify's JSON parser with the same one (prototype poisoning refused) behind a depth
+ * check: a too-deep body is refused with TOO_DEEP before JSON.parse sees it.
+ */
+export function boundJsonDepth (app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(new ApiError('TOO_DEEP', `JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH}`), undefined)
+      return
+    }
+    parse(request, text, done)
+  })
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict'
+import type { FastifyInstance } from 'fastify'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../src/api/jsonBody.js'
+import { LOOKUP_BODY_LIMIT } from '../../../src/api/limits.js'
+import { FakeNode, LISTED_MD5 } from './fakeNode.js'
+import { testServer } from './testServer.js'
+
+const JSON_TYPE = { 'content-type': 'application/json' }
+
+function nested (depth: number): string {
+  return '['.repeat(depth) + ']'.repeat(depth)
+}
+
+describe('api: JSON body nesting bound', () => {
+  describe('nestsDeeperThan', () => {
+    it('counts arrays and objects alike, up to the bound and past it', () => {
+      assert.equal(nestsDeeperThan('{"a":[{"b":[1]}]}', 4), false)
+      assert.equal(nestsDeeperThan('{"a":[{"b":[1]}]}', 3), true)
+      assert.equal(nestsDeeperThan(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH), false)
+      assert.equal(nestsDeeperThan(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH), true)
+    })
+
+    it('ignores brackets inside strings, escaped quotes included', () => {
+      assert.equal(nestsDeeperThan(JSON.stringify({ a: '[[[[{{{{' }), 1), false)
+      assert.equal(nestsDeeperThan(JSON.stringify({ a: '"[[[[\\' }), 1), false)
+      assert.equal(nestsDeeperThan(JSON.stringify(['\\', [[1]]]), 2), true)
+    })
+
+    it('depth returns to zero between sibling values', () => {
+      assert.equal(nestsDeeperThan('[' + '[[1]],'.repeat(1000) + '[[1]]]', 3), false)
+    })
+  })
+
+  describe('over HTTP', () => {
+    let app: FastifyInstance
+
+    beforeEach(async () => {
+      app = testServer(new FakeNode(), { adminToken: 'f00d'.repeat(16) })
+      await app.ready()
+    })
+    afterEach(async () => { await app.close() })
+
+    it('refuses a lookup body of nested arrays filling the body limit with 400 TOO_DEEP', async () => {
+      const depth = Math.floor((LOOKUP_BODY_LIMIT - 20) / 2)
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: `{"queries":${nested(depth)}}` })
+      assert.equal(res.statusCode, 400)
+      assert.equal(res.json().error.code, 'TOO_DEEP')
+      assert.match(res.json().error.message, new RegExp(`deeper than ${MAX_JSON_DEPTH}`))
+    })
+
+    it('lets a body at the bound through to schema validation', async () => {
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: `{"queries":${nested(MAX_JSON_DEPTH - 1)}}` })
+      assert.equal(res.statusCode, 400)
+      assert.equal(res.json().error.code, 'INVALID_REQUEST')
+    })
+
+    it('still parses ordinary bodies and still refuses prototype poisoning', async () => {
+      const ok = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: JSON.stringify({ queries: [{ type: 'md5', value: LISTED_MD5 }] }) })
+      assert.equal(ok.statusCode, 200)
+      assert.equal(ok.json().results[0].listed, true)
+      const poisoned = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: '{"queries":[],"__proto__":{"x":1}}' })
+      assert.equal(poisoned.statusCode, 400)
+      const empty = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: '' })
+      assert.equal(empty.statusCode, 400)
+    })
+  })
+})
