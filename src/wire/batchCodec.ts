@@ -43,8 +43,10 @@ function checkEntry (e: RawEntry, i: number): Entry {
 
 /** Every structural rule of a body; shared by encode (never produce) and decode (never accept). */
 function checkBody (raw: RawBody): BatchBody {
-  const { entryCount, ...header } = checkHeader({ ...raw, entryCount: raw.entries.length })
-  return { ...header, entries: raw.entries.map(checkEntry) }
+  // Field by field: protobufjs keeps absent fields' defaults on the prototype, where a spread misses them.
+  const { publisher, seq, prev, createdAtMs, network, entries } = raw
+  const { entryCount, ...header } = checkHeader({ publisher, seq, prev, createdAtMs, network, entryCount: entries.length })
+  return { ...header, entries: entries.map(checkEntry) }
 }
 
 function decodeOrThrow<T> (type: typeof SignedBatchType, bytes: Uint8Array, what: string): T {
