@@ -23,6 +23,8 @@ const FLOOD_ENTRIES = 6_500
 /** The honest batch is sent once this many flood batches are on their way. */
 const FLOOD_LEAD = 30
 const UNLOADED_RUNS = 3
+/** As large as an honest platform's batch: its unloaded arrival (~0.2 s) is the issue's figure. */
+const HONEST_ENTRIES = 10_000
 /** On a loaded 2-core machine a 0.2 s arrival jitters by a few hundred ms whatever the flood does. */
 const SLACK_MS = 500
 
@@ -79,17 +81,22 @@ describe('a flood of validly signed batches from an untrusted key (real processe
     await rm(base, { recursive: true, force: true })
   })
 
-  /** Milliseconds from A's publish to B answering a lookup with the batch's hash. */
+  /**
+   * Milliseconds from A's publish (A has stored the batch and handed it to gossip) to B answering a
+   * lookup with its last hash: the hop the flood is on, without A's own share of the machine.
+   */
   async function honestArrivalMs (): Promise<number> {
-    const value = randomBytes(32).toString('hex')
+    const entries = Array.from({ length: HONEST_ENTRIES }, () => ({ type: 'sha256', value: randomBytes(32).toString('hex'), labels: ['honest'] }))
+    const value = entries.at(-1)!.value
+    assert.equal((await postJson(`${infoA.http}/v1/batches`, { entries }, token)).status, 201)
     const started = Date.now()
-    assert.equal((await postJson(`${infoA.http}/v1/batches`, { entries: [{ type: 'sha256', value, labels: ['honest'] }] }, token)).status, 201)
     await waitFor('the honest batch on B', async () =>
       (await getJson<LookupResult>(`${infoB.http}/v1/lookup/sha256/${value}`)).body.listed, 60_000, 20)
     return Date.now() - started
   }
 
   it(`an honest batch published during a flood of ${FLOOD_BATCHES} untrusted ~340 KB batches reaches B within 2x its unloaded time`, async function () {
+    await honestArrivalMs() // warms both nodes' code paths: the first batch is always the slowest
     const unloaded: number[] = []
     for (let i = 0; i < UNLOADED_RUNS; i++) unloaded.push(await honestArrivalMs())
     const baseline = median(unloaded)
