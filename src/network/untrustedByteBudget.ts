@@ -16,7 +16,7 @@ export interface UntrustedByteBudgetOptions {
  * fetches what was dropped). A rogue key's flood passes it within a second.
  */
 const DEFAULT_BURST_BYTES = 16 * MAX_SIGNED_BATCH_BYTES
-/** One largest batch every 8 s, held indefinitely: far above any honest relay's untrusted traffic. */
+/** Then one largest batch every 8 s, for as long as it lasts: far above any honest relay's untrusted traffic. */
 const DEFAULT_BYTES_PER_SECOND = 128 * 1024
 /** Peers and keys tracked at once; past this, full buckets (the same as forgotten ones) go first. */
 const MAX_KEYS = 10_000
