@@ -9,6 +9,7 @@ import type { IngestMetrics } from './metrics.js'
 import type { EquivocationTracker } from './equivocationTracker.js'
 import { PendingBatches } from './pendingBatches.js'
 import type { TrustPolicy } from './trustPolicy.js'
+import type { UntrustedBudget } from './untrustedBudget.js'
 import { BatchValidationError, type ValidationCode } from './validationError.js'
 
 export type IngestAction = 'accept' | 'ignore' | 'reject'
@@ -37,6 +38,8 @@ export interface BatchIngesterComponents {
   metrics?: IngestMetrics
   /** Without one, a conflicting batch is only refused; with one, it also becomes a stored proof. */
   equivocations?: EquivocationTracker
+  /** Without one, batches of untrusted publishers are refused cheaply but never rate-limited. */
+  untrustedBudget?: UntrustedBudget
 }
 
 export interface BatchIngesterOptions {
@@ -111,8 +114,9 @@ export class BatchIngester {
 
   private async validateAndLink (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<IngestOutcome> {
     try {
-      const { store, trust } = this.components
-      const batch = await validateBatch(bytes, { ...this.options, store, trust })
+      const { store, trust, untrustedBudget } = this.components
+      const spendUntrusted = untrustedBudget === undefined ? undefined : (publisher: Uint8Array, n: number) => untrustedBudget.spend(source, publisher, n)
+      const batch = await validateBatch(bytes, { ...this.options, store, trust, spendUntrusted })
       const receipt = { receivedAtMs: this.options.now(), source }
       return await this.serially(async () => await this.link(batch, receipt, extra))
     } catch (err) {

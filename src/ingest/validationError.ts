@@ -11,6 +11,8 @@ export type ValidationCode =
   | WireErrorCode
   | 'WRONG_NETWORK'
   | 'UNTRUSTED_PUBLISHER'
+  /** An untrusted batch past the byte budget of its peer or its publisher: dropped without looking further. */
+  | 'UNTRUSTED_BUDGET'
   /** Forum membership (all IGNORE: an honest relay may not have learned the record that refuses it yet). */
   | 'NO_CREDENTIAL'
   | 'MISSING_ROLE'

@@ -17,6 +17,7 @@ import { type GossipAction, GossipTopic } from '../network/gossipTopic.js'
 import { SyncService, createSyncMetrics, registerSyncLagGauge } from '../network/sync/index.js'
 import { registerPeerGauges } from '../network/metrics.js'
 import { PeerPolicer } from '../network/peerPolicer.js'
+import { UntrustedByteBudget } from '../network/untrustedByteBudget.js'
 import { batchTopic, equivocationTopic, forumTopic } from '../network/topics.js'
 import { createLibp2pNode, type HashmeshLibp2p } from '../network/libp2pNode.js'
 import { PeerKeeper } from '../network/peerKeeper.js'
@@ -357,7 +358,7 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     const allowlist = await AllowlistStore.load(store, auditLog)
     const equivocations = await EquivocationTracker.load({ store, trust: membership, logger }, { network: options.network })
     const ingester = new BatchIngester(
-      { store, indexes, trust: membership, logger, equivocations, metrics: createIngestMetrics(deps.registry) },
+      { store, indexes, trust: membership, logger, equivocations, metrics: createIngestMetrics(deps.registry), untrustedBudget: new UntrustedByteBudget() },
       { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
     )
     const topics = { batches: batchTopic(options.network), proofs: equivocationTopic(options.network), forum: forumTopic(options.network) }

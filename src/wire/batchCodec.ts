@@ -1,12 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { findSignalType } from '../signals/registry.js'
 import { WireError } from './errors.js'
-import {
-  BATCH_ID_BYTES, LABEL_PATTERN, MAX_BODY_BYTES, MAX_ENTRIES_PER_BATCH, MAX_LABELS_PER_ENTRY,
-  MAX_SIGNED_BATCH_BYTES, NETWORK_PATTERN, PUBLIC_KEY_BYTES, REASON_PATTERN, SIGNATURE_BYTES
-} from './limits.js'
+import { checkHeader } from './batchHeader.js'
+import { LABEL_PATTERN, MAX_BODY_BYTES, MAX_LABELS_PER_ENTRY, MAX_SIGNED_BATCH_BYTES, REASON_PATTERN, SIGNATURE_BYTES } from './limits.js'
 import { BatchBodyType, SignedBatchType } from './schema.js'
-import { type LongLike, toSafeInteger } from './uint64.js'
+import type { LongLike } from './uint64.js'
 import { Action, type BatchBody, type DecodedBatch, type Entry, isOpinion } from './types.js'
 
 interface RawEntry { signalType: string, value: Uint8Array, labels: string[], action: number, reason?: string }
@@ -45,25 +43,10 @@ function checkEntry (e: RawEntry, i: number): Entry {
 
 /** Every structural rule of a body; shared by encode (never produce) and decode (never accept). */
 function checkBody (raw: RawBody): BatchBody {
-  if (raw.publisher.length !== PUBLIC_KEY_BYTES) throw new WireError('BAD_PUBLISHER', `publisher must be ${PUBLIC_KEY_BYTES} bytes`)
-  const seq = toSafeInteger(raw.seq)
-  if (seq === undefined || seq < 1) throw new WireError('BAD_SEQ', 'seq must be an integer from 1 to 2^53-1')
-  const expectedPrev = seq === 1 ? 0 : BATCH_ID_BYTES
-  if (raw.prev.length !== expectedPrev) throw new WireError('BAD_PREV', `prev must be ${expectedPrev} bytes when seq is ${seq}`)
-  const createdAtMs = toSafeInteger(raw.createdAtMs)
-  if (createdAtMs === undefined) throw new WireError('BAD_TIMESTAMP', 'created_at_ms out of range')
-  if (!NETWORK_PATTERN.test(raw.network)) throw new WireError('BAD_NETWORK', 'network must match [a-z0-9][a-z0-9._-]{0,63}')
-  if (raw.entries.length === 0) throw new WireError('NO_ENTRIES', 'a batch needs at least one entry')
-  if (raw.entries.length > MAX_ENTRIES_PER_BATCH) throw new WireError('TOO_MANY_ENTRIES', `${raw.entries.length} entries, at most ${MAX_ENTRIES_PER_BATCH}`)
-  return {
-    publisher: raw.publisher,
-    seq,
-    // protobufjs yields a plain [] for an absent bytes field, and other encoders omit an empty prev.
-    prev: raw.prev.length === 0 ? new Uint8Array(0) : raw.prev,
-    createdAtMs,
-    network: raw.network,
-    entries: raw.entries.map(checkEntry)
-  }
+  // Field by field: protobufjs keeps absent fields' defaults on the prototype, where a spread misses them.
+  const { publisher, seq, prev, createdAtMs, network, entries } = raw
+  const { entryCount, ...header } = checkHeader({ publisher, seq, prev, createdAtMs, network, entryCount: entries.length })
+  return { ...header, entries: entries.map(checkEntry) }
 }
 
 function decodeOrThrow<T> (type: typeof SignedBatchType, bytes: Uint8Array, what: string): T {

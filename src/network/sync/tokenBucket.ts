@@ -8,7 +8,7 @@ export interface TokenBucketOptions {
 
 interface Bucket { tokens: number, at: number }
 
-/** Per-key token buckets: `burst` requests at once, then `ratePerSecond` on average. */
+/** Per-key token buckets: `burst` tokens at once, then `ratePerSecond` on average (tokens: requests, or bytes). */
 export class TokenBucket {
   private readonly buckets = new Map<string, Bucket>()
   private readonly ratePerMs: number
@@ -23,14 +23,22 @@ export class TokenBucket {
     this.now = options.now ?? Date.now
   }
 
-  /** Takes a token and returns 0, or takes nothing and returns the milliseconds until one is due. */
-  tryTake (key: string): number {
+  /**
+   * Takes `cost` tokens and returns 0, or takes nothing and returns the milliseconds until they are
+   * due (Infinity when `cost` is over the burst: never).
+   */
+  tryTake (key: string, cost = 1): number {
     const bucket = this.refilled(key)
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1
+    if (bucket.tokens >= cost) {
+      bucket.tokens -= cost
       return 0
     }
-    return Math.ceil((1 - bucket.tokens) / this.ratePerMs)
+    return cost > this.burst ? Infinity : Math.ceil((cost - bucket.tokens) / this.ratePerMs)
+  }
+
+  /** Whether `cost` tokens are there now; takes nothing. */
+  has (key: string, cost: number): boolean {
+    return this.refilled(key).tokens >= cost
   }
 
   private refilled (key: string): Bucket {

@@ -17,6 +17,14 @@ describe('TokenBucket', function () {
     assert.equal(b.tryTake('a'), 100)
   })
 
+  it('takes a cost of several tokens at once, or nothing; a cost over the burst never passes', function () {
+    const b = bucket()
+    assert.equal(b.tryTake('a', 2), 0)
+    assert.equal(b.tryTake('a', 2), 100)
+    assert.equal(b.has('a', 1), true, 'the refused take took nothing')
+    assert.equal(b.tryTake('a', 4), Infinity)
+  })
+
   it('keeps each key apart', function () {
     const b = bucket()
     for (let i = 0; i < 3; i++) b.tryTake('hammer')
