@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
 import { validateBatch, type ValidatorContext } from '../../../src/ingest/batchValidator.js'
 import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
-import { BatchValidationError } from '../../../src/ingest/validationError.js'
 import { BatchBodyType, SignedBatchType } from '../../../src/wire/schema.js'
 import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
+import { outcome } from './validationOutcome.js'
 
 const NOW = 1_700_000_000_000
 const SKEW = 60_000
@@ -18,16 +18,6 @@ function context (o: { trusted?: Uint8Array[], stored?: Uint8Array[] } = {}): Va
     store: { hasBatch: async id => stored.has(Buffer.from(id).toString('hex')) },
     maxClockSkewMs: SKEW,
     now: () => NOW
-  }
-}
-
-async function outcome (bytes: Uint8Array, ctx: ValidatorContext): Promise<string> {
-  try {
-    await validateBatch(bytes, ctx)
-    return 'accept'
-  } catch (err) {
-    assert.ok(err instanceof BatchValidationError, `unexpected error ${String(err)}`)
-    return `${err.action}:${err.code}`
   }
 }
 

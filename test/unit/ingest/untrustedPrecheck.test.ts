@@ -3,11 +3,11 @@ import fc from 'fast-check'
 import { generateSecretKey, publicKeyOf, sign } from '../../../src/crypto/ed25519.js'
 import { validateBatch, type ValidatorContext } from '../../../src/ingest/batchValidator.js'
 import { StaticTrustList, type TrustPolicy } from '../../../src/ingest/trustPolicy.js'
-import { BatchValidationError } from '../../../src/ingest/validationError.js'
 import { peekBatchHeader } from '../../../src/wire/batchHeader.js'
 import { WireError } from '../../../src/wire/errors.js'
 import { BatchBodyType, SignedBatchType } from '../../../src/wire/schema.js'
 import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
+import { outcome } from './validationOutcome.js'
 
 const NOW = 1_700_000_000_000
 const RUNS = 200
@@ -29,16 +29,6 @@ function context (extra: Partial<ValidatorContext> = {}): ValidatorContext {
 /** The same policy, but claiming everyone is trusted, so the pre-check always defers: the full path alone. */
 function fullPathOnly (ctx: ValidatorContext): ValidatorContext {
   return { ...ctx, trust: { isTrusted: () => true, check: body => ctx.trust.check(body) } }
-}
-
-async function outcome (bytes: Uint8Array, ctx: ValidatorContext): Promise<string> {
-  try {
-    await validateBatch(bytes, ctx)
-    return 'accept'
-  } catch (err) {
-    assert.ok(err instanceof BatchValidationError, `unexpected error ${String(err)}`)
-    return `${err.action}:${err.code}`
-  }
 }
 
 /** A validly signed batch whose entries break the wire rules: only a full decode sees it. */
