@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -64,6 +64,11 @@ describe('README walk-throughs run as written', function () {
   let scratch: string
   beforeEach(async () => { scratch = await mkdtemp(join(tmpdir(), 'hashmesh-readme-')) })
   afterEach(async () => { await rm(scratch, { recursive: true, force: true }) })
+
+  it('the CLI that `npx hashmesh` runs is executable after a build (npm ci runs it; the walk-throughs need it)', async () => {
+    const { mode } = await stat(join(ROOT, 'dist', 'cli', 'main.js'))
+    assert.equal(mode & 0o111, 0o111)
+  })
 
   it('the README marks the walk-throughs this test knows, and no other', () => {
     assert.deepEqual([...walkthroughs().keys()].sort(), Object.keys(EXPECTED).sort())
