@@ -85,20 +85,21 @@ export class NodeClient {
       })
     } catch (err) {
       if (err instanceof AnswerTooLargeError) throw new NodeResponseError(err.status, 'BAD_RESPONSE', `${this.target.url} answered more than ${MAX_ANSWER_BYTES} bytes; is it a hashmesh node?`)
-      throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.target.url}: ${transportReason(err, signal)}`, { cause: err })
+      throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.target.url}: ${transportReason(err, signal.aborted)}`, { cause: err })
     }
     const ok = res.status >= 200 && res.status < 300
     const answer = parseJson(res.text)
     if (res.status === 401 && this.target.access !== undefined) throw refusedToken(this.target, this.target.access)
-    if (!ok) throw responseError(res.status, answer)
+    if (!ok) throw responseError(res.status, res.text)
     if (answer === undefined) throw new NodeResponseError(res.status, 'BAD_RESPONSE', `${this.target.url} did not answer JSON; is it a hashmesh node?`)
     return answer as T
   }
 }
 
-function transportReason (err: unknown, signal: AbortSignal): string {
-  if (signal.aborted) return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-  const code = (err as { code?: unknown }).code
+/** Why a request got no answer: its timeout, or the socket's code (fetch hides it one level down, in its cause). */
+export function transportReason (err: unknown, timedOut: boolean): string {
+  if (timedOut) return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+  const code = (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code
   if (typeof code === 'string') return code
   return err instanceof Error ? err.message : String(err)
 }
@@ -124,8 +125,8 @@ export function refusedToken (target: NodeTarget, access: Access): NodeResponseE
  * The API's `{ error: { code, message, reason? } }`, or just the status from something else (a
  * proxy). The code leads the message, so that the one line a person reads names it too.
  */
-function responseError (status: number, body: unknown): NodeResponseError {
-  const error = (body as { error?: { code?: unknown, message?: unknown, reason?: unknown } } | undefined)?.error
+export function responseError (status: number, text: string): NodeResponseError {
+  const error = (parseJson(text) as { error?: { code?: unknown, message?: unknown, reason?: unknown } } | undefined)?.error
   if (typeof error?.code === 'string') {
     const reason = typeof error.reason === 'string' ? error.reason : undefined
     return new NodeResponseError(status, error.code, `node: ${error.code}: ${String(error.message)}`, reason)
