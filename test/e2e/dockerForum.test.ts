@@ -8,12 +8,13 @@ import { loadConfig } from '../../src/config/loadConfig.js'
 import type { ForumInfo } from '../../src/node/forumApi.js'
 import type { Dockerfile } from '../helpers/docker/dockerfile.js'
 import { type ComposeFile, nodeServices, portOf, readCompose, readDockerfile, runHealthcheck } from '../helpers/docker/dockerFiles.js'
-import { LocalContainer, type ScriptRun } from '../helpers/docker/localContainer.js'
+import { type CliRun } from '../../src/cli/nodeProcess.js'
+import { LocalContainer } from '../helpers/docker/localContainer.js'
 
 /** The variables of the one-shot services that hold container paths. */
 const PATH_VARS = ['FORUM_ROOT_DIR', 'FORUM_NODES_DIR', 'FORUM_CONFIG_DIR']
 
-function ok (run: ScriptRun, what: string): string {
+function ok (run: CliRun, what: string): string {
   assert.equal(run.code, 0, `${what}: ${run.err}${run.out}`)
   return run.out
 }

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process'
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { completion } from '../../../src/cli/nodeProcess.js'
+import { type CliRun, completion } from '../../../src/cli/nodeProcess.js'
 import { CLI } from './cliContract.js'
 import type { Dockerfile } from './dockerfile.js'
 import { type ComposeService, ROOT, mounts } from './dockerFiles.js'
 
-export interface ScriptRun { code: number | null, out: string, err: string }
 
 /**
  * A compose service's container without Docker: its own root directory in which every mount point
@@ -50,7 +49,7 @@ export class LocalContainer {
   }
 
   /** Runs an entrypoint script of the image (/app/docker/X.sh is docker/X.sh of the repository) with /bin/sh. */
-  async runScript (entrypoint: string, pathVars: readonly string[]): Promise<ScriptRun> {
+  async runScript (entrypoint: string, pathVars: readonly string[]): Promise<CliRun> {
     const script = join(ROOT, entrypoint.replace(/^\/app\//, ''))
     return await completion(spawn('/bin/sh', [script], { stdio: ['ignore', 'pipe', 'pipe'], env: this.envWithPaths(pathVars) }))
   }
