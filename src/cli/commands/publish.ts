@@ -54,7 +54,7 @@ async function publishAll (client: NodeClient, batches: readonly InputBatch[], o
 }
 
 /** One line per batch as it is published, every figure named: scripts that want fields use --json. */
-export function batchLine (r: PublishResult): string {
+function batchLine (r: PublishResult): string {
   return `batch ${r.batchId}  seq ${r.seq}  entries ${r.entries}  sent to ${r.recipients} peer(s)${r.recipients === 0 ? ' (stored; peers get it by sync)' : ''}`
 }
 
