@@ -29,6 +29,8 @@ export interface EquivocationTrackerComponents {
   store: HashStore
   trust: TrustPolicy
   logger: Logger
+  /** Called with the proof bytes when this node finds a new equivocation itself, so it can spread them. */
+  onNewProof?: (proof: Uint8Array) => void
 }
 
 /**
@@ -54,8 +56,6 @@ export class EquivocationTracker {
   private readonly c: EquivocationTrackerComponents
   private readonly network: string
   private readonly known = new Map<string, KnownEquivocation>()
-  /** Called with the proof bytes when this node learns a new equivocation, so it can spread them. */
-  onNewProof: ((proof: Uint8Array) => void) | undefined
 
   private constructor (components: EquivocationTrackerComponents, network: string) {
     this.c = components
@@ -87,7 +87,7 @@ export class EquivocationTracker {
     const proof = encodeEquivocationProof(storedSigned, batch.signedBytes)
     const isNews = await this.record(proof)
     // A proof from a peer is forwarded by gossip itself; one found here must be announced.
-    if (isNews) this.onNewProof?.(proof)
+    if (isNews) this.c.onNewProof?.(proof)
     return isNews
   }
 

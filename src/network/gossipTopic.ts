@@ -1,6 +1,8 @@
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { HashmeshLibp2p } from './libp2pNode.js'
+import type { Startable } from './startable.js'
+import { TopicPublisher } from './topicPublisher.js'
 
 export type GossipAction = 'accept' | 'ignore' | 'reject'
 
@@ -18,14 +20,11 @@ const VERDICT: Record<GossipAction, TopicValidatorResult> = {
  * One gossipsub topic whose messages are validated before gossipsub forwards anything; an
  * accepted message is already stored when it is forwarded, so peers only relay what they keep.
  */
-export class GossipTopic {
-  readonly topic: string
-  private readonly libp2p: HashmeshLibp2p
+export class GossipTopic extends TopicPublisher implements Startable {
   private readonly sink: GossipSink
 
   constructor (components: { libp2p: HashmeshLibp2p }, options: { topic: string, sink: GossipSink }) {
-    this.libp2p = components.libp2p
-    this.topic = options.topic
+    super(components, options.topic)
     this.sink = options.sink
   }
 
@@ -39,12 +38,6 @@ export class GossipTopic {
     const { pubsub } = this.libp2p.services
     pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
-  }
-
-  /** Returns how many peers the message was sent to; zero is fine (sync catches them up later). */
-  async publish (data: Uint8Array): Promise<number> {
-    const result = await this.libp2p.services.pubsub.publish(this.topic, data)
-    return result.recipients.length
   }
 
   meshPeers (): string[] {

@@ -1,6 +1,7 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../logger.js'
 import type { HashmeshLibp2p } from './libp2pNode.js'
+import type { Startable } from './startable.js'
 
 export interface PeerKeeperOptions {
   /** Configured peers (bootstrap list); kept connected for the node's lifetime. */
@@ -18,7 +19,7 @@ const DEFAULT_DIAL_TIMEOUT_MS = 5_000
  * Keeps the configured forum peers connected. libp2p's bootstrap discovery dials once and its tag
  * expires; a federation link should instead survive either side restarting, so redial forever.
  */
-export class PeerKeeper {
+export class PeerKeeper implements Startable {
   private readonly libp2p: HashmeshLibp2p
   private readonly logger: Logger
   private readonly peers: Multiaddr[]

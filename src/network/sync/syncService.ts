@@ -13,13 +13,14 @@ import type { PullProgressView } from './progress.js'
 import { forumSyncProtocol, syncProtocols } from './protocols.js'
 import { RangePuller, type PullResult } from './puller.js'
 import { SyncServer } from './server.js'
+import type { Startable } from '../startable.js'
 
 /**
  * Catch-up sync: gossip is lossy, so a node that was offline, just joined or was partitioned asks
  * peers for their heads and pulls the trusted history it lacks, feeding every batch to the same
  * sink as gossip. It also serves its own store to any peer.
  */
-export class SyncService {
+export class SyncService implements Startable {
   private readonly components: SyncComponents
   private readonly options: ResolvedSyncOptions
   private readonly protocols: string[]

@@ -49,8 +49,7 @@ describe('equivocation', function () {
     const trust = new StaticTrustList([toHex(publisher)], new Uint8Array(32))
 
     async function build (): Promise<void> {
-      tracker = await EquivocationTracker.load({ store, trust, logger: silentLogger() }, { network: TEST_NETWORK })
-      tracker.onNewProof = proof => { announced.push(proof) }
+      tracker = await EquivocationTracker.load({ store, trust, logger: silentLogger(), onNewProof: proof => { announced.push(proof) } }, { network: TEST_NETWORK })
       ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
     }
 

@@ -1,0 +1,49 @@
+import type { ForumIngestOutcome, ForumRecordIngester } from '../forum/forumRecordIngester.js'
+import type { BatchIngester, IngestOutcome } from '../ingest/batchIngester.js'
+import type { EquivocationTracker, ProofOutcome } from '../ingest/equivocationTracker.js'
+import type { GossipAction } from '../network/gossipTopic.js'
+import type { PeerPolicer } from '../network/peerPolicer.js'
+import { CREDENTIAL_ARRIVED } from './credentialResync.js'
+
+type Sink<O> = (bytes: Uint8Array, source: string) => Promise<O>
+
+/** Where what peers send (by gossip or sync) goes: the one validation path of each kind, policed. */
+export interface PeerSinks {
+  batches: Sink<IngestOutcome>
+  forum: Sink<ForumIngestOutcome>
+  proofs: Sink<ProofOutcome>
+}
+
+export interface PeerSinksComponents {
+  policer: PeerPolicer
+  ingester: BatchIngester
+  forumIngester: ForumRecordIngester
+  equivocations: EquivocationTracker
+  /** Told of every credential a peer's record brings (see CredentialResync). */
+  arrivals: EventTarget
+}
+
+export function peerSinks (c: PeerSinksComponents): PeerSinks {
+  return {
+    batches: policed(c.policer, async (bytes, source) => await c.ingester.ingest(bytes, source)),
+    forum: policed(c.policer, async (bytes, source) => {
+      const outcome = await c.forumIngester.ingest(bytes, source)
+      if (outcome.code === 'ACCEPTED' && outcome.record?.body.credential !== undefined) c.arrivals.dispatchEvent(new Event(CREDENTIAL_ARRIVED))
+      return outcome
+    }),
+    proofs: policed(c.policer, async (bytes, source) => await c.equivocations.ingestProof(bytes, source))
+  }
+}
+
+/**
+ * Wraps an ingest so every REJECT is reported to the policer, which cuts off repeat offenders. The
+ * source names the peer: 'gossip:<peer id>' or 'sync:<peer id>'.
+ */
+function policed<O extends { action: GossipAction, code: string }> (policer: PeerPolicer, handle: Sink<O>): Sink<O> {
+  return async (bytes, source) => {
+    const outcome = await handle(bytes, source)
+    const peer = source.slice(source.indexOf(':') + 1)
+    if (outcome.action === 'reject' && peer !== '') policer.recordReject(peer, outcome.code)
+    return outcome
+  }
+}
