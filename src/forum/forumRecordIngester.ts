@@ -1,5 +1,6 @@
 import { verify } from '../crypto/ed25519.js'
-import { actionForWireError, type ValidationAction } from '../ingest/validationError.js'
+import type { ValidationAction } from '../ingest/validationError.js'
+import { type OutcomeCounts, ValidationReport } from '../ingest/validationReport.js'
 import type { Logger } from '../logger.js'
 import { toHex } from '../signals/hex.js'
 import { ForumRecordStore } from '../store/forumRecords.js'
@@ -43,7 +44,7 @@ export interface ForumSubmission {
   code: 'ACCEPTED' | 'DUPLICATE'
 }
 
-export type ForumOutcomeCounts = Record<ForumIngestOutcome['action'], Record<string, number>>
+export type ForumOutcomeCounts = OutcomeCounts
 
 function refuse (action: ValidationAction, code: ForumErrorCode, message: string): never {
   throw new ForumError(action, code, message)
@@ -59,7 +60,7 @@ export class ForumRecordIngester {
   private readonly components: ForumRecordIngesterComponents
   private readonly options: Required<ForumRecordIngesterOptions>
   private readonly records: ForumRecordStore
-  private readonly counts: ForumOutcomeCounts = { accept: {}, ignore: {}, reject: {} }
+  private readonly report: ValidationReport<ForumIngestOutcome>
   /** Ids past every check and being written: a second copy arriving meanwhile is a duplicate. */
   private readonly inFlight = new Set<string>()
 
@@ -67,6 +68,7 @@ export class ForumRecordIngester {
     this.components = components
     this.options = { now: Date.now, ...options }
     this.records = new ForumRecordStore(components.store)
+    this.report = new ValidationReport('forum record', { logger: components.logger, metric: components.metrics?.records, logAccepted: logStored(components.logger) })
   }
 
   /**
@@ -91,9 +93,7 @@ export class ForumRecordIngester {
   }
 
   async ingest (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<ForumIngestOutcome> {
-    const { outcome } = await this.attempt(bytes, source, extra)
-    this.count(outcome, source)
-    return outcome
+    return (await this.attempt(bytes, source, extra)).outcome
   }
 
   /**
@@ -102,30 +102,25 @@ export class ForumRecordIngester {
    */
   async submit (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<ForumSubmission> {
     const { outcome, error } = await this.attempt(bytes, source, extra)
-    this.count(outcome, source)
     if ((outcome.code === 'ACCEPTED' || outcome.code === 'DUPLICATE') && outcome.record !== undefined) return { record: outcome.record, code: outcome.code }
     throw error
   }
 
   outcomeCounts (): ForumOutcomeCounts {
-    return structuredClone(this.counts)
+    return this.report.outcomeCounts()
   }
 
   private async attempt (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<{ outcome: ForumIngestOutcome, error?: unknown }> {
     let record: DecodedForumRecord | undefined
-    try {
+    const { outcome, error } = await this.report.run(source, async () => {
       record = decodeSignedForumRecord(bytes)
       await this.store(this.verified(record, { atLoad: false }), source, extra)
-      return { outcome: { action: 'accept', code: 'ACCEPTED', record } }
-    } catch (err) {
-      if (err instanceof WireError || err instanceof ForumError) {
-        const held = err.code === 'DUPLICATE' && record !== undefined ? { record } : {}
-        return { outcome: { action: actionOf(err), code: err.code, message: err.message, ...held }, error: err }
-      }
-      // A store failure is ours, not the sender's: drop without blame and say so loudly.
-      this.components.logger.error({ err, source }, 'forum record ingest failed')
-      return { outcome: { action: 'ignore', code: 'INTERNAL', message: 'internal error' }, error: err }
-    }
+      return { action: 'accept', code: 'ACCEPTED', record }
+    })
+    if (outcome.action === 'accept') return { outcome }
+    const held = outcome.code === 'DUPLICATE' && record !== undefined ? { record } : {}
+    const message = error instanceof WireError || error instanceof ForumError ? error.message : 'internal error'
+    return { outcome: { ...outcome, code: outcome.code as ForumIngestCode, message, ...held }, error }
   }
 
   private async store (record: DecodedForumRecord, source: string, extra: ExtraOps | undefined): Promise<void> {
@@ -161,17 +156,12 @@ export class ForumRecordIngester {
     }
     return record
   }
+}
 
-  private count (outcome: ForumIngestOutcome, source: string): void {
-    const byCode = this.counts[outcome.action]
-    byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
-    this.components.metrics?.records.inc({ action: outcome.action, code: outcome.code })
-    const { logger } = this.components
-    if (outcome.code !== 'ACCEPTED' || outcome.record === undefined) {
-      // Refusals at debug: a hostile peer must not be able to flood the log.
-      logger.debug({ source, action: outcome.action, code: outcome.code }, 'forum record not stored')
-      return
-    }
+/** An accepted record at info, with who signed it for whom. */
+function logStored (logger: Logger): (outcome: ForumIngestOutcome, source: string) => void {
+  return (outcome, source) => {
+    if (outcome.record === undefined) return
     const { body, id } = outcome.record
     const member = body.credential?.member ?? body.revocation?.member
     logger.info({
@@ -182,8 +172,4 @@ export class ForumRecordIngester {
       member: member === undefined ? undefined : toHex(member)
     }, 'forum record stored')
   }
-}
-
-function actionOf (err: WireError | ForumError): ValidationAction {
-  return err instanceof ForumError ? err.action : actionForWireError(err.code)
 }

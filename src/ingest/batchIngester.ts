@@ -11,6 +11,7 @@ import { PendingBatches } from './pendingBatches.js'
 import type { TrustPolicy } from './trustPolicy.js'
 import type { UntrustedBudget } from './untrustedBudget.js'
 import { BatchValidationError, type ValidationCode } from './validationError.js'
+import { type OutcomeCounts, ValidationReport } from './validationReport.js'
 
 export type IngestAction = 'accept' | 'ignore' | 'reject'
 
@@ -48,7 +49,7 @@ export interface BatchIngesterOptions {
   now?: () => number
 }
 
-export type OutcomeCounts = Record<IngestAction, Record<string, number>>
+export type { OutcomeCounts } from './validationReport.js'
 
 /** What the store's chain checks mean for the sender: none of them is a fault of the relaying peer. */
 const STORE_REFUSALS: Partial<Record<string, ValidationCode>> = {
@@ -65,13 +66,14 @@ const STORE_REFUSALS: Partial<Record<string, ValidationCode>> = {
 export class BatchIngester {
   private readonly components: BatchIngesterComponents
   private readonly options: Required<BatchIngesterOptions>
-  private readonly counts: OutcomeCounts = { accept: {}, ignore: {}, reject: {} }
+  private readonly report: ValidationReport<IngestOutcome>
   private readonly pending = new PendingBatches()
   private linkChain: Promise<unknown> = Promise.resolve()
 
   constructor (components: BatchIngesterComponents, options: BatchIngesterOptions) {
     this.components = components
     this.options = { now: Date.now, ...options }
+    this.report = new ValidationReport('batch', { logger: components.logger, metric: components.metrics?.outcomes, logAccepted: logStored(components.logger) })
   }
 
   /**
@@ -80,14 +82,16 @@ export class BatchIngester {
    */
   async ingest (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<IngestOutcome> {
     const stopTimer = this.components.metrics?.applySeconds.startTimer()
-    const outcome = await this.validateAndLink(bytes, source, extra)
-    if (outcome.code === 'ACCEPTED') stopTimer?.()
-    this.count(outcome, source)
-    return outcome
+    const { outcome } = await this.report.run(source, async () => {
+      const linked = await this.validateAndLink(bytes, source, extra)
+      if (linked.code === 'ACCEPTED') stopTimer?.()
+      return linked
+    })
+    return outcome as IngestOutcome
   }
 
   outcomeCounts (): OutcomeCounts {
-    return structuredClone(this.counts)
+    return this.report.outcomeCounts()
   }
 
   /** Batches held for this publisher (hex) until their predecessors arrive. */
@@ -112,19 +116,13 @@ export class BatchIngester {
     return { batches: this.pending.size, bytes: this.pending.heldBytes, evicted: this.pending.evictedTotal }
   }
 
+  /** Throws the BatchValidationError that refuses the batch. */
   private async validateAndLink (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<IngestOutcome> {
-    try {
-      const { store, trust, untrustedBudget } = this.components
-      const spendUntrusted = untrustedBudget === undefined ? undefined : (publisher: Uint8Array, n: number) => untrustedBudget.spend(source, publisher, n)
-      const batch = await validateBatch(bytes, { ...this.options, store, trust, spendUntrusted })
-      const receipt = { receivedAtMs: this.options.now(), source }
-      return await this.serially(async () => await this.link(batch, receipt, extra))
-    } catch (err) {
-      if (err instanceof BatchValidationError) return { action: err.action, code: err.code }
-      // A store failure is ours, not the sender's: drop without blame and say so loudly.
-      this.components.logger.error({ err, source }, 'batch ingest failed')
-      return { action: 'ignore', code: 'INTERNAL' }
-    }
+    const { store, trust, untrustedBudget } = this.components
+    const spendUntrusted = untrustedBudget === undefined ? undefined : (publisher: Uint8Array, n: number) => untrustedBudget.spend(source, publisher, n)
+    const batch = await validateBatch(bytes, { ...this.options, store, trust, spendUntrusted })
+    const receipt = { receivedAtMs: this.options.now(), source }
+    return await this.serially(async () => await this.link(batch, receipt, extra))
   }
 
   private async link (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): Promise<IngestOutcome> {
@@ -169,10 +167,10 @@ export class BatchIngester {
         await this.apply(held.batch, held.receipt)
       } catch (err) {
         if (!(err instanceof BatchValidationError)) throw err
-        this.count({ action: err.action, code: err.code, batch: held.batch }, held.receipt.source)
+        this.report.record({ action: err.action, code: err.code }, held.receipt.source)
         return
       }
-      this.count({ action: 'accept', code: 'LINKED', batch: held.batch }, held.receipt.source)
+      this.report.record({ action: 'accept', code: 'LINKED', batch: held.batch }, held.receipt.source)
       prev = held.batch
       onLinked(prev)
     }
@@ -211,16 +209,12 @@ export class BatchIngester {
     return await run
   }
 
-  private count (outcome: IngestOutcome, source: string): void {
-    const byCode = this.counts[outcome.action]
-    byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
-    this.components.metrics?.outcomes.inc({ action: outcome.action, code: outcome.code })
-    const { logger } = this.components
-    if (outcome.action !== 'accept' || outcome.batch === undefined) {
-      // Rejects at debug: a hostile peer must not be able to flood the log.
-      logger.debug({ source, action: outcome.action, code: outcome.code }, 'batch not stored')
-      return
-    }
+}
+
+/** A stored batch at info, with what identifies it; a held one at debug, as it may never link. */
+function logStored (logger: Logger): (outcome: IngestOutcome, source: string) => void {
+  return (outcome, source) => {
+    if (outcome.batch === undefined) return
     const { body, id } = outcome.batch
     const fields = { source, publisher: toHex(body.publisher), seq: body.seq, batchId: toHex(id), entries: body.entries.length }
     if (outcome.code === 'PENDING') logger.debug(fields, 'batch held until its predecessors arrive')

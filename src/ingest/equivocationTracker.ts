@@ -10,6 +10,7 @@ import type { DecodedBatch } from '../wire/types.js'
 import { EquivocationError } from './equivocationError.js'
 import type { TrustPolicy } from './trustPolicy.js'
 import { BatchValidationError, actionForWireError, type ValidationAction, type ValidationCode } from './validationError.js'
+import { ValidationReport } from './validationReport.js'
 
 export { Decision }
 
@@ -56,10 +57,12 @@ export class EquivocationTracker {
   private readonly c: EquivocationTrackerComponents
   private readonly network: string
   private readonly known = new Map<string, KnownEquivocation>()
+  private readonly proofReport: ValidationReport<ProofOutcome>
 
   private constructor (components: EquivocationTrackerComponents, network: string) {
     this.c = components
     this.network = network
+    this.proofReport = new ValidationReport('equivocation proof', { logger: components.logger })
   }
 
   static async load (components: EquivocationTrackerComponents, options: { network: string }): Promise<EquivocationTracker> {
@@ -93,17 +96,14 @@ export class EquivocationTracker {
 
   /** A proof from a peer: verified in full, since a forged one would freeze an honest publisher. */
   async ingestProof (bytes: Uint8Array, source: string): Promise<ProofOutcome> {
-    try {
+    const { outcome } = await this.proofReport.run(source, async () => {
       const { publisher } = this.verifyProof(bytes)
-      if (this.known.has(toHex(publisher))) return { action: 'ignore', code: 'DUPLICATE' }
+      if (this.known.has(toHex(publisher))) throw new BatchValidationError('ignore', 'DUPLICATE', 'this node holds a proof about this publisher already')
       await this.record(bytes)
       this.c.logger.warn({ source, publisher: toHex(publisher) }, 'equivocation proof received from a peer')
       return { action: 'accept', code: 'ACCEPTED' }
-    } catch (err) {
-      if (err instanceof BatchValidationError) return { action: err.action, code: err.code }
-      this.c.logger.error({ err, source }, 'equivocation proof handling failed')
-      return { action: 'ignore', code: 'INTERNAL' }
-    }
+    })
+    return outcome as ProofOutcome
   }
 
   /** `extra` (the decision's audit record) is written in the same atomic batch as the decision. */
