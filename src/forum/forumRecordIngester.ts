@@ -60,7 +60,7 @@ export class ForumRecordIngester {
   private readonly components: ForumRecordIngesterComponents
   private readonly options: Required<ForumRecordIngesterOptions>
   private readonly records: ForumRecordStore
-  private readonly report: ValidationReport<ForumIngestOutcome>
+  private readonly report: ValidationReport<ForumIngestOutcome, ForumErrorCode | WireErrorCode>
   /** Ids past every check and being written: a second copy arriving meanwhile is a duplicate. */
   private readonly inFlight = new Set<string>()
 
@@ -68,7 +68,8 @@ export class ForumRecordIngester {
     this.components = components
     this.options = { now: Date.now, ...options }
     this.records = new ForumRecordStore(components.store)
-    this.report = new ValidationReport('forum record', { logger: components.logger, metric: components.metrics?.records, logAccepted: logStored(components.logger) })
+    const { logger, metrics } = components
+    this.report = new ValidationReport('forum record', { logger, metric: metrics?.records, logAccepted: logStored(logger) })
   }
 
   /**
@@ -120,7 +121,7 @@ export class ForumRecordIngester {
     if (outcome.action === 'accept') return { outcome }
     const held = outcome.code === 'DUPLICATE' && record !== undefined ? { record } : {}
     const message = error instanceof WireError || error instanceof ForumError ? error.message : 'internal error'
-    return { outcome: { ...outcome, code: outcome.code as ForumIngestCode, message, ...held }, error }
+    return { outcome: { ...outcome, message, ...held }, error }
   }
 
   private async store (record: DecodedForumRecord, source: string, extra: ExtraOps | undefined): Promise<void> {

@@ -66,14 +66,15 @@ const STORE_REFUSALS: Partial<Record<string, ValidationCode>> = {
 export class BatchIngester {
   private readonly components: BatchIngesterComponents
   private readonly options: Required<BatchIngesterOptions>
-  private readonly report: ValidationReport<IngestOutcome>
+  private readonly report: ValidationReport<IngestOutcome, ValidationCode>
   private readonly pending = new PendingBatches()
   private linkChain: Promise<unknown> = Promise.resolve()
 
   constructor (components: BatchIngesterComponents, options: BatchIngesterOptions) {
     this.components = components
     this.options = { now: Date.now, ...options }
-    this.report = new ValidationReport('batch', { logger: components.logger, metric: components.metrics?.outcomes, logAccepted: logStored(components.logger) })
+    const { logger, metrics } = components
+    this.report = new ValidationReport('batch', { logger, metric: metrics?.outcomes, logAccepted: logStored(logger) })
   }
 
   /**
@@ -87,7 +88,7 @@ export class BatchIngester {
       if (linked.code === 'ACCEPTED') stopTimer?.()
       return linked
     })
-    return outcome as IngestOutcome
+    return outcome
   }
 
   outcomeCounts (): OutcomeCounts {
@@ -208,7 +209,6 @@ export class BatchIngester {
     this.linkChain = run.catch(() => undefined)
     return await run
   }
-
 }
 
 /** A stored batch at info, with what identifies it; a held one at debug, as it may never link. */

@@ -57,7 +57,7 @@ export class EquivocationTracker {
   private readonly c: EquivocationTrackerComponents
   private readonly network: string
   private readonly known = new Map<string, KnownEquivocation>()
-  private readonly proofReport: ValidationReport<ProofOutcome>
+  private readonly proofReport: ValidationReport<ProofOutcome, ValidationCode>
 
   private constructor (components: EquivocationTrackerComponents, network: string) {
     this.c = components
@@ -103,7 +103,7 @@ export class EquivocationTracker {
       this.c.logger.warn({ source, publisher: toHex(publisher) }, 'equivocation proof received from a peer')
       return { action: 'accept', code: 'ACCEPTED' }
     })
-    return outcome as ProofOutcome
+    return outcome
   }
 
   /** `extra` (the decision's audit record) is written in the same atomic batch as the decision. */

@@ -14,9 +14,9 @@ export interface Outcome {
 }
 
 /** What was refused and why; INTERNAL is this node's own failure, never the sender's. */
-export interface Refused {
+export interface Refused<Code extends string = string> {
   action: ValidationAction
-  code: string
+  code: Code | 'INTERNAL'
 }
 
 export interface ValidationReportComponents<Accepted> {
@@ -35,7 +35,7 @@ export interface ValidationReportComponents<Accepted> {
  * not to blame. Each outcome is counted, metered by action and code, and logged with structured
  * fields. Gossip turns the action into its verdict (GossipTopic), the policer acts on rejects.
  */
-export class ValidationReport<Accepted extends Outcome> {
+export class ValidationReport<Accepted extends Outcome, Code extends string = string> {
   /** What the log lines call the thing validated: 'batch', 'forum record'. */
   private readonly subject: string
   private readonly c: ValidationReportComponents<Accepted>
@@ -47,7 +47,7 @@ export class ValidationReport<Accepted extends Outcome> {
   }
 
   /** Never throws: the refusal's error comes back beside it, for a local caller that wants it thrown. */
-  async run (source: string, validate: () => Promise<Accepted>): Promise<{ outcome: Accepted | Refused, error?: unknown }> {
+  async run (source: string, validate: () => Promise<Accepted>): Promise<{ outcome: Accepted | Refused<Code>, error?: unknown }> {
     try {
       const outcome = await validate()
       this.record(outcome, source)
@@ -60,7 +60,7 @@ export class ValidationReport<Accepted extends Outcome> {
   }
 
   /** For an outcome reached outside run (a held batch that linked, or failed to, when its gap filled). */
-  record (outcome: Accepted | Refused, source: string): void {
+  record (outcome: Accepted | Refused<Code>, source: string): void {
     const byCode = this.counts[outcome.action]
     byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
     this.c.metric?.inc({ action: outcome.action, code: outcome.code })
@@ -73,9 +73,10 @@ export class ValidationReport<Accepted extends Outcome> {
     return structuredClone(this.counts)
   }
 
-  private refusalOf (err: unknown, source: string): Refused {
-    if (err instanceof RefusalError) return { action: err.action, code: err.code }
-    if (err instanceof WireError) return { action: actionForWireError(err.code), code: err.code }
+  /** `Code` is what the validator's refusals carry: its RefusalError's codes and the WireError codes. */
+  private refusalOf (err: unknown, source: string): Refused<Code> {
+    if (err instanceof RefusalError) return { action: err.action, code: err.code as Code }
+    if (err instanceof WireError) return { action: actionForWireError(err.code), code: err.code as Code }
     this.c.logger.error({ err, source }, `${this.subject} ingest failed`)
     return { action: 'ignore', code: 'INTERNAL' }
   }

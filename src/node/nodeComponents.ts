@@ -149,14 +149,17 @@ async function loadForum (options: NodeOptions, dataDir: DataDir, store: HashSto
  * The equivocation tracker announces the proofs it finds on the proofs topic; a publisher that
  * needs no validator lets it exist before the GossipTopic that validates into it.
  */
-async function buildIngest (options: NodeOptions, deps: NodeDeps, c: Stored & { store: HashStore, libp2p: HashmeshLibp2p, policer: PeerPolicer }): Promise<Ingest> {
+async function buildIngest (
+  options: NodeOptions, deps: NodeDeps, c: Stored & { store: HashStore, libp2p: HashmeshLibp2p, policer: PeerPolicer }
+): Promise<Ingest> {
   const { store, membership } = c
   const { logger } = deps
   const proofs = new TopicPublisher({ libp2p: c.libp2p }, equivocationTopic(options.network))
   const onNewProof = (proof: Uint8Array): void => { spread(proofs, proof, logger) }
   const equivocations = await EquivocationTracker.load({ store, trust: membership, logger, onNewProof }, { network: options.network })
+  const metrics = createIngestMetrics(deps.registry)
   const ingester = new BatchIngester(
-    { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics: createIngestMetrics(deps.registry), untrustedBudget: new UntrustedByteBudget() },
+    { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics, untrustedBudget: new UntrustedByteBudget() },
     { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
   )
   const arrivals = new EventTarget()
@@ -187,8 +190,14 @@ function buildNetwork (options: NodeOptions, deps: NodeDeps, c: Stored & Ingest 
       return outcome
     }
   })
-  const proofGossip = new GossipTopic({ libp2p }, { topic: equivocationTopic(options.network), sink: async (bytes, from) => await sinks.proofs(bytes, `gossip:${from}`) })
-  const forumGossip = new GossipTopic({ libp2p }, { topic: forumTopic(options.network), sink: async (bytes, from) => await sinks.forum(bytes, `gossip:${from}`) })
+  const proofGossip = new GossipTopic({ libp2p }, {
+    topic: equivocationTopic(options.network),
+    sink: async (bytes, from) => await sinks.proofs(bytes, `gossip:${from}`)
+  })
+  const forumGossip = new GossipTopic({ libp2p }, {
+    topic: forumTopic(options.network),
+    sink: async (bytes, from) => await sinks.forum(bytes, `gossip:${from}`)
+  })
   const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
   return { sync, credentialResync, gossip, proofGossip, forumGossip, keeper }
 }
@@ -207,7 +216,10 @@ function fetchGap (sync: SyncService, logger: Logger, fromPeer: string, batch: D
 function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & Network & { dataDir: DataDir, store: HashStore }): Answering {
   const { store, indexes, equivocations, membership, allowlist, auditLog } = c
   const { logger } = deps
-  const publisher = new BatchPublisher({ store, ingester: c.ingester, gossip: c.gossip, key: c.dataDir.publisherKey, logger, audit: auditLog }, { network: options.network })
+  const publisher = new BatchPublisher(
+    { store, ingester: c.ingester, gossip: c.gossip, key: c.dataDir.publisherKey, logger, audit: auditLog },
+    { network: options.network }
+  )
   const lookups = new LookupService({ store, indexes, equivocations, standing: membership, allowlist, policy: options.policy })
   const roots = options.forum.roots.map(hex => Uint8Array.from(Buffer.from(hex, 'hex')))
   const verdict = async (type: string, valueHex: string): Promise<{ match: boolean, reasons: string[], listed: boolean }> => {

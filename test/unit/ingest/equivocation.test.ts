@@ -49,7 +49,8 @@ describe('equivocation', function () {
     const trust = new StaticTrustList([toHex(publisher)], new Uint8Array(32))
 
     async function build (): Promise<void> {
-      tracker = await EquivocationTracker.load({ store, trust, logger: silentLogger(), onNewProof: proof => { announced.push(proof) } }, { network: TEST_NETWORK })
+      const onNewProof = (proof: Uint8Array): void => { announced.push(proof) }
+      tracker = await EquivocationTracker.load({ store, trust, logger: silentLogger(), onNewProof }, { network: TEST_NETWORK })
       ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
     }
 

@@ -28,7 +28,8 @@ describe('ValidationReport: the one wrapper of every validation outcome', functi
     const captured = capturingLogger()
     lines = captured.lines
     accepted = []
-    report = new ValidationReport('thing', { logger: captured.logger, metric, logAccepted: (outcome, source) => { accepted.push(`${outcome.code} from ${source}`) } })
+    const logAccepted = (outcome: Outcome, source: string): void => { accepted.push(`${outcome.code} from ${source}`) }
+    report = new ValidationReport('thing', { logger: captured.logger, metric, logAccepted })
   })
 
   async function metered (action: string, code: string): Promise<number> {
@@ -66,7 +67,8 @@ describe('ValidationReport: the one wrapper of every validation outcome', functi
     assert.deepEqual(result, { outcome: { action: 'ignore', code: 'INTERNAL' }, error: failure })
     assert.equal(await metered('ignore', 'INTERNAL'), 1)
     const error = lines.find(l => l.level === 50)
-    assert.deepEqual([error?.msg, error?.source, (error?.err as { message?: string } | undefined)?.message], ['thing ingest failed', 'gossip:peer', 'disk gone'])
+    const logged = [error?.msg, error?.source, (error?.err as { message?: string } | undefined)?.message]
+    assert.deepEqual(logged, ['thing ingest failed', 'gossip:peer', 'disk gone'])
   })
 
   it('records an outcome reached outside run, and its counts are a copy', async function () {

@@ -27,7 +27,8 @@ describe('Lifecycle', function () {
 
   it('a failed start stops what it had started, in reverse, and keeps the running parts for stop', async function () {
     const log: string[] = []
-    const lifecycle = new Lifecycle({ running: [part('store', log)], toStart: [part('libp2p', log), part('gossip', log), part('sync', log, 'start'), part('keeper', log)] })
+    const toStart = [part('libp2p', log), part('gossip', log), part('sync', log, 'start'), part('keeper', log)]
+    const lifecycle = new Lifecycle({ running: [part('store', log)], toStart })
     await assert.rejects(lifecycle.start(), /sync cannot start/)
     assert.deepEqual(log, ['start libp2p', 'start gossip', 'stop gossip', 'stop libp2p'])
     await lifecycle.stop()
