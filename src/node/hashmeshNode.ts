@@ -23,8 +23,6 @@ import type { NodeOptions } from './options.js'
 import { Periodic } from './periodic.js'
 import { publisherStatuses } from './publisherStatus.js'
 
-export type { NodeDeps } from './nodeComponents.js'
-
 /**
  * How often, and for how long at most, the PDQ index catches up on merges that ingest left owed:
  * a few percent of one core while a burst is absorbed, nothing once it is.

@@ -69,7 +69,7 @@ export interface NodeComponents {
 }
 
 type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'>
-type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'> & { sinks: PeerSinks, arrivals: EventTarget }
+type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
 type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads'>
 
@@ -94,8 +94,10 @@ export async function buildComponents (options: NodeOptions, deps: NodeDeps, dat
     connectionGater: policer.gater
   })
   policer.attach(libp2p)
-  const ingest = await buildIngest(options, deps, { store, libp2p, policer, ...stored })
-  const network = buildNetwork(options, deps, { store, libp2p, ...stored, ...ingest })
+  const ingest = await buildIngest(options, deps, { store, libp2p, ...stored })
+  const arrivals = new EventTarget()
+  const sinks = peerSinks({ policer, forumIngester: stored.forumIngester, ...ingest, arrivals })
+  const network = buildNetwork(options, deps, { store, libp2p, sinks, arrivals, membership: stored.membership })
   const answering = buildAnswering(options, deps, { dataDir, store, ...stored, ...ingest, ...network })
   registerScrapedGauges(deps.registry, { ...stored, ...network, libp2p })
   return { dataDir, store, policer, libp2p, ...stored, ...ingest, ...network, ...answering }
@@ -149,9 +151,7 @@ async function loadForum (options: NodeOptions, dataDir: DataDir, store: HashSto
  * The equivocation tracker announces the proofs it finds on the proofs topic; a publisher that
  * needs no validator lets it exist before the GossipTopic that validates into it.
  */
-async function buildIngest (
-  options: NodeOptions, deps: NodeDeps, c: Stored & { store: HashStore, libp2p: HashmeshLibp2p, policer: PeerPolicer }
-): Promise<Ingest> {
+async function buildIngest (options: NodeOptions, deps: NodeDeps, c: Stored & { store: HashStore, libp2p: HashmeshLibp2p }): Promise<Ingest> {
   const { store, membership } = c
   const { logger } = deps
   const proofs = new TopicPublisher({ libp2p: c.libp2p }, equivocationTopic(options.network))
@@ -162,9 +162,7 @@ async function buildIngest (
     { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics, untrustedBudget: new UntrustedByteBudget() },
     { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
   )
-  const arrivals = new EventTarget()
-  const sinks = peerSinks({ policer: c.policer, ingester, forumIngester: c.forumIngester, equivocations, arrivals })
-  return { equivocations, ingester, sinks, arrivals }
+  return { equivocations, ingester }
 }
 
 /** Every node that learns of an equivocation tells its peers; one that already knows ignores it. */
@@ -173,7 +171,9 @@ function spread (proofs: TopicPublisher, proof: Uint8Array, logger: Logger): voi
 }
 
 /** Sync and the three gossip topics feed the same policed sinks; gossip asks sync for a gap it reveals. */
-function buildNetwork (options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & { store: HashStore, libp2p: HashmeshLibp2p }): Network {
+function buildNetwork (
+  options: NodeOptions, deps: NodeDeps, c: Pick<NodeComponents, 'store' | 'libp2p' | 'membership'> & { sinks: PeerSinks, arrivals: EventTarget }
+): Network {
   const { libp2p, membership, sinks } = c
   const { logger } = deps
   const forumSync = { digest: () => membership.digest(), records: async () => membership.signedRecords(), sink: sinks.forum }
