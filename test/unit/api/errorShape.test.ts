@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { type AddressInfo, type Socket, connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
@@ -149,8 +150,9 @@ describe('api: a request while the server closes', () => {
     socket.write('GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')
     await called
     const closing = app.close()
+    const secondArrived = once(app.server, 'request')
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
-    await new Promise(resolve => setTimeout(resolve, 100))
+    await secondArrived
     release()
     await closing
     await closed
