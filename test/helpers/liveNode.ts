@@ -17,6 +17,11 @@ import { TEST_NETWORK, makeSignedBatch } from './batches.js'
 import { roguePeerOf } from './roguePeer.js'
 import { waitFor } from './waitFor.js'
 
+/** Only a hung node takes this long to take in a gossiped batch. */
+const HUNG_AFTER_MS = 15_000
+/** In-process and on loopback, a batch is taken in within milliseconds: poll often. */
+const POLL_MS = 5
+
 /**
  * A real node for tests of the faces: its LevelDB in a fresh temp dir, libp2p on a free loopback
  * port, every service its own. Data gets in only by the node's own paths (publish, allowlist,
@@ -59,11 +64,12 @@ export class LiveNode {
    * waits until the node has taken each one in (stored, held or refused: its validation counts grow).
    */
   async gossip (batches: readonly DecodedBatch[]): Promise<void> {
-    const info: NodeInfo = { peerId: this.node.peerId, multiaddrs: this.node.multiaddrs(), http: '', publisherKey: this.node.publisherKey, network: TEST_NETWORK }
+    const { peerId, publisherKey } = this.node
+    const info: NodeInfo = { peerId, multiaddrs: this.node.multiaddrs(), http: '', publisherKey, network: TEST_NETWORK }
     this.peer ??= await roguePeerOf(info, TEST_NETWORK)
     const seen = await this.outcomes()
     for (const batch of batches) await this.peer.services.pubsub.publish(batchTopic(TEST_NETWORK), batch.signedBytes)
-    await waitFor('the node to validate the gossiped batches', async () => await this.outcomes() >= seen + batches.length)
+    await waitFor('the node to validate the gossiped batches', async () => await this.outcomes() >= seen + batches.length, HUNG_AFTER_MS, POLL_MS)
   }
 
   /**
@@ -77,7 +83,8 @@ export class LiveNode {
       makeSignedBatch({ secretKey, seq: 1, entries, createdAtMs: createdAtMs + 1 })
     ])
     const publisher = toHex(publicKeyOf(secretKey))
-    return await waitFor('the node to record the fork', async () => (await this.node.equivocations()).find(e => e.publisher === publisher))
+    const recorded = async (): Promise<EquivocationInfo | undefined> => (await this.node.equivocations()).find(e => e.publisher === publisher)
+    return await waitFor('the node to record the fork', recorded, HUNG_AFTER_MS, POLL_MS)
   }
 
   /** Uploads the node has hashed and answered, as its lookup metrics count them. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { Counter, Registry } from 'prom-client'
-import { PUBLISH_BODY_LIMIT, LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, MAX_PUBLISHER_CHARS, MAX_VALUE_CHARS } from '../../../src/api/limits.js'
 import sharp from 'sharp'
+import { PUBLISH_BODY_LIMIT, LOOKUP_BODY_LIMIT, MAX_LOOKUP_QUERIES, MAX_PUBLISHER_CHARS, MAX_VALUE_CHARS } from '../../../src/api/limits.js'
 import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
 import { HashingError } from '../../../src/hashing/errors.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
@@ -45,7 +45,7 @@ describe('api: HTTP server', () => {
     return (await live.node.status()).publishers.find(p => p.publisher === live.node.publisherKey)?.seq ?? 0
   }
 
-  /** Answers a thrown error as a server over a node that throws it would. */
+  /** Serves the API over a node that only throws `error`, in place of the live one. */
   async function serveThrowing (error: Error): Promise<void> {
     await app.close()
     app = testServer(throwingNode(error), { adminToken: TOKEN, maxUploadBytes: UPLOAD_LIMIT })
@@ -231,7 +231,8 @@ describe('api: HTTP server', () => {
     }
 
     it('passes maxDistance, mode and dihedral from the query string', async () => {
-      const res = await app.inject({ method: 'POST', url: '/v1/match?maxDistance=40&mode=tool&dihedral=true', headers: { 'content-type': 'image/jpeg' }, payload: photo })
+      const url = '/v1/match?maxDistance=40&mode=tool&dihedral=true'
+      const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'image/jpeg' }, payload: photo })
       assert.equal(res.statusCode, 200)
       const body = res.json()
       const [core, tool] = await Promise.all([hashFile(photo), hashFile(photo, { mode: 'tool' })])
@@ -468,7 +469,8 @@ describe('api: HTTP server', () => {
       })
 
       it('401 for a decision without the admin token, even with a bad body; nothing decided', async () => {
-        for (const [headers, payload] of [[{}, { decision: 'block' }], [{ authorization: 'Bearer wrong' }, { decision: 'block' }], [{}, { decision: 'nonsense' }]] as const) {
+        const attempts = [[{}, { decision: 'block' }], [{ authorization: 'Bearer wrong' }, { decision: 'block' }], [{}, { decision: 'nonsense' }]] as const
+        for (const [headers, payload] of attempts) {
           const res = await app.inject({ method: 'POST', url: decisionUrl(FORKED), headers, payload })
           assert.equal(res.statusCode, 401, JSON.stringify([headers, payload]))
           assert.equal(errorCode(res), 'UNAUTHORIZED')

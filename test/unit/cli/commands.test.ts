@@ -72,11 +72,17 @@ describe('cli: client commands against the HTTP API of a real node', () => {
   /** Admits `member` to ROOT's forum now, through the node's own API, as `hashmesh forum admit` does. */
   async function admit (member: Uint8Array, organisation: string, o: { roles?: Role[], validUntilMs?: number } = {}): Promise<void> {
     const now = Date.now()
-    const credential = ROOT.credential(member, { organisation, createdAtMs: now - DAY, validFromMs: now - DAY, validUntilMs: o.validUntilMs ?? now + 365 * DAY, ...(o.roles === undefined ? {} : { roles: o.roles }) })
+    const credential = ROOT.credential(member, {
+      organisation,
+      createdAtMs: now - DAY,
+      validFromMs: now - DAY,
+      validUntilMs: o.validUntilMs ?? now + 365 * DAY,
+      ...(o.roles === undefined ? {} : { roles: o.roles })
+    })
     assert.equal((await node.submitForumRecord(credential.signedBytes, 'operator')).code, 'ACCEPTED')
   }
 
-  /** The last seq this node's own key has stored, and its entries. */
+  /** What this node's own key has stored: its last seq, its batches and their entries. */
   async function own (): Promise<{ seq: number, entries: number, batches: number }> {
     const p = (await node.status()).publishers.find(x => x.publisher === node.publisherKey)
     return { seq: p?.seq ?? 0, entries: p?.entries ?? 0, batches: p?.batches ?? 0 }
@@ -119,7 +125,8 @@ describe('cli: client commands against the HTTP API of a real node', () => {
 
     it('shows opinion tallies and disputed', async () => {
       const opinion = (action: Action): Entry[] => [{ signalType: 'md5', value: Buffer.from(LISTED_MD5, 'hex'), labels: [], action }]
-      const members: Array<[string, Action]> = [['Acme', Action.CONFIRM], ['Beta', Action.FALSE_POSITIVE], ['Beta', Action.FALSE_POSITIVE], ['Gamma', Action.FALSE_POSITIVE]]
+      const { CONFIRM, FALSE_POSITIVE } = Action
+      const members: Array<[string, Action]> = [['Acme', CONFIRM], ['Beta', FALSE_POSITIVE], ['Beta', FALSE_POSITIVE], ['Gamma', FALSE_POSITIVE]]
       const batches = []
       for (const [organisation, action] of members) {
         const member = newMember()
@@ -211,7 +218,8 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       await serve({ flags: { forumRoots: [ROOT.hex] } })
       const soon = new Date(Date.now() + 7 * DAY).toISOString()
       await admit(Buffer.from(node.publisherKey, 'hex'), 'Us', { roles: ['publish', 'consume'], validUntilMs: Date.parse(soon) })
-      assert.match((await hashmesh('status', '--node', url)).out, new RegExp(`^membership\\s+Us: publish, consume; valid until ${soon}; EXPIRES SOON: ask the forum's operator for a new credential$`, 'm'))
+      const expiring = `^membership\\s+Us: publish, consume; valid until ${soon}; EXPIRES SOON: ask the forum's operator for a new credential$`
+      assert.match((await hashmesh('status', '--node', url)).out, new RegExp(expiring, 'm'))
     })
 
     it('human output in a forum: the trust list is ignored, and each override is shown with its reason', async () => {
@@ -344,7 +352,8 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
       assert.equal(r.code, 0, r.err)
       const [batch] = (await node.lookup('md5', LISTED_MD5)).matches
-      assert.deepEqual(r.out.trim().split('\n'), [`batch ${batch!.batchId}  seq 1  entries 2  sent to 0 peer(s) (stored; peers get it by sync)`, 'total: 1 batch(es), 2 entries'])
+      const line = `batch ${batch!.batchId}  seq 1  entries 2  sent to 0 peer(s) (stored; peers get it by sync)`
+      assert.deepEqual(r.out.trim().split('\n'), [line, 'total: 1 batch(es), 2 entries'])
       assert.deepEqual(batch!.labels, ['csam', 'x'])
       assert.deepEqual((await node.lookup('sha1', '00'.repeat(20))).matches.map(m => [m.batchId, m.labels]), [[batch!.batchId, []]])
     })
