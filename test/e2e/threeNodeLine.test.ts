@@ -17,6 +17,8 @@ import { waitFor } from '../helpers/waitFor.js'
 
 const NETWORK = 'e2e'
 const HASHES = 10_000
+/** Only a hung test waits this long; how fast gossip crosses the line is bench/propagation's question. */
+const HUNG_AFTER_MS = 90_000
 
 function nodeArgs (extra: string[]): string[] {
   return ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--open-reads', ...extra]
@@ -48,7 +50,7 @@ function handMadeBatch (o: { publisher: Uint8Array, signer: Uint8Array, seq: num
 }
 
 describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, LevelDB)', function () {
-  this.timeout(120_000)
+  this.timeout(HUNG_AFTER_MS + 30_000)
   let base: string
   const dirs = { a: '', b: '', c: '' }
   let a: NodeProcess, b: NodeProcess, c: NodeProcess
@@ -86,12 +88,11 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
 
   const published = randomEntries(HASHES, 'category:test')
 
-  it(`finds on C every one of ${HASHES} hashes A published over HTTP, within 10 s`, async function () {
+  it(`finds on C every one of ${HASHES} hashes A published over HTTP`, async function () {
     const token = (await readFile(join(dirs.a, 'admin.token'), 'utf8')).trim()
     const denied = await postJson(`${infoA.http}/v1/batches`, { entries: published.slice(0, 1) })
     assert.equal(denied.status, 401)
 
-    const started = Date.now()
     const reply = await postJson<{ batchId: string, seq: number, entries: number }>(`${infoA.http}/v1/batches`, { entries: published }, token)
     assert.equal(reply.status, 201)
     assert.equal(reply.body.entries, HASHES)
@@ -100,8 +101,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     const results = await waitFor('all hashes on C', async () => {
       const r = await lookupAll(infoC, published)
       return r.every(x => x.listed) ? r : undefined
-    }, 10_000, 250)
-    this.test!.title += ` (${Date.now() - started} ms)`
+    }, HUNG_AFTER_MS, 250)
     for (const [i, r] of results.entries()) {
       assert.equal(r.value, published[i]!.value)
       assert.equal(r.matches.length, 1)
@@ -140,7 +140,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
 
     const found = async (value: Uint8Array): Promise<boolean> =>
       (await getJson<LookupResult>(`${infoC.http}/v1/lookup/sha256/${Buffer.from(value).toString('hex')}`)).body.listed
-    await waitFor('the control batch on C', async () => await found(controlValue), 10_000)
+    await waitFor('the control batch on C', async () => await found(controlValue), HUNG_AFTER_MS)
     const counts = (await status(infoA)).validation
     assert.ok((counts.reject.BAD_SIGNATURE ?? 0) >= 1, `A counted the forgery: ${JSON.stringify(counts)}`)
     assert.ok((counts.ignore.UNTRUSTED_PUBLISHER ?? 0) >= 1, `A counted the untrusted batch: ${JSON.stringify(counts)}`)

@@ -1,28 +1,37 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { MAX_AUTHOR_CHARS, MAX_NOTE_CHARS } from '../../../src/store/allowlist.js'
-import { FakeNode, LISTED_MD5 } from './fakeNode.js'
+import { LiveNode } from '../../helpers/liveNode.js'
 import { TEST_READ_TOKEN, testServer } from './testServer.js'
 
 const TOKEN = 'a11'.repeat(16)
 const ADMIN = { authorization: `Bearer ${TOKEN}` }
+const LISTED_MD5 = 'ab'.repeat(16)
 
 function errorCode (res: { json: () => unknown }): string {
   return String((res.json() as { error?: { code?: unknown } }).error?.code)
 }
 
 describe('api: allowlist routes', () => {
-  let node: FakeNode
+  let live: LiveNode
   let app: FastifyInstance
   const body = { type: 'md5', value: LISTED_MD5.toUpperCase(), note: 'stock photo, café ☕', author: 'alice@ops-host' }
 
+  /** Who the node's audit log records for each allowlist edit, in order. */
+  async function editors (): Promise<string[]> {
+    return (await live.node.auditLog({})).records.filter(r => r.action.startsWith('allowlist.')).map(r => r.actor)
+  }
+
   beforeEach(async () => {
-    node = new FakeNode()
+    live = await LiveNode.start()
     // Reads open: the allowlist is local policy and takes the admin token all the same.
-    app = testServer(node, { adminToken: TOKEN, openReads: true })
+    app = testServer(live.node, { adminToken: TOKEN, openReads: true })
     await app.ready()
   })
-  afterEach(async () => { await app.close() })
+  afterEach(async () => {
+    await app.close()
+    await live.stop()
+  })
 
   it('401 for every allowlist route without the admin token, even with the read token', async () => {
     for (const headers of [{}, { authorization: `Bearer ${TEST_READ_TOKEN}` }]) {
@@ -36,13 +45,14 @@ describe('api: allowlist routes', () => {
         assert.equal(errorCode(res), 'UNAUTHORIZED')
       }
     }
-    assert.deepEqual(node.allowlistItems, [])
+    assert.deepEqual(await live.node.allowlist(), [])
   })
 
   it('POST adds (201, the item), GET lists, DELETE removes then 404s; edits are recorded under the actor', async () => {
     const added = await app.inject({ method: 'POST', url: '/v1/allowlist', headers: { ...ADMIN, 'x-hashmesh-actor': 'alice@ops-host' }, payload: body })
     assert.equal(added.statusCode, 201)
-    const item = { type: 'md5', value: LISTED_MD5, note: body.note, author: body.author, addedAt: '2024-02-01T00:00:00.000Z' }
+    const item = { type: 'md5', value: LISTED_MD5, note: body.note, author: body.author, addedAt: added.json().addedAt }
+    assert.ok(Math.abs(Date.parse(item.addedAt) - Date.now()) < 60_000, item.addedAt)
     assert.deepEqual(added.json(), item)
     assert.deepEqual((await app.inject({ method: 'GET', url: '/v1/allowlist', headers: ADMIN })).json(), { allowlist: [item] })
     const removed = await app.inject({ method: 'DELETE', url: `/v1/allowlist/md5/${LISTED_MD5.toUpperCase()}`, headers: ADMIN })
@@ -51,14 +61,14 @@ describe('api: allowlist routes', () => {
     const again = await app.inject({ method: 'DELETE', url: `/v1/allowlist/md5/${LISTED_MD5}`, headers: ADMIN })
     assert.equal(again.statusCode, 404)
     assert.equal(errorCode(again), 'NOT_FOUND')
-    assert.deepEqual(node.allowlistActors, ['alice@ops-host', 'admin'])
+    assert.deepEqual(await editors(), ['alice@ops-host', 'admin'])
   })
 
   it('400 INVALID_REQUEST for an actor header that is not a name', async () => {
     const res = await app.inject({ method: 'POST', url: '/v1/allowlist', headers: { ...ADMIN, 'x-hashmesh-actor': 'has space' }, payload: body })
     assert.equal(res.statusCode, 400)
     assert.equal(errorCode(res), 'INVALID_REQUEST')
-    assert.deepEqual(node.allowlistItems, [])
+    assert.deepEqual(await live.node.allowlist(), [])
   })
 
   for (const [name, payload] of [
@@ -76,7 +86,7 @@ describe('api: allowlist routes', () => {
       const res = await app.inject({ method: 'POST', url: '/v1/allowlist', headers: ADMIN, payload })
       assert.equal(res.statusCode, 400)
       assert.equal(errorCode(res), 'INVALID_REQUEST')
-      assert.deepEqual(node.allowlistItems, [])
+      assert.deepEqual(await live.node.allowlist(), [])
     })
   }
 

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { type AddressInfo, type Socket, connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
 import { answerClientError } from '../../../src/api/clientErrors.js'
 import { MAX_PARAM_CHARS } from '../../../src/api/limits.js'
 import { silentLogger } from '../../../src/logger.js'
-import { FakeNode } from './fakeNode.js'
+import { LiveNode } from '../../helpers/liveNode.js'
 import { testServer } from './testServer.js'
+import { throwingNode } from './throwingNode.js'
 
 const TOKEN = 'd00d'.repeat(16)
 
@@ -40,15 +42,20 @@ async function sendRaw (port: number, bytes: string | Buffer): Promise<RawReply>
 }
 
 describe('api: every error in one shape', () => {
+  let live: LiveNode
   let app: FastifyInstance
   let port: number
 
   before(async () => {
-    app = testServer(new FakeNode(), { adminToken: TOKEN })
+    live = await LiveNode.start()
+    app = testServer(live.node, { adminToken: TOKEN })
     await app.listen({ host: '127.0.0.1', port: 0 })
     port = (app.server.address() as AddressInfo).port
   })
-  after(async () => { await app.close() })
+  after(async () => {
+    await app.close()
+    await live.stop()
+  })
 
   it(`414 URL_TOO_LONG for a path parameter over ${MAX_PARAM_CHARS} characters, without echoing it`, async () => {
     const res = await app.inject({ method: 'GET', url: `/v1/lookup/md5/${'a'.repeat(300)}` })
@@ -125,16 +132,14 @@ describe('api: every error in one shape', () => {
 
 describe('api: a request while the server closes', () => {
   it('503 SHUTTING_DOWN in the error shape, with Retry-After, on a kept-alive connection', async () => {
-    const node = new FakeNode()
-    const status = node.status.bind(node)
     let release = (): void => {}
     let statusCalled = (): void => {}
     const called = new Promise<void>(resolve => { statusCalled = resolve })
-    node.status = async () => {
+    // The first request's answer does not matter (this node only throws): that it is in flight does.
+    const node = throwingNode(new Error('first request'), async () => {
       statusCalled()
       await new Promise<void>(resolve => { release = resolve })
-      return await status()
-    }
+    })
     const app = testServer(node, { adminToken: TOKEN })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1')
@@ -145,8 +150,9 @@ describe('api: a request while the server closes', () => {
     socket.write('GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')
     await called
     const closing = app.close()
+    const secondArrived = once(app.server, 'request')
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
-    await new Promise(resolve => setTimeout(resolve, 100))
+    await secondArrived
     release()
     await closing
     await closed

@@ -1,81 +1,58 @@
 import assert from 'node:assert/strict'
-import { type FastifyInstance, fastify } from 'fastify'
-import { toHttpError } from '../../../src/api/errorMapping.js'
-import { routeAuth } from '../../../src/api/routeAuth.js'
-import { registerForumRoutes } from '../../../src/api/routes/forum.js'
-import { ForumError } from '../../../src/forum/forumError.js'
-import type { ForumInfo, ForumNodeApi, ForumSubmitResult } from '../../../src/node/forumApi.js'
+import type { FastifyInstance } from 'fastify'
 import { toHex } from '../../../src/signals/hex.js'
-import { decodeSignedForumRecord } from '../../../src/wire/forumCodec.js'
 import { MAX_FORUM_RECORD_BYTES } from '../../../src/wire/limits.js'
-import { newMember, Root } from '../forum/forumFixtures.js'
+import { LiveNode } from '../../helpers/liveNode.js'
+import { DAY, newMember, Root } from '../forum/forumFixtures.js'
+import { testServer } from './testServer.js'
 
 const ADMIN_TOKEN = 'ad'.repeat(32)
 const READ_TOKEN = 'be'.repeat(32)
 const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` }
 const READ = { authorization: `Bearer ${READ_TOKEN}` }
 
-const INFO: ForumInfo = { roots: ['aa'.repeat(32)], revokedEntries: 'keep', digest: 'cd'.repeat(32), members: [], revocations: [] }
-
-/** Decodes what it is given (so a WireError surfaces as the node's would) and refuses other roots' records. */
-class FakeForumNode implements ForumNodeApi {
-  readonly submitted: Array<{ recordId: string, actor: string }> = []
-  constructor (private readonly root: Root) {}
-
-  async forum (): Promise<ForumInfo> {
-    return INFO
-  }
-
-  async submitForumRecord (signed: Uint8Array, actor: string): Promise<ForumSubmitResult> {
-    const record = decodeSignedForumRecord(signed)
-    if (toHex(record.body.signer) !== this.root.hex) throw new ForumError('ignore', 'UNKNOWN_ROOT', 'not a root of this forum')
-    const recordId = toHex(record.id)
-    const kind = record.body.credential !== undefined ? 'credential' : 'revocation'
-    if (this.submitted.some(s => s.recordId === recordId)) return { recordId, kind, code: 'DUPLICATE' }
-    this.submitted.push({ recordId, actor })
-    return { recordId, kind, code: 'ACCEPTED' }
-  }
-}
-
 function errorCode (res: { json: () => unknown }): string {
   return String((res.json() as { error?: { code?: unknown } }).error?.code)
 }
 
-/** The route alone, with the server's ajv settings; ForumError statuses as proposed for errorMapping. */
-function forumApp (node: ForumNodeApi): FastifyInstance {
-  const app = fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } })
-  app.setErrorHandler(async (err, _request, reply) => {
-    if (err instanceof ForumError) return await reply.code(err.code === 'UNKNOWN_ROOT' ? 403 : 400).send({ error: { code: err.code, message: err.message } })
-    const { status, body } = toHttpError(err)
-    return await reply.code(status).send(body)
-  })
-  registerForumRoutes(app, node, routeAuth({ adminToken: ADMIN_TOKEN, readToken: READ_TOKEN, openReads: false }))
-  return app
-}
-
 describe('api: forum routes', () => {
   const root = new Root()
-  let node: FakeForumNode
+  let live: LiveNode
   let app: FastifyInstance
 
+  /** A credential for a new member of `root`'s forum, valid now. */
+  function credential (signer = root): ReturnType<Root['credential']> {
+    const now = Date.now()
+    return signer.credential(newMember().publicKey, { createdAtMs: now - DAY, validFromMs: now - DAY, validUntilMs: now + DAY })
+  }
+
+  /** Who the node's audit log records for each forum record it took in, in order. */
+  async function submitters (): Promise<string[]> {
+    return (await live.node.auditLog({})).records.filter(r => r.action === 'forum.record').map(r => r.actor)
+  }
+
   beforeEach(async () => {
-    node = new FakeForumNode(root)
-    app = forumApp(node)
+    live = await LiveNode.start({ forumRoots: [root.hex] })
+    app = testServer(live.node, { adminToken: ADMIN_TOKEN, readToken: READ_TOKEN, openReads: false })
     await app.ready()
   })
-  afterEach(async () => { await app.close() })
+  afterEach(async () => {
+    await app.close()
+    await live.stop()
+  })
 
   it('GET /v1/forum answers the node\'s forum to the read or admin token, 401 to nobody', async () => {
     for (const headers of [READ, ADMIN]) {
       const res = await app.inject({ method: 'GET', url: '/v1/forum', headers })
       assert.equal(res.statusCode, 200)
-      assert.deepEqual(res.json(), INFO)
+      assert.deepEqual(res.json(), await live.node.forum())
+      assert.deepEqual(res.json().roots, [root.hex])
     }
     assert.equal((await app.inject({ method: 'GET', url: '/v1/forum' })).statusCode, 401)
   })
 
   it('POST /v1/forum/records: 201 ACCEPTED with the record\'s id and kind, under the actor; 200 DUPLICATE the second time', async () => {
-    const record = root.credential(newMember().publicKey)
+    const record = credential()
     const payload = { record: toHex(record.signedBytes).toUpperCase() }
     const first = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: { ...ADMIN, 'x-hashmesh-actor': 'op@forum-host' }, payload })
     assert.equal(first.statusCode, 201)
@@ -83,7 +60,8 @@ describe('api: forum routes', () => {
     const again = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload })
     assert.equal(again.statusCode, 200)
     assert.equal(again.json().code, 'DUPLICATE')
-    assert.deepEqual(node.submitted, [{ recordId: toHex(record.id), actor: 'op@forum-host' }])
+    assert.deepEqual(await submitters(), ['op@forum-host'])
+    assert.equal((await live.node.forum()).members.length, 1)
   })
 
   it('needs the admin token: 401 with none or the read token, before the body is looked at', async () => {
@@ -111,14 +89,14 @@ describe('api: forum routes', () => {
     }
     const actor = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: { ...ADMIN, 'x-hashmesh-actor': 'two words' }, payload: { record: 'ab' } })
     assert.equal(errorCode(actor), 'INVALID_REQUEST')
-    assert.deepEqual(node.submitted, [])
+    assert.deepEqual(await submitters(), [])
   })
 
   it('passes the node\'s refusals on: the WireError of bytes that are no record, the ForumError of a refused one', async () => {
     const garbage = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload: { record: 'ffff' } })
     assert.equal(garbage.statusCode, 400)
     assert.equal(errorCode(garbage), 'MALFORMED')
-    const foreign = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload: { record: toHex(new Root().credential(newMember().publicKey).signedBytes) } })
+    const foreign = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload: { record: toHex(credential(new Root()).signedBytes) } })
     assert.equal(foreign.statusCode, 403)
     assert.equal(errorCode(foreign), 'UNKNOWN_ROOT')
   })

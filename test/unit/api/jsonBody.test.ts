@@ -2,10 +2,11 @@ import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../src/api/jsonBody.js'
 import { LOOKUP_BODY_LIMIT } from '../../../src/api/limits.js'
-import { FakeNode, LISTED_MD5 } from './fakeNode.js'
+import { LiveNode } from '../../helpers/liveNode.js'
 import { testServer } from './testServer.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
+const LISTED_MD5 = 'ab'.repeat(16)
 
 function nested (depth: number): string {
   return '['.repeat(depth) + ']'.repeat(depth)
@@ -32,13 +33,19 @@ describe('api: JSON body nesting bound', () => {
   })
 
   describe('over HTTP', () => {
+    let live: LiveNode
     let app: FastifyInstance
 
     beforeEach(async () => {
-      app = testServer(new FakeNode(), { adminToken: 'f00d'.repeat(16) })
+      live = await LiveNode.start()
+      await live.node.publish([{ type: 'md5', value: LISTED_MD5 }])
+      app = testServer(live.node, { adminToken: 'f00d'.repeat(16) })
       await app.ready()
     })
-    afterEach(async () => { await app.close() })
+    afterEach(async () => {
+      await app.close()
+      await live.stop()
+    })
 
     it('refuses a lookup body of nested arrays filling the body limit with 400 TOO_DEEP', async () => {
       const depth = Math.floor((LOOKUP_BODY_LIMIT - 20) / 2)

@@ -3,18 +3,22 @@ import type { FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
 import { UNMATCHED_ROUTE } from '../../../src/api/requestMetrics.js'
 import { parsePromText, type PromSample, sampleValue, samplesOf } from '../../helpers/promText.js'
-import { FakeNode, LISTED_MD5 } from './fakeNode.js'
+import { LiveNode } from '../../helpers/liveNode.js'
 import { TEST_READ_TOKEN, type TestServerOptions, testServer } from './testServer.js'
 
 const ADMIN = 'f00d'.repeat(16)
 const READ = { authorization: `Bearer ${TEST_READ_TOKEN}` }
 const LOOKUP_ROUTE = '/v1/lookup/:type/:value'
+const LISTED_MD5 = 'ab'.repeat(16)
 
 describe('api: /metrics', () => {
+  let live: LiveNode | undefined
   let app: FastifyInstance | undefined
 
   async function serve (options: Omit<TestServerOptions, 'adminToken'>): Promise<FastifyInstance> {
-    app = testServer(new FakeNode(), { adminToken: ADMIN, ...options })
+    live = await LiveNode.start()
+    await live.node.publish([{ type: 'md5', value: LISTED_MD5 }])
+    app = testServer(live.node, { adminToken: ADMIN, ...options })
     await app.ready()
     return app
   }
@@ -25,7 +29,10 @@ describe('api: /metrics', () => {
     return parsePromText(res.body)
   }
 
-  afterEach(async () => { await app?.close() })
+  afterEach(async () => {
+    await app?.close()
+    await live?.stop()
+  })
 
   describe('who may read it', () => {
     it('by default needs the read or admin token, and the refusal names http.openMetrics', async () => {

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
-import { FAKE_EQUIVOCATION, FakeNode } from './fakeNode.js'
+import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
+import { toHex } from '../../../src/signals/hex.js'
+import { randomEntries } from '../../helpers/batches.js'
+import { LiveNode } from '../../helpers/liveNode.js'
 import { testServer } from './testServer.js'
 
 const TOKEN = 'beef'.repeat(16)
+/** A key the node trusts and catches signing two batches for one seq, so decisions about it are real. */
+const FORKER = generateSecretKey()
+const FORKED = toHex(publicKeyOf(FORKER))
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(b => Buffer.from(b).toString('hex'))
 
@@ -30,17 +36,23 @@ const decisionBody = fc.oneof(
   fc.dictionary(fc.constantFrom('decision', 'extra'), fc.oneof(fc.constantFrom('follow-stored', 'block'), fc.jsonValue()))
 )
 
-const decisionUrl = fc.oneof(fc.constant(FAKE_EQUIVOCATION.publisher), hex(32), fc.string({ maxLength: 300 }))
+const decisionUrl = fc.oneof(fc.constant(FORKED), hex(32), fc.string({ maxLength: 300 }))
   .map(publisher => `/v1/equivocations/${encodeURIComponent(publisher)}/decision`)
 
 describe('api: no input produces a 5xx (property)', () => {
+  let live: LiveNode
   let app: FastifyInstance
 
   before(async () => {
-    app = testServer(new FakeNode(), { adminToken: TOKEN })
+    live = await LiveNode.start({ trust: [FORKED] })
+    await live.fork(FORKER, randomEntries(1))
+    app = testServer(live.node, { adminToken: TOKEN })
     await app.ready()
   })
-  after(async () => { await app.close() })
+  after(async () => {
+    await app.close()
+    await live.stop()
+  })
 
   async function noServerError (url: string, payload: string, auth: boolean): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/json' }
@@ -99,7 +111,7 @@ describe('api: no input produces a 5xx (property)', () => {
       await noServerError('/v1/lookup', text, false)
       await noServerError('/v1/batches', text, true)
       await noServerError('/v1/allowlist', text, true)
-      await noServerError(`/v1/equivocations/${FAKE_EQUIVOCATION.publisher}/decision`, text, true)
+      await noServerError(`/v1/equivocations/${FORKED}/decision`, text, true)
     }), { numRuns: 200 })
   })
 })

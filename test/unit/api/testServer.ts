@@ -4,7 +4,6 @@ import { routeAuth } from '../../../src/api/routeAuth.js'
 import { buildHttpServer } from '../../../src/api/server.js'
 import { silentLogger } from '../../../src/logger.js'
 import type { NodeApi } from '../../../src/node/interface.js'
-import type { FakeNode } from './fakeNode.js'
 
 export interface TestServerOptions {
   adminToken: string
@@ -21,14 +20,13 @@ export interface TestServerOptions {
 export const TEST_READ_TOKEN = 'feed'.repeat(16)
 
 /**
- * The HTTP server over a fake node, built in one place for every API and CLI test. The fake has the
- * core, lookup and allowlist faces; the forum and audit routes have tests of their own with their
- * own fakes, so those faces are absent here and a call to them fails loudly.
+ * The HTTP server over a node (a real one, or one that only throws), built in one place for every
+ * API and CLI test.
  */
-export function testServer (node: FakeNode, options: TestServerOptions): FastifyInstance {
+export function testServer (node: NodeApi, options: TestServerOptions): FastifyInstance {
   const tokens = { adminToken: options.adminToken, readToken: options.readToken ?? TEST_READ_TOKEN, openReads: options.openReads ?? true, openMetrics: options.openMetrics ?? false }
   const deps = {
-    node: node as unknown as NodeApi,
+    node,
     auth: routeAuth(tokens),
     registry: options.registry ?? new Registry(),
     logger: silentLogger(),

@@ -5,8 +5,7 @@ import { COMMANDS, type CommandEntry, commandsFor } from '../../../src/cli/comma
 import type { CliContext } from '../../../src/cli/context.js'
 import { CLI_PATH, runCliProcess } from '../../../src/cli/nodeProcess.js'
 import { runRecordingModules } from '../../helpers/moduleRecorder.js'
-import { LISTED_MD5 } from '../api/fakeNode.js'
-import { FakeNodeServer } from './cliHarness.js'
+import { NodeServer } from './cliHarness.js'
 
 /** What a node needs and a client does not: each costs tens to hundreds of milliseconds to import. */
 const HEAVY = /\/node_modules\/(libp2p|@libp2p\/[^/]+|@chainsafe\/libp2p-[^/]+|fastify|level|classic-level|sharp)\//
@@ -34,7 +33,9 @@ describe('cli: commands are loaded only when run (spawns dist/; run `npm run bui
   })
 
   it('lookup against a node imports lookup alone and nothing heavy, with the default data dir', async () => {
-    const server = await FakeNodeServer.start('c0ffee'.repeat(8))
+    const server = await NodeServer.start('c0ffee'.repeat(8))
+    const LISTED_MD5 = 'ab'.repeat(16)
+    await server.node.publish([{ type: 'md5', value: LISTED_MD5 }])
     try {
       const r = await runRecordingModules(CLI_PATH, ['lookup', 'md5', LISTED_MD5, '--node', server.url], server.dir)
       assert.equal(r.code, 0, r.err)

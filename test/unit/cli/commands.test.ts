@@ -12,13 +12,26 @@ import { register as registerMatch } from '../../../src/cli/commands/match.js'
 import { register as registerPublish } from '../../../src/cli/commands/publish.js'
 import { register as registerStatus } from '../../../src/cli/commands/status.js'
 import { writeNodeInfo } from '../../../src/cli/nodeInfo.js'
+import { generateSecretKey, publicKeyOf } from '../../../src/crypto/ed25519.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
-import { PublishError } from '../../../src/node/batchPublisher.js'
+import type { HashmeshNode } from '../../../src/node/hashmeshNode.js'
+import type { EquivocationInfo } from '../../../src/node/interface.js'
+import { toHex } from '../../../src/signals/hex.js'
+import { Action, type Entry, type Role } from '../../../src/wire/types.js'
+import { makeSignedBatch, randomEntries } from '../../helpers/batches.js'
+import { LiveNode } from '../../helpers/liveNode.js'
 import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
-import { FAKE_EQUIVOCATION, FAKE_ORGANISATION, FAKE_STATUS, FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
-import { FakeNodeServer, type Run, runCommand } from './cliHarness.js'
+import { failingAfter } from '../api/throwingNode.js'
+import { DAY, Root, newMember } from '../forum/forumFixtures.js'
+import { NodeServer, type NodeServerOptions, type Run, runCommand } from './cliHarness.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
+const LISTED_MD5 = 'ab'.repeat(16)
+/** The forum of the tests that need one: its root signs credentials through each node's API. */
+const ROOT = new Root()
+/** A key the node trusts, which signs two batches for one seq in the equivocation tests. */
+const FORKER = generateSecretKey()
+const FORKED = toHex(publicKeyOf(FORKER))
 const COMMANDS = [registerPublish, registerLookup, registerHash, registerMatch, registerStatus, registerEquivocations, registerDecide]
 
 async function hashmesh (...args: string[]): Promise<Run> {
@@ -43,44 +56,84 @@ function oneJsonDocument (out: string): any {
   return JSON.parse(out)
 }
 
-describe('cli: client commands against an HTTP API over a fake node', () => {
-  let server: FakeNodeServer
-  let node: FakeNode
+describe('cli: client commands against the HTTP API of a real node', () => {
+  let server: NodeServer
+  let node: HashmeshNode
   let url: string
   let dir: string
 
-  beforeEach(async () => {
-    server = await FakeNodeServer.start(TOKEN)
+  /** A node with `options` and the API over it, for this test; afterEach closes it. */
+  async function serve (options: NodeServerOptions = {}): Promise<void> {
+    await server?.close()
+    server = await NodeServer.start(TOKEN, options)
     ;({ node, url, dir } = server)
-  })
+  }
+
+  /** Admits `member` to ROOT's forum now, through the node's own API, as `hashmesh forum admit` does. */
+  async function admit (member: Uint8Array, organisation: string, o: { roles?: Role[], validUntilMs?: number } = {}): Promise<void> {
+    const now = Date.now()
+    const credential = ROOT.credential(member, {
+      organisation,
+      createdAtMs: now - DAY,
+      validFromMs: now - DAY,
+      validUntilMs: o.validUntilMs ?? now + 365 * DAY,
+      ...(o.roles === undefined ? {} : { roles: o.roles })
+    })
+    assert.equal((await node.submitForumRecord(credential.signedBytes, 'operator')).code, 'ACCEPTED')
+  }
+
+  /** What this node's own key has stored: its last seq, its batches and their entries. */
+  async function own (): Promise<{ seq: number, entries: number, batches: number }> {
+    const p = (await node.status()).publishers.find(x => x.publisher === node.publisherKey)
+    return { seq: p?.seq ?? 0, entries: p?.entries ?? 0, batches: p?.batches ?? 0 }
+  }
+
+  beforeEach(async () => { await serve() })
   afterEach(async () => {
     await server.close()
   })
 
   describe('lookup', () => {
+    const ORGANISATION = 'Example Trust & Safety'
+
+    beforeEach(async () => {
+      await serve({ flags: { forumRoots: [ROOT.hex] } })
+      await admit(Buffer.from(node.publisherKey, 'hex'), ORGANISATION)
+      await node.publish([{ type: 'md5', value: LISTED_MD5, labels: ['csam'] }])
+    })
+
     it('exit 0 for a match, with the verdict, its reasons and the entries', async () => {
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
       assert.equal(r.code, 0)
       assert.match(r.out, /^match: md5 /)
       assert.match(r.out, new RegExp(`^  hash ${LISTED_MD5}: MATCH$`, 'm'))
-      assert.match(r.out, new RegExp(`^ {4}why +listed by 1 organisation \\(${FAKE_ORGANISATION}\\)$`, 'm'))
-      assert.match(r.out, new RegExp(`^ {4}publisher ${FAKE_STATUS.publisherKey} \\(${FAKE_ORGANISATION}, member\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {4}why +listed by 1 organisation \\(${ORGANISATION}\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {4}publisher ${node.publisherKey} \\(${ORGANISATION}, member\\)$`, 'm'))
       assert.match(r.out, /labels\s+csam/)
-      assert.match(r.out, /receivedAt\s+2024-01-01T00:00:00.000Z/)
+      const [stored] = (await node.lookup('md5', LISTED_MD5)).matches
+      assert.match(r.out, new RegExp(`receivedAt\\s+${stored!.receivedAt}`))
     })
 
     it('exit 1 for a listed hash local policy does not match (allowlisted), saying why', async () => {
-      await node.allowlistAdd({ type: 'md5', value: LISTED_MD5, note: 'stock photo', author: 'ops' }, 'ops')
+      const item = await node.allowlistAdd({ type: 'md5', value: LISTED_MD5, note: 'stock photo', author: 'ops' }, 'ops')
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
       assert.equal(r.code, 1)
       assert.match(r.out, /^listed, no match: md5 /)
-      assert.match(r.out, /^ {4}allowlisted +by ops at 2024-02-01T00:00:00.000Z: stock photo$/m)
+      assert.match(r.out, new RegExp(`^ {4}allowlisted +by ops at ${item.addedAt}: stock photo$`, 'm'))
       assert.match(r.out, /^ {4}why +allowlisted by ops: stock photo$/m)
     })
 
     it('shows opinion tallies and disputed', async () => {
-      node.opinions.confirm = { count: 1, organisations: ['Acme'], publishers: 1 }
-      node.opinions.falsePositive = { count: 2, organisations: ['Beta', 'Gamma'], publishers: 3 }
+      const opinion = (action: Action): Entry[] => [{ signalType: 'md5', value: Buffer.from(LISTED_MD5, 'hex'), labels: [], action }]
+      const { CONFIRM, FALSE_POSITIVE } = Action
+      const members: Array<[string, Action]> = [['Acme', CONFIRM], ['Beta', FALSE_POSITIVE], ['Beta', FALSE_POSITIVE], ['Gamma', FALSE_POSITIVE]]
+      const batches = []
+      for (const [organisation, action] of members) {
+        const member = newMember()
+        await admit(member.publicKey, organisation)
+        batches.push(makeSignedBatch({ secretKey: member.secretKey, seq: 1, entries: opinion(action) }))
+      }
+      await server.live.gossip(batches)
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
       assert.match(r.out, /^ {4}opinions +1 confirm \(Acme\), 2 false positive \(Beta, Gamma\), 0 dispute$/m)
       assert.match(r.out, /^ {4}disputed +yes$/m)
@@ -124,11 +177,14 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
     })
 
     it('marks a match whose publisher is equivocating, and only then', async () => {
+      const forker = newMember()
+      await admit(forker.publicKey, ORGANISATION)
       assert.doesNotMatch((await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)).out, /EQUIVOCATING/)
-      node.equivocationList.push({ ...FAKE_EQUIVOCATION, publisher: FAKE_STATUS.publisherKey })
+      await server.live.fork(forker.secretKey, [{ signalType: 'md5', value: Buffer.from(LISTED_MD5, 'hex'), labels: ['csam'], action: Action.ADD }])
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)
       assert.equal(r.code, 0)
-      assert.match(r.out, new RegExp(`^ {4}publisher ${FAKE_STATUS.publisherKey} \\(${FAKE_ORGANISATION}, member\\) \\(publisher EQUIVOCATING\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {4}publisher ${forker.hex} \\(${ORGANISATION}, member\\) \\(publisher EQUIVOCATING\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {4}publisher ${node.publisherKey} \\(${ORGANISATION}, member\\)$`, 'm'))
     })
   })
 
@@ -144,25 +200,31 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
     it('human output says whether a forum is configured, how many records it holds and how many were refused', async () => {
       assert.match((await hashmesh('status', '--node', url)).out, /^forum\s+none configured \(trust list only\)$/m)
-      const forum = { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], records: 3, digest: 'bc'.repeat(32), validation: { accept: { ACCEPTED: 3 }, ignore: { UNKNOWN_ROOT: 2 }, reject: { BAD_SIGNATURE: 1 } } }
-      node.status = async () => ({ ...FAKE_STATUS, forum })
+      await serve({ flags: { forumRoots: [ROOT.hex] } })
+      await admit(newMember().publicKey, 'Acme')
+      await admit(newMember().publicKey, 'Beta')
+      await assert.rejects(node.submitForumRecord(new Root().credential(newMember().publicKey).signedBytes, 'operator'), { code: 'UNKNOWN_ROOT' })
+      const { digest } = (await node.status()).forum
       const r = (await hashmesh('status', '--node', url)).out
-      assert.match(r, new RegExp(`^forum\\s+1 root\\(s\\), 3 record\\(s\\) held, 3 refused; digest ${'bc'.repeat(32)}$`, 'm'))
+      assert.match(r, new RegExp(`^forum\\s+1 root\\(s\\), 2 record\\(s\\) held, 1 refused; digest ${digest}$`, 'm'))
       assert.match(r, /^membership\s+NOT ADMITTED: no credential names this node's publisher key; peers refuse what it publishes$/m)
     })
 
     it('human output shows this node\'s own membership, and flags a credential about to expire', async () => {
-      const own = { admitted: true, status: 'active' as const, organisation: 'Us', roles: ['publish' as const, 'consume' as const], validUntil: '2099-01-01T00:00:00.000Z', expiresSoon: false }
-      node.status = async () => ({ ...FAKE_STATUS, forum: { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], own } })
+      await serve({ flags: { forumRoots: [ROOT.hex] } })
+      const until = Date.parse('2099-01-01T00:00:00.000Z')
+      await admit(Buffer.from(node.publisherKey, 'hex'), 'Us', { roles: ['publish', 'consume'], validUntilMs: until })
       assert.match((await hashmesh('status', '--node', url)).out, /^membership\s+Us: publish, consume; valid until 2099-01-01T00:00:00.000Z$/m)
-      node.status = async () => ({ ...FAKE_STATUS, forum: { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], own: { ...own, expiresSoon: true } } })
-      assert.match((await hashmesh('status', '--node', url)).out, /^membership\s+Us: publish, consume; valid until 2099-01-01T00:00:00.000Z; EXPIRES SOON: ask the forum's operator for a new credential$/m)
+      await serve({ flags: { forumRoots: [ROOT.hex] } })
+      const soon = new Date(Date.now() + 7 * DAY).toISOString()
+      await admit(Buffer.from(node.publisherKey, 'hex'), 'Us', { roles: ['publish', 'consume'], validUntilMs: Date.parse(soon) })
+      const expiring = `^membership\\s+Us: publish, consume; valid until ${soon}; EXPIRES SOON: ask the forum's operator for a new credential$`
+      assert.match((await hashmesh('status', '--node', url)).out, new RegExp(expiring, 'm'))
     })
 
     it('human output in a forum: the trust list is ignored, and each override is shown with its reason', async () => {
       const override = { key: 'cd'.repeat(32), reason: 'our second node, credential renewal pending' }
-      const forum = { ...FAKE_STATUS.forum, roots: ['aa'.repeat(32)], overrides: [override], ignoredTrust: ['ef'.repeat(32)] }
-      node.status = async () => ({ ...FAKE_STATUS, trustedPublishers: [], forum })
+      await serve({ flags: { forumRoots: [ROOT.hex], trust: ['ef'.repeat(32)] }, configFile: { forum: { overrides: [override] } } })
       const out = (await hashmesh('status', '--node', url)).out
       assert.match(out, /^trusted\s+1 key\(s\) listed but ignored: the forum roots decide/m)
       assert.match(out, new RegExp(`^overrides\\s+${override.key}  ${override.reason}$`, 'm'))
@@ -170,32 +232,41 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
     })
 
     it('human output flags equivocating publishers at the top and on their line', async () => {
-      const forked = { ...FAKE_STATUS.publishers[0]!, publisher: FAKE_EQUIVOCATION.publisher, equivocating: true }
-      node.status = async () => ({ ...FAKE_STATUS, publishers: [...FAKE_STATUS.publishers, forked] })
+      await serve({ flags: { trust: [FORKED] } })
+      await node.publish([{ type: 'md5', value: LISTED_MD5 }])
+      await server.live.fork(FORKER, randomEntries(1))
       const r = await hashmesh('status', '--node', url)
       assert.equal(r.code, 0)
       const lines = r.out.split('\n')
       const summary = lines.findIndex(l => /^EQUIVOCATING\s+1 publisher\(s\)/.test(l))
       assert.ok(summary >= 0 && summary < lines.indexOf('publishers:'), r.out)
-      assert.ok(lines.some(l => l.includes(FAKE_EQUIVOCATION.publisher) && l.endsWith('EQUIVOCATING')), r.out)
+      assert.ok(lines.some(l => l.includes(FORKED) && l.endsWith('EQUIVOCATING')), r.out)
+      assert.ok(lines.some(l => l.includes(node.publisherKey) && !l.endsWith('EQUIVOCATING')), r.out)
     })
   })
 
   describe('equivocations', () => {
+    let forked: EquivocationInfo
+
+    beforeEach(async () => {
+      await serve({ flags: { trust: [FORKED] } })
+      forked = await server.live.fork(FORKER, randomEntries(1))
+    })
+
     it('prints one block per publisher: fork seq, both batches, detection time, decision', async () => {
       const r = await hashmesh('equivocations', '--node', url)
       assert.equal(r.code, 0, r.err)
-      const e = FAKE_EQUIVOCATION
+      const e = forked
       assert.match(r.out, new RegExp(`^publisher ${e.publisher}$`, 'm'))
-      assert.match(r.out, /^ {2}fork seq\s+3$/m)
-      assert.match(r.out, new RegExp(`^  batch A\\s+${e.batchA.batchId} \\(seq 3\\)$`, 'm'))
-      assert.match(r.out, new RegExp(`^  batch B\\s+${e.batchB.batchId} \\(seq 3\\)$`, 'm'))
-      assert.match(r.out, /^ {2}detected at\s+2024-01-02T00:00:00.000Z$/m)
+      assert.match(r.out, /^ {2}fork seq\s+1$/m)
+      assert.match(r.out, new RegExp(`^  batch A\\s+${e.batchA.batchId} \\(seq 1\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^  batch B\\s+${e.batchB.batchId} \\(seq 1\\)$`, 'm'))
+      assert.match(r.out, new RegExp(`^ {2}detected at\\s+${e.detectedAt}$`, 'm'))
       assert.match(r.out, /^ {2}decision\s+undecided /m)
     })
 
     it('prints "none" and exits 0 when there are none', async () => {
-      node.equivocationList.length = 0
+      await serve()
       const r = await hashmesh('equivocations', '--node', url)
       assert.equal(r.code, 0)
       assert.equal(r.out, 'none\n')
@@ -205,7 +276,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       await writeNodeInfo(join(dir, 'node.json'), { peerId: 'p', multiaddrs: [], http: url, publisherKey: 'k' })
       const r = await hashmesh('equivocations', '--data', dir, '--json')
       assert.equal(r.code, 0)
-      assert.deepEqual(oneJsonDocument(r.out), { equivocations: [FAKE_EQUIVOCATION] })
+      assert.deepEqual(oneJsonDocument(r.out), { equivocations: [forked] })
     })
 
     it('exit 3 when no node answers', async () => {
@@ -216,21 +287,30 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
   })
 
   describe('decide', () => {
-    const FORKED = FAKE_EQUIVOCATION.publisher
+    let forked: EquivocationInfo
+
+    async function decision (): Promise<string | undefined> {
+      return (await node.equivocations()).find(e => e.publisher === FORKED)?.decision
+    }
+
+    beforeEach(async () => {
+      await serve({ flags: { trust: [FORKED] } })
+      forked = await server.live.fork(FORKER, randomEntries(1))
+    })
 
     it('records the decision with the token and prints the updated equivocation', async () => {
       const r = await hashmesh('decide', FORKED, 'block', '--node', url, '--token', TOKEN)
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, new RegExp(`^publisher ${FORKED}$`, 'm'))
       assert.match(r.out, /^ {2}decision\s+block$/m)
-      assert.equal(node.equivocationList[0]?.decision, 'block')
+      assert.equal(await decision(), 'block')
     })
 
     it('--json prints the EquivocationInfo; the token comes from DIR/admin.token', async () => {
       await writeFile(join(dir, 'admin.token'), `${TOKEN}\n`, { mode: 0o600 })
       const r = await hashmesh('decide', FORKED.toUpperCase(), 'follow-stored', '--node', url, '--data', dir, '--json')
       assert.equal(r.code, 0, r.err)
-      assert.deepEqual(oneJsonDocument(r.out), { ...FAKE_EQUIVOCATION, decision: 'follow-stored' })
+      assert.deepEqual(oneJsonDocument(r.out), { ...forked, decision: 'follow-stored' })
     })
 
     it('exit 1 NO_SUCH_EQUIVOCATION for a publisher with none recorded', async () => {
@@ -250,7 +330,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       assert.equal(oneJsonDocument(badKey.out).error.code, 'USAGE')
       assert.equal((await hashmesh('decide', FORKED, 'block', '--node', url, '--token', 'wrong')).code, 2)
       assert.equal((await hashmesh('decide', FORKED, 'block', '--node', url, '--data', dir)).code, 2)
-      assert.equal(node.equivocationList[0]?.decision, 'undecided')
+      assert.equal(await decision(), 'undecided')
     })
 
     it('exit 3 when no node answers', async () => {
@@ -271,8 +351,11 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},csam;x\nsha1,${'00'.repeat(20)},\n`)
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
       assert.equal(r.code, 0, r.err)
-      assert.deepEqual(r.out.trim().split('\n'), [`batch ${'01'.repeat(32)}  seq 1  entries 2  sent to 2 peer(s)`, 'total: 1 batch(es), 2 entries'])
-      assert.deepEqual(node.published, [[{ type: 'md5', value: LISTED_MD5, labels: ['csam', 'x'] }, { type: 'sha1', value: '00'.repeat(20), labels: [] }]])
+      const [batch] = (await node.lookup('md5', LISTED_MD5)).matches
+      const line = `batch ${batch!.batchId}  seq 1  entries 2  sent to 0 peer(s) (stored; peers get it by sync)`
+      assert.deepEqual(r.out.trim().split('\n'), [line, 'total: 1 batch(es), 2 entries'])
+      assert.deepEqual(batch!.labels, ['csam', 'x'])
+      assert.deepEqual((await node.lookup('sha1', '00'.repeat(20))).matches.map(m => [m.batchId, m.labels]), [[batch!.batchId, []]])
     })
 
     it('reads the token from DIR/admin.token and splits large input', async () => {
@@ -282,7 +365,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       const r = await hashmesh('publish', file, '--node', url, '--data', dir, '--json')
       assert.equal(r.code, 0, r.err)
       assert.deepEqual(oneJsonDocument(r.out).total, { batches: 2, entries: 10_001 })
-      assert.deepEqual(node.published.map(b => b.length), [10_000, 1])
+      assert.deepEqual(await own(), { seq: 2, batches: 2, entries: 10_001 })
     })
 
     it('checks the whole file first: a bad last line publishes nothing (exit 2)', async () => {
@@ -291,7 +374,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       assert.equal(r.code, 2)
       assert.equal(oneJsonDocument(r.out).error.code, 'BAD_INPUT')
       assert.match(r.err, /in\.csv:3: /)
-      assert.deepEqual(node.published, [])
+      assert.equal((await own()).seq, 0)
     })
 
     it('exit 2 for a wrong token, a missing token, a missing file', async () => {
@@ -302,29 +385,29 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
     })
 
     it('a node that is not admitted: the line a person reads and the --json document both say NOT_ADMITTED, with the reason', async () => {
-      node.publishError = new PublishError('NOT_ADMITTED', 'this node\'s publisher key is not admitted by the forum to publish this batch', { reason: 'CREDENTIAL_REVOKED' })
+      await serve({ flags: { forumRoots: [ROOT.hex] } })
       const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},\n`)
       const human = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
       assert.equal(human.code, 1)
-      assert.match(human.err, /^hashmesh: node: NOT_ADMITTED: this node's publisher key is not admitted/)
+      assert.match(human.err, /^hashmesh: node: NOT_ADMITTED: this node's publisher key [0-9a-f]{64} is not admitted/)
       const json = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
       const doc = oneJsonDocument(json.out)
-      assert.deepEqual([doc.error.code, doc.error.reason], ['NOT_ADMITTED', 'CREDENTIAL_REVOKED'])
+      assert.deepEqual([doc.error.code, doc.error.reason], ['NOT_ADMITTED', 'UNTRUSTED_PUBLISHER'])
     })
 
     it('reports batches already published when a later one fails', async () => {
+      const live = await LiveNode.start()
+      await server.close()
+      server = await NodeServer.over(live, failingAfter(live.node, 1, new Error('disk full')), TOKEN)
+      ;({ node, url, dir } = server)
       const lines = Array.from({ length: 10_001 }, (_, i) => JSON.stringify({ type: 'md5', value: i.toString(16).padStart(32, '0') }))
       const file = await input('in.jsonl', lines.join('\n'))
-      const publish = node.publish.bind(node)
-      node.publish = async entries => {
-        if (node.published.length === 1) throw new Error('disk full')
-        return await publish(entries)
-      }
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
       assert.equal(r.code, 1)
       const doc = oneJsonDocument(r.out)
       assert.equal(doc.error.code, 'PUBLISH_INCOMPLETE')
       assert.deepEqual(doc.total, { batches: 1, entries: 10_000 })
+      assert.deepEqual(await own(), { seq: 1, batches: 1, entries: 10_000 })
     })
 
     it('reads the input once: a FIFO whose second read would carry a bad line publishes what the one read gave', async () => {
@@ -338,7 +421,8 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       try {
         const r = await hashmesh('publish', fifo, '--node', url, '--token', TOKEN, '--json')
         assert.equal(r.code, 0, r.err)
-        assert.deepEqual(node.published, [[{ type: 'md5', value: LISTED_MD5, labels: [] }]])
+        assert.deepEqual(await own(), { seq: 1, batches: 1, entries: 1 })
+        assert.deepEqual((await node.lookup('md5', LISTED_MD5)).matches.map(m => m.labels), [[]])
       } finally {
         writer.kill()
       }
@@ -356,7 +440,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--max-entries', '10')
       assert.equal(r.code, 2, r.err)
       assert.match(r.err, /in\.jsonl:11: input too large: more than 10 entries \(--max-entries\).*`split -l 10`/)
-      assert.deepEqual(node.published, [])
+      assert.equal((await own()).seq, 0)
       assert.equal((await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--max-entries', '11')).code, 0)
       assert.equal((await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--max-entries', '0')).code, 2)
     })
@@ -427,24 +511,25 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
     it('exit 0 and the near match with its distance when the node lists a hash near the image', async () => {
       const { pdq } = await hashFile(await readFile(photo))
-      node.listedPdq = nearby(pdq!.hash, 12)
+      const listed = nearby(pdq!.hash, 12)
+      await node.publish([{ type: 'pdq', value: listed, labels: ['csam'] }])
       const r = await hashmesh('match', photo, '--node', url)
       assert.equal(r.code, 0)
       assert.match(r.out, /^MATCH: .*aaa-orig\.jpg, pdq quality 100$/m)
       assert.match(r.out, new RegExp(`distance +12$`, 'm'))
-      assert.match(r.out, new RegExp(`value +${node.listedPdq}$`, 'm'))
+      assert.match(r.out, new RegExp(`value +${listed}$`, 'm'))
       assert.match(r.out, /labels +csam/)
     })
 
     it('honours --max-distance', async () => {
       const { pdq } = await hashFile(await readFile(photo))
-      node.listedPdq = nearby(pdq!.hash, 40)
+      await node.publish([{ type: 'pdq', value: nearby(pdq!.hash, 40), labels: ['csam'] }])
       assert.equal((await hashmesh('match', photo, '--node', url)).code, 1)
       assert.equal((await hashmesh('match', photo, '--node', url, '--max-distance', '40')).code, 0)
     })
 
     it('finds a rotated copy only with --dihedral, naming the variant', async () => {
-      node.listedPdq = (await hashFile(await readFile(photo))).pdq!.hash
+      await node.publish([{ type: 'pdq', value: (await hashFile(await readFile(photo))).pdq!.hash, labels: ['csam'] }])
       assert.equal((await hashmesh('match', rotated, '--node', url)).code, 1)
       const r = await hashmesh('match', rotated, '--node', url, '--dihedral', '--json')
       assert.equal(r.code, 0)
@@ -456,7 +541,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
 
     it('exit 0 for an exact hash the node lists; exit 1 when nothing is listed', async () => {
       assert.equal((await hashmesh('match', photo, '--node', url)).code, 1)
-      node.listedMd5 = (await hashFile(await readFile(photo))).md5
+      await node.publish([{ type: 'md5', value: (await hashFile(await readFile(photo))).md5, labels: ['csam'] }])
       const r = await hashmesh('match', photo, featureless, '--node', url)
       assert.equal(r.code, 0)
       assert.match(r.out, /^MATCH: .*aaa-orig\.jpg/m)
@@ -464,7 +549,7 @@ describe('cli: client commands against an HTTP API over a fake node', () => {
     })
 
     it('does not look up the pdq of an image under the quality threshold', async () => {
-      node.listedPdq = (await hashFile(await readFile(featureless))).pdq!.hash
+      await node.publish([{ type: 'pdq', value: (await hashFile(await readFile(featureless))).pdq!.hash, labels: ['csam'] }])
       const r = await hashmesh('match', featureless, '--node', url, '--json')
       assert.equal(r.code, 1)
       const [doc] = oneJsonDocument(r.out)

@@ -8,10 +8,11 @@ import { register as registerLookup } from '../../../src/cli/commands/lookup.js'
 import { register as registerMatch } from '../../../src/cli/commands/match.js'
 import { register as registerOpine } from '../../../src/cli/commands/opine.js'
 import { register as registerPublish } from '../../../src/cli/commands/publish.js'
-import { FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
-import { FakeNodeServer, type Run, runCommand } from './cliHarness.js'
+import type { HashmeshNode } from '../../../src/node/hashmeshNode.js'
+import { NodeServer, type Run, runCommand } from './cliHarness.js'
 
 const TOKEN = 'ba5e'.repeat(16)
+const LISTED_MD5 = 'ab'.repeat(16)
 const COMMANDS = [registerOpine, registerAllowlist, registerPublish, registerLookup, registerMatch]
 const ENV = { USER: 'alice' }
 
@@ -19,14 +20,24 @@ async function hashmesh (...args: string[]): Promise<Run> {
   return await runCommand(COMMANDS, args, ENV)
 }
 
-describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake node', () => {
-  let server: FakeNodeServer
-  let node: FakeNode
+describe('cli: opinions, allowlist and verdicts against the HTTP API of a real node', () => {
+  let server: NodeServer
+  let node: HashmeshNode
   let url: string
   let dir: string
 
+  /** What the node stored for a hash, row by row: batch seq, action, reason, labels. */
+  async function stored (type: string, value: string): Promise<unknown[]> {
+    return (await node.lookup(type, value)).matches.map(m => [m.seq, m.action, m.reason, m.labels])
+  }
+
+  /** Who the node's audit log records for each allowlist edit, in order. */
+  async function allowlistEditors (): Promise<string[]> {
+    return (await node.auditLog({})).records.filter(r => r.action.startsWith('allowlist.')).map(r => r.actor)
+  }
+
   beforeEach(async () => {
-    server = await FakeNodeServer.start(TOKEN)
+    server = await NodeServer.start(TOKEN)
     ;({ node, url, dir } = server)
   })
   afterEach(async () => {
@@ -37,16 +48,18 @@ describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake 
     it('publishes a one-entry batch with the opinion and its reason', async () => {
       const r = await hashmesh('opine', 'md5', LISTED_MD5.toUpperCase(), 'false_positive', '--reason', 'not_violating', '--node', url, '--token', TOKEN)
       assert.equal(r.code, 0, r.err)
-      assert.deepEqual(node.published, [[{ type: 'md5', value: LISTED_MD5, action: 'false_positive', reason: 'not_violating' }]])
+      assert.deepEqual(await stored('md5', LISTED_MD5), [[1, 'false_positive', 'not_violating', []]])
       assert.match(r.out, new RegExp(`^false_positive \\(not_violating\\): md5 ${LISTED_MD5}$`, 'm'))
-      assert.match(r.out, /^ {2}batch (01){32} seq 1, sent to 2 peer\(s\)$/m)
+      const [row] = (await node.lookup('md5', LISTED_MD5)).matches
+      assert.match(r.out, new RegExp(`^ {2}batch ${row!.batchId} seq 1, sent to 0 peer\\(s\\)`, 'm'))
     })
 
     it('--json prints the PublishResult; withdraw needs no reason', async () => {
       const r = await hashmesh('opine', 'md5', LISTED_MD5, 'withdraw', '--node', url, '--token', TOKEN, '--json')
       assert.equal(r.code, 0, r.err)
-      assert.deepEqual(JSON.parse(r.out), { batchId: '01'.repeat(32), seq: 1, entries: 1, recipients: 2 })
-      assert.deepEqual(node.published, [[{ type: 'md5', value: LISTED_MD5, action: 'withdraw' }]])
+      const [row] = (await node.lookup('md5', LISTED_MD5)).matches
+      assert.deepEqual(JSON.parse(r.out), { batchId: row!.batchId, seq: 1, entries: 1, recipients: 0 })
+      assert.deepEqual(await stored('md5', LISTED_MD5), [[1, 'withdraw', undefined, []]])
     })
 
     it('exit 2 before contacting any node for a bad opinion, reason or value; and without a token', async () => {
@@ -61,7 +74,7 @@ describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake 
         assert.equal(r.code, 2, args.join(' '))
       }
       assert.equal((await hashmesh('opine', 'md5', LISTED_MD5, 'confirm', '--node', url, '--data', dir)).code, 2)
-      assert.deepEqual(node.published, [])
+      assert.deepEqual(await stored('md5', LISTED_MD5), [])
     })
   })
 
@@ -69,9 +82,10 @@ describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake 
     it('add, list, remove; the author defaults to $USER@hostname and the actor is sent', async () => {
       const added = await hashmesh('allowlist', 'add', 'md5', LISTED_MD5, '--note', 'stock photo', '--node', url, '--token', TOKEN)
       assert.equal(added.code, 0, added.err)
-      assert.match(added.out, new RegExp(`^allowlisted: md5 ${LISTED_MD5} {2}2024-02-01T00:00:00.000Z {2}alice@${hostname()}: stock photo$`, 'm'))
-      assert.deepEqual(node.allowlistItems.map(i => i.author), [`alice@${hostname()}`])
-      assert.deepEqual(node.allowlistActors, [`alice@${hostname()}`])
+      const [item] = await node.allowlist()
+      assert.match(added.out, new RegExp(`^allowlisted: md5 ${LISTED_MD5} {2}${item!.addedAt} {2}alice@${hostname()}: stock photo$`, 'm'))
+      assert.equal(item!.author, `alice@${hostname()}`)
+      assert.deepEqual(await allowlistEditors(), [`alice@${hostname()}`])
       const listed = await hashmesh('allowlist', 'list', '--node', url, '--token', TOKEN, '--json')
       assert.deepEqual(JSON.parse(listed.out).allowlist.map((i: { value: string }) => i.value), [LISTED_MD5])
       const removed = await hashmesh('allowlist', 'remove', 'md5', LISTED_MD5, '--node', url, '--token', TOKEN)
@@ -102,12 +116,13 @@ describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake 
         const r = await hashmesh('allowlist', ...args, '--node', url)
         assert.equal(r.code, 2, args.join(' '))
       }
-      assert.deepEqual(node.allowlistItems, [])
+      assert.deepEqual(await node.allowlist(), [])
     })
   })
 
   describe('verdicts decide the exit codes', () => {
     it('lookup exits 1 for a listed hash the allowlist stops, 0 again once it is removed', async () => {
+      await node.publish([{ type: 'md5', value: LISTED_MD5, labels: ['csam'] }])
       await node.allowlistAdd({ type: 'md5', value: LISTED_MD5, note: 'meme', author: 'ops' }, 'ops')
       assert.equal((await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url)).code, 1)
       await node.allowlistRemove('md5', LISTED_MD5, 'ops')
@@ -117,12 +132,13 @@ describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake 
     it('match exits 1 for a file whose listed hash is allowlisted, saying listed but no match', async () => {
       const file = join(dir, 'upload.bin')
       await writeFile(file, 'some upload')
-      node.listedMd5 = createHash('md5').update('some upload').digest('hex')
-      await node.allowlistAdd({ type: 'md5', value: node.listedMd5, note: 'meme', author: 'ops' }, 'ops')
+      const md5 = createHash('md5').update('some upload').digest('hex')
+      await node.publish([{ type: 'md5', value: md5, labels: ['csam'] }])
+      await node.allowlistAdd({ type: 'md5', value: md5, note: 'meme', author: 'ops' }, 'ops')
       const matched = await hashmesh('match', file, '--node', url)
       assert.equal(matched.code, 1)
       assert.match(matched.out, /^listed, no match: .*upload\.bin/m)
-      await node.allowlistRemove('md5', node.listedMd5, 'ops')
+      await node.allowlistRemove('md5', md5, 'ops')
       const again = await hashmesh('match', file, '--node', url, '--json')
       assert.equal(again.code, 0)
       const [doc] = JSON.parse(again.out)
@@ -137,10 +153,8 @@ describe('cli: opinions, allowlist and verdicts against an HTTP API over a fake 
       await writeFile(file, `type,value,labels,action,reason\nmd5,${LISTED_MD5},csam,,\nsha1,${'00'.repeat(20)},,confirm,verified\n`)
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN)
       assert.equal(r.code, 0, r.err)
-      assert.deepEqual(node.published, [[
-        { type: 'md5', value: LISTED_MD5, labels: ['csam'] },
-        { type: 'sha1', value: '00'.repeat(20), labels: [], action: 'confirm', reason: 'verified' }
-      ]])
+      assert.deepEqual(await stored('md5', LISTED_MD5), [[1, 'add', undefined, ['csam']]])
+      assert.deepEqual(await stored('sha1', '00'.repeat(20)), [[1, 'confirm', 'verified', []]])
     })
   })
 })

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { CLI_PATH, completion } from '../../../src/cli/nodeProcess.js'
-import { FakeNodeServer } from './cliHarness.js'
+import { NodeServer } from './cliHarness.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
 
 describe('cli: publish - reads stdin whole before sending (spawns dist/; run `npm run build` first)', function () {
   this.timeout(60_000)
-  let server: FakeNodeServer
+  let server: NodeServer
 
-  beforeEach(async () => { server = await FakeNodeServer.start(TOKEN) })
+  beforeEach(async () => { server = await NodeServer.start(TOKEN) })
   afterEach(async () => { await server.close() })
 
   it('a bad line after three batches\' worth of good ones publishes nothing: exit 2, the line named', async () => {
@@ -21,6 +21,6 @@ describe('cli: publish - reads stdin whole before sending (spawns dist/; run `np
     assert.equal(r.code, 2, r.err)
     assert.match(r.err, /stdin:30002: /)
     assert.equal(r.out, '')
-    assert.deepEqual(server.node.published, [])
+    assert.deepEqual((await server.node.status()).publishers, [])
   })
 })

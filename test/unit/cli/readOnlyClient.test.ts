@@ -9,11 +9,12 @@ import { register as registerPublish } from '../../../src/cli/commands/publish.j
 import { register as registerStatus } from '../../../src/cli/commands/status.js'
 import type { CliContext } from '../../../src/cli/context.js'
 import type { Env } from '../../../src/config/env.js'
-import { FakeNode, LISTED_MD5 } from '../api/fakeNode.js'
+import type { HashmeshNode } from '../../../src/node/hashmeshNode.js'
 import { TEST_READ_TOKEN } from '../api/testServer.js'
-import { FakeNodeServer, type Run, runCommand } from './cliHarness.js'
+import { NodeServer, type Run, runCommand } from './cliHarness.js'
 
 const ADMIN_TOKEN = 'c0ffee'.repeat(8)
+const LISTED_MD5 = 'ab'.repeat(16)
 /**
  * Imported, not loaded through COMMANDS: under tsx the tests' imports become require()s, and a
  * command loaded by import() would get its own copies of the error classes.
@@ -25,16 +26,17 @@ function leaves (command: Command): Command[] {
 }
 
 describe('cli: read-only clients (only the read token, as an upload service holds)', () => {
-  let server: FakeNodeServer
-  let node: FakeNode
+  let server: NodeServer
+  let node: HashmeshNode
 
   async function hashmesh (args: string[], env: Env = {}): Promise<Run> {
     return await runCommand(COMMANDS_RUN, args, env)
   }
 
   beforeEach(async () => {
-    server = await FakeNodeServer.start(ADMIN_TOKEN, { openReads: false, readToken: TEST_READ_TOKEN })
+    server = await NodeServer.start(ADMIN_TOKEN, { openReads: false, readToken: TEST_READ_TOKEN })
     node = server.node
+    await node.publish([{ type: 'md5', value: LISTED_MD5 }])
   })
   afterEach(async () => {
     await server.close()
@@ -89,6 +91,6 @@ describe('cli: read-only clients (only the read token, as an upload service hold
     const fromDir = await hashmesh(['publish', file, '--node', server.url, '--data', server.dir])
     assert.equal(fromDir.code, 2)
     assert.match(fromDir.err, /needs the node's admin token and none was found \(no readable .*admin\.token\); pass the node's --data DIR, or its DIR\/admin\.token with --token-file FILE or \$HASHMESH_TOKEN/)
-    assert.deepEqual(node.published, [])
+    assert.equal((await node.lookup('md5', LISTED_MD5)).matches.length, 1, 'only the batch published before')
   })
 })

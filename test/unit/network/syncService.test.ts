@@ -273,7 +273,11 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     assert.deepEqual(slow.sync.progress(), [], 'stop() returned with nothing in flight')
     const stoppedAt = (await slow.store.head(publicKeyOf(publisher)))?.seq ?? 0
     assert.ok(stoppedAt < 40, `stopped at ${stoppedAt}`)
-    await new Promise(resolve => setTimeout(resolve, 500))
+    // A pull that outlived stop() would take its next batch while another node pulls all 40 from
+    // the same relay, one request per batch: that round finishing is the time it had.
+    const witness = await quietPair({ trusts: [publisher], options: { maxBatchesPerRange: 1 } }, relay)
+    await witness.sync.syncWith(relay.peerId)
+    assert.equal((await witness.store.head(publicKeyOf(publisher)))?.seq, 40)
     assert.equal((await slow.store.head(publicKeyOf(publisher)))?.seq ?? 0, stoppedAt, 'nothing pulled after stop')
   })
 })
