@@ -11,6 +11,7 @@ import { ForumError, type ForumErrorCode } from './forumError.js'
 import { MAX_FORUM_RECORDS } from './limits.js'
 import type { Membership } from './membership.js'
 import type { ForumMetrics } from './metrics.js'
+import { type BatchSource, formatBatchSource } from '../wire/batchSource.js'
 
 export type ForumIngestCode = 'ACCEPTED' | 'INTERNAL' | ForumErrorCode | WireErrorCode
 
@@ -90,7 +91,7 @@ export class ForumRecordIngester {
     return { loaded, skipped }
   }
 
-  async ingest (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<ForumIngestOutcome> {
+  async ingest (bytes: Uint8Array, source: BatchSource, extra?: ExtraOps): Promise<ForumIngestOutcome> {
     const { outcome } = await this.attempt(bytes, source, extra)
     this.count(outcome, source)
     return outcome
@@ -100,7 +101,7 @@ export class ForumRecordIngester {
    * For an administrator's record: throws the WireError for bytes that are not a valid record, the
    * ForumError for any other refusal. A record already held is not an error: submitting twice is harmless.
    */
-  async submit (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<ForumSubmission> {
+  async submit (bytes: Uint8Array, source: BatchSource, extra?: ExtraOps): Promise<ForumSubmission> {
     const { outcome, error } = await this.attempt(bytes, source, extra)
     this.count(outcome, source)
     if ((outcome.code === 'ACCEPTED' || outcome.code === 'DUPLICATE') && outcome.record !== undefined) return { record: outcome.record, code: outcome.code }
@@ -111,7 +112,7 @@ export class ForumRecordIngester {
     return structuredClone(this.counts)
   }
 
-  private async attempt (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<{ outcome: ForumIngestOutcome, error?: unknown }> {
+  private async attempt (bytes: Uint8Array, source: BatchSource, extra: ExtraOps | undefined): Promise<{ outcome: ForumIngestOutcome, error?: unknown }> {
     let record: DecodedForumRecord | undefined
     try {
       record = decodeSignedForumRecord(bytes)
@@ -123,12 +124,12 @@ export class ForumRecordIngester {
         return { outcome: { action: actionOf(err), code: err.code, message: err.message, ...held }, error: err }
       }
       // A store failure is ours, not the sender's: drop without blame and say so loudly.
-      this.components.logger.error({ err, source }, 'forum record ingest failed')
+      this.components.logger.error({ err, source: formatBatchSource(source) }, 'forum record ingest failed')
       return { outcome: { action: 'ignore', code: 'INTERNAL', message: 'internal error' }, error: err }
     }
   }
 
-  private async store (record: DecodedForumRecord, source: string, extra: ExtraOps | undefined): Promise<void> {
+  private async store (record: DecodedForumRecord, source: BatchSource, extra: ExtraOps | undefined): Promise<void> {
     const id = toHex(record.id)
     this.inFlight.add(id)
     try {
@@ -162,20 +163,20 @@ export class ForumRecordIngester {
     return record
   }
 
-  private count (outcome: ForumIngestOutcome, source: string): void {
+  private count (outcome: ForumIngestOutcome, source: BatchSource): void {
     const byCode = this.counts[outcome.action]
     byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
     this.components.metrics?.records.inc({ action: outcome.action, code: outcome.code })
     const { logger } = this.components
     if (outcome.code !== 'ACCEPTED' || outcome.record === undefined) {
       // Refusals at debug: a hostile peer must not be able to flood the log.
-      logger.debug({ source, action: outcome.action, code: outcome.code }, 'forum record not stored')
+      logger.debug({ source: formatBatchSource(source), action: outcome.action, code: outcome.code }, 'forum record not stored')
       return
     }
     const { body, id } = outcome.record
     const member = body.credential?.member ?? body.revocation?.member
     logger.info({
-      source,
+      source: formatBatchSource(source),
       recordId: toHex(id),
       kind: body.credential !== undefined ? 'credential' : 'revocation',
       root: toHex(body.signer),

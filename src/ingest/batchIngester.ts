@@ -3,6 +3,7 @@ import type { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { toHex } from '../signals/hex.js'
 import { StoreError } from '../store/errors.js'
 import type { BatchReceipt, ExtraOps, HashStore } from '../store/hashStore.js'
+import { SerialQueue } from '../store/serialQueue.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { validateBatch } from './batchValidator.js'
 import type { IngestMetrics } from './metrics.js'
@@ -11,6 +12,7 @@ import { PendingBatches } from './pendingBatches.js'
 import type { TrustPolicy } from './trustPolicy.js'
 import type { UntrustedBudget } from './untrustedBudget.js'
 import { BatchValidationError, type ValidationCode } from './validationError.js'
+import { type BatchSource, formatBatchSource } from '../wire/batchSource.js'
 
 export type IngestAction = 'accept' | 'ignore' | 'reject'
 
@@ -67,7 +69,7 @@ export class BatchIngester {
   private readonly options: Required<BatchIngesterOptions>
   private readonly counts: OutcomeCounts = { accept: {}, ignore: {}, reject: {} }
   private readonly pending = new PendingBatches()
-  private linkChain: Promise<unknown> = Promise.resolve()
+  private readonly linking = new SerialQueue()
 
   constructor (components: BatchIngesterComponents, options: BatchIngesterOptions) {
     this.components = components
@@ -78,7 +80,7 @@ export class BatchIngester {
    * `extra` (a local publish's audit record) is written in the same atomic batch as this batch, and
    * only if it is stored now: a held or refused batch writes nothing.
    */
-  async ingest (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<IngestOutcome> {
+  async ingest (bytes: Uint8Array, source: BatchSource, extra?: ExtraOps): Promise<IngestOutcome> {
     const stopTimer = this.components.metrics?.applySeconds.startTimer()
     const outcome = await this.validateAndLink(bytes, source, extra)
     if (outcome.code === 'ACCEPTED') stopTimer?.()
@@ -105,24 +107,24 @@ export class BatchIngester {
    * batch beside an index from after it).
    */
   async betweenBatches<T> (read: () => Promise<T>): Promise<T> {
-    return await this.serially(read)
+    return await this.linking.run(read)
   }
 
   heldTotals (): { batches: number, bytes: number, evicted: number } {
     return { batches: this.pending.size, bytes: this.pending.heldBytes, evicted: this.pending.evictedTotal }
   }
 
-  private async validateAndLink (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<IngestOutcome> {
+  private async validateAndLink (bytes: Uint8Array, source: BatchSource, extra: ExtraOps | undefined): Promise<IngestOutcome> {
     try {
       const { store, trust, untrustedBudget } = this.components
       const spendUntrusted = untrustedBudget === undefined ? undefined : (publisher: Uint8Array, n: number) => untrustedBudget.spend(source, publisher, n)
       const batch = await validateBatch(bytes, { ...this.options, store, trust, spendUntrusted })
       const receipt = { receivedAtMs: this.options.now(), source }
-      return await this.serially(async () => await this.link(batch, receipt, extra))
+      return await this.linking.run(async () => await this.link(batch, receipt, extra))
     } catch (err) {
       if (err instanceof BatchValidationError) return { action: err.action, code: err.code }
       // A store failure is ours, not the sender's: drop without blame and say so loudly.
-      this.components.logger.error({ err, source }, 'batch ingest failed')
+      this.components.logger.error({ err, source: formatBatchSource(source) }, 'batch ingest failed')
       return { action: 'ignore', code: 'INTERNAL' }
     }
   }
@@ -205,24 +207,18 @@ export class BatchIngester {
     return stored !== undefined && await equivocations.recordConflict(stored, batch)
   }
 
-  private async serially<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.linkChain.then(fn)
-    this.linkChain = run.catch(() => undefined)
-    return await run
-  }
-
-  private count (outcome: IngestOutcome, source: string): void {
+  private count (outcome: IngestOutcome, source: BatchSource): void {
     const byCode = this.counts[outcome.action]
     byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
     this.components.metrics?.outcomes.inc({ action: outcome.action, code: outcome.code })
     const { logger } = this.components
     if (outcome.action !== 'accept' || outcome.batch === undefined) {
       // Rejects at debug: a hostile peer must not be able to flood the log.
-      logger.debug({ source, action: outcome.action, code: outcome.code }, 'batch not stored')
+      logger.debug({ source: formatBatchSource(source), action: outcome.action, code: outcome.code }, 'batch not stored')
       return
     }
     const { body, id } = outcome.batch
-    const fields = { source, publisher: toHex(body.publisher), seq: body.seq, batchId: toHex(id), entries: body.entries.length }
+    const fields = { source: formatBatchSource(source), publisher: toHex(body.publisher), seq: body.seq, batchId: toHex(id), entries: body.entries.length }
     if (outcome.code === 'PENDING') logger.debug(fields, 'batch held until its predecessors arrive')
     else logger.info(fields, 'batch stored')
   }

@@ -10,6 +10,7 @@ import type { DecodedBatch } from '../wire/types.js'
 import { EquivocationError } from './equivocationError.js'
 import type { TrustPolicy } from './trustPolicy.js'
 import { BatchValidationError, actionForWireError, type ValidationAction, type ValidationCode } from './validationError.js'
+import { type BatchSource, formatBatchSource } from '../wire/batchSource.js'
 
 export { Decision }
 
@@ -92,16 +93,16 @@ export class EquivocationTracker {
   }
 
   /** A proof from a peer: verified in full, since a forged one would freeze an honest publisher. */
-  async ingestProof (bytes: Uint8Array, source: string): Promise<ProofOutcome> {
+  async ingestProof (bytes: Uint8Array, source: BatchSource): Promise<ProofOutcome> {
     try {
       const { publisher } = this.verifyProof(bytes)
       if (this.known.has(toHex(publisher))) return { action: 'ignore', code: 'DUPLICATE' }
       await this.record(bytes)
-      this.c.logger.warn({ source, publisher: toHex(publisher) }, 'equivocation proof received from a peer')
+      this.c.logger.warn({ source: formatBatchSource(source), publisher: toHex(publisher) }, 'equivocation proof received from a peer')
       return { action: 'accept', code: 'ACCEPTED' }
     } catch (err) {
       if (err instanceof BatchValidationError) return { action: err.action, code: err.code }
-      this.c.logger.error({ err, source }, 'equivocation proof handling failed')
+      this.c.logger.error({ err, source: formatBatchSource(source) }, 'equivocation proof handling failed')
       return { action: 'ignore', code: 'INTERNAL' }
     }
   }

@@ -41,6 +41,7 @@ import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
 import { announceTrustSettings } from './trustAudit.js'
 import { UploadHasher } from './uploadHasher.js'
+import { type BatchSource, gossipSource, peerOf } from '../wire/batchSource.js'
 
 export interface NodeDeps {
   logger: Logger
@@ -246,13 +247,13 @@ export class HashmeshNode implements NodeApi {
 
 /**
  * Wraps an ingest so every REJECT is reported to the policer, which cuts off repeat offenders. The
- * source names the peer: 'gossip:<peer id>' or 'sync:<peer id>'.
+ * source names the peer (gossip or sync).
  */
-function policed<O extends { action: GossipAction, code: string }> (policer: PeerPolicer, handle: (bytes: Uint8Array, source: string) => Promise<O>): (bytes: Uint8Array, source: string) => Promise<O> {
+function policed<O extends { action: GossipAction, code: string }> (policer: PeerPolicer, handle: (bytes: Uint8Array, source: BatchSource) => Promise<O>): (bytes: Uint8Array, source: BatchSource) => Promise<O> {
   return async (bytes, source) => {
     const outcome = await handle(bytes, source)
-    const peer = source.slice(source.indexOf(':') + 1)
-    if (outcome.action === 'reject' && peer !== '') policer.recordReject(peer, outcome.code)
+    const peer = peerOf(source)
+    if (outcome.action === 'reject' && peer !== undefined) policer.recordReject(peer, outcome.code)
     return outcome
   }
 }
@@ -348,7 +349,7 @@ function registerScrapedGauges (registry: Registry, parts: { indexes: LookupInde
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
   const { logger } = deps
   const dataDir = await initDataDir(options.dataDir)
-  const store = await HashStore.open(dataDir.paths.db)
+  const store = await HashStore.open(dataDir.paths.db, { logger })
   try {
     await checkStore(store, logger)
     const auditLog = new AuditLog(store)
@@ -389,14 +390,14 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     const gossip = new GossipTopic({ libp2p }, {
       topic: topics.batches,
       sink: async (bytes, from) => {
-        const outcome = await reportingIngester.ingest(bytes, `gossip:${from}`)
+        const outcome = await reportingIngester.ingest(bytes, gossipSource(from))
         if (outcome.code === 'PENDING' && outcome.batch !== undefined) fetchGap(sync, logger, from, outcome.batch, outcome.missingFrom ?? 1)
         return outcome
       }
     })
     const reportingProofs = policed(policer, async (bytes, source) => await equivocations.ingestProof(bytes, source))
-    const proofGossip = new GossipTopic({ libp2p }, { topic: topics.proofs, sink: async (bytes, from) => await reportingProofs(bytes, `gossip:${from}`) })
-    const forumGossip = new GossipTopic({ libp2p }, { topic: topics.forum, sink: async (bytes, from) => await reportingForum(bytes, `gossip:${from}`) })
+    const proofGossip = new GossipTopic({ libp2p }, { topic: topics.proofs, sink: async (bytes, from) => await reportingProofs(bytes, gossipSource(from)) })
+    const forumGossip = new GossipTopic({ libp2p }, { topic: topics.forum, sink: async (bytes, from) => await reportingForum(bytes, gossipSource(from)) })
     equivocations.onNewProof = proof => { spread(proofGossip, proof, logger) }
     const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
     const publisher = new BatchPublisher({ store, ingester, gossip, key: dataDir.publisherKey, logger, audit: auditLog }, { network: options.network })

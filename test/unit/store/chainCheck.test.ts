@@ -5,6 +5,7 @@ import { batchAtKey, headKey } from '../../../src/store/keys.js'
 import { makeChain, randomEntries } from '../../helpers/batches.js'
 import { TempStore, rawDbOf } from './storeFixtures.js'
 import { toHex } from '../../../src/signals/hex.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 
 describe('HashStore head check and repair', function () {
@@ -16,7 +17,7 @@ describe('HashStore head check and repair', function () {
 
   beforeEach(async function () {
     store = await temp.setup()
-    for (const b of chain) await store.applyBatch(b, { receivedAtMs: 1, source: 'test' })
+    for (const b of chain) await store.applyBatch(b, { receivedAtMs: 1, source: gossipSource('test') })
   })
   afterEach(async function () { await temp.teardown() })
 
