@@ -208,7 +208,7 @@ export class AuditLog implements AuditAppender {
 
   /**
    * The writes appending one record: the record at head+1 and the new head. Only ever called under
-   * the store's write lock (inside writeAtomically or an applyBatch ExtraOps), so the head read here
+   * the store's write queue (inside writeAtomically or an applyBatch ExtraOps), so the head read here
    * is the one the batch replaces. A log whose head and records disagree is refused (LOG_DAMAGED)
    * rather than overwritten: writing over a record would destroy the evidence verify reports.
    * One record per atomic write: a second call before the first is written reads the same head.
@@ -231,7 +231,7 @@ export class AuditLog implements AuditAppender {
     ]
   }
 
-  /** An act with nothing else to write: the record alone, under the write lock. */
+  /** An act with nothing else to write: the record alone, through the write queue. */
   async append (entry: AuditEntryInput): Promise<void> {
     await this.store.writeAtomically(async () => await this.opsFor(entry))
   }

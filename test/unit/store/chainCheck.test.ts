@@ -33,6 +33,23 @@ describe('HashStore head check and repair', function () {
     assert.deepEqual(await store.checkAndRepairHeads(), [])
   })
 
+  it('checks and repairs in the write queue: a write in flight finishes first, nothing lands in between', async function () {
+    await rawDbOf(store).del(headKey(publisher))
+    let release = (): void => {}
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const inFlight = store.writeAtomically(async () => { await gate; return [] })
+    const scan = store.scanChains.bind(store)
+    let scanned = false
+    store.scanChains = async () => { scanned = true; return await scan() }
+    const repair = store.checkAndRepairHeads()
+    for (let i = 0; i < 10; i++) await new Promise(resolve => setImmediate(resolve))
+    assert.equal(scanned, false, 'the check waits for the write ahead of it')
+    release()
+    await inFlight
+    assert.deepEqual((await repair).map(p => p.kind), ['HEAD_MISSING'])
+    assert.equal((await store.head(publisher))?.seq, 3)
+  })
+
   it('reports a hole it cannot mend and leaves the rest alone', async function () {
     await rawDbOf(store).del(batchAtKey(publisher, 2))
     const problems = await store.checkAndRepairHeads()

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url'
 import { Level } from 'level'
 import { pino } from 'pino'
 import { type Logger, silentLogger } from '../../../src/logger.js'
-import { MetaKey } from '../../../src/store/buckets.js'
+import { Bucket, MetaKey } from '../../../src/store/buckets.js'
 import { HashStore, SCHEMA_VERSION } from '../../../src/store/hashStore.js'
-import { metaKey } from '../../../src/store/keys.js'
+import { bucketRange, metaKey } from '../../../src/store/keys.js'
 import { MIGRATIONS } from '../../../src/store/migrations.js'
-import { decodeMigrationCursor, decodeStoreMeta } from '../../../src/store/records.js'
+import { decodeMigrationCursor, decodeStoreMeta, storeRecordType } from '../../../src/store/records.js'
 import type { LevelDb, StoreOp } from '../../../src/store/repository.js'
 import { upgradeSchema } from '../../../src/store/schemaUpgrade.js'
 import { StoreRepositories } from '../../../src/store/storeRepositories.js'
@@ -115,5 +115,20 @@ describe('store: a store written by the schema-1 release (test/fixtures/store-v1
     const upgraded = resumed.lines.find(l => l.msg === 'store: layout upgraded')
     assert.deepEqual([upgraded?.batches, upgraded?.forumRecords], [0, 4])
     assert.deepEqual(await schemaOf(path), { version: SCHEMA_VERSION })
+  })
+
+  it('refuses a schema-1 record whose source this node never wrote, and leaves the store at schema 1', async () => {
+    const db: LevelDb = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+    await db.open()
+    try {
+      const [k, v] = (await db.iterator({ ...bucketRange(Bucket.signedBatch), limit: 1 }).all())[0]!
+      const v1 = storeRecordType('ReceiptedV1')
+      const record = v1.toObject(v1.decode(v))
+      await db.put(k, v1.encode({ ...record, source: 'carrier-pigeon' }).finish())
+    } finally {
+      await db.close()
+    }
+    await assert.rejects(HashStore.open(path), { name: 'StoreError', code: 'CORRUPT_RECORD', message: /carrier-pigeon/ })
+    assert.deepEqual(await schemaOf(path), { version: 1 })
   })
 })
