@@ -35,7 +35,8 @@ type BatchScanOptions = Pick<ScanOptions, 'snapshot' | 'chunk'> & { publisher?: 
 /** The raw StoredBatch records, `BATCH_CHUNK` at a time. */
 export async function * scanStoredBatches (store: HashStore, options: BatchScanOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array]> {
   const { publisher, chunk, snapshot } = options
-  yield * store.repositories.signedBatch.recordsBinary({ range: storedBatchRange(store, publisher), chunk: chunk ?? BATCH_CHUNK, ...(snapshot === undefined ? {} : { snapshot }) })
+  const range = storedBatchRange(store, publisher)
+  yield * store.repositories.signedBatch.recordsBinary({ range, chunk: chunk ?? BATCH_CHUNK, ...(snapshot === undefined ? {} : { snapshot }) })
 }
 
 export interface ReadBatch extends StoredBatch {

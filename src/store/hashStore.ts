@@ -84,7 +84,8 @@ export class HashStore {
     const store = new HashStore(db)
     try {
       const hasRecords = (await db.keys({ limit: 1 }).all()).length > 0
-      await upgradeSchema({ repositories: store.repositories, commit: async ops => { await store.commit(ops) }, logger: options.logger ?? silentLogger(), hasRecords, location: db.location }, MIGRATIONS)
+      const commit = async (ops: StoreOp[]): Promise<void> => { await store.commit(ops) }
+      await upgradeSchema({ repositories: store.repositories, commit, logger: options.logger ?? silentLogger(), hasRecords, location: db.location }, MIGRATIONS)
     } catch (err) {
       await db.close()
       throw err

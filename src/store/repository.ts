@@ -120,13 +120,7 @@ export class Repository<K, V> {
 
   /** Raw records in key order, a chunk per native call; keys are not decoded, so a malformed one still shows. */
   async * entriesBinary (options: ScanOptions = {}): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
-    const it = this.db.iterator(this.iteratorOptions(options))
-    const chunk = options.chunk ?? DEFAULT_SCAN_CHUNK
-    try {
-      for (let rows = await it.nextv(chunk); rows.length > 0; rows = await it.nextv(chunk)) yield rows
-    } finally {
-      await it.close()
-    }
+    yield * chunksOf(this.db.iterator(this.iteratorOptions(options)), options.chunk ?? DEFAULT_SCAN_CHUNK)
   }
 
   /** Raw records one at a time, read a chunk per native call. */
@@ -136,13 +130,7 @@ export class Repository<K, V> {
 
   /** Raw keys in key order without their values, a chunk per native call. */
   async * keysBinary (options: ScanOptions = {}): AsyncGenerator<Uint8Array[]> {
-    const it = this.db.keys(this.iteratorOptions(options))
-    const chunk = options.chunk ?? DEFAULT_SCAN_CHUNK
-    try {
-      for (let keys = await it.nextv(chunk); keys.length > 0; keys = await it.nextv(chunk)) yield keys
-    } finally {
-      await it.close()
-    }
+    yield * chunksOf(this.db.keys(this.iteratorOptions(options)), options.chunk ?? DEFAULT_SCAN_CHUNK)
   }
 
   /**
@@ -190,8 +178,9 @@ export class Repository<K, V> {
   }
 
   private iteratorOptions (options: ScanOptions): KeyRange & { snapshot?: StoreSnapshot, limit?: number, reverse?: boolean } {
-    const range = options.range ?? this.range()
-    if (range.gte[0] !== this.bucket || (range.lt[0] !== this.bucket && !(range.lt[0] === this.bucket + 1 && range.lt.length === 1))) {
+    const bucket = this.range()
+    const range = options.range ?? bucket
+    if (Buffer.compare(range.gte, bucket.gte) < 0 || Buffer.compare(range.lt, bucket.lt) > 0) {
       throw new StoreError('BAD_RANGE', `a range outside bucket ${this.bucket} was asked of its repository`)
     }
     return {
@@ -200,5 +189,14 @@ export class Repository<K, V> {
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(options.reverse === undefined ? {} : { reverse: options.reverse })
     }
+  }
+}
+
+/** Drains a LevelDB iterator `chunk` items per native call, and closes it however the caller stops. */
+async function * chunksOf<T> (it: { nextv: (size: number) => Promise<T[]>, close: () => Promise<void> }, chunk: number): AsyncGenerator<T[]> {
+  try {
+    for (let items = await it.nextv(chunk); items.length > 0; items = await it.nextv(chunk)) yield items
+  } finally {
+    await it.close()
   }
 }

@@ -67,7 +67,9 @@ export async function upgradeSchema (store: SchemaStore, migrations: readonly Mi
   if (version > latest) throw new StoreError('SCHEMA_MISMATCH', `${store.location} has schema version ${version}; this build reads ${latest} and older`)
   while (version < latest) {
     const step = migrations.find(m => m.from === version)
-    if (step === undefined || step.to !== version + 1) throw new StoreError('SCHEMA_MISMATCH', `${store.location} has schema version ${version}, which no migration of this build upgrades`)
+    if (step === undefined || step.to !== version + 1) {
+      throw new StoreError('SCHEMA_MISMATCH', `${store.location} has schema version ${version}, which no migration of this build upgrades`)
+    }
     await runStep(store, step)
     version = step.to
   }
@@ -87,7 +89,8 @@ async function runStep (store: SchemaStore, step: Migration): Promise<void> {
     await step.run(ctx)
   } catch (err) {
     if (err instanceof StoreError) throw err
-    throw new StoreError('MIGRATION_FAILED', `upgrading ${store.location} from schema ${step.from} to ${step.to} failed: ${(err as Error).message}`, { cause: err })
+    const why = (err as Error).message
+    throw new StoreError('MIGRATION_FAILED', `upgrading ${store.location} from schema ${step.from} to ${step.to} failed: ${why}`, { cause: err })
   }
   await store.commit([versionOp(store, step.to), store.repositories.meta.delOp(MetaKey.migrationCursor)])
   store.logger.info({ from: step.from, to: step.to, ...counts, ms: Math.round(performance.now() - started) }, 'store: layout upgraded')
@@ -97,7 +100,9 @@ async function readCursor (store: SchemaStore, step: Migration): Promise<Uint8Ar
   const stored = await store.repositories.meta.get(MetaKey.migrationCursor)
   if (stored === undefined) return undefined
   const cursor = decodeMigrationCursor(stored)
-  if (cursor.fromVersion !== step.from) throw new StoreError('MIGRATION_FAILED', `${store.location} holds the cursor of a migration from schema ${cursor.fromVersion}, but is at ${step.from}`)
+  if (cursor.fromVersion !== step.from) {
+    throw new StoreError('MIGRATION_FAILED', `${store.location} holds the cursor of a migration from schema ${cursor.fromVersion}, but is at ${step.from}`)
+  }
   return cursor.afterKey
 }
 

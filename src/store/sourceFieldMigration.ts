@@ -35,8 +35,12 @@ function decodeV1 (key: Uint8Array, bytes: Uint8Array, maxSignedBytes: number): 
   const what = `schema-1 record ${toHex(key)}`
   const raw = decode(ReceiptedV1Type, bytes, what)
   const signed = raw.signed
-  if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > maxSignedBytes) throw corrupt(what, `signed bytes must be 1 to ${maxSignedBytes} bytes`)
+  if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > maxSignedBytes) {
+    throw corrupt(what, `signed bytes must be 1 to ${maxSignedBytes} bytes`)
+  }
   const source = typeof raw.source === 'string' ? parseBatchSource(raw.source) : undefined
-  if (source === undefined) throw new StoreError('CORRUPT_RECORD', `${what}: source ${JSON.stringify(String(raw.source).slice(0, 80))} is none this node writes`)
+  if (source === undefined) {
+    throw new StoreError('CORRUPT_RECORD', `${what}: source ${JSON.stringify(String(raw.source).slice(0, 80))} is none this node writes`)
+  }
   return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source }
 }

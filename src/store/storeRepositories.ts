@@ -44,7 +44,11 @@ export class StoreRepositories {
     this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
     this.signedBatch = new Repository(db, Bucket.signedBatch, PLACE_OF_SIGNED_BATCH, { encode: encodeStoredBatch, decode: decodeStoredBatch })
     this.batchAt = new Repository(db, Bucket.batchAt, PLACE_OF_BATCH_AT, RAW_BYTES)
-    this.batchId = new Repository(db, Bucket.batchId, { encode: batchIdKey, decode: parseBatchIdKey }, { encode: encodeBatchLocation, decode: decodeBatchLocation })
+    this.batchId = new Repository(
+      db, Bucket.batchId,
+      { encode: batchIdKey, decode: parseBatchIdKey },
+      { encode: encodeBatchLocation, decode: decodeBatchLocation }
+    )
     this.entryIndex = new Repository(db, Bucket.entryIndex, { encode: entryKey, decode: parseEntryKey }, { encode: encodeIndexRow, decode: decodeIndexRow })
     this.head = new Repository(db, Bucket.head, { encode: headKey, decode: k => parsePublisherKey(Bucket.head, k) }, { encode: encodeHead, decode: decodeHead })
     this.equivocation = new Repository(

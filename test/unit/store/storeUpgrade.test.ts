@@ -37,6 +37,16 @@ async function schemaOf (path: string): Promise<{ version: number, cursor?: Uint
   }
 }
 
+/** Opens the store at `path` as a node would, and reads its answers. */
+async function answersOnOpen (path: string, logger: Logger): Promise<unknown> {
+  const store = await HashStore.open(path, { logger })
+  try {
+    return await storeAnswers(store)
+  } finally {
+    await store.close()
+  }
+}
+
 describe('store: a store written by the schema-1 release (test/fixtures/store-v1)', function () {
   let dir: string
   let path: string
@@ -61,12 +71,7 @@ describe('store: a store written by the schema-1 release (test/fixtures/store-v1
 
   it('opens migrated, answers and verifies exactly as before, and a second open changes nothing', async () => {
     const first = recordingLogger()
-    let store = await HashStore.open(path, { logger: first.logger })
-    try {
-      assert.deepEqual(await storeAnswers(store), expected)
-    } finally {
-      await store.close()
-    }
+    assert.deepEqual(await answersOnOpen(path, first.logger), expected)
     const upgraded = first.lines.find(l => l.msg === 'store: layout upgraded')
     assert.ok(upgraded !== undefined, 'the migration is logged')
     assert.deepEqual([upgraded.from, upgraded.to, upgraded.batches, upgraded.forumRecords], [1, 2, 7, 4])
@@ -74,12 +79,7 @@ describe('store: a store written by the schema-1 release (test/fixtures/store-v1
     assert.deepEqual(await schemaOf(path), { version: SCHEMA_VERSION })
 
     const second = recordingLogger()
-    store = await HashStore.open(path, { logger: second.logger })
-    try {
-      assert.deepEqual(await storeAnswers(store), expected)
-    } finally {
-      await store.close()
-    }
+    assert.deepEqual(await answersOnOpen(path, second.logger), expected)
     assert.deepEqual(second.lines, [])
   })
 
@@ -105,12 +105,7 @@ describe('store: a store written by the schema-1 release (test/fixtures/store-v1
     assert.ok(stopped.cursor !== undefined, 'the first chunk left its cursor')
 
     const resumed = recordingLogger()
-    const store = await HashStore.open(path, { logger: resumed.logger })
-    try {
-      assert.deepEqual(await storeAnswers(store), expected)
-    } finally {
-      await store.close()
-    }
+    assert.deepEqual(await answersOnOpen(path, resumed.logger), expected)
     assert.equal(resumed.lines.find(l => l.msg !== 'store: layout upgraded')?.resuming, true)
     const upgraded = resumed.lines.find(l => l.msg === 'store: layout upgraded')
     assert.deepEqual([upgraded?.batches, upgraded?.forumRecords], [0, 4])
