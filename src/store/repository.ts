@@ -3,7 +3,7 @@ import type { Bucket } from './buckets.js'
 import { StoreError } from './errors.js'
 import { type KeyRange, bucketRange } from './keys.js'
 
-/** The LevelDB handle. Only the store's core (hashStore.ts, storeRepositories.ts) holds it. */
+/** The LevelDB handle. Only the store's core holds it: hashStore.ts opens it, each Repository reads through it. */
 export type LevelDb = Level<Uint8Array, Uint8Array>
 
 /** A point-in-time view: a scan in several passes sees one state even while the node writes. */
