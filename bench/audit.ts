@@ -31,9 +31,8 @@ import { toHex } from '../src/signals/hex.js'
 import { requireSignalType } from '../src/signals/registry.js'
 import { AuditLog } from '../src/store/auditLog.js'
 import { scanStoredBatches, storedBatchAt } from '../src/store/batchScan.js'
-import { Bucket } from '../src/store/buckets.js'
-import { HashStore, type StoreDb } from '../src/store/hashStore.js'
-import { bucketRange, type KeyRange } from '../src/store/keys.js'
+import { HashStore } from '../src/store/hashStore.js'
+import type { Repository } from '../src/store/repository.js'
 import { decodeStoredBatch } from '../src/store/records.js'
 import { verifyStore } from '../src/store/storeVerifier.js'
 import { decodeSignedBatch } from '../src/wire/batchCodec.js'
@@ -41,6 +40,7 @@ import { decodeSignedForumRecord, encodeForumRecordBody, encodeSignedForumRecord
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
 import { Action, type DecodedBatch, type Entry } from '../src/wire/types.js'
 import { makeSignedBatch } from '../test/helpers/batches.js'
+import { LOCAL_SOURCE } from '../src/wire/batchSource.js'
 
 const ENTRIES = Number(process.env.AUDIT_BENCH_ENTRIES ?? 500_000)
 if (!Number.isSafeInteger(ENTRIES) || ENTRIES < 1) throw new Error(`AUDIT_BENCH_ENTRIES must be a positive integer, got ${process.env.AUDIT_BENCH_ENTRIES}`)
@@ -119,7 +119,7 @@ async function buildStore (store: HashStore, publishers: Publisher[], startMs: n
       network: NETWORK,
       createdAtMs: startMs + Math.floor(b * SPAN_MS / BATCHES)
     })
-    await store.applyBatch(batch, { receivedAtMs: Date.now(), source: 'local' })
+    await store.applyBatch(batch, { receivedAtMs: Date.now(), source: LOCAL_SOURCE })
     prev.set(p, batch.id)
     for (let k = 0; k < perBatch && sample.length < LOOKUP_HITS; k++) {
       const i = randomInt(count)
@@ -158,18 +158,15 @@ function forumMembership (publishers: Publisher[], startMs: number): Membership 
   return membership
 }
 
-/** The baseline: every key and value in `range` read once through the store's own LevelDB handle. */
-async function rawScan (db: StoreDb, range: KeyRange | undefined): Promise<{ records: number, bytes: number }> {
-  const it = db.iterator(range ?? {})
+/** The baseline: every key and value of `buckets` (all by default) read once, undecoded, through the store's repositories. */
+async function rawScan (store: HashStore, buckets?: ReadonlyArray<Pick<Repository<unknown, unknown>, 'entriesBinary'>>): Promise<{ records: number, bytes: number }> {
   let records = 0
   let bytes = 0
-  try {
-    for (let rows = await it.nextv(SCAN_CHUNK); rows.length > 0; rows = await it.nextv(SCAN_CHUNK)) {
+  for (const repository of buckets ?? Object.values(store.repositories) as Array<Pick<Repository<unknown, unknown>, 'entriesBinary'>>) {
+    for await (const rows of repository.entriesBinary({ chunk: SCAN_CHUNK })) {
       records += rows.length
       for (const [k, v] of rows) bytes += k.length + v.length
     }
-  } finally {
-    await it.close()
   }
   return { records, bytes }
 }
@@ -262,9 +259,9 @@ async function main (): Promise<void> {
 
     // 1. audit verify. The raw scan runs twice, before and after, and keeps the best: the first also
     // warms the page cache, which verify would otherwise be the one to pay for.
-    const scan1 = await timed(async () => await rawScan(store.db, undefined))
+    const scan1 = await timed(async () => await rawScan(store))
     const verified = await timed(async () => await verifyStore(store))
-    const scan2 = await timed(async () => await rawScan(store.db, undefined))
+    const scan2 = await timed(async () => await rawScan(store))
     const rawS = Math.min(scan1.s, scan2.s)
     const { records, bytes } = scan1.result
     const { checked, problems } = verified.result
@@ -277,7 +274,7 @@ async function main (): Promise<void> {
     const verifyS = verified.s
 
     // 2 and 3 read only the signed-batch bucket; its own raw scan is the tight baseline for them.
-    const batchScan = await timed(async () => await rawScan(store.db, bucketRange(Bucket.signedBatch)))
+    const batchScan = await timed(async () => await rawScan(store, [store.repositories.signedBatch]))
     if (batchScan.result.records !== BATCHES) throw new Error(`signed-batch bucket holds ${batchScan.result.records} records, expected ${BATCHES}`)
     const membership = forumMembership(publishers, startMs)
     const indexes = await LookupIndexes.load(store, silentLogger())

@@ -23,6 +23,7 @@ import { entryKey } from '../src/store/keys.js'
 import { batchId, decodeSignedBatch, encodeBatchBody, encodeSignedBatch } from '../src/wire/batchCodec.js'
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
 import { Action, type Entry } from '../src/wire/types.js'
+import { LOCAL_SOURCE } from '../src/wire/batchSource.js'
 
 const BATCHES = Number(process.env.INGEST_BATCHES ?? 20)
 const NETWORK = 'bench'
@@ -57,7 +58,7 @@ async function ingestThroughNode (dir: string, batches: Uint8Array[], publisher:
   )
   const seconds = await timeIt(async () => {
     for (const bytes of batches) {
-      const outcome = await ingester.ingest(bytes, 'bench')
+      const outcome = await ingester.ingest(bytes, LOCAL_SOURCE)
       if (outcome.action !== 'accept') throw new Error(`bench batch not accepted: ${outcome.code}`)
     }
   })

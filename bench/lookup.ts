@@ -28,6 +28,7 @@ import { entryKey, type EntryKey } from '../src/store/keys.js'
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
 import { Action, type DecodedBatch, type Entry } from '../src/wire/types.js'
 import { makeSignedBatch } from '../test/helpers/batches.js'
+import { LOCAL_SOURCE } from '../src/wire/batchSource.js'
 
 const HASHES = Number(process.argv[2] ?? process.env.LOOKUP_HASHES ?? 1_000_000)
 if (!Number.isSafeInteger(HASHES) || HASHES < 1) throw new Error(`hash count must be a positive integer, got ${HASHES}`)
@@ -102,7 +103,7 @@ async function fillStore (store: HashStore, hashes: Hashes, secretKey: Uint8Arra
     }
     const batch: DecodedBatch = makeSignedBatch({ secretKey, seq, prev, entries, network: 'bench' })
     const started = process.hrtime.bigint()
-    await store.applyBatch(batch, { receivedAtMs: Date.now(), source: 'local' })
+    await store.applyBatch(batch, { receivedAtMs: Date.now(), source: LOCAL_SOURCE })
     storing += seconds(started)
     prev = batch.id
   }

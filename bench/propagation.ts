@@ -39,6 +39,7 @@ import { HashStore } from '../src/store/hashStore.js'
 import { batchId, encodeBatchBody, encodeSignedBatch } from '../src/wire/batchCodec.js'
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
 import { Action, type Entry } from '../src/wire/types.js'
+import { LOCAL_SOURCE } from '../src/wire/batchSource.js'
 
 const NODES = Number(process.env.PROPAGATION_NODES ?? 20)
 const PUBLISHES = Number(process.env.PROPAGATION_PUBLISHES ?? 20)
@@ -220,7 +221,7 @@ async function perHopIngest (dir: string, batches: Entry[][]): Promise<number[]>
       const bytes = encodeSignedBatch(body, sign(body, secretKey))
       prev = batchId(body)
       const started = process.hrtime.bigint()
-      const outcome = await ingester.ingest(bytes, 'bench')
+      const outcome = await ingester.ingest(bytes, LOCAL_SOURCE)
       ms.push(seconds(started) * 1000)
       if (outcome.code !== 'ACCEPTED') throw new Error(`baseline batch not accepted: ${outcome.code}`)
     }

@@ -1,10 +1,8 @@
 import { toHex } from '../signals/hex.js'
 import { signalTypeByCode } from '../signals/registry.js'
 import { AUTHOR_PATTERN, NOTE_PATTERN } from '../store/allowlist.js'
-import { type StoreSnapshot, scanRecords } from '../store/batchScan.js'
-import { Bucket } from '../store/buckets.js'
+import type { StoreSnapshot } from '../store/batchScan.js'
 import type { HashStore } from '../store/hashStore.js'
-import { bucketRange } from '../store/keys.js'
 import { decode, safeInteger, storeRecordType } from '../store/records.js'
 import type { ProblemLog } from '../store/storeVerifier.js'
 
@@ -24,7 +22,7 @@ const AllowlistEntryType = storeRecordType('AllowlistEntry')
 export async function checkAllowlist (store: HashStore, log: ProblemLog, snapshot?: StoreSnapshot): Promise<number> {
   let checked = 0
   const add = (code: AllowlistProblemCode, message: string, key: Uint8Array): void => { log.add({ check: 'allowlist', code, message, key: toHex(key) }) }
-  for await (const [k, v] of scanRecords(store, bucketRange(Bucket.allowlist), snapshot === undefined ? {} : { snapshot })) {
+  for await (const [k, v] of store.repositories.allowlist.recordsBinary(snapshot === undefined ? {} : { snapshot })) {
     checked++
     const type = signalTypeByCode(k[1] ?? -1)
     if (type === undefined || k.length !== 2 + type.length) {

@@ -1,10 +1,8 @@
 import { verify } from '../crypto/ed25519.js'
 import { toHex } from '../signals/hex.js'
-import { type StoreSnapshot, scanRecords } from '../store/batchScan.js'
-import { Bucket } from '../store/buckets.js'
+import type { StoreSnapshot } from '../store/batchScan.js'
 import { decodeStoredForumRecord } from '../store/forumRecords.js'
 import type { HashStore } from '../store/hashStore.js'
-import { bucketRange } from '../store/keys.js'
 import type { ProblemLog } from '../store/storeVerifier.js'
 import { decodeSignedForumRecord } from '../wire/forumCodec.js'
 
@@ -32,7 +30,7 @@ const RECORD_ID_BYTES = 32
 export async function checkForumRecords (store: HashStore, roots: ReadonlySet<string>, log: ProblemLog, snapshot?: StoreSnapshot): Promise<number> {
   let checked = 0
   const add = (code: ForumProblemCode, message: string, key: Uint8Array): void => { log.add({ check: 'forum', code, message, key: toHex(key) }) }
-  for await (const [k, v] of scanRecords(store, bucketRange(Bucket.forumRecord), snapshot === undefined ? {} : { snapshot })) {
+  for await (const [k, v] of store.repositories.forumRecord.recordsBinary(snapshot === undefined ? {} : { snapshot })) {
     checked++
     if (k.length !== 1 + RECORD_ID_BYTES) {
       add('FORUM_KEY_MALFORMED', `forum-record key of ${k.length} bytes`, k)

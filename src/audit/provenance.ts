@@ -8,6 +8,7 @@ import { storedBatchAt } from '../store/batchScan.js'
 import type { EntryRecord, HashStore } from '../store/hashStore.js'
 import { isLatestOfPublisher } from '../store/listing.js'
 import { decodeSignedBatch } from '../wire/batchCodec.js'
+import type { BatchSource } from '../wire/batchSource.js'
 import { ACTION_NAMES, type ActionName, type Entry, isOpinion } from '../wire/types.js'
 
 /**
@@ -94,12 +95,8 @@ interface BatchCheck {
   entries?: Entry[]
 }
 
-export function parseVia (source: string): Via {
-  if (source === 'local') return { path: 'local' }
-  const colon = source.indexOf(':')
-  const path = source.slice(0, colon)
-  if (colon > 0 && (path === 'gossip' || path === 'sync')) return { path, peer: source.slice(colon + 1) }
-  return { path: 'unknown' }
+export function viaOf (source: BatchSource): Via {
+  return source.kind === 'local' ? { path: 'local' } : { path: source.kind, peer: source.peer }
 }
 
 /** Reads and checks one stored batch; each distinct batch is read once per report. */
@@ -111,7 +108,7 @@ async function checkBatch (store: HashStore, row: StoredRow): Promise<BatchCheck
     return { status: 'invalid', via: { path: 'unknown' } }
   }
   if (stored === undefined) return { status: 'missing', via: { path: 'unknown' } }
-  const via = parseVia(stored.source)
+  const via = viaOf(stored.source)
   try {
     const batch = decodeSignedBatch(stored.signed)
     const ok = Buffer.compare(batch.id, row.batchId) === 0 &&

@@ -12,6 +12,7 @@ import { ForumError, type ForumErrorCode } from './forumError.js'
 import { MAX_FORUM_RECORDS } from './limits.js'
 import type { Membership } from './membership.js'
 import type { ForumMetrics } from './metrics.js'
+import { type BatchSource, formatBatchSource } from '../wire/batchSource.js'
 
 export type ForumIngestCode = 'ACCEPTED' | 'INTERNAL' | ForumErrorCode | WireErrorCode
 
@@ -93,7 +94,7 @@ export class ForumRecordIngester {
     return { loaded, skipped }
   }
 
-  async ingest (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<ForumIngestOutcome> {
+  async ingest (bytes: Uint8Array, source: BatchSource, extra?: ExtraOps): Promise<ForumIngestOutcome> {
     return (await this.attempt(bytes, source, extra)).outcome
   }
 
@@ -101,7 +102,7 @@ export class ForumRecordIngester {
    * For an administrator's record: throws the WireError for bytes that are not a valid record, the
    * ForumError for any other refusal. A record already held is not an error: submitting twice is harmless.
    */
-  async submit (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<ForumSubmission> {
+  async submit (bytes: Uint8Array, source: BatchSource, extra?: ExtraOps): Promise<ForumSubmission> {
     const { outcome, error } = await this.attempt(bytes, source, extra)
     if ((outcome.code === 'ACCEPTED' || outcome.code === 'DUPLICATE') && outcome.record !== undefined) return { record: outcome.record, code: outcome.code }
     throw error
@@ -111,7 +112,7 @@ export class ForumRecordIngester {
     return this.report.outcomeCounts()
   }
 
-  private async attempt (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<{ outcome: ForumIngestOutcome, error?: unknown }> {
+  private async attempt (bytes: Uint8Array, source: BatchSource, extra: ExtraOps | undefined): Promise<{ outcome: ForumIngestOutcome, error?: unknown }> {
     let record: DecodedForumRecord | undefined
     const { outcome, error } = await this.report.run(source, async () => {
       record = decodeSignedForumRecord(bytes)
@@ -124,7 +125,7 @@ export class ForumRecordIngester {
     return { outcome: { ...outcome, message, ...held }, error }
   }
 
-  private async store (record: DecodedForumRecord, source: string, extra: ExtraOps | undefined): Promise<void> {
+  private async store (record: DecodedForumRecord, source: BatchSource, extra: ExtraOps | undefined): Promise<void> {
     const id = toHex(record.id)
     this.inFlight.add(id)
     try {
@@ -160,13 +161,13 @@ export class ForumRecordIngester {
 }
 
 /** An accepted record at info, with who signed it for whom. */
-function logStored (logger: Logger): (outcome: ForumIngestOutcome, source: string) => void {
+function logStored (logger: Logger): (outcome: ForumIngestOutcome, source: BatchSource) => void {
   return (outcome, source) => {
     if (outcome.record === undefined) return
     const { body, id } = outcome.record
     const member = body.credential?.member ?? body.revocation?.member
     logger.info({
-      source,
+      source: formatBatchSource(source),
       recordId: toHex(id),
       kind: body.credential !== undefined ? 'credential' : 'revocation',
       root: toHex(body.signer),

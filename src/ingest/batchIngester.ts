@@ -3,6 +3,7 @@ import type { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { toHex } from '../signals/hex.js'
 import { StoreError } from '../store/errors.js'
 import type { BatchReceipt, ExtraOps, HashStore } from '../store/hashStore.js'
+import { SerialQueue } from '../store/serialQueue.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { validateBatch } from './batchValidator.js'
 import type { IngestMetrics } from './metrics.js'
@@ -12,6 +13,7 @@ import type { TrustPolicy } from './trustPolicy.js'
 import type { UntrustedBudget } from './untrustedBudget.js'
 import { BatchValidationError, type ValidationCode } from './validationError.js'
 import { type OutcomeCounts, ValidationReport } from './validationReport.js'
+import { type BatchSource, formatBatchSource } from '../wire/batchSource.js'
 
 export type IngestAction = 'accept' | 'ignore' | 'reject'
 
@@ -68,7 +70,7 @@ export class BatchIngester {
   private readonly options: Required<BatchIngesterOptions>
   private readonly report: ValidationReport<IngestOutcome, ValidationCode>
   private readonly pending = new PendingBatches()
-  private linkChain: Promise<unknown> = Promise.resolve()
+  private readonly linking = new SerialQueue()
 
   constructor (components: BatchIngesterComponents, options: BatchIngesterOptions) {
     this.components = components
@@ -81,7 +83,7 @@ export class BatchIngester {
    * `extra` (a local publish's audit record) is written in the same atomic batch as this batch, and
    * only if it is stored now: a held or refused batch writes nothing.
    */
-  async ingest (bytes: Uint8Array, source: string, extra?: ExtraOps): Promise<IngestOutcome> {
+  async ingest (bytes: Uint8Array, source: BatchSource, extra?: ExtraOps): Promise<IngestOutcome> {
     const stopTimer = this.components.metrics?.applySeconds.startTimer()
     const { outcome } = await this.report.run(source, async () => {
       const linked = await this.validateAndLink(bytes, source, extra)
@@ -110,7 +112,7 @@ export class BatchIngester {
    * batch beside an index from after it).
    */
   async betweenBatches<T> (read: () => Promise<T>): Promise<T> {
-    return await this.serially(read)
+    return await this.linking.run(read)
   }
 
   heldTotals (): { batches: number, bytes: number, evicted: number } {
@@ -118,12 +120,12 @@ export class BatchIngester {
   }
 
   /** Throws the BatchValidationError that refuses the batch. */
-  private async validateAndLink (bytes: Uint8Array, source: string, extra: ExtraOps | undefined): Promise<IngestOutcome> {
+  private async validateAndLink (bytes: Uint8Array, source: BatchSource, extra: ExtraOps | undefined): Promise<IngestOutcome> {
     const { store, trust, untrustedBudget } = this.components
     const spendUntrusted = untrustedBudget === undefined ? undefined : (publisher: Uint8Array, n: number) => untrustedBudget.spend(source, publisher, n)
     const batch = await validateBatch(bytes, { ...this.options, store, trust, spendUntrusted })
     const receipt = { receivedAtMs: this.options.now(), source }
-    return await this.serially(async () => await this.link(batch, receipt, extra))
+    return await this.linking.run(async () => await this.link(batch, receipt, extra))
   }
 
   private async link (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): Promise<IngestOutcome> {
@@ -203,20 +205,14 @@ export class BatchIngester {
     const stored = await store.getSignedBatch(batch.body.publisher, evidenceSeq)
     return stored !== undefined && await equivocations.recordConflict(stored, batch)
   }
-
-  private async serially<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.linkChain.then(fn)
-    this.linkChain = run.catch(() => undefined)
-    return await run
-  }
 }
 
 /** A stored batch at info, with what identifies it; a held one at debug, as it may never link. */
-function logStored (logger: Logger): (outcome: IngestOutcome, source: string) => void {
+function logStored (logger: Logger): (outcome: IngestOutcome, source: BatchSource) => void {
   return (outcome, source) => {
     if (outcome.batch === undefined) return
     const { body, id } = outcome.batch
-    const fields = { source, publisher: toHex(body.publisher), seq: body.seq, batchId: toHex(id), entries: body.entries.length }
+    const fields = { source: formatBatchSource(source), publisher: toHex(body.publisher), seq: body.seq, batchId: toHex(id), entries: body.entries.length }
     if (outcome.code === 'PENDING') logger.debug(fields, 'batch held until its predecessors arrive')
     else logger.info(fields, 'batch stored')
   }

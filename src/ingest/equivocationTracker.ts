@@ -11,6 +11,7 @@ import { EquivocationError } from './equivocationError.js'
 import type { TrustPolicy } from './trustPolicy.js'
 import { BatchValidationError, actionForWireError, type ValidationAction, type ValidationCode } from './validationError.js'
 import { ValidationReport } from './validationReport.js'
+import { type BatchSource, formatBatchSource } from '../wire/batchSource.js'
 
 export { Decision }
 
@@ -95,12 +96,12 @@ export class EquivocationTracker {
   }
 
   /** A proof from a peer: verified in full, since a forged one would freeze an honest publisher. */
-  async ingestProof (bytes: Uint8Array, source: string): Promise<ProofOutcome> {
+  async ingestProof (bytes: Uint8Array, source: BatchSource): Promise<ProofOutcome> {
     const { outcome } = await this.proofReport.run(source, async () => {
       const { publisher } = this.verifyProof(bytes)
       if (this.known.has(toHex(publisher))) throw new BatchValidationError('ignore', 'DUPLICATE', 'this node holds a proof about this publisher already')
       await this.record(bytes)
-      this.c.logger.warn({ source, publisher: toHex(publisher) }, 'equivocation proof received from a peer')
+      this.c.logger.warn({ source: formatBatchSource(source), publisher: toHex(publisher) }, 'equivocation proof received from a peer')
       return { action: 'accept', code: 'ACCEPTED' }
     })
     return outcome

@@ -1,9 +1,10 @@
+import type { BatchSource } from '../wire/batchSource.js'
+
 /**
  * How many bytes of batches from publishers this node does not trust a source and a publisher may
- * send it; src/network/untrustedByteBudget.ts is the one in use. `source` is the ingest source:
- * 'gossip:<peer id>', 'sync:<peer id>' or 'local'.
+ * send it; src/network/untrustedByteBudget.ts is the one in use. `source` is the ingest source.
  */
 export interface UntrustedBudget {
   /** Takes `bytes` from both budgets and returns true, or takes nothing and returns false. */
-  spend: (source: string, publisher: Uint8Array, bytes: number) => boolean
+  spend: (source: BatchSource, publisher: Uint8Array, bytes: number) => boolean
 }

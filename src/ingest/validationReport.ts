@@ -1,5 +1,6 @@
 import type { Counter } from 'prom-client'
 import type { Logger } from '../logger.js'
+import { type BatchSource, formatBatchSource } from '../wire/batchSource.js'
 import { WireError } from '../wire/errors.js'
 import { RefusalError, actionForWireError, type ValidationAction } from './validationError.js'
 
@@ -24,7 +25,7 @@ export interface ValidationReportComponents<Accepted> {
   /** Counted by action and reason code. */
   metric?: Counter<'action' | 'code'>
   /** The log line of an accepted outcome; refusals are logged here, at debug. */
-  logAccepted?: (accepted: Accepted, source: string) => void
+  logAccepted?: (accepted: Accepted, source: BatchSource) => void
 }
 
 /**
@@ -47,7 +48,7 @@ export class ValidationReport<Accepted extends Outcome, Code extends string = st
   }
 
   /** Never throws: the refusal's error comes back beside it, for a local caller that wants it thrown. */
-  async run (source: string, validate: () => Promise<Accepted>): Promise<{ outcome: Accepted | Refused<Code>, error?: unknown }> {
+  async run (source: BatchSource, validate: () => Promise<Accepted>): Promise<{ outcome: Accepted | Refused<Code>, error?: unknown }> {
     try {
       const outcome = await validate()
       this.record(outcome, source)
@@ -60,12 +61,12 @@ export class ValidationReport<Accepted extends Outcome, Code extends string = st
   }
 
   /** For an outcome reached outside run (a held batch that linked, or failed to, when its gap filled). */
-  record (outcome: Accepted | Refused<Code>, source: string): void {
+  record (outcome: Accepted | Refused<Code>, source: BatchSource): void {
     const byCode = this.counts[outcome.action]
     byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
     this.c.metric?.inc({ action: outcome.action, code: outcome.code })
     // Refusals at debug: a hostile peer must not be able to flood the log.
-    if (outcome.action !== 'accept') this.c.logger.debug({ source, action: outcome.action, code: outcome.code }, `${this.subject} not stored`)
+    if (outcome.action !== 'accept') this.c.logger.debug({ source: formatBatchSource(source), action: outcome.action, code: outcome.code }, `${this.subject} not stored`)
     else this.c.logAccepted?.(outcome as Accepted, source)
   }
 
@@ -74,10 +75,10 @@ export class ValidationReport<Accepted extends Outcome, Code extends string = st
   }
 
   /** `Code` is what the validator's refusals carry: its RefusalError's codes and the WireError codes. */
-  private refusalOf (err: unknown, source: string): Refused<Code> {
+  private refusalOf (err: unknown, source: BatchSource): Refused<Code> {
     if (err instanceof RefusalError) return { action: err.action, code: err.code as Code }
     if (err instanceof WireError) return { action: actionForWireError(err.code), code: err.code as Code }
-    this.c.logger.error({ err, source }, `${this.subject} ingest failed`)
+    this.c.logger.error({ err, source: formatBatchSource(source) }, `${this.subject} ingest failed`)
     return { action: 'ignore', code: 'INTERNAL' }
   }
 }

@@ -2,6 +2,7 @@ import type { UntrustedBudget } from '../ingest/untrustedBudget.js'
 import { toHex } from '../signals/hex.js'
 import { MAX_SIGNED_BATCH_BYTES } from '../wire/limits.js'
 import { TokenBucket } from './sync/tokenBucket.js'
+import { type BatchSource, peerOf } from '../wire/batchSource.js'
 
 export interface UntrustedByteBudgetOptions {
   /** Bytes a peer (or a publisher) may send at once; at least one largest batch. */
@@ -44,9 +45,9 @@ export class UntrustedByteBudget implements UntrustedBudget {
     this.publishers = new TokenBucket(bucket)
   }
 
-  spend (source: string, publisher: Uint8Array, bytes: number): boolean {
-    // Gossip and sync from one peer share its budget.
-    const peer = source.slice(source.indexOf(':') + 1)
+  spend (source: BatchSource, publisher: Uint8Array, bytes: number): boolean {
+    // Gossip and sync from one peer share its budget; this node's own publishes share one too.
+    const peer = peerOf(source) ?? 'local'
     const key = toHex(publisher)
     if (!this.peers.has(peer, bytes) || !this.publishers.has(key, bytes)) return false
     this.peers.tryTake(peer, bytes)

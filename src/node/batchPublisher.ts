@@ -7,11 +7,13 @@ import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError } from '../signals/registry.js'
 import type { AuditAppender } from '../store/auditEntry.js'
 import type { ExtraOps, HashStore } from '../store/hashStore.js'
+import { SerialQueue } from '../store/serialQueue.js'
 import { batchId, encodeBatchBody, encodeSignedBatch } from '../wire/batchCodec.js'
 import { WireError } from '../wire/errors.js'
 import { MAX_ENTRIES_PER_BATCH, REASON_PATTERN } from '../wire/limits.js'
 import { ACTION_BY_NAME, type Entry, isOpinion } from '../wire/types.js'
 import type { EntryInput, PublishResult } from './interface.js'
+import { LOCAL_SOURCE } from '../wire/batchSource.js'
 
 export type PublishErrorCode = 'NO_ENTRIES' | 'TOO_MANY_ENTRIES' | 'PUBLISHER_FROZEN' | 'NOT_ADMITTED' | 'NOT_STORED'
 
@@ -101,7 +103,7 @@ function notAdmitted (key: string, reason: string): PublishError {
 export class BatchPublisher {
   private readonly c: BatchPublisherComponents
   private readonly network: string
-  private chain: Promise<unknown> = Promise.resolve()
+  private readonly publishing = new SerialQueue()
 
   constructor (components: BatchPublisherComponents, options: { network: string }) {
     this.c = components
@@ -113,9 +115,7 @@ export class BatchPublisher {
     if (inputs.length > MAX_ENTRIES_PER_BATCH) throw new PublishError('TOO_MANY_ENTRIES', `${inputs.length} entries; at most ${MAX_ENTRIES_PER_BATCH} per batch`)
     const entries = inputs.map(entryFromInput)
     // Serialised: two concurrent publishes must not both take seq head+1.
-    const run = this.chain.then(async () => await this.signStoreAndGossip(entries, actor))
-    this.chain = run.catch(() => undefined)
-    return await run
+    return await this.publishing.run(async () => await this.signStoreAndGossip(entries, actor))
   }
 
   private async signStoreAndGossip (entries: Entry[], actor: string): Promise<PublishResult> {
@@ -131,7 +131,7 @@ export class BatchPublisher {
       entries
     })
     const signed = encodeSignedBatch(bodyBytes, sign(bodyBytes, key.secretKey))
-    const outcome = await ingester.ingest(signed, 'local', this.auditRecord(actor, bodyBytes, seq, entries))
+    const outcome = await ingester.ingest(signed, LOCAL_SOURCE, this.auditRecord(actor, bodyBytes, seq, entries))
     if (outcome.code === 'EQUIVOCATING') {
       throw new PublishError('PUBLISHER_FROZEN', `this publisher key signed two conflicting batches (seq ${seq} or below); decide first: hashmesh equivocations, hashmesh decide`)
     }

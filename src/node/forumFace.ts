@@ -7,6 +7,7 @@ import { toHex } from '../signals/hex.js'
 import type { AuditAppender } from '../store/auditEntry.js'
 import { decodeSignedForumRecord } from '../wire/forumCodec.js'
 import type { ForumInfo, ForumNodeApi, ForumSubmitResult } from './forumApi.js'
+import { LOCAL_SOURCE } from '../wire/batchSource.js'
 
 export interface ForumFaceComponents {
   membership: Membership
@@ -40,7 +41,7 @@ export class ForumFace implements ForumNodeApi {
   async submitForumRecord (signed: Uint8Array, actor: string): Promise<ForumSubmitResult> {
     const { ingester, audit } = this.c
     const audited = async (): ReturnType<AuditAppender['opsFor']> => await audit.opsFor({ actor, action: 'forum.record', details: { ...summariseRecord(decodeSignedForumRecord(signed)) } })
-    const { record, code } = await ingester.submit(signed, 'local', audited)
+    const { record, code } = await ingester.submit(signed, LOCAL_SOURCE, audited)
     if (code === 'ACCEPTED') this.announce(record.signedBytes)
     const kind = record.body.credential === undefined ? 'revocation' : 'credential'
     this.c.logger.info({ recordId: toHex(record.id), kind, code, actor }, 'forum record submitted')

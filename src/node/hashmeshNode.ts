@@ -190,7 +190,7 @@ export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNod
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
   const dataDir = await initDataDir(options.dataDir)
-  const store = await HashStore.open(dataDir.paths.db)
+  const store = await HashStore.open(dataDir.paths.db, { logger: deps.logger })
   try {
     const c = await buildComponents(options, deps, dataDir, store)
     return Object.assign(

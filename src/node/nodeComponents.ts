@@ -1,3 +1,4 @@
+import { gossipSource } from '../wire/batchSource.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
 import { AuditService } from '../audit/auditService.js'
@@ -185,18 +186,18 @@ function buildNetwork (
   const gossip = new GossipTopic({ libp2p }, {
     topic: batchTopic(options.network),
     sink: async (bytes, from) => {
-      const outcome = await sinks.batches(bytes, `gossip:${from}`)
+      const outcome = await sinks.batches(bytes, gossipSource(from))
       if (outcome.code === 'PENDING' && outcome.batch !== undefined) fetchGap(sync, logger, from, outcome.batch, outcome.missingFrom ?? 1)
       return outcome
     }
   })
   const proofGossip = new GossipTopic({ libp2p }, {
     topic: equivocationTopic(options.network),
-    sink: async (bytes, from) => await sinks.proofs(bytes, `gossip:${from}`)
+    sink: async (bytes, from) => await sinks.proofs(bytes, gossipSource(from))
   })
   const forumGossip = new GossipTopic({ libp2p }, {
     topic: forumTopic(options.network),
-    sink: async (bytes, from) => await sinks.forum(bytes, `gossip:${from}`)
+    sink: async (bytes, from) => await sinks.forum(bytes, gossipSource(from))
   })
   const keeper = new PeerKeeper({ libp2p, logger }, { peers: options.bootstrap })
   return { sync, credentialResync, gossip, proofGossip, forumGossip, keeper }

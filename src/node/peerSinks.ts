@@ -3,9 +3,10 @@ import type { BatchIngester, IngestOutcome } from '../ingest/batchIngester.js'
 import type { EquivocationTracker, ProofOutcome } from '../ingest/equivocationTracker.js'
 import type { GossipAction } from '../network/gossipTopic.js'
 import type { PeerPolicer } from '../network/peerPolicer.js'
+import { type BatchSource, peerOf } from '../wire/batchSource.js'
 import { CREDENTIAL_ARRIVED } from './credentialResync.js'
 
-type Sink<O> = (bytes: Uint8Array, source: string) => Promise<O>
+type Sink<O> = (bytes: Uint8Array, source: BatchSource) => Promise<O>
 
 /** Where what peers send (by gossip or sync) goes: the one validation path of each kind, policed. */
 export interface PeerSinks {
@@ -37,13 +38,13 @@ export function peerSinks (c: PeerSinksComponents): PeerSinks {
 
 /**
  * Wraps an ingest so every REJECT is reported to the policer, which cuts off repeat offenders. The
- * source names the peer: 'gossip:<peer id>' or 'sync:<peer id>'.
+ * source names the peer (gossip or sync).
  */
 function policed<O extends { action: GossipAction, code: string }> (policer: PeerPolicer, handle: Sink<O>): Sink<O> {
   return async (bytes, source) => {
     const outcome = await handle(bytes, source)
-    const peer = source.slice(source.indexOf(':') + 1)
-    if (outcome.action === 'reject' && peer !== '') policer.recordReject(peer, outcome.code)
+    const peer = peerOf(source)
+    if (outcome.action === 'reject' && peer !== undefined) policer.recordReject(peer, outcome.code)
     return outcome
   }
 }

@@ -3,9 +3,11 @@ import { toHex } from '../signals/hex.js'
 import { signalTypeByCode } from '../signals/registry.js'
 import type { AuditAppender } from './auditEntry.js'
 import { Bucket } from './buckets.js'
-import type { HashStore, StoreOp } from './hashStore.js'
-import { bucketRange, requireTypedValue } from './keys.js'
+import type { HashStore } from './hashStore.js'
+import { requireTypedValue } from './keys.js'
 import { corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
+import type { Codec } from './repository.js'
+import { SerialQueue } from './serialQueue.js'
 
 /** A hash on the allowlist is never matched, so the list stays one an administrator can read through. */
 export const MAX_ALLOWLIST_ENTRIES = 100_000
@@ -22,9 +24,6 @@ export const MAX_AUTHOR_CHARS = 128
  */
 export const NOTE_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,512}$/u
 export const AUTHOR_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,128}$/u
-
-/** Keys read per native call when loading: one call for a typical list. */
-const LOAD_CHUNK_KEYS = 1000
 
 export type AllowlistErrorCode =
   /** The note is empty, longer than MAX_NOTE_CHARS, or has control characters. */
@@ -48,10 +47,16 @@ export interface AllowlistEntry extends AllowlistAddInput {
   addedAtMs: number
 }
 
+/** The hash an entry is keyed by. */
+export interface AllowlistKey { signalTypeCode: number, value: Uint8Array }
+
+/** What is stored under the hash. */
+export interface AllowlistValue { note: string, author: string, addedAtMs: number }
+
 const AllowlistEntryType = storeRecordType('AllowlistEntry')
 
 /** Bucket.allowlist + type(1) + value: one key per hash, so adding it again replaces the note. */
-function allowlistKey (signalTypeCode: number, value: Uint8Array): Uint8Array {
+function allowlistKey ({ signalTypeCode, value }: AllowlistKey): Uint8Array {
   requireTypedValue(signalTypeCode, value)
   const key = new Uint8Array(2 + value.length)
   key[0] = Bucket.allowlist
@@ -60,17 +65,24 @@ function allowlistKey (signalTypeCode: number, value: Uint8Array): Uint8Array {
   return key
 }
 
-function parseAllowlistKey (k: Uint8Array): { signalTypeCode: number, value: Uint8Array } {
+function parseAllowlistKey (k: Uint8Array): AllowlistKey {
   const type = k[0] === Bucket.allowlist ? signalTypeByCode(k[1] ?? -1) : undefined
   if (type === undefined || k.length !== 2 + type.length) throw corrupt('allowlist key', `malformed key of ${k.length} bytes`)
   return { signalTypeCode: type.code, value: Uint8Array.from(k.subarray(2)) }
 }
 
-function decodeEntry (k: Uint8Array, v: Uint8Array): AllowlistEntry {
+function decodeAllowlistValue (v: Uint8Array): AllowlistValue {
   const what = 'allowlist entry'
   const raw = decode(AllowlistEntryType, v, what)
   if (typeof raw.note !== 'string' || typeof raw.author !== 'string') throw corrupt(what, 'note and author must be text')
-  return { ...parseAllowlistKey(k), note: raw.note, author: raw.author, addedAtMs: safeInteger(raw.addedAtMs, what, 'added_at_ms') }
+  return { note: raw.note, author: raw.author, addedAtMs: safeInteger(raw.addedAtMs, what, 'added_at_ms') }
+}
+
+/** The allowlist bucket's codecs (storeRepositories.ts). */
+export const ALLOWLIST_KEY: Codec<AllowlistKey> = { encode: allowlistKey, decode: parseAllowlistKey }
+export const ALLOWLIST_VALUE: Codec<AllowlistValue> = {
+  encode: e => encode(AllowlistEntryType, { note: e.note, author: e.author, addedAtMs: e.addedAtMs }),
+  decode: decodeAllowlistValue
 }
 
 function memoryKey (signalTypeCode: number, value: Uint8Array): string {
@@ -92,7 +104,11 @@ export class AllowlistStore {
   private readonly audit: AuditAppender
   private readonly now: () => number
   private readonly entries = new Map<string, AllowlistEntry>()
-  private edits: Promise<unknown> = Promise.resolve()
+  /**
+   * One edit at a time: the size check, the write and the memory update of one edit happen before
+   * the next edit looks, so concurrent adds cannot pass the limit together.
+   */
+  private readonly edits = new SerialQueue()
 
   constructor (store: HashStore, audit: AuditAppender, now: () => number = Date.now) {
     this.store = store
@@ -110,16 +126,8 @@ export class AllowlistStore {
   /** Reads the whole bucket into memory, replacing what was there. */
   async load (): Promise<void> {
     const loaded = new Map<string, AllowlistEntry>()
-    const it = this.store.db.iterator(bucketRange(Bucket.allowlist))
-    try {
-      for (let rows = await it.nextv(LOAD_CHUNK_KEYS); rows.length > 0; rows = await it.nextv(LOAD_CHUNK_KEYS)) {
-        for (const [k, v] of rows) {
-          const entry = decodeEntry(k, v)
-          loaded.set(memoryKey(entry.signalTypeCode, entry.value), entry)
-        }
-      }
-    } finally {
-      await it.close()
+    for await (const [key, value] of this.store.repositories.allowlist.entries()) {
+      loaded.set(memoryKey(key.signalTypeCode, key.value), { ...key, ...value })
     }
     this.entries.clear()
     for (const [k, e] of loaded) this.entries.set(k, e)
@@ -144,14 +152,13 @@ export class AllowlistStore {
   async add (input: AllowlistAddInput, actor: string): Promise<AllowlistEntry> {
     if (!NOTE_PATTERN.test(input.note)) throw new AllowlistError('BAD_NOTE', `note must be 1-${MAX_NOTE_CHARS} printable characters`)
     if (!AUTHOR_PATTERN.test(input.author)) throw new AllowlistError('BAD_AUTHOR', `author must be 1-${MAX_AUTHOR_CHARS} printable characters`)
-    const key = allowlistKey(input.signalTypeCode, input.value)
     const entry: AllowlistEntry = { signalTypeCode: input.signalTypeCode, value: Uint8Array.from(input.value), note: input.note, author: input.author, addedAtMs: this.now() }
+    const put = this.store.repositories.allowlist.putOp(entry, entry)
     const mk = memoryKey(entry.signalTypeCode, entry.value)
-    return await this.serially(async () => {
+    return await this.edits.run(async () => {
       if (!this.entries.has(mk) && this.entries.size >= MAX_ALLOWLIST_ENTRIES) {
         throw new AllowlistError('ALLOWLIST_FULL', `the allowlist holds ${MAX_ALLOWLIST_ENTRIES} entries, its limit; remove some first`)
       }
-      const put: StoreOp = { type: 'put', key, value: encode(AllowlistEntryType, { note: entry.note, author: entry.author, addedAtMs: entry.addedAtMs }) }
       await this.store.writeAtomically(async () => [put, ...await this.audit.opsFor({ actor, action: 'allowlist.add', details: auditDetails(entry) })])
       this.entries.set(mk, entry)
       return entry
@@ -160,24 +167,14 @@ export class AllowlistStore {
 
   /** False, and nothing written or audited, when the hash is not on the list. */
   async remove (signalTypeCode: number, value: Uint8Array, actor: string): Promise<boolean> {
-    const key = allowlistKey(signalTypeCode, value)
+    const del = this.store.repositories.allowlist.delOp({ signalTypeCode, value })
     const mk = memoryKey(signalTypeCode, value)
-    return await this.serially(async () => {
+    return await this.edits.run(async () => {
       const entry = this.entries.get(mk)
       if (entry === undefined) return false
-      await this.store.writeAtomically(async () => [{ type: 'del', key }, ...await this.audit.opsFor({ actor, action: 'allowlist.remove', details: auditDetails(entry) })])
+      await this.store.writeAtomically(async () => [del, ...await this.audit.opsFor({ actor, action: 'allowlist.remove', details: auditDetails(entry) })])
       this.entries.delete(mk)
       return true
     })
-  }
-
-  /**
-   * One edit at a time: the size check, the write and the memory update of one edit happen before
-   * the next edit looks, so concurrent adds cannot pass the limit together.
-   */
-  private async serially<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.edits.then(fn)
-    this.edits = run.catch(() => undefined)
-    return await run
   }
 }

@@ -18,7 +18,7 @@ export interface AuditEntryInput {
 }
 
 /**
- * Builds the writes that append one audit entry. Called only under the store's write lock (from
+ * Builds the writes that append one audit entry. Called only inside the store's write queue (from
  * within an ExtraOps), so the act and its audit record land in one atomic batch and appends never
  * race for a seq.
  */

@@ -2,11 +2,10 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { HashmeshError } from '../errors.js'
 import { toHex } from '../signals/hex.js'
 import type { AuditAction, AuditAppender, AuditEntryInput } from './auditEntry.js'
-import { type StoreSnapshot, scanRecords } from './batchScan.js'
 import { Bucket, MetaKey } from './buckets.js'
-import type { HashStore, StoreOp } from './hashStore.js'
-import { bucketRange, metaKey } from './keys.js'
+import type { HashStore } from './hashStore.js'
 import { bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
+import type { Codec, StoreOp, StoreSnapshot } from './repository.js'
 import { type Problem, ProblemLog } from './storeVerifier.js'
 
 /**
@@ -137,6 +136,16 @@ function parseAuditRecordKey (k: Uint8Array): number | undefined {
   return view.getUint32(1) * TWO_POW_32 + view.getUint32(5)
 }
 
+/** The audit-log bucket's key codec (storeRepositories.ts). */
+export const AUDIT_RECORD_KEY: Codec<number> = {
+  encode: auditRecordKey,
+  decode: k => {
+    const seq = parseAuditRecordKey(k)
+    if (seq === undefined) throw corrupt('audit record key', `malformed key of ${k.length} bytes`)
+    return seq
+  }
+}
+
 function decodeAuditRecord (bytes: Uint8Array): DecodedRecord {
   const what = 'audit record'
   const raw = decode(AuditRecordType, bytes, what)
@@ -199,7 +208,7 @@ export class AuditLog implements AuditAppender {
 
   /**
    * The writes appending one record: the record at head+1 and the new head. Only ever called under
-   * the store's write lock (inside writeAtomically or an applyBatch ExtraOps), so the head read here
+   * the store's write queue (inside writeAtomically or an applyBatch ExtraOps), so the head read here
    * is the one the batch replaces. A log whose head and records disagree is refused (LOG_DAMAGED)
    * rather than overwritten: writing over a record would destroy the evidence verify reports.
    * One record per atomic write: a second call before the first is written reads the same head.
@@ -210,18 +219,19 @@ export class AuditLog implements AuditAppender {
     const details = detailsText(entry.details)
     const head = await this.readHead()
     const seq = head.seq + 1
-    if (head.seq === 0 && (await this.store.db.keys({ ...bucketRange(Bucket.auditLog), limit: 1 }).all()).length > 0) {
+    const records = this.store.repositories.auditLog
+    if (head.seq === 0 && !await records.isEmpty()) {
       throw new AuditError('LOG_DAMAGED', 'the audit log holds records but no head; run hashmesh audit verify')
     }
-    if (await this.store.db.has(auditRecordKey(seq))) throw new AuditError('LOG_DAMAGED', `an audit record exists past the head (seq ${seq}); run hashmesh audit verify`)
+    if (await records.has(seq)) throw new AuditError('LOG_DAMAGED', `an audit record exists past the head (seq ${seq}); run hashmesh audit verify`)
     const bytes = encode(AuditRecordType, { seq, prev: head.hash, atMs: this.now(), actor, action, details })
     return [
-      { type: 'put', key: auditRecordKey(seq), value: bytes },
-      { type: 'put', key: metaKey(MetaKey.auditHead), value: encode(AuditHeadType, { seq, hash: sha256(bytes) }) }
+      records.putBinaryOp(seq, bytes),
+      this.store.repositories.meta.putBinaryOp(MetaKey.auditHead, encode(AuditHeadType, { seq, hash: sha256(bytes) }))
     ]
   }
 
-  /** An act with nothing else to write: the record alone, under the write lock. */
+  /** An act with nothing else to write: the record alone, through the write queue. */
   async append (entry: AuditEntryInput): Promise<void> {
     await this.store.writeAtomically(async () => await this.opsFor(entry))
   }
@@ -237,7 +247,8 @@ export class AuditLog implements AuditAppender {
     const limit = query.limit ?? DEFAULT_AUDIT_PAGE
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new AuditError('BAD_LIMIT', 'afterSeq must be a non-negative integer')
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) throw new AuditError('BAD_LIMIT', `limit must be 1-${MAX_AUDIT_PAGE}`)
-    const rows = await this.store.db.iterator({ gte: auditRecordKey(afterSeq + 1), lt: bucketRange(Bucket.auditLog).lt, limit }).all()
+    const records = this.store.repositories.auditLog
+    const rows = await records.readRange({ range: { gte: auditRecordKey(afterSeq + 1), lt: records.range().lt }, limit, chunk: limit })
     return rows.map(([, v]) => toJson(v))
   }
 
@@ -246,14 +257,11 @@ export class AuditLog implements AuditAppender {
    * node tells at start whether its trust configuration changed since it last recorded it.
    */
   async latest (action: string, scanLimit = 10_000): Promise<AuditRecordJson | undefined> {
-    const it = this.store.db.iterator({ ...bucketRange(Bucket.auditLog), reverse: true, limit: scanLimit })
-    try {
-      for await (const [, v] of it) {
+    for await (const rows of this.store.repositories.auditLog.entriesBinary({ reverse: true, limit: scanLimit, chunk: VERIFY_CHUNK })) {
+      for (const [, v] of rows) {
         const record = toJson(v)
         if (record.action === action) return record
       }
-    } finally {
-      await it.close()
     }
     return undefined
   }
@@ -264,15 +272,17 @@ export class AuditLog implements AuditAppender {
    */
   async recordsOf (action: AuditAction, options: { snapshot?: StoreSnapshot } = {}): Promise<AuditRecordJson[]> {
     const found: AuditRecordJson[] = []
-    const scan = scanRecords(this.store, bucketRange(Bucket.auditLog), { chunk: VERIFY_CHUNK, ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }) })
-    for await (const [, v] of scan) {
-      let record
-      try {
-        record = toJson(v)
-      } catch {
-        continue
+    const scan = this.store.repositories.auditLog.entriesBinary({ chunk: VERIFY_CHUNK, ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }) })
+    for await (const rows of scan) {
+      for (const [, v] of rows) {
+        let record
+        try {
+          record = toJson(v)
+        } catch {
+          continue
+        }
+        if (record.action === action) found.push(record)
       }
-      if (record.action === action) found.push(record)
     }
     return found
   }
@@ -284,7 +294,7 @@ export class AuditLog implements AuditAppender {
    * these. Returns the head as stored, for the administrator to keep.
    */
   async verify (options: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
-    const own = options.snapshot === undefined ? this.store.db.snapshot() : undefined
+    const own = options.snapshot === undefined ? this.store.snapshot() : undefined
     const snapshot = options.snapshot ?? own!
     const log = options.problems ?? new ProblemLog()
     const add = (code: AuditProblemCode, message: string, seq?: number): void => { log.add({ check: 'audit', code, message, ...(seq === undefined ? {} : { seq }) }) }
@@ -296,7 +306,7 @@ export class AuditLog implements AuditAppender {
       let lastRecord: { seq: number, hash: Uint8Array } | undefined
       const expect = options.expectHead
       let expectedHeadSeq: number | null = expect !== undefined && Buffer.compare(expect, GENESIS_HASH) === 0 ? 0 : null
-      for await (const [k, v] of scanRecords(this.store, bucketRange(Bucket.auditLog), { snapshot, chunk: VERIFY_CHUNK })) {
+      for await (const [k, v] of this.store.repositories.auditLog.recordsBinary({ snapshot, chunk: VERIFY_CHUNK })) {
         records++
         const keySeq = parseAuditRecordKey(k)
         if (keySeq === undefined) {
@@ -332,7 +342,7 @@ export class AuditLog implements AuditAppender {
   }
 
   private async checkHead (snapshot: StoreSnapshot, last: { seq: number, hash: Uint8Array } | undefined, add: (code: AuditProblemCode, message: string, seq?: number) => void): Promise<AuditHeadJson> {
-    const stored = await this.store.db.get(metaKey(MetaKey.auditHead), { snapshot })
+    const stored = await this.store.repositories.meta.get(MetaKey.auditHead, { snapshot })
     if (stored === undefined) {
       if (last !== undefined) add('AUDIT_HEAD_MISSING', `no audit head; the log runs to seq ${last.seq}`)
       return { seq: 0, hash: toHex(GENESIS_HASH) }
@@ -351,7 +361,7 @@ export class AuditLog implements AuditAppender {
   }
 
   private async readHead (): Promise<{ seq: number, hash: Uint8Array }> {
-    const stored = await this.store.db.get(metaKey(MetaKey.auditHead))
+    const stored = await this.store.repositories.meta.get(MetaKey.auditHead)
     if (stored === undefined) return { seq: 0, hash: GENESIS_HASH }
     try {
       return decodeAuditHead(stored)
@@ -360,3 +370,4 @@ export class AuditLog implements AuditAppender {
     }
   }
 }
+

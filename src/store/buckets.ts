@@ -33,5 +33,7 @@ export enum MetaKey {
   /** StoreMeta with the layout version this store was written with. */
   schemaVersion = 0,
   /** AuditHead: the last audit record's seq and hash. */
-  auditHead = 1
+  auditHead = 1,
+  /** MigrationCursor: present only while a migration is part-way through. */
+  migrationCursor = 2
 }

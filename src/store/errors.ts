@@ -11,5 +11,9 @@ export type StoreErrorCode =
   | 'NOT_LINKED'
   /** The batch is at head+1 but its prev is not the head's id: the publisher forked its chain. */
   | 'PREV_MISMATCH'
+  /** A repository was asked for keys outside its bucket: a bug in the caller, refused before reading. */
+  | 'BAD_RANGE'
+  /** Upgrading the store's layout stopped; the store is left at a version a later open resumes from. */
+  | 'MIGRATION_FAILED'
 
 export class StoreError extends HashmeshError<StoreErrorCode> {}

@@ -1,9 +1,10 @@
 import { MAX_FORUM_RECORD_BYTES } from '../wire/limits.js'
+import type { BatchSource } from '../wire/batchSource.js'
 import type { DecodedForumRecord } from '../wire/types.js'
 import { Bucket } from './buckets.js'
 import type { ExtraOps, HashStore } from './hashStore.js'
-import { bucketRange } from './keys.js'
-import { bytesOfLength, corrupt, decodeReceipted, encode, storeRecordType } from './records.js'
+import { bytesOfLength, corrupt, decodeReceipted, encodeReceipted, storeRecordType } from './records.js'
+import type { Codec } from './repository.js'
 
 const StoredForumRecordType = storeRecordType('StoredForumRecord')
 
@@ -12,8 +13,7 @@ const RECORD_ID_BYTES = 32
 
 export interface ForumRecordReceipt {
   receivedAtMs: number
-  /** "local", "gossip:<peerId>" or "sync:<peerId>". */
-  source: string
+  source: BatchSource
 }
 
 export interface StoredForumRecord extends ForumRecordReceipt {
@@ -39,12 +39,16 @@ function parseForumRecordKey (key: Uint8Array): Uint8Array {
 }
 
 export function encodeStoredForumRecord (r: StoredForumRecord): Uint8Array {
-  return encode(StoredForumRecordType, r)
+  return encodeReceipted(StoredForumRecordType, r)
 }
 
 export function decodeStoredForumRecord (bytes: Uint8Array): StoredForumRecord {
   return decodeReceipted(StoredForumRecordType, bytes, 'stored forum record', MAX_FORUM_RECORD_BYTES)
 }
+
+/** The forum-record bucket's codecs (storeRepositories.ts). */
+export const FORUM_RECORD_KEY: Codec<Uint8Array> = { encode: forumRecordKey, decode: parseForumRecordKey }
+export const STORED_FORUM_RECORD: Codec<StoredForumRecord> = { encode: encodeStoredForumRecord, decode: decodeStoredForumRecord }
 
 /**
  * Forum credentials and revocations as received, keyed by record id. Records are never deleted: a
@@ -63,25 +67,23 @@ export class ForumRecordStore {
    * for a record that is new.
    */
   async put (record: DecodedForumRecord, receipt: ForumRecordReceipt, extra?: ExtraOps): Promise<'stored' | 'duplicate'> {
-    const key = forumRecordKey(record.id)
+    const records = this.store.repositories.forumRecord
     let result: 'stored' | 'duplicate' = 'duplicate'
     await this.store.writeAtomically(async () => {
-      // Checked under the write lock, so two puts of one record cannot both store it.
-      if (await this.store.db.has(key)) return []
+      // Checked in the write queue, so two puts of one record cannot both store it.
+      if (await records.has(record.id)) return []
       result = 'stored'
-      const value = encodeStoredForumRecord({ signed: record.signedBytes, receivedAtMs: receipt.receivedAtMs, source: receipt.source })
-      return [{ type: 'put', key, value }, ...(await extra?.() ?? [])]
+      return [records.putOp(record.id, { signed: record.signedBytes, receivedAtMs: receipt.receivedAtMs, source: receipt.source }), ...(await extra?.() ?? [])]
     })
     return result
   }
 
   /** Every stored record, in key (record id) order. */
   async all (): Promise<StoredForumRecordRow[]> {
-    const rows = await this.store.db.iterator(bucketRange(Bucket.forumRecord)).all()
-    return rows.map(([k, v]) => ({ id: Uint8Array.from(parseForumRecordKey(k)), ...decodeStoredForumRecord(v) }))
+    return (await this.store.repositories.forumRecord.all()).map(([id, record]) => ({ id: Uint8Array.from(id), ...record }))
   }
 
   async count (): Promise<number> {
-    return (await this.store.db.keys(bucketRange(Bucket.forumRecord)).all()).length
+    return await this.store.repositories.forumRecord.count()
   }
 }

@@ -1,26 +1,25 @@
 import { mkdir } from 'node:fs/promises'
 import { Level } from 'level'
+import { type Logger, silentLogger } from '../logger.js'
 import { requireSignalType } from '../signals/registry.js'
 import { toHex } from '../signals/hex.js'
 import { decodeSignedBatch } from '../wire/batchCodec.js'
+import type { BatchSource } from '../wire/batchSource.js'
 import { BATCH_ID_BYTES } from '../wire/limits.js'
 import type { Action, DecodedBatch } from '../wire/types.js'
-import { Bucket, MetaKey } from './buckets.js'
 import { type ChainProblem, type ChainScan, chainProblems } from './chainCheck.js'
 import { StoreError } from './errors.js'
 import { type ListingRow, isListed } from './listing.js'
-import {
-  type KeyRange, batchAtKey, parseBatchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, entryTypeRange, headKey, metaKey,
-  parseEntryKey, parsePublisherKey, signedBatchKey, equivocationKey
-} from './keys.js'
-import {
-  type EquivocationRecord, decodeEquivocationRecord, encodeEquivocationRecord,
-  decodeHead, decodeIndexRow, decodeStoreMeta, decodeStoredBatch, encodeBatchLocation,
-  encodeHead, encodeIndexRow, encodeStoreMeta, encodeStoredBatch
-} from './records.js'
+import { entryRangeFor, entryTypeRange, parseBatchAtKey, parseEntryKey } from './keys.js'
+import { MIGRATIONS } from './migrations.js'
+import { type EquivocationRecord, decodeIndexRow } from './records.js'
+import type { LevelDb, StoreOp, StoreSnapshot } from './repository.js'
+import { upgradeSchema } from './schemaUpgrade.js'
+import { SerialQueue } from './serialQueue.js'
+import { StoreRepositories } from './storeRepositories.js'
 
-/** Layout version written into a new store. Bumped when a key or record changes meaning; no migrations exist yet. */
-export const SCHEMA_VERSION = 1
+export type { StoreOp, StoreSnapshot } from './repository.js'
+export { SCHEMA_VERSION } from './migrations.js'
 
 /**
  * Rows one lookup returns, oldest publisher/seq first. A hash mentioned more often than this is
@@ -31,10 +30,7 @@ export const MAX_ROWS_PER_LOOKUP = 10_000
 /** Rows per native call when reading one hash's rows: covers every ordinary hash in one call. */
 const LOOKUP_READ_ROWS = 64
 
-/** Keys per native call when scanning the whole index: amortises the call, keeps each chunk ~100 KB. */
-const SCAN_CHUNK_KEYS = 1000
-
-export interface BatchReceipt { receivedAtMs: number, source: string }
+export interface BatchReceipt { receivedAtMs: number, source: BatchSource }
 
 export type ApplyResult = 'stored' | 'duplicate'
 
@@ -54,77 +50,77 @@ export interface EntryRecord {
   reason?: string
 }
 
-type Db = Level<Uint8Array, Uint8Array>
-export type StoreDb = Level<Uint8Array, Uint8Array>
-/** One write of an atomic batch; the store's repositories (forum records, allowlist, audit log) build these. */
-export type StoreOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
-/** Called under the store's write lock; what it returns is written in the same atomic batch. */
+/** Called inside the store's write queue; what it returns is written in the same atomic batch. */
 export type ExtraOps = () => Promise<StoreOp[]>
-type PutOp = StoreOp
+
+export interface OpenOptions {
+  /** Where an upgrade of an older store's layout is logged. */
+  logger?: Logger
+}
 
 /**
  * Batches, their ids and heads, and an entry index laid out so that every row for one hash is one
- * contiguous key range. Everything one batch changes is written in one atomic LevelDB batch.
+ * contiguous key range. The one door to the LevelDB: reads go through the typed repositories
+ * (`repositories`), and every write, of every bucket, goes through one serial write queue as one
+ * atomic LevelDB batch, so no check-then-write here or in a repository's owner can interleave with
+ * another write.
  */
 export class HashStore {
-  private readonly levelDb: Db
-  private applyChain: Promise<unknown> = Promise.resolve()
+  /** Private to the store: the repositories read through it, `commit` writes through it. */
+  private readonly db: LevelDb
+  readonly repositories: StoreRepositories
+  private readonly writes = new SerialQueue()
 
-  private constructor (db: Db) {
-    this.levelDb = db
+  private constructor (db: LevelDb) {
+    this.db = db
+    this.repositories = new StoreRepositories(db)
   }
 
-  private async locked<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.applyChain.then(fn)
-    this.applyChain = run.catch(() => undefined)
-    return await run
-  }
-
-  static async open (path: string): Promise<HashStore> {
+  /** Opens (creating) the store, upgrading an older layout first; refuses a newer or foreign one. */
+  static async open (path: string, options: OpenOptions = {}): Promise<HashStore> {
     await mkdir(path, { recursive: true })
-    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+    const db: LevelDb = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
     await db.open()
+    const store = new HashStore(db)
     try {
-      await checkSchema(db)
+      const hasRecords = (await db.keys({ limit: 1 }).all()).length > 0
+      const commit = async (ops: StoreOp[]): Promise<void> => { await store.commit(ops) }
+      await upgradeSchema({ repositories: store.repositories, commit, logger: options.logger ?? silentLogger(), hasRecords, location: db.location }, MIGRATIONS)
     } catch (err) {
       await db.close()
       throw err
     }
-    return new HashStore(db)
+    return store
   }
 
-  /**
-   * The LevelDB handle, for reads by the store's own repositories (store/*.ts); every write goes
-   * through writeAtomically or applyBatch so that it takes the write lock.
-   */
-  get db (): StoreDb {
-    return this.levelDb
+  /** A point-in-time view for checks that read in several passes; the caller closes it. */
+  snapshot (): StoreSnapshot {
+    return this.db.snapshot()
   }
 
-  /** Runs `build` under the write lock and writes what it returns as one atomic LevelDB batch. */
+  /** Runs `build` in the write queue and writes what it returns as one atomic LevelDB batch. */
   async writeAtomically (build: ExtraOps): Promise<void> {
-    await this.locked(async () => { await this.levelDb.batch(await build()) })
+    await this.writes.run(async () => { await this.commit(await build()) })
   }
 
-  /** Lets an apply in flight finish first, so its batch is either fully written or not at all. */
+  /** Lets the writes queued so far finish first, so each is either fully written or not at all. */
   async close (): Promise<void> {
-    await this.applyChain
-    await this.levelDb.close()
+    await this.writes.drain()
+    await this.db.close()
   }
 
   async hasBatch (id: Uint8Array): Promise<boolean> {
-    return await this.levelDb.has(batchIdKey(id))
+    return await this.repositories.batchId.has(id)
   }
 
   async batchIdAt (publisher: Uint8Array, seq: number): Promise<Uint8Array | undefined> {
-    const id = await this.levelDb.get(batchAtKey(publisher, seq))
+    const id = await this.repositories.batchAt.get({ publisher, seq })
     if (id !== undefined && id.length !== BATCH_ID_BYTES) throw new StoreError('CORRUPT_RECORD', `batch id at seq ${seq} is ${id.length} bytes`)
     return id
   }
 
   async getSignedBatch (publisher: Uint8Array, seq: number): Promise<Uint8Array | undefined> {
-    const stored = await this.levelDb.get(signedBatchKey(publisher, seq))
-    return stored === undefined ? undefined : decodeStoredBatch(stored).signed
+    return (await this.repositories.signedBatch.get({ publisher, seq }))?.signed
   }
 
   /**
@@ -134,39 +130,32 @@ export class HashStore {
    * to two batches.
    */
   async applyBatch (batch: DecodedBatch, receipt: BatchReceipt, extra?: ExtraOps): Promise<ApplyResult> {
-    return await this.locked(async () => await this.writeBatch(batch, receipt, extra))
+    return await this.writes.run(async () => await this.writeBatch(batch, receipt, extra))
   }
 
   async head (publisher: Uint8Array): Promise<HeadRecord | undefined> {
-    const stored = await this.levelDb.get(headKey(publisher))
-    return stored === undefined ? undefined : { publisher, ...decodeHead(stored) }
+    const head = await this.repositories.head.get(publisher)
+    return head === undefined ? undefined : { publisher, ...head }
   }
 
   async heads (): Promise<HeadRecord[]> {
-    const rows = await this.levelDb.iterator(bucketRange(Bucket.head)).all()
-    return rows.map(([k, v]) => ({ publisher: parsePublisherKey(Bucket.head, k), ...decodeHead(v) }))
+    return (await this.repositories.head.all()).map(([publisher, head]) => ({ publisher, ...head }))
   }
 
   async equivocations (): Promise<Array<{ publisher: Uint8Array } & EquivocationRecord>> {
-    const rows = await this.levelDb.iterator(bucketRange(Bucket.equivocation)).all()
-    return rows.map(([k, v]) => ({ publisher: parsePublisherKey(Bucket.equivocation, k), ...decodeEquivocationRecord(v) }))
+    return (await this.repositories.equivocation.all()).map(([publisher, record]) => ({ publisher, ...record }))
   }
 
-  /** Written through the apply lock, so it orders with batch writes. */
+  /** Written through the write queue, so it orders with batch writes. */
   async putEquivocation (publisher: Uint8Array, record: EquivocationRecord, extra?: ExtraOps): Promise<void> {
-    await this.writeAtomically(async () => [put(equivocationKey(publisher), encodeEquivocationRecord(record)), ...(await extra?.() ?? [])])
+    await this.writeAtomically(async () => [this.repositories.equivocation.putOp(publisher, record), ...(await extra?.() ?? [])])
   }
 
   /** Each publisher's stored seqs, from the small batchAt records: cheap enough for every start. */
   async scanChains (): Promise<ChainScan[]> {
     const chains: ChainScan[] = []
-    const it = this.levelDb.iterator(bucketRange(Bucket.batchAt))
-    try {
-      for (let rows = await it.nextv(SCAN_CHUNK_KEYS); rows.length > 0; rows = await it.nextv(SCAN_CHUNK_KEYS)) {
-        for (const [k, id] of rows) extendScan(chains, parseBatchAtKey(k), id)
-      }
-    } finally {
-      await it.close()
+    for await (const rows of this.repositories.batchAt.entriesBinary()) {
+      for (const [k, id] of rows) extendScan(chains, parseBatchAtKey(k), id)
     }
     return chains
   }
@@ -174,51 +163,49 @@ export class HashStore {
   /**
    * Checks every head against the stored batches and rebuilds the heads that disagree from the
    * batches themselves (counting their entries). Returns every problem found, repaired or not.
+   * Runs in the write queue, so no batch lands between the check and the repair.
    */
   async checkAndRepairHeads (): Promise<ChainProblem[]> {
-    const chains = await this.scanChains()
-    const problems = chainProblems(chains, await this.heads())
-    for (const p of problems) {
-      const chain = chains.find(c => toHex(c.publisher) === p.publisher)
-      if (p.repairable && chain !== undefined) await this.rebuildHead(chain)
-    }
-    return problems
+    return await this.writes.run(async () => {
+      const chains = await this.scanChains()
+      const problems = chainProblems(chains, await this.heads())
+      for (const p of problems) {
+        const chain = chains.find(c => toHex(c.publisher) === p.publisher)
+        if (p.repairable && chain !== undefined) await this.commit([await this.rebuiltHead(chain)])
+      }
+      return problems
+    })
   }
 
-  private async rebuildHead (chain: ChainScan): Promise<void> {
+  private async rebuiltHead (chain: ChainScan): Promise<StoreOp> {
     let entries = 0
     for (let seq = 1; seq <= chain.contiguousTo; seq++) {
       const signed = await this.getSignedBatch(chain.publisher, seq)
       if (signed === undefined) throw new StoreError('CORRUPT_RECORD', `batch ${seq} of ${toHex(chain.publisher)} is indexed but not stored`)
       entries += decodeSignedBatch(signed).body.entries.length
     }
-    const head = { seq: chain.contiguousTo, headId: chain.idAtContiguous, batches: chain.contiguousTo, entries }
-    await this.levelDb.put(headKey(chain.publisher), encodeHead(head))
+    return this.repositories.head.putOp(chain.publisher, { seq: chain.contiguousTo, headId: chain.idAtContiguous, batches: chain.contiguousTo, entries })
   }
 
   /** Every row mentioning the hash, ordered by publisher, seq, position; at most MAX_ROWS_PER_LOOKUP. */
   async entriesFor (signalTypeCode: number, value: Uint8Array): Promise<EntryRecord[]> {
-    const rows = await this.readRange(entryRangeFor(signalTypeCode, value), MAX_ROWS_PER_LOOKUP)
+    const index = this.repositories.entryIndex
+    const rows = await index.readRange({ range: entryRangeFor(signalTypeCode, value), limit: MAX_ROWS_PER_LOOKUP, chunk: LOOKUP_READ_ROWS })
     return rows.map(([k, v]) => {
-      const { publisher, seq, position } = parseEntryKey(k)
-      return { publisher, seq, position, ...decodeIndexRow(v) }
+      const { publisher, seq, position } = index.decodeKey(k)
+      return { publisher, seq, position, ...index.decodeValue(v) }
     })
   }
 
   /** Streams the entry-index keys (never the values) in chunks; `value` is a view valid for the call only. */
   async forEachIndexedValue (fn: (signalTypeCode: number, value: Uint8Array) => void): Promise<number> {
-    const keys = this.levelDb.keys(bucketRange(Bucket.entryIndex))
     let rows = 0
-    try {
-      for (let chunk = await keys.nextv(SCAN_CHUNK_KEYS); chunk.length > 0; chunk = await keys.nextv(SCAN_CHUNK_KEYS)) {
-        for (const k of chunk) {
-          const { signalTypeCode, value } = parseEntryKey(k)
-          fn(signalTypeCode, value)
-        }
-        rows += chunk.length
+    for await (const chunk of this.repositories.entryIndex.keysBinary()) {
+      for (const k of chunk) {
+        const { signalTypeCode, value } = parseEntryKey(k)
+        fn(signalTypeCode, value)
       }
-    } finally {
-      await keys.close()
+      rows += chunk.length
     }
     return rows
   }
@@ -229,7 +216,6 @@ export class HashStore {
    * view valid for the call only. Returns the rows read and the values listed.
    */
   async forEachListedValue (signalTypeCode: number, fn: (value: Uint8Array) => void): Promise<{ rows: number, listed: number }> {
-    const it = this.levelDb.iterator(entryTypeRange(signalTypeCode))
     let current: Uint8Array | undefined
     let rowsOfValue: ListingRow[] = []
     let rows = 0
@@ -239,42 +225,25 @@ export class HashStore {
       listed++
       fn(current)
     }
-    try {
-      for (let chunk = await it.nextv(SCAN_CHUNK_KEYS); chunk.length > 0; chunk = await it.nextv(SCAN_CHUNK_KEYS)) {
-        for (const [k, v] of chunk) {
-          const { value, publisher } = parseEntryKey(k)
-          if (current === undefined || Buffer.compare(value, current) !== 0) {
-            settle()
-            current = value
-            rowsOfValue = []
-          }
-          rowsOfValue.push({ publisher, action: decodeIndexRow(v).action })
+    for await (const chunk of this.repositories.entryIndex.entriesBinary({ range: entryTypeRange(signalTypeCode) })) {
+      for (const [k, v] of chunk) {
+        const { value, publisher } = parseEntryKey(k)
+        if (current === undefined || Buffer.compare(value, current) !== 0) {
+          settle()
+          current = value
+          rowsOfValue = []
         }
-        rows += chunk.length
+        rowsOfValue.push({ publisher, action: decodeIndexRow(v).action })
       }
-      settle()
-    } finally {
-      await it.close()
+      rows += chunk.length
     }
+    settle()
     return { rows, listed }
   }
 
-  /**
-   * A short range read. Most hashes have one row: a single nextv of LOOKUP_READ_ROWS answers them in
-   * one native call, which measured ~2× faster than iterator.all() with reads in flight.
-   */
-  private async readRange (range: KeyRange, limit: number): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const it = this.levelDb.iterator({ ...range, limit })
-    try {
-      const rows: Array<[Uint8Array, Uint8Array]> = []
-      for (;;) {
-        const chunk = await it.nextv(LOOKUP_READ_ROWS)
-        rows.push(...chunk)
-        if (chunk.length < LOOKUP_READ_ROWS) return rows
-      }
-    } finally {
-      await it.close()
-    }
+  /** The only place a write reaches LevelDB; called only from tasks of the write queue (and migrations, before open returns). */
+  private async commit (ops: StoreOp[]): Promise<void> {
+    await this.db.batch(ops)
   }
 
   private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): Promise<ApplyResult> {
@@ -282,17 +251,18 @@ export class HashStore {
     const { publisher, seq } = batch.body
     const head = await this.head(publisher)
     checkLinks(head, batch)
-    await this.levelDb.batch([
-      put(signedBatchKey(publisher, seq), encodeStoredBatch({ signed: batch.signedBytes, ...receipt })),
-      put(batchAtKey(publisher, seq), batch.id),
-      put(batchIdKey(batch.id), encodeBatchLocation({ publisher, seq })),
-      ...entryRows(batch, receipt),
-      put(headKey(publisher), encodeHead({
+    const r = this.repositories
+    await this.commit([
+      r.signedBatch.putOp({ publisher, seq }, { signed: batch.signedBytes, ...receipt }),
+      r.batchAt.putOp({ publisher, seq }, batch.id),
+      r.batchId.putOp(batch.id, { publisher, seq }),
+      ...entryRows(r.entryIndex, batch, receipt),
+      r.head.putOp(publisher, {
         seq,
         headId: batch.id,
         batches: (head?.batches ?? 0) + 1,
         entries: (head?.entries ?? 0) + batch.body.entries.length
-      })),
+      }),
       ...(await extra?.() ?? [])
     ])
     return 'stored'
@@ -329,29 +299,10 @@ function extendScan (chains: ChainScan[], at: { publisher: Uint8Array, seq: numb
   }
 }
 
-function put (key: Uint8Array, value: Uint8Array): PutOp {
-  return { type: 'put', key, value }
-}
-
-function entryRows (batch: DecodedBatch, receipt: BatchReceipt): PutOp[] {
+function entryRows (index: StoreRepositories['entryIndex'], batch: DecodedBatch, receipt: BatchReceipt): StoreOp[] {
   const { publisher, seq, createdAtMs, entries } = batch.body
-  return entries.map((e, position) => put(
-    entryKey({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq, position }),
-    encodeIndexRow({ action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs: receipt.receivedAtMs, createdAtMs, ...(e.reason === undefined ? {} : { reason: e.reason }) })
+  return entries.map((e, position) => index.putOp(
+    { signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq, position },
+    { action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs: receipt.receivedAtMs, createdAtMs, ...(e.reason === undefined ? {} : { reason: e.reason }) }
   ))
-}
-
-/** A new store gets the current version; a store with records but no version is not ours. */
-async function checkSchema (db: Db): Promise<void> {
-  const stored = await db.get(metaKey(MetaKey.schemaVersion))
-  if (stored === undefined) {
-    const anyKey = await db.keys({ limit: 1 }).all()
-    if (anyKey.length > 0) throw new StoreError('SCHEMA_MISMATCH', `${db.location} holds records but no schema version`)
-    await db.put(metaKey(MetaKey.schemaVersion), encodeStoreMeta({ schemaVersion: SCHEMA_VERSION }))
-    return
-  }
-  const { schemaVersion } = decodeStoreMeta(stored)
-  if (schemaVersion !== SCHEMA_VERSION) {
-    throw new StoreError('SCHEMA_MISMATCH', `${db.location} has schema version ${schemaVersion}; this build reads ${SCHEMA_VERSION}`)
-  }
 }

@@ -1,5 +1,5 @@
 import { SignalError, signalTypeByCode, type SignalType } from '../signals/registry.js'
-import { PUBLIC_KEY_BYTES } from '../wire/limits.js'
+import { BATCH_ID_BYTES, PUBLIC_KEY_BYTES } from '../wire/limits.js'
 import { Bucket, type MetaKey } from './buckets.js'
 import { StoreError } from './errors.js'
 
@@ -11,6 +11,9 @@ const ENTRY_SUFFIX_BYTES = PUBLIC_KEY_BYTES + SEQ_BYTES + POSITION_BYTES
 const TWO_POW_32 = 2 ** 32
 
 export interface KeyRange { gte: Uint8Array, lt: Uint8Array }
+
+/** Where a batch sits: its publisher and seq. */
+export interface BatchPlace { publisher: Uint8Array, seq: number }
 
 export interface EntryKey {
   signalTypeCode: number
@@ -133,13 +136,33 @@ export function parseEntryKey (k: Uint8Array): EntryKey {
 }
 
 /** A batchAt key's parts (views into `k`). */
-export function parseBatchAtKey (k: Uint8Array): { publisher: Uint8Array, seq: number } {
-  if (k[0] !== Bucket.batchAt || k.length !== 1 + PUBLIC_KEY_BYTES + SEQ_BYTES) {
-    throw new StoreError('CORRUPT_RECORD', `malformed batchAt key of ${k.length} bytes`)
+export function parseBatchAtKey (k: Uint8Array): BatchPlace {
+  return parsePlaceKey(Bucket.batchAt, k, 'batchAt')
+}
+
+/** A signedBatch key's parts (views into `k`); the layout is batchAt's with another bucket byte. */
+export function parseSignedBatchKey (k: Uint8Array): BatchPlace {
+  return parsePlaceKey(Bucket.signedBatch, k, 'signed-batch')
+}
+
+function parsePlaceKey (bucket: Bucket.batchAt | Bucket.signedBatch, k: Uint8Array, what: string): BatchPlace {
+  if (k[0] !== bucket || k.length !== 1 + PUBLIC_KEY_BYTES + SEQ_BYTES) {
+    throw new StoreError('CORRUPT_RECORD', `malformed ${what} key of ${k.length} bytes`)
   }
   const view = new DataView(k.buffer, k.byteOffset, k.byteLength)
   const seqAt = 1 + PUBLIC_KEY_BYTES
   return { publisher: k.subarray(1, seqAt), seq: view.getUint32(seqAt) * TWO_POW_32 + view.getUint32(seqAt + 4) }
+}
+
+/** The batch id of a batchId key (a view into `k`). */
+export function parseBatchIdKey (k: Uint8Array): Uint8Array {
+  if (k[0] !== Bucket.batchId || k.length !== 1 + BATCH_ID_BYTES) throw new StoreError('CORRUPT_RECORD', `malformed batchId key of ${k.length} bytes`)
+  return k.subarray(1)
+}
+
+export function parseMetaKey (k: Uint8Array): MetaKey {
+  if (k[0] !== Bucket.meta || k.length !== 2) throw new StoreError('CORRUPT_RECORD', `malformed meta key of ${k.length} bytes`)
+  return k[1] as MetaKey
 }
 
 /** The publisher of a key in a bucket keyed by publisher alone (head, equivocation). */

@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs'
 import { fileURLToPath } from 'node:url'
 import { BATCH_ID_BYTES, MAX_SIGNED_BATCH_BYTES, PUBLIC_KEY_BYTES } from '../wire/limits.js'
+import { type BatchSource, type BatchSourceKind, LOCAL_SOURCE, MAX_PEER_CHARS, isPeerText } from '../wire/batchSource.js'
 import { Action } from '../wire/types.js'
 import { StoreError } from './errors.js'
 
@@ -12,6 +13,7 @@ import { StoreError } from './errors.js'
 const root = protobuf.loadSync(fileURLToPath(new URL('../../proto/store.proto', import.meta.url)))
 
 const StoreMetaType = root.lookupType('hashmesh.store.v1.StoreMeta')
+const MigrationCursorType = root.lookupType('hashmesh.store.v1.MigrationCursor')
 const StoredBatchType = root.lookupType('hashmesh.store.v1.StoredBatch')
 const BatchLocationType = root.lookupType('hashmesh.store.v1.BatchLocation')
 const IndexRowType = root.lookupType('hashmesh.store.v1.IndexRow')
@@ -19,7 +21,8 @@ const HeadType = root.lookupType('hashmesh.store.v1.Head')
 const EquivocationRecordType = root.lookupType('hashmesh.store.v1.EquivocationRecord')
 
 export interface StoreMeta { schemaVersion: number }
-export interface StoredBatch { signed: Uint8Array, receivedAtMs: number, source: string }
+export interface MigrationCursor { fromVersion: number, afterKey: Uint8Array }
+export interface StoredBatch { signed: Uint8Array, receivedAtMs: number, source: BatchSource }
 export interface BatchLocation { publisher: Uint8Array, seq: number }
 export interface IndexRow { action: Action, labels: string[], batchId: Uint8Array, receivedAtMs: number, createdAtMs: number, reason?: string }
 /** The publisher is the key, so it is not repeated in the value. */
@@ -74,12 +77,46 @@ export function decodeStoreMeta (bytes: Uint8Array): StoreMeta {
   return { schemaVersion: safeInteger(raw.schemaVersion, 'store meta', 'schema_version') }
 }
 
-export function encodeStoredBatch (b: StoredBatch): Uint8Array {
-  return encode(StoredBatchType, b)
+export function encodeMigrationCursor (c: MigrationCursor): Uint8Array {
+  return encode(MigrationCursorType, c)
 }
 
-/** "gossip:" and a peer id are under 70 characters; a longer source is not one this node wrote. */
-export const MAX_SOURCE_CHARS = 256
+export function decodeMigrationCursor (bytes: Uint8Array): MigrationCursor {
+  const what = 'migration cursor'
+  const raw = decode(MigrationCursorType, bytes, what)
+  if (!(raw.afterKey instanceof Uint8Array) || raw.afterKey.length === 0) throw corrupt(what, 'after_key missing')
+  return { fromVersion: safeInteger(raw.fromVersion, what, 'from_version', 1), afterKey: raw.afterKey }
+}
+
+/** BatchSource.kind as stored; 0 is what an absent source decodes to, so it is never used. */
+const SOURCE_KIND_CODES: Readonly<Record<BatchSourceKind, number>> = { local: 1, gossip: 2, sync: 3 }
+const SOURCE_KINDS: readonly BatchSourceKind[] = ['local', 'gossip', 'sync']
+
+/** Only the fields a source has are set, so a decoded record encodes back to the same bytes. */
+function sourceRecord (source: BatchSource): object {
+  return source.kind === 'local' ? { kind: SOURCE_KIND_CODES.local } : { kind: SOURCE_KIND_CODES[source.kind], peer: source.peer }
+}
+
+function decodeSource (raw: unknown, what: string): BatchSource {
+  const { kind: code, peer } = (raw ?? {}) as { kind?: unknown, peer?: unknown }
+  const kind = typeof code === 'number' ? SOURCE_KINDS[code - 1] : undefined
+  if (kind === undefined) throw corrupt(what, 'source kind missing or unknown')
+  if (kind === 'local') {
+    if (peer !== '') throw corrupt(what, 'a local source names no peer')
+    return LOCAL_SOURCE
+  }
+  if (typeof peer !== 'string' || !isPeerText(peer)) throw corrupt(what, `source peer must be 1-${MAX_PEER_CHARS} printable characters`)
+  return { kind, peer }
+}
+
+export function encodeStoredBatch (b: StoredBatch): Uint8Array {
+  return encodeReceipted(StoredBatchType, b)
+}
+
+/** A stored batch's or forum record's envelope. */
+export function encodeReceipted (type: protobuf.Type, r: StoredBatch): Uint8Array {
+  return encode(type, { signed: r.signed, receivedAtMs: r.receivedAtMs, source: sourceRecord(r.source) })
+}
 
 /**
  * A signed message kept as received with when and from where it came: a stored batch, a stored
@@ -91,9 +128,7 @@ export function decodeReceipted (type: protobuf.Type, bytes: Uint8Array, what: s
   if (!(signed instanceof Uint8Array) || signed.length === 0 || signed.length > maxSignedBytes) {
     throw corrupt(what, `signed bytes must be 1 to ${maxSignedBytes} bytes`)
   }
-  const source = raw.source
-  if (typeof source !== 'string' || source.length > MAX_SOURCE_CHARS) throw corrupt(what, `source must be a string of at most ${MAX_SOURCE_CHARS} characters`)
-  return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source }
+  return { signed, receivedAtMs: safeInteger(raw.receivedAtMs, what, 'received_at_ms'), source: decodeSource(raw.source, what) }
 }
 
 export function decodeStoredBatch (bytes: Uint8Array): StoredBatch {

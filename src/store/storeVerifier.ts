@@ -5,13 +5,12 @@ import { decodeSignedBatch } from '../wire/batchCodec.js'
 import { decodeEquivocationProof } from '../wire/equivocationCodec.js'
 import { BATCH_ID_BYTES } from '../wire/limits.js'
 import type { DecodedBatch } from '../wire/types.js'
-import { BATCH_CHUNK, RECORD_CHUNK, type StoreSnapshot, parseSignedBatchKey, scanKeys, scanRecords } from './batchScan.js'
+import { BATCH_CHUNK, RECORD_CHUNK, type StoreSnapshot } from './batchScan.js'
 import { Bucket } from './buckets.js'
-import type { HashStore, StoreDb } from './hashStore.js'
-import {
-  batchAtKey, batchIdKey, bucketRange, entryKey, headKey, parseBatchAtKey, parseEntryKey, parsePublisherKey, signedBatchKey
-} from './keys.js'
+import type { HashStore } from './hashStore.js'
+import { type BatchPlace, parseBatchAtKey, parseEntryKey, parsePublisherKey, parseSignedBatchKey } from './keys.js'
 import { type IndexRow, decodeBatchLocation, decodeEquivocationRecord, decodeHead, decodeIndexRow, decodeStoredBatch, encodeStoredBatch } from './records.js'
+import type { StoreRepositories } from './storeRepositories.js'
 
 /**
  * The offline integrity check of everything a store derives from signed data: each batch still
@@ -130,7 +129,7 @@ export interface StoreVerifyResult {
 }
 
 export async function verifyStore (store: HashStore, options: VerifyStoreOptions = {}): Promise<StoreVerifyResult> {
-  const own = options.snapshot === undefined ? store.db.snapshot() : undefined
+  const own = options.snapshot === undefined ? store.snapshot() : undefined
   const log = options.problems ?? new ProblemLog()
   try {
     const run = new StoreVerification(store, options.snapshot ?? own!, log)
@@ -186,8 +185,7 @@ function rowDifferences (stored: IndexRow, expected: IndexRow): string[] {
 
 class StoreVerification {
   readonly checked: StoreChecked = { batches: 0, signatures: 0, entries: 0, indexRows: 0, publishers: 0, heads: 0, batchAt: 0, batchIds: 0, equivocations: 0 }
-  private readonly store: HashStore
-  private readonly db: StoreDb
+  private readonly repos: StoreRepositories
   private readonly snapshot: StoreSnapshot
   private readonly log: ProblemLog
   /** Publishers with at least one stored batch (a forum has tens to thousands: small). */
@@ -195,8 +193,7 @@ class StoreVerification {
   private chain: Chain | undefined
 
   constructor (store: HashStore, snapshot: StoreSnapshot, log: ProblemLog) {
-    this.store = store
-    this.db = store.db
+    this.repos = store.repositories
     this.snapshot = snapshot
     this.log = log
   }
@@ -217,7 +214,7 @@ class StoreVerification {
    */
   async batches (): Promise<void> {
     let reads: Promise<unknown> = Promise.resolve()
-    for await (const [k, v] of scanRecords(this.store, bucketRange(Bucket.signedBatch), { ...this.read, chunk: BATCH_CHUNK })) {
+    for await (const [k, v] of this.repos.signedBatch.recordsBinary({ ...this.read, chunk: BATCH_CHUNK })) {
       this.checked.batches++
       let at
       try {
@@ -292,7 +289,7 @@ class StoreVerification {
   }
 
   private async checkLocation (batch: DecodedBatch, publisher: Uint8Array, seq: number, hex: string): Promise<void> {
-    const [idAt, location] = await this.db.getMany([batchAtKey(publisher, seq), batchIdKey(batch.id)], this.read)
+    const [idAt, location] = await Promise.all([this.repos.batchAt.getBinary({ publisher, seq }, this.read), this.repos.batchId.getBinary(batch.id, this.read)])
     if (idAt === undefined) this.add('batch', 'BATCH_AT_MISSING', 'no batchAt record for a stored batch', { publisher: hex, seq })
     else if (!bytesEqual(idAt, batch.id)) this.add('batch', 'BATCH_AT_MISMATCH', `batchAt names ${toHex(idAt)}, the batch is ${toHex(batch.id)}`, { publisher: hex, seq })
     if (location === undefined) {
@@ -312,8 +309,8 @@ class StoreVerification {
     // Keyed as the store writes them: by the signed body's publisher and seq.
     const { publisher, createdAtMs, entries } = batch.body
     this.checked.entries += entries.length
-    const keys = entries.map((e, position) => entryKey({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq: batch.body.seq, position }))
-    const stored = await this.db.getMany(keys, this.read)
+    const keys = entries.map((e, position) => ({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq: batch.body.seq, position }))
+    const stored = await this.repos.entryIndex.getManyBinary(keys, this.read)
     const found: Record<'INDEX_ROW_MISSING' | 'INDEX_ROW_UNDECODABLE' | 'INDEX_ROW_MISMATCH', { count: number, first: number, fields: Set<string> }> = {
       INDEX_ROW_MISSING: { count: 0, first: -1, fields: new Set() },
       INDEX_ROW_UNDECODABLE: { count: 0, first: -1, fields: new Set() },
@@ -346,7 +343,7 @@ class StoreVerification {
 
   private async checkHead (chain: Chain): Promise<void> {
     if (chain.contiguousTo === 0) return
-    const stored = await this.db.get(headKey(chain.publisher), this.read)
+    const stored = await this.repos.head.getBinary(chain.publisher, this.read)
     if (stored === undefined) {
       this.add('head', 'HEAD_MISSING', `no head; the chain runs to seq ${chain.contiguousTo}`, { publisher: chain.hex })
       return
@@ -368,8 +365,8 @@ class StoreVerification {
 
   /** Pass 2: every batchAt record has its batch; a batch deleted on its own shows up here. */
   async batchAtRecords (): Promise<void> {
-    for await (const rows of chunks(scanRecords(this.store, bucketRange(Bucket.batchAt), this.read), RECORD_CHUNK)) {
-      const places: Array<{ publisher: Uint8Array, seq: number }> = []
+    for await (const rows of this.repos.batchAt.entriesBinary({ ...this.read, chunk: RECORD_CHUNK })) {
+      const places: BatchPlace[] = []
       for (const [k, v] of rows) {
         this.checked.batchAt++
         try {
@@ -380,7 +377,7 @@ class StoreVerification {
         }
         if (v.length !== BATCH_ID_BYTES) this.add('batch', 'BATCH_AT_MISMATCH', `batchAt value is ${v.length} bytes`, { publisher: toHex(places.at(-1)!.publisher), seq: places.at(-1)!.seq })
       }
-      const present = await this.db.hasMany(places.map(p => signedBatchKey(p.publisher, p.seq)), this.read)
+      const present = await this.repos.signedBatch.hasMany(places, this.read)
       places.forEach((p, i) => {
         if (present[i] !== true) this.add('batch', 'BATCH_AT_ORPHAN', 'a batchAt record names a seq where no batch is stored (deleted?)', { publisher: toHex(p.publisher), seq: p.seq })
       })
@@ -389,7 +386,7 @@ class StoreVerification {
 
   /** Pass 3: every batchId record points at a place whose batchAt holds that id. */
   async batchIdRecords (): Promise<void> {
-    for await (const rows of chunks(scanRecords(this.store, bucketRange(Bucket.batchId), this.read), RECORD_CHUNK)) {
+    for await (const rows of this.repos.batchId.entriesBinary({ ...this.read, chunk: RECORD_CHUNK })) {
       const claims: Array<{ id: Uint8Array, publisher: Uint8Array, seq: number }> = []
       for (const [k, v] of rows) {
         this.checked.batchIds++
@@ -403,7 +400,7 @@ class StoreVerification {
           this.add('batch', 'BATCH_ID_UNDECODABLE', (err as Error).message, { key: k })
         }
       }
-      const ids = await this.db.getMany(claims.map(c => batchAtKey(c.publisher, c.seq)), this.read)
+      const ids = await this.repos.batchAt.getManyBinary(claims, this.read)
       claims.forEach((c, i) => {
         const idAt = ids[i]
         if (idAt === undefined || !bytesEqual(idAt, c.id)) {
@@ -415,7 +412,7 @@ class StoreVerification {
 
   /** Pass 4: no head without batches (heads of publishers with batches were checked in pass 1). */
   async headRecords (): Promise<void> {
-    for await (const [k] of scanRecords(this.store, bucketRange(Bucket.head), this.read)) {
+    for await (const [k] of this.repos.head.recordsBinary(this.read)) {
       this.checked.heads++
       let publisher
       try {
@@ -436,7 +433,7 @@ class StoreVerification {
   async indexRows (): Promise<void> {
     let malformed = 0
     let firstMalformed: Uint8Array | undefined
-    for await (const keys of scanKeys(this.store, bucketRange(Bucket.entryIndex), this.read)) {
+    for await (const keys of this.repos.entryIndex.keysBinary(this.read)) {
       this.checked.indexRows += keys.length
       for (const k of keys) {
         try {
@@ -454,7 +451,7 @@ class StoreVerification {
   }
 
   private async nameOrphanRows (): Promise<void> {
-    for await (const rows of chunks(scanRecords(this.store, bucketRange(Bucket.entryIndex), this.read), RECORD_CHUNK)) {
+    for await (const rows of this.repos.entryIndex.entriesBinary({ ...this.read, chunk: RECORD_CHUNK })) {
       const claims: Array<{ key: Uint8Array, publisher: Uint8Array, seq: number, batchId: Uint8Array | undefined }> = []
       for (const [k, v] of rows) {
         try {
@@ -466,7 +463,7 @@ class StoreVerification {
           claims.push({ key: k, publisher, seq, batchId })
         } catch {}
       }
-      const ids = await this.db.getMany(claims.map(c => batchAtKey(c.publisher, c.seq)), this.read)
+      const ids = await this.repos.batchAt.getManyBinary(claims, this.read)
       claims.forEach((c, i) => {
         const idAt = ids[i]
         if (idAt !== undefined && c.batchId !== undefined && bytesEqual(idAt, c.batchId)) return
@@ -477,7 +474,7 @@ class StoreVerification {
 
   /** Pass 6: each equivocation record decodes and its proof shows two batches of its publisher. */
   async equivocationRecords (): Promise<void> {
-    for await (const [k, v] of scanRecords(this.store, bucketRange(Bucket.equivocation), this.read)) {
+    for await (const [k, v] of this.repos.equivocation.recordsBinary(this.read)) {
       this.checked.equivocations++
       let publisher
       try {
@@ -506,17 +503,4 @@ function proofFlaw (a: DecodedBatch, b: DecodedBatch, publisher: Uint8Array): st
   if (bytesEqual(a.id, b.id)) return 'the two proof batches are the same batch'
   if (!(verify(a.signature, a.bodyBytes, publisher) && verify(b.signature, b.bodyBytes, publisher))) return 'a proof batch\'s signature does not verify'
   return undefined
-}
-
-/** Groups a record stream into arrays of `size`, so each group's lookups go in one getMany. */
-async function * chunks<T> (source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let group: T[] = []
-  for await (const item of source) {
-    group.push(item)
-    if (group.length >= size) {
-      yield group
-      group = []
-    }
-  }
-  if (group.length > 0) yield group
 }

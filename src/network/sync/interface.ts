@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.js'
 import type { BatchSink } from '../batchSink.js'
 import type { HashmeshLibp2p } from '../libp2pNode.js'
 import type { SyncMetrics } from './metrics.js'
+import type { BatchSource } from '../../wire/batchSource.js'
 
 /** What sync reads from the store; narrow so that the store's other changes do not reach here. */
 export interface SyncStore {
@@ -22,7 +23,7 @@ export interface ForumSyncComponent {
   /** The exact SignedForumRecord bytes of every record held. */
   records: () => Promise<Uint8Array[]>
   /** Where fetched records go: the same validation path as gossip; never throws. */
-  sink: (bytes: Uint8Array, source: string) => Promise<{ action: string, code: string }>
+  sink: (bytes: Uint8Array, source: BatchSource) => Promise<{ action: string, code: string }>
 }
 
 export interface SyncComponents {

@@ -7,6 +7,7 @@ import type { SyncClient } from './client.js'
 import type { SyncStore } from './interface.js'
 import type { SyncMetrics } from './metrics.js'
 import { PullProgress, type PullProgressView } from './progress.js'
+import { syncSource } from '../../wire/batchSource.js'
 
 /**
  * How a pull ended. COMPLETE: every seq up to the target arrived. REJECTED: the peer served a batch
@@ -102,7 +103,7 @@ export class RangePuller {
   private async pullChunk (peer: PeerId, publisher: Uint8Array, progress: PullProgress, signal: AbortSignal): Promise<PullEnd | undefined> {
     const fromSeq = progress.currentSeq + 1
     const count = Math.min(this.options.maxBatchesPerRange, progress.targetSeq - progress.currentSeq)
-    const source = `sync:${progress.peer}`
+    const source = syncSource(progress.peer)
     const before = progress.accepted
     for await (const frame of this.components.client.range(peer, { publisher, fromSeq, count }, signal)) {
       progress.received()

@@ -14,6 +14,7 @@ import { forumSyncProtocol, syncProtocols } from './protocols.js'
 import { RangePuller, type PullResult } from './puller.js'
 import { SyncServer } from './server.js'
 import type { Startable } from '../startable.js'
+import { syncSource } from '../../wire/batchSource.js'
 
 /**
  * Catch-up sync: gossip is lossy, so a node that was offline, just joined or was partitioned asks
@@ -149,7 +150,7 @@ export class SyncService implements Startable {
   private async pullForum (peer: PeerId, signal: AbortSignal): Promise<void> {
     const { forum, metrics, logger } = this.components
     if (forum === undefined || !await this.speaksForum(peer)) return
-    const source = `sync:${peer.toString()}`
+    const source = syncSource(peer.toString())
     for await (const frame of this.client.forum(peer, forum.digest(), signal)) {
       const outcome = await forum.sink(frame, source)
       metrics?.forumRecordsFetched.inc({ action: outcome.action })

@@ -1,7 +1,7 @@
 import { generateSecretKey, publicKeyOf, sign } from '../../../src/crypto/ed25519.js'
 import type { RowStanding, StandingView } from '../../../src/forum/standing.js'
 import { toHex } from '../../../src/signals/hex.js'
-import type { HashStore } from '../../../src/store/hashStore.js'
+import type { BatchReceipt, HashStore } from '../../../src/store/hashStore.js'
 import {
   decodeKeyRotation, decodeSignedForumRecord, encodeForumRecordBody, encodeKeyRotation, encodeSignedForumRecord, encodeSignedKeyRotation
 } from '../../../src/wire/forumCodec.js'
@@ -24,7 +24,7 @@ export class Publisher {
     return this.last
   }
 
-  async publish (store: HashStore, entries: Entry[], createdAtMs: number, receipt: { receivedAtMs: number, source: string }): Promise<DecodedBatch> {
+  async publish (store: HashStore, entries: Entry[], createdAtMs: number, receipt: BatchReceipt): Promise<DecodedBatch> {
     const batch = this.next(entries, createdAtMs)
     await store.applyBatch(batch, receipt)
     return batch

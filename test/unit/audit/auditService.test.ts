@@ -6,6 +6,7 @@ import { AuditLog } from '../../../src/store/auditLog.js'
 import type { HashStore } from '../../../src/store/hashStore.js'
 import { TempStore } from '../store/storeFixtures.js'
 import { Publisher, T0, hashEntry, randomMd5, standingOf } from './auditFixtures.js'
+import { LOCAL_SOURCE } from '../../../src/wire/batchSource.js'
 
 describe('AuditService', () => {
   const temp = new TempStore()
@@ -17,7 +18,7 @@ describe('AuditService', () => {
   beforeEach(async () => {
     store = await temp.setup()
     log = new AuditLog(store, { now: () => T0 })
-    await new Publisher().publish(store, [hashEntry(hash)], T0, { receivedAtMs: T0, source: 'local' })
+    await new Publisher().publish(store, [hashEntry(hash)], T0, { receivedAtMs: T0, source: LOCAL_SOURCE })
     service = new AuditService({ store, auditLog: log, standing: standingOf({}), verdict: async () => ({ match: false, reasons: ['nobody visible lists it'], listed: true }), forumRoots: () => [], now: () => T0 })
   })
   afterEach(async () => { await temp.teardown() })

@@ -9,6 +9,7 @@ import { LABEL_PATTERN } from '../../../src/wire/limits.js'
 import { Action } from '../../../src/wire/types.js'
 import { TempStore } from '../store/storeFixtures.js'
 import { DAY, Publisher, T0, hashEntry, opinionEntry, randomMd5, standingOf } from './auditFixtures.js'
+import { LOCAL_SOURCE, gossipSource } from '../../../src/wire/batchSource.js'
 
 async function collect<T> (rows: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
@@ -61,9 +62,9 @@ describe('audit export', () => {
 
     before(async () => {
       store = await temp.setup()
-      await a.publish(store, [hashEntry(h1), hashEntry(h2, Action.ADD, ['a', 'b'])], T0, { receivedAtMs: T0 + 1, source: 'local' })
-      await a.publish(store, [hashEntry(h1, Action.RETRACT, [])], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY, source: 'local' })
-      await b.publish(store, [opinionEntry(h2, Action.DISPUTE, 'wrong_label')], T0 + DAY, { receivedAtMs: T0 + DAY, source: 'gossip:p' })
+      await a.publish(store, [hashEntry(h1), hashEntry(h2, Action.ADD, ['a', 'b'])], T0, { receivedAtMs: T0 + 1, source: LOCAL_SOURCE })
+      await a.publish(store, [hashEntry(h1, Action.RETRACT, [])], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY, source: LOCAL_SOURCE })
+      await b.publish(store, [opinionEntry(h2, Action.DISPUTE, 'wrong_label')], T0 + DAY, { receivedAtMs: T0 + DAY, source: gossipSource('p') })
     })
     after(async () => { await temp.teardown() })
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { MAX_PROVENANCE_ROWS, type Verdict, parseVia, provenance } from '../../../src/audit/provenance.js'
+import { MAX_PROVENANCE_ROWS, type Verdict, viaOf, provenance } from '../../../src/audit/provenance.js'
 import { toHex } from '../../../src/signals/hex.js'
 import type { HashStore } from '../../../src/store/hashStore.js'
 import { signedBatchKey } from '../../../src/store/keys.js'
@@ -7,6 +7,7 @@ import { decodeStoredBatch, encodeStoredBatch } from '../../../src/store/records
 import { Action } from '../../../src/wire/types.js'
 import { TempStore, rawDbOf } from '../store/storeFixtures.js'
 import { DAY, Publisher, T0, hashEntry, opinionEntry, randomMd5, standingOf } from './auditFixtures.js'
+import { LOCAL_SOURCE, gossipSource, syncSource } from '../../../src/wire/batchSource.js'
 
 const VERDICT: Verdict = { match: true, reasons: ['listed by Org B (csam)'], listed: true }
 
@@ -30,11 +31,11 @@ describe('provenance', () => {
     store = await temp.setup()
     // Added by A, confirmed by B, reported false positive by C (same created-at as B's, received
     // later), retracted by A, then added by B.
-    await a.publish(store, [hashEntry(randomMd5()), hashEntry(hash, Action.ADD, ['csam'])], T0 + DAY, { receivedAtMs: T0 + DAY + 5, source: 'gossip:12D3KooWPeerX' })
-    await b.publish(store, [opinionEntry(hash, Action.CONFIRM, 'seen_it')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 1, source: 'sync:12D3KooWPeerY' })
-    await c.publish(store, [opinionEntry(hash, Action.FALSE_POSITIVE, 'not_violating')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 2, source: 'gossip:12D3KooWPeerX' })
-    await a.publish(store, [hashEntry(hash, Action.RETRACT, [])], T0 + 3 * DAY, { receivedAtMs: T0 + 3 * DAY + 5, source: 'gossip:12D3KooWPeerX' })
-    await b.publish(store, [hashEntry(hash, Action.ADD, ['csam', 'extra'])], T0 + 4 * DAY, { receivedAtMs: T0 + 4 * DAY, source: 'local' })
+    await a.publish(store, [hashEntry(randomMd5()), hashEntry(hash, Action.ADD, ['csam'])], T0 + DAY, { receivedAtMs: T0 + DAY + 5, source: gossipSource('12D3KooWPeerX') })
+    await b.publish(store, [opinionEntry(hash, Action.CONFIRM, 'seen_it')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 1, source: syncSource('12D3KooWPeerY') })
+    await c.publish(store, [opinionEntry(hash, Action.FALSE_POSITIVE, 'not_violating')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 2, source: gossipSource('12D3KooWPeerX') })
+    await a.publish(store, [hashEntry(hash, Action.RETRACT, [])], T0 + 3 * DAY, { receivedAtMs: T0 + 3 * DAY + 5, source: gossipSource('12D3KooWPeerX') })
+    await b.publish(store, [hashEntry(hash, Action.ADD, ['csam', 'extra'])], T0 + 4 * DAY, { receivedAtMs: T0 + 4 * DAY, source: LOCAL_SOURCE })
   })
   after(async () => { await temp.teardown() })
 
@@ -96,7 +97,7 @@ describe('provenance', () => {
   it('stops at MAX_PROVENANCE_ROWS and says so', async () => {
     const many = randomMd5()
     const d = new Publisher()
-    await d.publish(store, Array.from({ length: MAX_PROVENANCE_ROWS + 5 }, () => hashEntry(many)), T0, { receivedAtMs: T0, source: 'local' })
+    await d.publish(store, Array.from({ length: MAX_PROVENANCE_ROWS + 5 }, () => hashEntry(many)), T0, { receivedAtMs: T0, source: LOCAL_SOURCE })
     const report = await provenance(components(), 'md5', toHex(many))
     assert.equal(report.truncated, true)
     assert.equal(report.events.length, MAX_PROVENANCE_ROWS)
@@ -104,10 +105,8 @@ describe('provenance', () => {
   })
 
   it('reads where a batch came from out of its stored source', () => {
-    assert.deepEqual(parseVia('local'), { path: 'local' })
-    assert.deepEqual(parseVia('gossip:p1'), { path: 'gossip', peer: 'p1' })
-    assert.deepEqual(parseVia('sync:p2'), { path: 'sync', peer: 'p2' })
-    assert.deepEqual(parseVia('carrier-pigeon'), { path: 'unknown' })
-    assert.deepEqual(parseVia(':x'), { path: 'unknown' })
+    assert.deepEqual(viaOf(LOCAL_SOURCE), { path: 'local' })
+    assert.deepEqual(viaOf(gossipSource('p1')), { path: 'gossip', peer: 'p1' })
+    assert.deepEqual(viaOf(syncSource('p2')), { path: 'sync', peer: 'p2' })
   })
 })

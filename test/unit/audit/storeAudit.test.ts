@@ -10,6 +10,7 @@ import type { HashStore } from '../../../src/store/hashStore.js'
 import { headKey } from '../../../src/store/keys.js'
 import { TempStore, rawDbOf } from '../store/storeFixtures.js'
 import { ForumRoot, Publisher, T0, hashEntry, randomMd5 } from './auditFixtures.js'
+import { LOCAL_SOURCE, gossipSource } from '../../../src/wire/batchSource.js'
 
 describe('auditStore (audit verify)', () => {
   const temp = new TempStore()
@@ -22,10 +23,10 @@ describe('auditStore (audit verify)', () => {
     store = await temp.setup()
     member = new Publisher()
     log = new AuditLog(store, { now: () => T0 })
-    await member.publish(store, [hashEntry(randomMd5())], T0, { receivedAtMs: T0, source: 'local' })
+    await member.publish(store, [hashEntry(randomMd5())], T0, { receivedAtMs: T0, source: LOCAL_SOURCE })
     const forum = new ForumRecordStore(store)
-    await forum.put(root.credential(member.publicKey), { receivedAtMs: T0, source: 'gossip:p' }, async () => await log.opsFor({ actor: 'gossip', action: 'forum.record', details: {} }))
-    await forum.put(root.credential(member.publicKey, { serial: 2, rotateFrom: generateSecretKey() }), { receivedAtMs: T0, source: 'local' })
+    await forum.put(root.credential(member.publicKey), { receivedAtMs: T0, source: gossipSource('p') }, async () => await log.opsFor({ actor: 'gossip', action: 'forum.record', details: {} }))
+    await forum.put(root.credential(member.publicKey, { serial: 2, rotateFrom: generateSecretKey() }), { receivedAtMs: T0, source: LOCAL_SOURCE })
     const allowlist = await AllowlistStore.load(store, log, () => T0)
     await allowlist.add({ signalTypeCode: 1, value: randomMd5(), note: 'stock photo', author: 'alice' }, 'alice@ops')
   })
@@ -47,7 +48,7 @@ describe('auditStore (audit verify)', () => {
     assert.deepEqual((await auditStore(store, { forumRoots: [] })).problems.map(p => p.code), ['FORUM_UNKNOWN_ROOT', 'FORUM_UNKNOWN_ROOT'])
 
     const forged = root.credential(member.publicKey, { serial: 3, rotateFrom: generateSecretKey(), rotationSigner: generateSecretKey() })
-    await new ForumRecordStore(store).put(forged, { receivedAtMs: T0, source: 'local' })
+    await new ForumRecordStore(store).put(forged, { receivedAtMs: T0, source: LOCAL_SOURCE })
     assert.deepEqual((await auditStore(store, { forumRoots: [root.publicKey] })).problems.map(p => p.code), ['FORUM_BAD_ROTATION'])
 
     const db = rawDbOf(store)
@@ -118,14 +119,14 @@ describe('auditStore (audit verify)', () => {
       const next = new ForumRoot()
       await log.append({ actor: 'config', action: 'config.trust', details: settings([root.publicKey]) })
       await log.append({ actor: 'config', action: 'config.trust', details: settings([next.publicKey]) })
-      await new ForumRecordStore(store).put(next.credential(member.publicKey, { serial: 7 }), { receivedAtMs: T0, source: 'local' })
+      await new ForumRecordStore(store).put(next.credential(member.publicKey, { serial: 7 }), { receivedAtMs: T0, source: LOCAL_SOURCE })
       assert.deepEqual((await auditStore(store, {})).problems, [])
       assert.deepEqual((await auditStore(store, { forumRoots: [next.publicKey] })).notices, [])
     })
 
     it('a record signed by a key that was never a root is still a problem, with or without a config', async () => {
       await log.append({ actor: 'config', action: 'config.trust', details: settings([root.publicKey]) })
-      await new ForumRecordStore(store).put(new ForumRoot().credential(member.publicKey, { serial: 9 }), { receivedAtMs: T0, source: 'local' })
+      await new ForumRecordStore(store).put(new ForumRoot().credential(member.publicKey, { serial: 9 }), { receivedAtMs: T0, source: LOCAL_SOURCE })
       for (const options of [{}, { forumRoots: [root.publicKey] }]) {
         const report = await auditStore(store, options)
         assert.deepEqual([report.ok, report.problems.map(p => p.code)], [false, ['FORUM_UNKNOWN_ROOT']])

@@ -4,6 +4,7 @@ import type { HashStore } from '../../../src/store/hashStore.js'
 import { Action } from '../../../src/wire/types.js'
 import { TempStore } from '../store/storeFixtures.js'
 import { DAY, Publisher, T0, hashEntry, opinionEntry, randomMd5, standingOf } from './auditFixtures.js'
+import { LOCAL_SOURCE, gossipSource } from '../../../src/wire/batchSource.js'
 
 const FEB = Date.UTC(2024, 1, 1)
 
@@ -17,11 +18,11 @@ describe('transparency report', () => {
     store = await temp.setup()
     const h = randomMd5()
     // January: A adds three (two csam, one csam+spam), retracts one; B confirms one.
-    await a.publish(store, [hashEntry(h, Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam', 'spam'])], T0 + DAY, { receivedAtMs: T0, source: 'local' })
-    await a.publish(store, [hashEntry(h, Action.RETRACT, [])], T0 + 20 * DAY, { receivedAtMs: T0, source: 'local' })
-    await b.publish(store, [opinionEntry(h, Action.CONFIRM, 'seen_it')], T0 + 20 * DAY, { receivedAtMs: T0, source: 'gossip:p' })
+    await a.publish(store, [hashEntry(h, Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam', 'spam'])], T0 + DAY, { receivedAtMs: T0, source: LOCAL_SOURCE })
+    await a.publish(store, [hashEntry(h, Action.RETRACT, [])], T0 + 20 * DAY, { receivedAtMs: T0, source: LOCAL_SOURCE })
+    await b.publish(store, [opinionEntry(h, Action.CONFIRM, 'seen_it')], T0 + 20 * DAY, { receivedAtMs: T0, source: gossipSource('p') })
     // February: B adds one spam.
-    await b.publish(store, [hashEntry(randomMd5(), Action.ADD, ['spam'])], FEB + DAY, { receivedAtMs: FEB, source: 'gossip:p' })
+    await b.publish(store, [hashEntry(randomMd5(), Action.ADD, ['spam'])], FEB + DAY, { receivedAtMs: FEB, source: gossipSource('p') })
   })
   after(async () => { await temp.teardown() })
 

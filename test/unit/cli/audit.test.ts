@@ -21,6 +21,7 @@ import { Action } from '../../../src/wire/types.js'
 import { ForumRoot, Publisher, T0, hashEntry, opinionEntry, randomMd5, standingOf } from '../audit/auditFixtures.js'
 import { rawDbOf } from '../store/storeFixtures.js'
 import { type Run, runCommand } from './cliHarness.js'
+import { LOCAL_SOURCE, gossipSource } from '../../../src/wire/batchSource.js'
 
 const ADMIN = 'ad'.repeat(32)
 
@@ -41,9 +42,9 @@ describe('cli: hashmesh audit', () => {
     publisher = new Publisher()
     store = await HashStore.open(dataDirPaths(dir).db)
     const log = new AuditLog(store, { now: () => T0 })
-    await publisher.publish(store, [hashEntry(hash, Action.ADD, ['csam'])], T0, { receivedAtMs: T0 + 1, source: 'gossip:12D3KooWPeer' })
-    await publisher.publish(store, [opinionEntry(hash, Action.CONFIRM, 'seen_it')], T0 + 1000, { receivedAtMs: T0 + 1001, source: 'local' })
-    await new ForumRecordStore(store).put(root.credential(publisher.publicKey), { receivedAtMs: T0, source: 'local' })
+    await publisher.publish(store, [hashEntry(hash, Action.ADD, ['csam'])], T0, { receivedAtMs: T0 + 1, source: gossipSource('12D3KooWPeer') })
+    await publisher.publish(store, [opinionEntry(hash, Action.CONFIRM, 'seen_it')], T0 + 1000, { receivedAtMs: T0 + 1001, source: LOCAL_SOURCE })
+    await new ForumRecordStore(store).put(root.credential(publisher.publicKey), { receivedAtMs: T0, source: LOCAL_SOURCE })
     await log.append({ actor: 'alice@ops', action: 'config.trust', details: { added: publisher.hex } })
     await store.close()
     store = undefined
@@ -130,7 +131,7 @@ describe('cli: hashmesh audit', () => {
 
       it('a record signed by a key never recorded as a root: exit 1, with or without --config', async () => {
         await recordRoots([toHex(root.publicKey)], async s => {
-          await new ForumRecordStore(s).put(new ForumRoot().credential(publisher.publicKey, { serial: 5 }), { receivedAtMs: T0, source: 'local' })
+          await new ForumRecordStore(s).put(new ForumRoot().credential(publisher.publicKey, { serial: 5 }), { receivedAtMs: T0, source: LOCAL_SOURCE })
         })
         for (const args of [['--data', dir], ['--config', await configWithRoots([toHex(root.publicKey)])]]) {
           const r = await hashmesh('audit', 'verify', ...args)

@@ -25,6 +25,7 @@ import { decodeKeyRotation, decodeSignedForumRecord } from '../../../src/wire/fo
 import { makeChain, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { newMember } from '../forum/forumFixtures.js'
 import { type Run, runCommand } from './cliHarness.js'
+import { LOCAL_SOURCE } from '../../../src/wire/batchSource.js'
 
 const COMMANDS = [registerForum, registerJoin, registerRotateKey]
 
@@ -60,7 +61,7 @@ describe('cli: forum, join and rotate-key', function () {
     return {
       forum: async () => ({ roots: membership.rootKeys(), revokedEntries: membership.policy, digest: toHex(membership.digest()), members: membership.members(Date.now()), revocations: membership.revocations() }),
       submitForumRecord: async signed => {
-        const { record, code } = await ingester.submit(signed, 'local')
+        const { record, code } = await ingester.submit(signed, LOCAL_SOURCE)
         return { recordId: toHex(record.id), kind: record.body.credential !== undefined ? 'credential' : 'revocation', code }
       }
     }
@@ -311,7 +312,7 @@ describe('cli: forum, join and rotate-key', function () {
     it('signs a rotation with the old key at its head seq, retires the old key file, and the rotation goes into a credential', async function () {
       const old = data.publisherKey
       const db = await HashStore.open(data.paths.db)
-      for (const b of makeChain(old.secretKey, [randomEntries(1), randomEntries(1), randomEntries(1)])) await db.applyBatch(b, { receivedAtMs: 1, source: 'local' })
+      for (const b of makeChain(old.secretKey, [randomEntries(1), randomEntries(1), randomEntries(1)])) await db.applyBatch(b, { receivedAtMs: 1, source: LOCAL_SOURCE })
       await db.close()
 
       const r = await hashmesh('rotate-key', '--data', data.paths.root, '--network', TEST_NETWORK, '--json')

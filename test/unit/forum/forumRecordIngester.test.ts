@@ -19,6 +19,7 @@ import { TEST_NETWORK } from '../../helpers/batches.js'
 import { TempStore, hex, interceptWrite, rawDbOf } from '../store/storeFixtures.js'
 import { counter } from '../network/syncFixtures.js'
 import { DAY, newMember, Root, rotation, T0 } from './forumFixtures.js'
+import { LOCAL_SOURCE, gossipSource } from '../../../src/wire/batchSource.js'
 
 const NOW = T0 + 10 * DAY
 const SKEW = 60_000
@@ -60,18 +61,18 @@ describe('forum: ForumRecordIngester with a real LevelDB store', function () {
   afterEach(async () => { await temp.teardown() })
 
   async function outcome (bytes: Uint8Array): Promise<string> {
-    const o = await ingester.ingest(bytes, 'gossip:peer')
+    const o = await ingester.ingest(bytes, gossipSource('peer'))
     return `${o.action}:${o.code}`
   }
 
   it('accepts a root\'s credential: stored, in the membership, counted', async function () {
     const member = newMember()
     const record = root.credential(member.publicKey)
-    const o = await ingester.ingest(record.signedBytes, 'gossip:peer')
+    const o = await ingester.ingest(record.signedBytes, gossipSource('peer'))
     assert.deepEqual([o.action, o.code, hex(o.record?.id)], ['accept', 'ACCEPTED', hex(record.id)])
     assert.equal(membership.isTrusted(member.publicKey), true)
     const [stored] = await new ForumRecordStore(store).all()
-    assert.deepEqual([hex(stored?.signed), stored?.source, stored?.receivedAtMs], [hex(record.signedBytes), 'gossip:peer', NOW])
+    assert.deepEqual([hex(stored?.signed), stored?.source, stored?.receivedAtMs], [hex(record.signedBytes), gossipSource('peer'), NOW])
     assert.equal(await counter(registry, 'hashmesh_forum_records_total', { action: 'accept', code: 'ACCEPTED' }), 1)
     assert.deepEqual(ingester.outcomeCounts().accept, { ACCEPTED: 1 })
   })
@@ -96,10 +97,10 @@ describe('forum: ForumRecordIngester with a real LevelDB store', function () {
 
   it('ignores a record it holds already, even with another signature, and one arriving twice at once', async function () {
     const record = root.credential(newMember().publicKey)
-    const [a, b] = await Promise.all([ingester.ingest(record.signedBytes, 'gossip:a'), ingester.ingest(record.signedBytes, 'gossip:b')])
+    const [a, b] = await Promise.all([ingester.ingest(record.signedBytes, gossipSource('a')), ingester.ingest(record.signedBytes, gossipSource('b'))])
     assert.deepEqual([a.code, b.code].sort(), ['ACCEPTED', 'DUPLICATE'])
     const resigned = encodeSignedForumRecord(record.bodyBytes, randomBytes(64))
-    const again = await ingester.ingest(resigned, 'gossip:c')
+    const again = await ingester.ingest(resigned, gossipSource('c'))
     assert.deepEqual([again.action, again.code, hex(again.record?.id)], ['ignore', 'DUPLICATE', hex(record.id)])
     assert.equal(await new ForumRecordStore(store).count(), 1)
   })
@@ -131,10 +132,10 @@ describe('forum: ForumRecordIngester with a real LevelDB store', function () {
     let calls = 0
     const extra = async (): Promise<Array<{ type: 'put', key: Uint8Array, value: Uint8Array }>> => { calls++; return [{ type: 'put', key: AUDIT_KEY, value: Uint8Array.of(calls) }] }
     const record = root.credential(newMember().publicKey)
-    await ingester.ingest(unsigned(root).signedBytes, 'local', extra)
+    await ingester.ingest(unsigned(root).signedBytes, LOCAL_SOURCE, extra)
     assert.equal(calls, 0)
-    await ingester.ingest(record.signedBytes, 'local', extra)
-    await ingester.ingest(record.signedBytes, 'local', extra)
+    await ingester.ingest(record.signedBytes, LOCAL_SOURCE, extra)
+    await ingester.ingest(record.signedBytes, LOCAL_SOURCE, extra)
     assert.equal(calls, 1)
     assert.equal(hex(await db.get(AUDIT_KEY)), '01')
   })
@@ -152,17 +153,17 @@ describe('forum: ForumRecordIngester with a real LevelDB store', function () {
   describe('submit (an administrator\'s record)', function () {
     it('returns ACCEPTED, then DUPLICATE for the same record', async function () {
       const record = root.revocation(newMember().publicKey)
-      assert.equal((await ingester.submit(record.signedBytes, 'local')).code, 'ACCEPTED')
-      const again = await ingester.submit(record.signedBytes, 'local')
+      assert.equal((await ingester.submit(record.signedBytes, LOCAL_SOURCE)).code, 'ACCEPTED')
+      const again = await ingester.submit(record.signedBytes, LOCAL_SOURCE)
       assert.deepEqual([again.code, hex(again.record.id)], ['DUPLICATE', hex(record.id)])
     })
 
     it('throws the refusal: a ForumError with its code and action, or the WireError for bad bytes', async function () {
-      await assert.rejects(ingester.submit(stranger.credential(newMember().publicKey).signedBytes, 'local'),
+      await assert.rejects(ingester.submit(stranger.credential(newMember().publicKey).signedBytes, LOCAL_SOURCE),
         (err: unknown) => err instanceof ForumError && err.code === 'UNKNOWN_ROOT' && err.action === 'ignore')
-      await assert.rejects(ingester.submit(unsigned(root).signedBytes, 'local'),
+      await assert.rejects(ingester.submit(unsigned(root).signedBytes, LOCAL_SOURCE),
         (err: unknown) => err instanceof ForumError && err.code === 'BAD_SIGNATURE' && err.action === 'reject')
-      await assert.rejects(ingester.submit(Uint8Array.of(1, 2, 3), 'local'), (err: unknown) => err instanceof WireError)
+      await assert.rejects(ingester.submit(Uint8Array.of(1, 2, 3), LOCAL_SOURCE), (err: unknown) => err instanceof WireError)
       assert.equal(await counter(registry, 'hashmesh_forum_records_total', { action: 'ignore', code: 'UNKNOWN_ROOT' }), 1)
     })
   })
@@ -171,7 +172,7 @@ describe('forum: ForumRecordIngester with a real LevelDB store', function () {
     it('rebuilds the membership from the store after a restart', async function () {
       const member = newMember()
       const records = [root.credential(member.publicKey, { serial: 5 }), root.revocation(member.publicKey, { serial: 5, effectiveAtMs: T0 + DAY })]
-      for (const r of records) await ingester.ingest(r.signedBytes, 'gossip:peer')
+      for (const r of records) await ingester.ingest(r.signedBytes, gossipSource('peer'))
       const digest = hex(membership.digest())
       store = await temp.reopen()
       ingester = build()
@@ -184,10 +185,10 @@ describe('forum: ForumRecordIngester with a real LevelDB store', function () {
     it('skips (never deletes) records of a root no longer configured, and records whose signature no longer verifies', async function () {
       const newRoot = new Root()
       ingester = build([root, newRoot])
-      await ingester.ingest(root.credential(newMember().publicKey).signedBytes, 'gossip:peer')
-      await ingester.ingest(newRoot.credential(newMember().publicKey).signedBytes, 'gossip:peer')
+      await ingester.ingest(root.credential(newMember().publicKey).signedBytes, gossipSource('peer'))
+      await ingester.ingest(newRoot.credential(newMember().publicKey).signedBytes, gossipSource('peer'))
       const forged = unsigned(newRoot)
-      await rawDbOf(store).put(forumRecordKey(forged.id), encodeStoredForumRecord({ signed: forged.signedBytes, receivedAtMs: 1, source: 'gossip:x' }))
+      await rawDbOf(store).put(forumRecordKey(forged.id), encodeStoredForumRecord({ signed: forged.signedBytes, receivedAtMs: 1, source: gossipSource('x') }))
       store = await temp.reopen()
       ingester = build([newRoot])
       assert.deepEqual(await ingester.load(), { loaded: 1, skipped: 2 })

@@ -15,6 +15,7 @@ import { encodeEquivocationProof } from '../../../src/wire/equivocationCodec.js'
 import { SignedBatchType } from '../../../src/wire/schema.js'
 import { makeChain, makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { toHex } from '../../../src/signals/hex.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 
 describe('equivocation', function () {
@@ -67,37 +68,37 @@ describe('equivocation', function () {
     })
 
     it('a rival batch at a stored seq becomes a stored, announced proof and freezes the publisher past the fork', async function () {
-      await ingester.ingest(chain[0]!.signedBytes, 'a')
-      assert.deepEqual(await ingester.ingest(rivalAt1.signedBytes, 'b'), { action: 'ignore', code: 'EQUIVOCATION' })
+      await ingester.ingest(chain[0]!.signedBytes, gossipSource('a'))
+      assert.deepEqual(await ingester.ingest(rivalAt1.signedBytes, gossipSource('b')), { action: 'ignore', code: 'EQUIVOCATION' })
       assert.equal(announced.length, 1)
       assert.equal(tracker.isEquivocating(toHex(publisher)), true)
-      assert.deepEqual(await ingester.ingest(chain[1]!.signedBytes, 'a'), { action: 'ignore', code: 'EQUIVOCATING' })
-      assert.deepEqual(await ingester.ingest(rivalAt1.signedBytes, 'c'), { action: 'ignore', code: 'EQUIVOCATING' }, 'seq at the fork is frozen too')
+      assert.deepEqual(await ingester.ingest(chain[1]!.signedBytes, gossipSource('a')), { action: 'ignore', code: 'EQUIVOCATING' })
+      assert.deepEqual(await ingester.ingest(rivalAt1.signedBytes, gossipSource('c')), { action: 'ignore', code: 'EQUIVOCATING' }, 'seq at the fork is frozen too')
       assert.equal(announced.length, 1, 'announced once')
     })
 
     it('a successor naming another predecessor is a proof too', async function () {
-      await ingester.ingest(chain[0]!.signedBytes, 'a')
-      assert.equal((await ingester.ingest(wrongPrevAt2.signedBytes, 'b')).code, 'EQUIVOCATION')
+      await ingester.ingest(chain[0]!.signedBytes, gossipSource('a'))
+      assert.equal((await ingester.ingest(wrongPrevAt2.signedBytes, gossipSource('b'))).code, 'EQUIVOCATION')
       assert.equal(tracker.list()[0]!.forkSeq, 1)
     })
 
     it('follow-stored resumes the chain this node holds; the decision and proof survive a restart', async function () {
-      await ingester.ingest(chain[0]!.signedBytes, 'a')
-      await ingester.ingest(rivalAt1.signedBytes, 'b')
+      await ingester.ingest(chain[0]!.signedBytes, gossipSource('a'))
+      await ingester.ingest(rivalAt1.signedBytes, gossipSource('b'))
       await tracker.decide(toHex(publisher), Decision.FOLLOW_STORED)
-      assert.equal((await ingester.ingest(chain[1]!.signedBytes, 'a')).code, 'ACCEPTED')
+      assert.equal((await ingester.ingest(chain[1]!.signedBytes, gossipSource('a'))).code, 'ACCEPTED')
       await build()
       assert.equal(tracker.list()[0]!.decision, Decision.FOLLOW_STORED)
       assert.equal(toHex(tracker.list()[0]!.b.id), toHex(rivalAt1.id))
-      assert.equal((await ingester.ingest(chain[2]!.signedBytes, 'a')).code, 'ACCEPTED')
+      assert.equal((await ingester.ingest(chain[2]!.signedBytes, gossipSource('a'))).code, 'ACCEPTED')
     })
 
     it('block keeps the publisher frozen; unknown publishers and bad keys are typed errors', async function () {
-      await ingester.ingest(chain[0]!.signedBytes, 'a')
-      await ingester.ingest(rivalAt1.signedBytes, 'b')
+      await ingester.ingest(chain[0]!.signedBytes, gossipSource('a'))
+      await ingester.ingest(rivalAt1.signedBytes, gossipSource('b'))
       await tracker.decide(toHex(publisher), Decision.BLOCK)
-      assert.equal((await ingester.ingest(chain[1]!.signedBytes, 'a')).code, 'EQUIVOCATING')
+      assert.equal((await ingester.ingest(chain[1]!.signedBytes, gossipSource('a'))).code, 'EQUIVOCATING')
       await assert.rejects(tracker.decide('ab'.repeat(32), Decision.BLOCK), { name: 'EquivocationError', code: 'NO_SUCH_EQUIVOCATION' })
       await assert.rejects(tracker.decide('xyz', Decision.BLOCK), { name: 'EquivocationError', code: 'BAD_PUBLISHER_KEY' })
     })
@@ -105,11 +106,11 @@ describe('equivocation', function () {
     it('lookups flag the entries of an equivocating publisher', async function () {
       const indexes = new LookupIndexes(store)
       ingester = new BatchIngester({ store, indexes, trust, logger: silentLogger(), equivocations: tracker }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
-      await ingester.ingest(chain[0]!.signedBytes, 'a')
+      await ingester.ingest(chain[0]!.signedBytes, gossipSource('a'))
       const lookups = new LookupService({ store, indexes, equivocations: tracker })
       const value = toHex(chain[0]!.body.entries[0]!.value)
       assert.equal((await lookups.lookup('sha256', value)).matches[0]!.publisherEquivocating, false)
-      await ingester.ingest(rivalAt1.signedBytes, 'b')
+      await ingester.ingest(rivalAt1.signedBytes, gossipSource('b'))
       assert.equal((await lookups.lookup('sha256', value)).matches[0]!.publisherEquivocating, true)
     })
 
@@ -117,9 +118,9 @@ describe('equivocation', function () {
       const proof = encodeEquivocationProof(chain[0]!.signedBytes, rivalAt1.signedBytes)
 
       it('accepts a valid proof once, then counts it a duplicate', async function () {
-        assert.deepEqual(await tracker.ingestProof(proof, 'p'), { action: 'accept', code: 'ACCEPTED' })
+        assert.deepEqual(await tracker.ingestProof(proof, gossipSource('p')), { action: 'accept', code: 'ACCEPTED' })
         assert.equal(tracker.blocks(publisher, 1), true)
-        assert.deepEqual(await tracker.ingestProof(proof, 'p'), { action: 'ignore', code: 'DUPLICATE' })
+        assert.deepEqual(await tracker.ingestProof(proof, gossipSource('p')), { action: 'ignore', code: 'DUPLICATE' })
         assert.equal(announced.length, 0, 'gossip forwards a peer\'s proof by itself')
       })
 
@@ -127,17 +128,17 @@ describe('equivocation', function () {
         const signature = Uint8Array.from(rivalAt1.signature)
         signature[0]! ^= 1
         const forged = encodeEquivocationProof(chain[0]!.signedBytes, SignedBatchType.encode({ body: rivalAt1.bodyBytes, signature }).finish())
-        assert.deepEqual(await tracker.ingestProof(forged, 'p'), { action: 'reject', code: 'BAD_SIGNATURE' })
-        assert.deepEqual(await tracker.ingestProof(encodeEquivocationProof(chain[0]!.signedBytes, chain[1]!.signedBytes), 'p'), { action: 'reject', code: 'NOT_EQUIVOCATION' })
+        assert.deepEqual(await tracker.ingestProof(forged, gossipSource('p')), { action: 'reject', code: 'BAD_SIGNATURE' })
+        assert.deepEqual(await tracker.ingestProof(encodeEquivocationProof(chain[0]!.signedBytes, chain[1]!.signedBytes), gossipSource('p')), { action: 'reject', code: 'NOT_EQUIVOCATION' })
         const strangers = makeChain(stranger, [randomEntries(1)])
         const rival = makeSignedBatch({ secretKey: stranger, seq: 1, entries: randomEntries(1) })
-        assert.deepEqual(await tracker.ingestProof(encodeEquivocationProof(strangers[0]!.signedBytes, rival.signedBytes), 'p'), { action: 'ignore', code: 'UNTRUSTED_PUBLISHER' })
+        assert.deepEqual(await tracker.ingestProof(encodeEquivocationProof(strangers[0]!.signedBytes, rival.signedBytes), gossipSource('p')), { action: 'ignore', code: 'UNTRUSTED_PUBLISHER' })
         assert.equal(tracker.list().length, 0)
       })
 
       it('property: arbitrary bytes never throw and never freeze anyone', async function () {
         await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), async bytes => {
-          const o = await tracker.ingestProof(bytes, 'fuzz')
+          const o = await tracker.ingestProof(bytes, gossipSource('fuzz'))
           assert.notEqual(o.action, 'accept')
         }), { numRuns: 300 })
         assert.equal(tracker.list().length, 0)

@@ -3,8 +3,9 @@ import { generateSecretKey } from '../../../src/crypto/ed25519.js'
 import { MAX_PENDING_BATCHES, MAX_PENDING_BYTES, PendingBatches } from '../../../src/ingest/pendingBatches.js'
 import { makeSignedBatch, randomEntries } from '../../helpers/batches.js'
 import { toHex } from '../../../src/signals/hex.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
-const receipt = { receivedAtMs: 0, source: 'test' }
+const receipt = { receivedAtMs: 0, source: gossipSource('test') }
 
 describe('PendingBatches', function () {
   const key = generateSecretKey()

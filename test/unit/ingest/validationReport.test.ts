@@ -5,6 +5,7 @@ import { Counter, Registry } from 'prom-client'
 import type { Logger } from '../../../src/logger.js'
 import { BatchValidationError } from '../../../src/ingest/validationError.js'
 import { type Outcome, ValidationReport } from '../../../src/ingest/validationReport.js'
+import { type BatchSource, formatBatchSource, gossipSource, syncSource } from '../../../src/wire/batchSource.js'
 import { WireError } from '../../../src/wire/errors.js'
 
 function capturingLogger (): { logger: Logger, lines: Array<Record<string, unknown>> } {
@@ -28,7 +29,7 @@ describe('ValidationReport: the one wrapper of every validation outcome', functi
     const captured = capturingLogger()
     lines = captured.lines
     accepted = []
-    const logAccepted = (outcome: Outcome, source: string): void => { accepted.push(`${outcome.code} from ${source}`) }
+    const logAccepted = (outcome: Outcome, source: BatchSource): void => { accepted.push(`${outcome.code} from ${formatBatchSource(source)}`) }
     report = new ValidationReport('thing', { logger: captured.logger, metric, logAccepted })
   })
 
@@ -38,7 +39,7 @@ describe('ValidationReport: the one wrapper of every validation outcome', functi
   }
 
   it('passes an accepted outcome through, counts and meters it, and logs it with the caller\'s line', async function () {
-    const result = await report.run('gossip:peer', async () => ({ action: 'accept', code: 'ACCEPTED' }))
+    const result = await report.run(gossipSource('peer'), async () => ({ action: 'accept', code: 'ACCEPTED' }))
     assert.deepEqual(result, { outcome: { action: 'accept', code: 'ACCEPTED' } })
     assert.deepEqual(report.outcomeCounts(), { accept: { ACCEPTED: 1 }, ignore: {}, reject: {} })
     assert.equal(await metered('accept', 'ACCEPTED'), 1)
@@ -47,7 +48,7 @@ describe('ValidationReport: the one wrapper of every validation outcome', functi
 
   it('turns a typed refusal into its action and code, hands back the error, and logs it at debug', async function () {
     const refusal = new BatchValidationError('reject', 'BAD_SIGNATURE', 'no')
-    const result = await report.run('sync:peer', async () => { throw refusal })
+    const result = await report.run(syncSource('peer'), async () => { throw refusal })
     assert.deepEqual(result.outcome, { action: 'reject', code: 'BAD_SIGNATURE' })
     assert.equal(result.error, refusal)
     assert.equal(await metered('reject', 'BAD_SIGNATURE'), 1)
@@ -56,14 +57,14 @@ describe('ValidationReport: the one wrapper of every validation outcome', functi
   })
 
   it('takes a WireError\'s action from its code: an unknown signal type is ignored, garbage rejected', async function () {
-    const unknown = await report.run('p', async () => { throw new WireError('UNKNOWN_SIGNAL_TYPE', 'newer peer') })
-    const garbage = await report.run('p', async () => { throw new WireError('MALFORMED', 'not protobuf') })
+    const unknown = await report.run(gossipSource('p'), async () => { throw new WireError('UNKNOWN_SIGNAL_TYPE', 'newer peer') })
+    const garbage = await report.run(gossipSource('p'), async () => { throw new WireError('MALFORMED', 'not protobuf') })
     assert.deepEqual([unknown.outcome, garbage.outcome], [{ action: 'ignore', code: 'UNKNOWN_SIGNAL_TYPE' }, { action: 'reject', code: 'MALFORMED' }])
   })
 
   it('counts anything else thrown as this node\'s own failure: INTERNAL, ignored, logged as an error', async function () {
     const failure = new Error('disk gone')
-    const result = await report.run('gossip:peer', async () => { throw failure })
+    const result = await report.run(gossipSource('peer'), async () => { throw failure })
     assert.deepEqual(result, { outcome: { action: 'ignore', code: 'INTERNAL' }, error: failure })
     assert.equal(await metered('ignore', 'INTERNAL'), 1)
     const error = lines.find(l => l.level === 50)
@@ -72,8 +73,8 @@ describe('ValidationReport: the one wrapper of every validation outcome', functi
   })
 
   it('records an outcome reached outside run, and its counts are a copy', async function () {
-    report.record({ action: 'accept', code: 'LINKED' }, 'gossip:peer')
-    report.record({ action: 'ignore', code: 'DUPLICATE' }, 'gossip:peer')
+    report.record({ action: 'accept', code: 'LINKED' }, gossipSource('peer'))
+    report.record({ action: 'ignore', code: 'DUPLICATE' }, gossipSource('peer'))
     const counts = report.outcomeCounts()
     counts.accept.LINKED = 99
     assert.deepEqual(report.outcomeCounts(), { accept: { LINKED: 1 }, ignore: { DUPLICATE: 1 }, reject: {} })

@@ -14,6 +14,7 @@ import { SignalError } from '../../../src/signals/registry.js'
 import { HashStore } from '../../../src/store/hashStore.js'
 import { Action, type DecodedBatch, type Entry } from '../../../src/wire/types.js'
 import { makeSignedBatch } from '../../helpers/batches.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 /** `base` with the first `bits` bits flipped: exactly that Hamming distance from it. */
 function flipped (base: Uint8Array, bits: number): Uint8Array {
@@ -37,7 +38,7 @@ describe('LookupService', function () {
     const last = seqs.get(secretKey)
     const batch = makeSignedBatch({ secretKey, seq: (last?.body.seq ?? 0) + 1, prev: last?.id, entries, createdAtMs: 5_000 })
     seqs.set(secretKey, batch)
-    await store.applyBatch(batch, { receivedAtMs: 1_000 * batch.body.seq, source: 'test' })
+    await store.applyBatch(batch, { receivedAtMs: 1_000 * batch.body.seq, source: gossipSource('test') })
     await indexes.applyStored(batch)
     return batch
   }

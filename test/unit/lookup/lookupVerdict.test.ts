@@ -13,6 +13,7 @@ import { requireSignalType } from '../../../src/signals/registry.js'
 import { HashStore } from '../../../src/store/hashStore.js'
 import { Action, type DecodedBatch, type Entry } from '../../../src/wire/types.js'
 import { makeSignedBatch } from '../../helpers/batches.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 /** `base` with the first `bits` bits flipped. */
 function flipped (base: Uint8Array, bits: number): Uint8Array<ArrayBuffer> {
@@ -58,7 +59,7 @@ describe('LookupService: membership, opinions, allowlist and policy', function (
     const prev = last.get(secretKey)
     const batch = makeSignedBatch({ secretKey, seq: (prev?.body.seq ?? 0) + 1, prev: prev?.id, entries, createdAtMs: 5_000 })
     last.set(secretKey, batch)
-    await store.applyBatch(batch, { receivedAtMs: 1_000, source: 'test' })
+    await store.applyBatch(batch, { receivedAtMs: 1_000, source: gossipSource('test') })
     await indexes.applyStored(batch)
   }
 

@@ -14,12 +14,13 @@ import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batc
 import { waitFor } from '../../helpers/waitFor.js'
 import { DAY, newMember, Root } from '../forum/forumFixtures.js'
 import { connect, counter, ingestAll, type SyncNode, type SyncNodeInit, SyncNodePool } from './syncFixtures.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 const FORUM = forumSyncProtocol(TEST_NETWORK)
 
 async function holdAll (node: SyncNode, records: readonly DecodedForumRecord[]): Promise<void> {
   for (const r of records) {
-    const o = await node.forum!.ingester.ingest(r.signedBytes, 'test')
+    const o = await node.forum!.ingester.ingest(r.signedBytes, gossipSource('test'))
     if (o.action !== 'accept') throw new Error(`seeding a forum record failed: ${o.code}`)
   }
 }

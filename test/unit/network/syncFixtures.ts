@@ -22,6 +22,7 @@ import type { DecodedBatch } from '../../../src/wire/types.js'
 import { TEST_NETWORK } from '../../helpers/batches.js'
 import { waitFor } from '../../helpers/waitFor.js'
 import { toHex } from '../../../src/signals/hex.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 
 export async function startLibp2p (): Promise<HashmeshLibp2p> {
@@ -110,7 +111,7 @@ function slowed (ingester: BatchIngester, delayMs: number): BatchIngester | { in
 
 export async function ingestAll (node: SyncNode, batches: readonly DecodedBatch[]): Promise<void> {
   for (const b of batches) {
-    const outcome = await node.ingester.ingest(b.signedBytes, 'test')
+    const outcome = await node.ingester.ingest(b.signedBytes, gossipSource('test'))
     if (outcome.action !== 'accept') throw new Error(`seeding seq ${b.body.seq} failed: ${outcome.code}`)
   }
 }

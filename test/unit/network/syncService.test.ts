@@ -13,6 +13,7 @@ import { makeChain, randomEntries, TEST_NETWORK } from '../../helpers/batches.js
 import { waitFor } from '../../helpers/waitFor.js'
 import { connect, counter, headsOf, ingestAll, type SyncNode, type SyncNodeInit, SyncNodePool } from './syncFixtures.js'
 import { toHex } from '../../../src/signals/hex.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 const PROTOCOLS = syncProtocols(TEST_NETWORK)
 
@@ -214,7 +215,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     await ingestAll(relay, chain)
     const behind = await quietPair({ trusts: [publisher], options: { maxBatchesPerRange: 8 } }, relay)
     await ingestAll(behind, chain.slice(0, 10))
-    await behind.ingester.ingest(chain[24]!.signedBytes, 'gossip:someone')
+    await behind.ingester.ingest(chain[24]!.signedBytes, gossipSource('someone'))
 
     const result = await behind.sync.requestRange(relay.peerId, publicKeyOf(publisher), 11, 24)
     assert.equal(result.end, 'COMPLETE')

@@ -19,6 +19,7 @@ import { Root } from '../forum/forumFixtures.js'
 import { toHex } from '../../../src/signals/hex.js'
 import { Action } from '../../../src/wire/types.js'
 import type { EntryInput } from '../../../src/node/interface.js'
+import { gossipSource } from '../../../src/wire/batchSource.js'
 
 const md5 = (n: number): { type: string, value: string } => ({ type: 'md5', value: n.toString(16).padStart(32, '0') })
 
@@ -100,7 +101,7 @@ describe('BatchPublisher (real store, fake gossip)', function () {
     await publisher.publish([md5(1)])
     // The same key signs a rival seq 1 elsewhere (another node of the organisation, say) and it arrives here.
     const rival = makeSignedBatch({ secretKey, seq: 1, entries: randomEntries(1) })
-    assert.equal((await ingester.ingest(rival.signedBytes, 'gossip:x')).code, 'EQUIVOCATION')
+    assert.equal((await ingester.ingest(rival.signedBytes, gossipSource('x'))).code, 'EQUIVOCATION')
     await assert.rejects(publisher.publish([md5(2)]), (e: unknown) => e instanceof PublishError && e.code === 'PUBLISHER_FROZEN')
   })
 

@@ -5,8 +5,9 @@ import type { HashStore } from '../../../src/store/hashStore.js'
 import type { DecodedBatch } from '../../../src/wire/types.js'
 import { makeChain, randomEntries } from '../../helpers/batches.js'
 import { TempStore, hex, interceptWrite, rawDbOf, type BatchOps } from './storeFixtures.js'
+import { LOCAL_SOURCE } from '../../../src/wire/batchSource.js'
 
-const RECEIPT = { receivedAtMs: 1_700_000_000_000, source: 'local' }
+const RECEIPT = { receivedAtMs: 1_700_000_000_000, source: LOCAL_SOURCE }
 
 describe('HashStore atomicity', () => {
   const temp = new TempStore()

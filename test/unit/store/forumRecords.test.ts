@@ -9,8 +9,10 @@ import { storeRecordType } from '../../../src/store/records.js'
 import { MAX_FORUM_RECORD_BYTES } from '../../../src/wire/limits.js'
 import { newMember, Root } from '../forum/forumFixtures.js'
 import { TempStore, hex, interceptWrite, rawDbOf } from './storeFixtures.js'
+import { LOCAL_SOURCE, MAX_PEER_CHARS, gossipSource } from '../../../src/wire/batchSource.js'
+import { batchSourceArbitrary } from '../../helpers/batchSources.js'
 
-const RECEIPT = { receivedAtMs: 1_700_000_000_000, source: 'gossip:peer' }
+const RECEIPT = { receivedAtMs: 1_700_000_000_000, source: gossipSource('peer') }
 const CORRUPT = { name: 'StoreError', code: 'CORRUPT_RECORD' }
 const AUDIT_KEY = Uint8Array.of(Bucket.auditLog, 0, 0, 0, 0, 0, 0, 0, 1)
 
@@ -35,7 +37,7 @@ describe('store: ForumRecordStore', () => {
     const record = root.credential(newMember().publicKey)
     assert.equal(await records.put(record, RECEIPT), 'stored')
     let extraCalled = false
-    assert.equal(await records.put(record, { receivedAtMs: 5, source: 'local' }, async () => { extraCalled = true; return [] }), 'duplicate')
+    assert.equal(await records.put(record, { receivedAtMs: 5, source: LOCAL_SOURCE }, async () => { extraCalled = true; return [] }), 'duplicate')
     assert.equal(extraCalled, false, 'no audit record for a record already held')
     const all = await records.all()
     assert.deepEqual(all.map(r => ({ ...r, id: hex(r.id), signed: hex(r.signed) })), [{ id: hex(record.id), signed: hex(record.signedBytes), ...RECEIPT }])
@@ -77,16 +79,19 @@ describe('store: ForumRecordStore', () => {
 
   it('round-trips every stored record and refuses every one that breaks a bound', () => {
     fc.assert(fc.property(
-      fc.record({ signed: fc.uint8Array({ minLength: 1, maxLength: MAX_FORUM_RECORD_BYTES }), receivedAtMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), source: fc.string({ maxLength: 256 }) }),
+      fc.record({ signed: fc.uint8Array({ minLength: 1, maxLength: MAX_FORUM_RECORD_BYTES }), receivedAtMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), source: batchSourceArbitrary() }),
       stored => {
         const back = decodeStoredForumRecord(encodeStoredForumRecord(stored))
         assert.deepEqual({ ...back, signed: hex(back.signed) }, { ...stored, signed: hex(stored.signed) })
       }
     ), { numRuns: 200 })
-    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: new Uint8Array(0), receivedAtMs: 1, source: 'x' })), CORRUPT)
-    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: new Uint8Array(MAX_FORUM_RECORD_BYTES + 1), receivedAtMs: 1, source: 'x' })), CORRUPT)
-    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: '9007199254740992', source: 'x' })), CORRUPT)
-    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: 'x'.repeat(257) })), CORRUPT)
+    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: new Uint8Array(0), receivedAtMs: 1, source: gossipSource('x') })), CORRUPT)
+    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: new Uint8Array(MAX_FORUM_RECORD_BYTES + 1), receivedAtMs: 1, source: gossipSource('x') })), CORRUPT)
+    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: '9007199254740992', source: gossipSource('x') })), CORRUPT)
+    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: gossipSource('x'.repeat(MAX_PEER_CHARS + 1)) })), CORRUPT)
+    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1 })), CORRUPT)
+    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: { kind: 4 } })), CORRUPT)
+    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: { kind: 1, peer: 'p' } })), CORRUPT)
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), bytes => {
       try {
         decodeStoredForumRecord(bytes)

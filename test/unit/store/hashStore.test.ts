@@ -7,8 +7,9 @@ import { decodeBatchLocation } from '../../../src/store/records.js'
 import { Action, type DecodedBatch, type Entry } from '../../../src/wire/types.js'
 import { makeChain, makeSignedBatch, randomEntries, randomValue } from '../../helpers/batches.js'
 import { TempStore, hex, interceptWrite, rawDbOf } from './storeFixtures.js'
+import { LOCAL_SOURCE, gossipSource } from '../../../src/wire/batchSource.js'
 
-const RECEIPT = { receivedAtMs: 1_700_000_123_456, source: 'gossip:12D3KooWTest' }
+const RECEIPT = { receivedAtMs: 1_700_000_123_456, source: gossipSource('12D3KooWTest') }
 
 function codeOf (e: Entry): number {
   return requireSignalType(e.signalType).code
@@ -175,7 +176,7 @@ describe('HashStore', () => {
     let writes = 0
     interceptWrite(store, 'batch', async (args, original) => { writes++; await original(...args) })
 
-    assert.equal(await store.applyBatch(batch, { receivedAtMs: 1, source: 'local' }), 'duplicate')
+    assert.equal(await store.applyBatch(batch, { receivedAtMs: 1, source: LOCAL_SOURCE }), 'duplicate')
     assert.equal(writes, 0)
     assert.equal((await store.head(publisher))?.batches, 1)
     assert.equal((await store.entriesFor(codeOf(batch.body.entries[0]!), batch.body.entries[0]!.value)).length, 1)

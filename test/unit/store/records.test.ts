@@ -8,6 +8,7 @@ import {
 } from '../../../src/store/records.js'
 import { Action } from '../../../src/wire/types.js'
 import { hex } from './storeFixtures.js'
+import { batchSourceArbitrary } from '../../helpers/batchSources.js'
 
 /** Encodes fields the store's own encoders would never produce, as a damaged disk might hold them. */
 const root = protobuf.loadSync(fileURLToPath(new URL('../../../proto/store.proto', import.meta.url)))
@@ -27,7 +28,7 @@ describe('store records', () => {
       fc.record({ action: fc.constantFrom(Action.ADD, Action.RETRACT), labels: fc.array(fc.string()), batchId: bytes(32), receivedAtMs: safe(), createdAtMs: safe() }),
       fc.record({ seq: safe(1), headId: bytes(32), batches: safe(1), entries: safe() }),
       fc.record({ publisher: bytes(32), seq: safe(1) }),
-      fc.record({ signed: fc.uint8Array({ minLength: 1, maxLength: 200 }), receivedAtMs: safe(), source: fc.string() }),
+      fc.record({ signed: fc.uint8Array({ minLength: 1, maxLength: 200 }), receivedAtMs: safe(), source: batchSourceArbitrary() }),
       (row, head, location, stored) => {
         const r = decodeIndexRow(encodeIndexRow(row))
         assert.deepEqual({ ...r, batchId: hex(r.batchId) }, { ...row, batchId: hex(row.batchId) })
@@ -58,6 +59,6 @@ describe('store records', () => {
     assert.throws(() => decodeHead(raw('Head', { seq: 1, headId: batchId, batches: 0 })), CORRUPT)
     assert.throws(() => decodeHead(raw('Head', { seq: TWO_POW_53, headId: batchId, batches: 1 })), CORRUPT)
     assert.throws(() => decodeBatchLocation(raw('BatchLocation', { publisher: new Uint8Array(33), seq: 1 })), CORRUPT)
-    assert.throws(() => decodeStoredBatch(raw('StoredBatch', { source: 'local' })), CORRUPT)
+    assert.throws(() => decodeStoredBatch(raw('StoredBatch', { source: { kind: 1 } })), CORRUPT)
   })
 })

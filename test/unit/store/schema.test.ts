@@ -8,6 +8,7 @@ import { entryKey, headKey, metaKey } from '../../../src/store/keys.js'
 import { decodeStoreMeta, encodeStoreMeta } from '../../../src/store/records.js'
 import { makeSignedBatch, randomEntries } from '../../helpers/batches.js'
 import { TempStore, rawDbOf, type RawDb } from './storeFixtures.js'
+import { LOCAL_SOURCE } from '../../../src/wire/batchSource.js'
 
 function openRaw (path: string): RawDb {
   return new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
@@ -67,7 +68,7 @@ describe('HashStore schema version and corrupt records', () => {
 
     beforeEach(async () => {
       store = await temp.setup()
-      await store.applyBatch(batch, { receivedAtMs: 1, source: 'local' })
+      await store.applyBatch(batch, { receivedAtMs: 1, source: LOCAL_SOURCE })
       db = rawDbOf(store)
     })
 

@@ -12,8 +12,9 @@ import { encodeEquivocationProof } from '../../../src/wire/equivocationCodec.js'
 import { Action, type DecodedBatch, type Entry } from '../../../src/wire/types.js'
 import { makeChain, makeSignedBatch, randomEntries, randomValue } from '../../helpers/batches.js'
 import { TempStore, type RawDb, hex, rawDbOf } from './storeFixtures.js'
+import { gossipSource, peerOf } from '../../../src/wire/batchSource.js'
 
-const RECEIPT = { receivedAtMs: 1_700_000_000_000, source: 'gossip:12D3KooWtest' }
+const RECEIPT = { receivedAtMs: 1_700_000_000_000, source: gossipSource('12D3KooWtest') }
 
 function opinion (of: Entry, action: Action, reason?: string): Entry {
   return { signalType: of.signalType, value: of.value, labels: [], action, ...(reason === undefined ? {} : { reason }) }
@@ -86,8 +87,8 @@ describe('verifyStore', () => {
       const k = signedBatchKey(publicKeyOf(bob), 1)
       const original = (await db.get(k))!
       const signed = decodeSignedBatch(decodeStoredBatch(original).signed)
-      // The source string is last (tag, length, text): unsigned and derived nowhere, so not checkable.
-      const checkable = original.length - 2 - RECEIPT.source.length
+      // The source is last (tag, length, then its kind and peer fields): unsigned and derived nowhere, so not checkable.
+      const checkable = original.length - 6 - (peerOf(RECEIPT.source) ?? '').length
       await fc.assert(fc.asyncProperty(fc.nat({ max: checkable - 1 }), fc.integer({ min: 1, max: 255 }), async (at, mask) => {
         const flipped = Uint8Array.from(original)
         flipped[at]! ^= mask

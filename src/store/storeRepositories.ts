@@ -1,0 +1,63 @@
+import { ALLOWLIST_KEY, ALLOWLIST_VALUE, type AllowlistKey, type AllowlistValue } from './allowlist.js'
+import { AUDIT_RECORD_KEY } from './auditLog.js'
+import { Bucket, type MetaKey } from './buckets.js'
+import { FORUM_RECORD_KEY, STORED_FORUM_RECORD, type StoredForumRecord } from './forumRecords.js'
+import {
+  type BatchPlace, type EntryKey, batchAtKey, batchIdKey, entryKey, equivocationKey, headKey, metaKey,
+  parseBatchAtKey, parseBatchIdKey, parseEntryKey, parseMetaKey, parsePublisherKey, parseSignedBatchKey, signedBatchKey
+} from './keys.js'
+import {
+  type BatchLocation, type EquivocationRecord, type HeadValue, type IndexRow, type StoredBatch,
+  decodeBatchLocation, decodeEquivocationRecord, decodeHead, decodeIndexRow, decodeStoredBatch,
+  encodeBatchLocation, encodeEquivocationRecord, encodeHead, encodeIndexRow, encodeStoredBatch
+} from './records.js'
+import { type Codec, type LevelDb, RAW_BYTES, Repository } from './repository.js'
+
+const PLACE_OF_BATCH_AT: Codec<BatchPlace> = { encode: p => batchAtKey(p.publisher, p.seq), decode: parseBatchAtKey }
+const PLACE_OF_SIGNED_BATCH: Codec<BatchPlace> = { encode: p => signedBatchKey(p.publisher, p.seq), decode: parseSignedBatchKey }
+
+/**
+ * One typed repository per bucket (buckets.ts), all over the one LevelDB of a store. The store
+ * builds this once and hands it out; nothing else sees the LevelDB handle. Values that a caller
+ * hashes or checks byte by byte (meta records, audit records, batchAt ids) stay raw bytes.
+ */
+export class StoreRepositories {
+  /** MetaKey → a record whose type depends on the key (records.ts, auditLog.ts). */
+  readonly meta: Repository<MetaKey, Uint8Array>
+  readonly signedBatch: Repository<BatchPlace, StoredBatch>
+  /** → the batch id (32 bytes). */
+  readonly batchAt: Repository<BatchPlace, Uint8Array>
+  /** batch id → where it sits. */
+  readonly batchId: Repository<Uint8Array, BatchLocation>
+  readonly entryIndex: Repository<EntryKey, IndexRow>
+  /** publisher → its head. */
+  readonly head: Repository<Uint8Array, HeadValue>
+  /** publisher → the first proof that it forked. */
+  readonly equivocation: Repository<Uint8Array, EquivocationRecord>
+  /** record id → the record as received. */
+  readonly forumRecord: Repository<Uint8Array, StoredForumRecord>
+  readonly allowlist: Repository<AllowlistKey, AllowlistValue>
+  /** seq → the encoded AuditRecord, raw: the chain hashes these exact bytes. */
+  readonly auditLog: Repository<number, Uint8Array>
+
+  constructor (db: LevelDb) {
+    this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
+    this.signedBatch = new Repository(db, Bucket.signedBatch, PLACE_OF_SIGNED_BATCH, { encode: encodeStoredBatch, decode: decodeStoredBatch })
+    this.batchAt = new Repository(db, Bucket.batchAt, PLACE_OF_BATCH_AT, RAW_BYTES)
+    this.batchId = new Repository(
+      db, Bucket.batchId,
+      { encode: batchIdKey, decode: parseBatchIdKey },
+      { encode: encodeBatchLocation, decode: decodeBatchLocation }
+    )
+    this.entryIndex = new Repository(db, Bucket.entryIndex, { encode: entryKey, decode: parseEntryKey }, { encode: encodeIndexRow, decode: decodeIndexRow })
+    this.head = new Repository(db, Bucket.head, { encode: headKey, decode: k => parsePublisherKey(Bucket.head, k) }, { encode: encodeHead, decode: decodeHead })
+    this.equivocation = new Repository(
+      db, Bucket.equivocation,
+      { encode: equivocationKey, decode: k => parsePublisherKey(Bucket.equivocation, k) },
+      { encode: encodeEquivocationRecord, decode: decodeEquivocationRecord }
+    )
+    this.forumRecord = new Repository(db, Bucket.forumRecord, FORUM_RECORD_KEY, STORED_FORUM_RECORD)
+    this.allowlist = new Repository(db, Bucket.allowlist, ALLOWLIST_KEY, ALLOWLIST_VALUE)
+    this.auditLog = new Repository(db, Bucket.auditLog, AUDIT_RECORD_KEY, RAW_BYTES)
+  }
+}
