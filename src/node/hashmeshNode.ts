@@ -36,7 +36,7 @@ import type { AuditNodeApi } from './auditApi.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
 import type { ForumNodeApi } from './forumApi.js'
 import { ForumFace } from './forumFace.js'
-import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupResult, MatchResult, NodeApi, NodeMatchOptions, NodeStatus, PublishResult } from './interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupResult, LookupSummary, MatchResult, NodeApi, NodeMatchOptions, NodeStatus, PublishResult } from './interface.js'
 import { publisherStatuses } from './publisherStatus.js'
 import type { NodeOptions } from './options.js'
 import { announceTrustSettings } from './trustAudit.js'
@@ -166,6 +166,13 @@ export class HashmeshNode implements NodeApi {
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
     const started = process.hrtime.bigint()
     const results = await this.parts.lookups.lookupMany(queries)
+    this.parts.lookupMetrics.record('batch', started, results)
+    return results
+  }
+
+  async summarise (queries: readonly LookupQuery[]): Promise<LookupSummary[]> {
+    const started = process.hrtime.bigint()
+    const results = await this.parts.lookups.summarise(queries)
     this.parts.lookupMetrics.record('batch', started, results)
     return results
   }

@@ -8,9 +8,12 @@ import type { Action, DecodedBatch } from '../wire/types.js'
 import { Bucket, MetaKey } from './buckets.js'
 import { type ChainProblem, type ChainScan, chainProblems } from './chainCheck.js'
 import { StoreError } from './errors.js'
+import { type HashRow, type HashRows, decodeHashRows, encodeHashRows, withRows } from './hashRows.js'
+import { buildHashRows } from './hashRowsMigration.js'
+import { HashRowsCache, type HashRowsCacheOptions } from './hashRowsCache.js'
 import { type ListingRow, isListed } from './listing.js'
 import {
-  type KeyRange, batchAtKey, parseBatchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, entryTypeRange, headKey, metaKey,
+  type KeyRange, batchAtKey, parseBatchAtKey, batchIdKey, bucketRange, entryKey, entryRangeFor, entryTypeRange, hashRowsKey, headKey, metaKey,
   parseEntryKey, parsePublisherKey, signedBatchKey, equivocationKey
 } from './keys.js'
 import {
@@ -19,8 +22,8 @@ import {
   encodeHead, encodeIndexRow, encodeStoreMeta, encodeStoredBatch
 } from './records.js'
 
-/** Layout version written into a new store. Bumped when a key or record changes meaning; no migrations exist yet. */
-export const SCHEMA_VERSION = 1
+/** Layout version written into a new store. Bumped when a key or record changes meaning. */
+export const SCHEMA_VERSION = 2
 
 /**
  * Rows one lookup returns, oldest publisher/seq first. A hash mentioned more often than this is
@@ -33,6 +36,16 @@ const LOOKUP_READ_ROWS = 64
 
 /** Keys per native call when scanning the whole index: amortises the call, keeps each chunk ~100 KB. */
 const SCAN_CHUNK_KEYS = 1000
+
+/** Keys per getMany when reading HashRows: one native call answers a whole ordinary batch lookup. */
+const HASH_ROWS_READ_KEYS = 1000
+
+/** A hash by its signal type's code and raw value. */
+export interface TypedValue { signalTypeCode: number, value: Uint8Array }
+
+export interface HashStoreOptions {
+  hashRowsCache?: HashRowsCacheOptions
+}
 
 export interface BatchReceipt { receivedAtMs: number, source: string }
 
@@ -69,9 +82,11 @@ type PutOp = StoreOp
 export class HashStore {
   private readonly levelDb: Db
   private applyChain: Promise<unknown> = Promise.resolve()
+  private readonly rowsCache: HashRowsCache
 
-  private constructor (db: Db) {
+  private constructor (db: Db, options: HashStoreOptions) {
     this.levelDb = db
+    this.rowsCache = new HashRowsCache(options.hashRowsCache)
   }
 
   private async locked<T> (fn: () => Promise<T>): Promise<T> {
@@ -80,7 +95,7 @@ export class HashStore {
     return await run
   }
 
-  static async open (path: string): Promise<HashStore> {
+  static async open (path: string, options: HashStoreOptions = {}): Promise<HashStore> {
     await mkdir(path, { recursive: true })
     const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
     await db.open()
@@ -90,7 +105,7 @@ export class HashStore {
       await db.close()
       throw err
     }
-    return new HashStore(db)
+    return new HashStore(db, options)
   }
 
   /**
@@ -205,6 +220,30 @@ export class HashStore {
     })
   }
 
+  /**
+   * Each hash's rows in summary form, in input order; undefined for a hash with no rows. One getMany
+   * per HASH_ROWS_READ_KEYS hashes not in the cache. An `overflow` record means: read entriesFor.
+   */
+  async hashRowsFor (hashes: readonly TypedValue[]): Promise<Array<HashRows | undefined>> {
+    const keys = hashes.map(h => hashRowsKey(h.signalTypeCode, h.value))
+    const cacheKeys = keys.map(cacheKeyOf)
+    const out = cacheKeys.map(k => this.rowsCache.get(k))
+    const missing = out.flatMap((rows, i) => rows === undefined ? [i] : [])
+    for (let from = 0; from < missing.length; from += HASH_ROWS_READ_KEYS) {
+      const chunk = missing.slice(from, from + HASH_ROWS_READ_KEYS)
+      const generation = this.rowsCache.generation
+      const values = await this.levelDb.getMany(chunk.map(i => keys[i]!))
+      values.forEach((bytes, j) => {
+        if (bytes === undefined) return
+        const i = chunk[j]!
+        const rows = decodeHashRows(bytes)
+        out[i] = rows
+        this.rowsCache.set(cacheKeys[i]!, rows, bytes.length, generation)
+      })
+    }
+    return out
+  }
+
   /** Streams the entry-index keys (never the values) in chunks; `value` is a view valid for the call only. */
   async forEachIndexedValue (fn: (signalTypeCode: number, value: Uint8Array) => void): Promise<number> {
     const keys = this.levelDb.keys(bucketRange(Bucket.entryIndex))
@@ -282,11 +321,13 @@ export class HashStore {
     const { publisher, seq } = batch.body
     const head = await this.head(publisher)
     checkLinks(head, batch)
+    const rowOps = await this.hashRowsOps(batch)
     await this.levelDb.batch([
       put(signedBatchKey(publisher, seq), encodeStoredBatch({ signed: batch.signedBytes, ...receipt })),
       put(batchAtKey(publisher, seq), batch.id),
       put(batchIdKey(batch.id), encodeBatchLocation({ publisher, seq })),
       ...entryRows(batch, receipt),
+      ...rowOps,
       put(headKey(publisher), encodeHead({
         seq,
         headId: batch.id,
@@ -295,8 +336,40 @@ export class HashStore {
       })),
       ...(await extra?.() ?? [])
     ])
+    this.rowsCache.written(rowOps.map(op => cacheKeyOf(op.key)))
     return 'stored'
   }
+
+  /** The HashRows records `batch` rewrites: read, extended with its rows, written with the batch. */
+  private async hashRowsOps (batch: DecodedBatch): Promise<PutOp[]> {
+    const added = batchRowsByHash(batch)
+    const keys = [...added.values()].map(a => a.key)
+    const before = await this.levelDb.getMany(keys)
+    return [...added.values()].map(({ key, rows }, i) => {
+      const stored = before[i]
+      return put(key, encodeHashRows(withRows(stored === undefined ? undefined : decodeHashRows(stored), rows)))
+    })
+  }
+}
+
+/** A key's bytes as a string, one char per byte: a cheap Map key. */
+function cacheKeyOf (key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+}
+
+/** The batch's rows grouped by hash, in position order, with each hash's HashRows key. */
+function batchRowsByHash (batch: DecodedBatch): Map<string, { key: Uint8Array, rows: HashRow[] }> {
+  const { publisher, seq, createdAtMs, entries } = batch.body
+  const byHash = new Map<string, { key: Uint8Array, rows: HashRow[] }>()
+  entries.forEach((e, position) => {
+    const key = hashRowsKey(requireSignalType(e.signalType).code, e.value)
+    const id = cacheKeyOf(key)
+    const row: HashRow = { publisher, seq, position, createdAtMs, action: e.action, labels: e.labels }
+    const group = byHash.get(id)
+    if (group === undefined) byHash.set(id, { key, rows: [row] })
+    else group.rows.push(row)
+  })
+  return byHash
 }
 
 /**
@@ -351,6 +424,11 @@ async function checkSchema (db: Db): Promise<void> {
     return
   }
   const { schemaVersion } = decodeStoreMeta(stored)
+  if (schemaVersion === 1) {
+    await buildHashRows(db)
+    await db.put(metaKey(MetaKey.schemaVersion), encodeStoreMeta({ schemaVersion: SCHEMA_VERSION }))
+    return
+  }
   if (schemaVersion !== SCHEMA_VERSION) {
     throw new StoreError('SCHEMA_MISMATCH', `${db.location} has schema version ${schemaVersion}; this build reads ${SCHEMA_VERSION}`)
   }

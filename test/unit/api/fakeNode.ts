@@ -2,7 +2,7 @@ import { EquivocationError } from '../../../src/ingest/equivocationError.js'
 import { hammingDistance } from '../../../src/hashing/pdq/hashBits.js'
 import { LookupError } from '../../../src/lookup/lookupError.js'
 import type { AllowlistAddRequest, AllowlistItem, AllowlistNodeApi } from '../../../src/node/allowlistApi.js'
-import type { EntryInput, EquivocationDecision, EquivocationInfo, HashSummary, HashmeshNodeApi, LookupQuery, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from '../../../src/node/interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, HashSummary, HashmeshNodeApi, LookupQuery, LookupResult, LookupSummary, MatchResult, NodeMatchOptions, NodeStatus, PublishResult } from '../../../src/node/interface.js'
 import { parseHexBytes, parseSignalValue, toHex } from '../../../src/signals/hex.js'
 import { SignalError } from '../../../src/signals/registry.js'
 import { PUBLIC_KEY_BYTES } from '../../../src/wire/limits.js'
@@ -129,6 +129,10 @@ export class FakeNode implements HashmeshNodeApi, AllowlistNodeApi {
       organisation: FAKE_ORGANISATION,
       standing: 'member'
     }
+  }
+
+  async summarise (queries: readonly LookupQuery[]): Promise<LookupSummary[]> {
+    return (await this.lookupMany(queries)).map(({ matches: _, ...summary }) => summary)
   }
 
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
