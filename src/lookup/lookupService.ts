@@ -50,6 +50,9 @@ interface ParsedQuery {
 /** A stored hash that answers a query, and how near it is. */
 interface Hit { value: Uint8Array, distance?: number, variant?: number }
 
+/** How one visible row is listed among an answer's `matches`. */
+type MatchOf<R extends HashRow> = (v: VisibleRow<R>, hit: Hit, valueHex: string) => LookupMatch
+
 /** A query's hits, and whether more were near than one answer holds. */
 interface Searched { hits: Hit[], truncated: boolean }
 
@@ -140,9 +143,15 @@ export class LookupService {
     const searched: Searched[] = []
     for (const q of queries) searched.push(await this.search(q))
     const found = searched.flatMap(({ hits }, i) => hits.map(hit => ({ signalTypeCode: queries[i]!.type.code, value: hit.value })))
-    const rows = withMatches ? await this.entryRows(found) : await this.summaryRows(found)
+    if (!withMatches) return this.results(queries, searched, await this.summaryRows(found))
+    const toMatch = (v: VisibleRow<EntryRecord>, hit: Hit, valueHex: string): LookupMatch => this.toMatch(v, hit, valueHex)
+    return this.results(queries, searched, await this.entryRows(found), toMatch)
+  }
+
+  /** `rows` holds each hit's rows, all queries' hits in order; with `toMatch`, entries are listed too. */
+  private results<R extends HashRow> (queries: readonly ParsedQuery[], searched: readonly Searched[], rows: R[][], toMatch?: MatchOf<R>): Array<LookupSummary & Partial<LookupResult>> {
     let next = 0
-    return searched.map((s, i) => this.result(queries[i]!, s, rows.slice(next, next += s.hits.length), withMatches))
+    return searched.map((s, i) => this.result(queries[i]!, s, rows.slice(next, next += s.hits.length), toMatch))
   }
 
   /**
@@ -172,10 +181,10 @@ export class LookupService {
     return rows
   }
 
-  private result (q: ParsedQuery, { hits, truncated }: Searched, rowsPerHit: ReadonlyArray<readonly HashRow[]>, withMatches: boolean): LookupSummary & Partial<LookupResult> {
+  private result<R extends HashRow> (q: ParsedQuery, { hits, truncated }: Searched, rowsPerHit: ReadonlyArray<readonly R[]>, toMatch?: MatchOf<R>): LookupSummary & Partial<LookupResult> {
     const type = q.type.name
     const value = toHex(q.value)
-    const result: LookupSummary & Partial<LookupResult> = withMatches
+    const result: LookupSummary & Partial<LookupResult> = toMatch !== undefined
       ? { type, value, listed: false, matches: [], match: false, hashes: [] }
       : { type, value, listed: false, match: false, hashes: [] }
     if (q.near !== undefined) {
@@ -191,7 +200,7 @@ export class LookupService {
       result.listed ||= summary.listed
       result.match ||= summary.match
       result.hashes.push(summary)
-      result.matches?.push(...visible.map(v => this.toMatch(v as VisibleRow<EntryRecord>, hit, valueHex)))
+      if (toMatch !== undefined) result.matches?.push(...visible.map(v => toMatch(v, hit, valueHex)))
     })
     return result
   }
