@@ -3,7 +3,9 @@
  * 10,000 in a real LevelDB, the ExactIndex rebuilt from the store, then in the same run:
  *   - membership lookups/s (half hits, half misses): ExactIndex beside a Map<string, …> of the same keys;
  *   - full positive lookups/s (index hit, then store.entriesFor) beside a raw LevelDB get of the same rows;
- *   - batch lookups of hits through LookupService.lookupMany beside a raw LevelDB getMany of the same rows.
+ *   - batch lookups of hits beside a raw LevelDB getMany of the same rows: LookupService.lookupMany
+ *     (every entry's full row, a range read per hash), and summarise (one HashRows record per hash)
+ *     with its cache off, and again for 1,000 hot hashes asked over and over (all cached).
  * Only the ratios are stable on a noisy 2-core machine.
  *
  *   npm run bench:lookup                         # 1,000,000 hashes
@@ -150,6 +152,13 @@ async function timedRate (count: number, fn: (i: number) => Promise<void>): Prom
   return count / seconds(started)
 }
 
+async function summariseRate (lookups: LookupService, queries: LookupQuery[]): Promise<number> {
+  return await timedRate(queries.length / BATCH_QUERIES, async n => {
+    const answers = await lookups.summarise(queries.slice(n * BATCH_QUERIES, (n + 1) * BATCH_QUERIES))
+    if (!answers.every(a => a.listed)) throw new Error('expected every hash listed')
+  }) * BATCH_QUERIES
+}
+
 function sample (count: number): number[] {
   return Array.from({ length: count }, () => randomInt(HASHES))
 }
@@ -211,6 +220,15 @@ async function main (): Promise<void> {
       const answers = await lookups.lookupMany(positives.slice(n * BATCH_QUERIES, (n + 1) * BATCH_QUERIES).map(asQuery))
       if (!answers.every(a => a.listed)) throw new Error('expected every hash listed')
     }) * BATCH_QUERIES
+    // Fresh samples for each summarise figure: a repeat of the same keys would find LevelDB's block cache warm.
+    const summaryRate = await summariseRate(lookups, sample(POSITIVE_QUERIES).map(asQuery))
+    const hot = positives.slice(0, BATCH_QUERIES).map(asQuery)
+    await lookups.summarise(hot)
+    const hotRate = await timedRate(positives.length / BATCH_QUERIES, async () => { await lookups.summarise(hot) }) * BATCH_QUERIES
+    await store.close()
+    // Cold: the same queries through a store whose HashRows cache holds nothing.
+    store = await HashStore.open(dbPath, { hashRowsCache: { maxRecords: 0, maxBytes: 0 } })
+    const coldRate = await summariseRate(new LookupService({ store, indexes: new LookupIndexes(store, { exact: index }) }), sample(POSITIVE_QUERIES).map(asQuery))
     await store.close()
 
     const db = new Level<Uint8Array, Uint8Array>(dbPath, { keyEncoding: 'view', valueEncoding: 'view' })
@@ -243,6 +261,9 @@ async function main (): Promise<void> {
     console.log()
     row(`batch lookups of hits, ${fmt(BATCH_QUERIES)} per request`, 'lookups/s', 'ratio this / raw getMany')
     row('LookupService.lookupMany (hex in, answers out)', fmt(manyRate), (manyRate / getManyRate).toFixed(2))
+    row('LookupService.summarise, cache off', fmt(coldRate), (coldRate / getManyRate).toFixed(2))
+    row('LookupService.summarise, cache on (random hits)', fmt(summaryRate), (summaryRate / getManyRate).toFixed(2))
+    row(`LookupService.summarise, ${fmt(BATCH_QUERIES)} hot hashes`, fmt(hotRate), (hotRate / getManyRate).toFixed(2))
     row('raw LevelDB getMany of the same row keys', fmt(getManyRate))
     console.log(`\nmemory: ExactIndex uses ${(mapBytes / indexBytes).toFixed(1)}× less than the Map`)
   } finally {

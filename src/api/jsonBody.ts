@@ -17,18 +17,20 @@ const BACKSLASH = 0x5c
 
 /**
  * Whether the text nests arrays and objects deeper than `max`, counting brackets outside strings.
- * One linear pass with no allocation; malformed text is left for JSON.parse to refuse.
+ * One linear pass with no allocation; malformed text is left for JSON.parse to refuse. A string is
+ * crossed with indexOf, not char by char: a lookup body is mostly 64-character hex strings.
  */
 export function nestsDeeperThan (text: string, max: number): boolean {
   let depth = 0
-  let inString = false
+  // Where the next backslash is, found once and again only after passing it: every string then
+  // ends at its next quote unless that backslash comes first.
+  let backslash = text.indexOf('\\')
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === BACKSLASH) i++
-      else if (c === QUOTE) inString = false
-    } else if (c === QUOTE) {
-      inString = true
+    if (c === QUOTE) {
+      i = stringEnd(text, i + 1, backslash)
+      if (i < 0) return false
+      if (backslash !== -1 && backslash < i) backslash = text.indexOf('\\', i)
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > max) return true
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
@@ -36,6 +38,18 @@ export function nestsDeeperThan (text: string, max: number): boolean {
     }
   }
   return false
+}
+
+/** Index of the quote that closes a string starting at `from`; -1 when the text ends inside it. */
+function stringEnd (text: string, from: number, backslash: number): number {
+  const quote = text.indexOf('"', from)
+  if (backslash === -1 || quote < backslash) return quote
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === BACKSLASH) i++
+    else if (c === QUOTE) return i
+  }
+  return -1
 }
 
 /**

@@ -58,7 +58,8 @@ export const lookupBodySchema = {
   additionalProperties: false,
   required: ['queries'],
   properties: {
-    queries: { type: 'array', minItems: 1, maxItems: MAX_LOOKUP_QUERIES, items: query }
+    queries: { type: 'array', minItems: 1, maxItems: MAX_LOOKUP_QUERIES, items: query },
+    matches: { type: 'boolean' }
   }
 } as const
 

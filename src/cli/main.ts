@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 import '../polyfill.js'
 import type { Writable } from 'node:stream'
 import { commandsFor } from './commandList.js'

@@ -37,7 +37,7 @@ export class NodeClient {
   }
 
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
-    return (await this.request<{ results: LookupResult[] }>('POST', '/v1/lookup', { queries })).results
+    return (await this.request<{ results: LookupResult[] }>('POST', '/v1/lookup', { queries, matches: true })).results
   }
 
   /** Uploads a file for the node to hash and match (POST /v1/match). */

@@ -99,3 +99,6 @@ export interface LookupResult {
   /** One per stored hash found with a visible entry (exact: at most one), in `matches` order. */
   hashes: HashSummary[]
 }
+
+/** A lookup answer without its entries: what checking uploads needs, read from one record per hash. */
+export type LookupSummary = Omit<LookupResult, 'matches'>

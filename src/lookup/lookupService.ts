@@ -2,7 +2,8 @@ import { EVERYONE_TRUSTED, type RowStanding, type StandingView } from '../forum/
 import { MAX_MIH_DISTANCE } from '../index/pdqIndex.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError, requireSignalType } from '../signals/registry.js'
-import type { EntryRecord, HashStore } from '../store/hashStore.js'
+import type { HashRow } from '../store/hashRows.js'
+import type { EntryRecord, HashStore, TypedValue } from '../store/hashStore.js'
 import { isLatestOfPublisher } from '../store/listing.js'
 import { ACTION_NAMES, type Action, isOpinion } from '../wire/types.js'
 import { type AllowlistView, NOTHING_ALLOWLISTED } from './allowlistView.js'
@@ -13,7 +14,7 @@ import { checkMaxDistance } from './maxDistance.js'
 import { type NearSearch, checkSearchBudget } from './searchBudget.js'
 import { SearchTurns } from './searchTurns.js'
 import type { LookupIndexes } from './lookupIndexes.js'
-import type { HashSummary, LookupMatch, LookupResult } from './lookupResult.js'
+import type { HashSummary, LookupMatch, LookupResult, LookupSummary } from './lookupResult.js'
 import { DEFAULT_MATCH_POLICY, type MatchPolicyOptions, matchVerdict } from './matchPolicy.js'
 
 export interface LookupQuery {
@@ -49,11 +50,17 @@ interface ParsedQuery {
 /** A stored hash that answers a query, and how near it is. */
 interface Hit { value: Uint8Array, distance?: number, variant?: number }
 
+/** How one visible row is listed among an answer's `matches`. */
+type MatchOf<R extends HashRow> = (v: VisibleRow<R>, hit: Hit, valueHex: string) => LookupMatch
+
+/** A query's hits, and whether more were near than one answer holds. */
+interface Searched { hits: Hit[], truncated: boolean }
+
 /**
  * A row that counts under membership now, with how it stands and whether it is its publisher's
  * current word; the publisher's hex once, for both the summary and the entry.
  */
-interface VisibleRow { row: EntryRecord, publisher: string, standing: RowStanding, current: boolean }
+interface VisibleRow<R extends HashRow = HashRow> { row: R, publisher: string, standing: RowStanding, current: boolean }
 
 export interface LookupServiceComponents {
   store: HashStore
@@ -97,11 +104,24 @@ export class LookupService {
   async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
     const q = parseQuery({ type, value, ...options })
     checkSearchBudget([nearSearch(q)], this.indexes.pdq)
-    return await this.answer(q)
+    return (await this.answer([q], true))[0] as LookupResult
+  }
+
+  /** Each query answered with every visible entry's full row in `matches`: one range read per hash found. */
+  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
+    return await this.answer(this.parseAll(queries), true) as LookupResult[]
+  }
+
+  /**
+   * Each query answered with its summaries only, read from one HashRows record per hash found (one
+   * getMany for them all): the path for checking uploads, where who listed it matters, not which batch.
+   */
+  async summarise (queries: readonly LookupQuery[]): Promise<LookupSummary[]> {
+    return await this.answer(this.parseAll(queries), false)
   }
 
   /** Validates every query before answering any, so a bad one fails the request as a whole. */
-  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
+  private parseAll (queries: readonly LookupQuery[]): ParsedQuery[] {
     const parsed = queries.map((q, i) => {
       try {
         return parseQuery(q)
@@ -116,20 +136,61 @@ export class LookupService {
       throw new LookupError('TOO_MANY_SCANS', `${scans} pdq queries have maxDistance over ${MAX_MIH_DISTANCE}, each a scan of every stored hash; at most ${MAX_SCANNING_PDQ_QUERIES} per request`)
     }
     checkSearchBudget(parsed.map(nearSearch), this.indexes.pdq)
-    return await inParallel(parsed, async q => await this.answer(q))
+    return parsed
   }
 
-  private async answer (q: ParsedQuery): Promise<LookupResult> {
-    // A near search is CPU work on this thread: between two, gossip and other requests get a turn.
+  private async answer (queries: readonly ParsedQuery[], withMatches: boolean): Promise<Array<LookupSummary & Partial<LookupResult>>> {
+    const searched: Searched[] = []
+    for (const q of queries) searched.push(await this.search(q))
+    const found = searched.flatMap(({ hits }, i) => hits.map(hit => ({ signalTypeCode: queries[i]!.type.code, value: hit.value })))
+    if (!withMatches) return this.results(queries, searched, await this.summaryRows(found))
+    const toMatch = (v: VisibleRow<EntryRecord>, hit: Hit, valueHex: string): LookupMatch => this.toMatch(v, hit, valueHex)
+    return this.results(queries, searched, await this.entryRows(found), toMatch)
+  }
+
+  /** `rows` holds each hit's rows, all queries' hits in order; with `toMatch`, entries are listed too. */
+  private results<R extends HashRow> (queries: readonly ParsedQuery[], searched: readonly Searched[], rows: R[][], toMatch?: MatchOf<R>): Array<LookupSummary & Partial<LookupResult>> {
+    let next = 0
+    return searched.map((s, i) => this.result(queries[i]!, s, rows.slice(next, next += s.hits.length), toMatch))
+  }
+
+  /**
+   * The stored hashes that answer `q`, at most MAX_NEAR_MATCHES. A near search is CPU work on this
+   * thread: between two, gossip and other requests get a turn.
+   */
+  private async search (q: ParsedQuery): Promise<Searched> {
     const near = q.near
-    const hits = near === undefined ? this.exactHits(q) : await this.turns.run(() => this.nearHits(q.value, near))
-    const result: LookupResult = { type: q.type.name, value: toHex(q.value), listed: false, matches: [], match: false, hashes: [] }
+    if (near === undefined) return { hits: this.exactHits(q), truncated: false }
+    const hits = await this.turns.run(() => this.nearHits(q.value, near))
+    const truncated = hits.length > MAX_NEAR_MATCHES
+    hits.length = Math.min(hits.length, MAX_NEAR_MATCHES)
+    return { hits, truncated }
+  }
+
+  private async entryRows (found: readonly TypedValue[]): Promise<EntryRecord[][]> {
+    return await inParallel(found, async h => await this.store.entriesFor(h.signalTypeCode, h.value))
+  }
+
+  /** Summary rows from HashRows; a hash whose record overflowed (or is missing) is read from the index. */
+  private async summaryRows (found: readonly TypedValue[]): Promise<HashRow[][]> {
+    const records = await this.store.hashRowsFor(found)
+    const rows: HashRow[][] = records.map(r => r === undefined || r.overflow ? [] : r.rows)
+    const unsummarised = records.flatMap((r, i) => r === undefined || r.overflow ? [i] : [])
+    const read = await this.entryRows(unsummarised.map(i => found[i]!))
+    unsummarised.forEach((i, j) => { rows[i] = read[j]! })
+    return rows
+  }
+
+  private result<R extends HashRow> (q: ParsedQuery, { hits, truncated }: Searched, rowsPerHit: ReadonlyArray<readonly R[]>, toMatch?: MatchOf<R>): LookupSummary & Partial<LookupResult> {
+    const type = q.type.name
+    const value = toHex(q.value)
+    const result: LookupSummary & Partial<LookupResult> = toMatch !== undefined
+      ? { type, value, listed: false, matches: [], match: false, hashes: [] }
+      : { type, value, listed: false, match: false, hashes: [] }
     if (q.near !== undefined) {
       result.maxDistance = q.near.maxDistance
-      result.truncated = hits.length > MAX_NEAR_MATCHES
-      hits.length = Math.min(hits.length, MAX_NEAR_MATCHES)
+      result.truncated = truncated
     }
-    const rowsPerHit = await inParallel(hits, async hit => await this.store.entriesFor(q.type.code, hit.value))
     rowsPerHit.forEach((rows, i) => {
       const hit = hits[i]!
       const visible = this.visibleRows(rows)
@@ -139,7 +200,7 @@ export class LookupService {
       result.listed ||= summary.listed
       result.match ||= summary.match
       result.hashes.push(summary)
-      result.matches.push(...visible.map(v => this.toMatch(v, hit, valueHex)))
+      if (toMatch !== undefined) result.matches?.push(...visible.map(v => toMatch(v, hit, valueHex)))
     })
     return result
   }
@@ -148,7 +209,7 @@ export class LookupService {
    * The rows that count now, each with its standing; "current" is decided among these only, so a
    * publisher's hidden later word leaves its earlier visible one standing.
    */
-  private visibleRows (rows: readonly EntryRecord[]): VisibleRow[] {
+  private visibleRows<R extends HashRow> (rows: readonly R[]): Array<VisibleRow<R>> {
     const standings = rows.map(row => this.standing.standing(row.publisher, row.seq, row.createdAtMs, isOpinion(row.action) ? 'opinion' : 'hash'))
     // The common case, everything visible, keeps the store's array: no copy to decide "current" on.
     const kept = standings.every(s => s.visible) ? rows : rows.filter((_, i) => standings[i]!.visible)
@@ -195,7 +256,7 @@ export class LookupService {
   }
 
   /** A hit with a distance (a PDQ one) also says which stored hash it is and how near. */
-  private toMatch ({ row: r, publisher, standing, current }: VisibleRow, hit: Hit, valueHex: string): LookupMatch {
+  private toMatch ({ row: r, publisher, standing, current }: VisibleRow<EntryRecord>, hit: Hit, valueHex: string): LookupMatch {
     const match: LookupMatch = {
       publisher,
       labels: r.labels,

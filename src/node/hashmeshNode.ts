@@ -15,7 +15,7 @@ import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
 import type { ForumNodeApi } from './forumApi.js'
 import type {
-  EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, MatchResult, NodeMatchOptions, NodeStatus, PublishResult
+  EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, LookupSummary, MatchResult, NodeMatchOptions, NodeStatus, PublishResult
 } from './interface.js'
 import { Lifecycle } from './lifecycle.js'
 import { type NodeComponents, type NodeDeps, buildComponents, trustedKeys } from './nodeComponents.js'
@@ -111,6 +111,13 @@ export class NodeCore implements HashmeshNodeApi {
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
     const started = process.hrtime.bigint()
     const results = await this.c.lookups.lookupMany(queries)
+    this.c.lookupMetrics.record('batch', started, results)
+    return results
+  }
+
+  async summarise (queries: readonly LookupQuery[]): Promise<LookupSummary[]> {
+    const started = process.hrtime.bigint()
+    const results = await this.c.lookups.summarise(queries)
     this.c.lookupMetrics.record('batch', started, results)
     return results
   }

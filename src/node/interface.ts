@@ -4,7 +4,7 @@ import type { AllowlistNodeApi } from './allowlistApi.js'
 import type { AuditNodeApi } from './auditApi.js'
 import type { OwnMembership } from '../forum/ownMembership.js'
 import type { ForumNodeApi } from './forumApi.js'
-import type { LookupResult } from '../lookup/lookupResult.js'
+import type { LookupResult, LookupSummary } from '../lookup/lookupResult.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
 import type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
 import type { ActionName } from '../wire/types.js'
@@ -15,7 +15,7 @@ import type { ActionName } from '../wire/types.js'
  * PublishError) whose `code` the faces map to 400/413 or an exit code.
  */
 
-export type { HashSummary, LookupMatch, LookupResult, OpinionTally } from '../lookup/lookupResult.js'
+export type { HashSummary, LookupMatch, LookupResult, LookupSummary, OpinionTally } from '../lookup/lookupResult.js'
 export type { LookupQuery } from '../lookup/lookupService.js'
 export type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
 export type { FileHashes, PdqMode } from '../hashing/fileHasher.js'
@@ -135,6 +135,8 @@ export interface HashmeshNodeApi {
    */
   lookup: (type: string, value: string, options?: Omit<LookupQuery, 'type' | 'value'>) => Promise<LookupResult>
   lookupMany: (queries: readonly LookupQuery[]) => Promise<LookupResult[]>
+  /** lookupMany without `matches`: one stored record per hash found, the fast path for checking uploads. */
+  summarise: (queries: readonly LookupQuery[]) => Promise<LookupSummary[]>
   /**
    * Hashes a file in memory (never stored) and looks up its exact hashes and, for an image of
    * sufficient quality, its PDQ. Throws MatchError (BUSY, IMAGE_TOO_LARGE, UNSUPPORTED_IMAGE when

@@ -25,7 +25,12 @@ export enum Bucket {
   /** type(1) + value → AllowlistEntry: hashes this node never matches. */
   allowlist = 8,
   /** seq(8 BE) → AuditRecord: the hash-chained log of administrative acts. */
-  auditLog = 9
+  auditLog = 9,
+  /**
+   * type(1) + value → HashRows: the entryIndex rows of one hash in summary form, so that a positive
+   * lookup is one key read (getMany for a batch), not a range scan per hash.
+   */
+  hashRows = 10
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */

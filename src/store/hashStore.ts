@@ -9,8 +9,10 @@ import { BATCH_ID_BYTES } from '../wire/limits.js'
 import type { Action, DecodedBatch } from '../wire/types.js'
 import { type ChainProblem, type ChainScan, chainProblems } from './chainCheck.js'
 import { StoreError } from './errors.js'
+import { type HashRow, type HashRows, withRows } from './hashRows.js'
+import { HashRowsCache, type HashRowsCacheOptions } from './hashRowsCache.js'
 import { type ListingRow, isListed } from './listing.js'
-import { entryRangeFor, entryTypeRange, parseBatchAtKey, parseEntryKey } from './keys.js'
+import { type TypedValue, entryRangeFor, entryTypeRange, parseBatchAtKey, parseEntryKey } from './keys.js'
 import { MIGRATIONS } from './migrations.js'
 import { type EquivocationRecord, decodeIndexRow } from './records.js'
 import type { LevelDb, StoreOp, StoreSnapshot } from './repository.js'
@@ -19,6 +21,7 @@ import { SerialQueue } from './serialQueue.js'
 import { StoreRepositories } from './storeRepositories.js'
 
 export type { StoreOp, StoreSnapshot } from './repository.js'
+export type { TypedValue } from './keys.js'
 export { SCHEMA_VERSION } from './migrations.js'
 
 /**
@@ -29,6 +32,9 @@ export const MAX_ROWS_PER_LOOKUP = 10_000
 
 /** Rows per native call when reading one hash's rows: covers every ordinary hash in one call. */
 const LOOKUP_READ_ROWS = 64
+
+/** Keys per getMany when reading HashRows: one native call answers a whole ordinary batch lookup. */
+const HASH_ROWS_READ_KEYS = 1000
 
 export interface BatchReceipt { receivedAtMs: number, source: BatchSource }
 
@@ -56,6 +62,7 @@ export type ExtraOps = () => Promise<StoreOp[]>
 export interface OpenOptions {
   /** Where an upgrade of an older store's layout is logged. */
   logger?: Logger
+  hashRowsCache?: HashRowsCacheOptions
 }
 
 /**
@@ -70,10 +77,12 @@ export class HashStore {
   private readonly db: LevelDb
   readonly repositories: StoreRepositories
   private readonly writes = new SerialQueue()
+  private readonly rowsCache: HashRowsCache
 
-  private constructor (db: LevelDb) {
+  private constructor (db: LevelDb, options: OpenOptions) {
     this.db = db
     this.repositories = new StoreRepositories(db)
+    this.rowsCache = new HashRowsCache(options.hashRowsCache)
   }
 
   /** Opens (creating) the store, upgrading an older layout first; refuses a newer or foreign one. */
@@ -81,7 +90,7 @@ export class HashStore {
     await mkdir(path, { recursive: true })
     const db: LevelDb = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
     await db.open()
-    const store = new HashStore(db)
+    const store = new HashStore(db, options)
     try {
       const hasRecords = (await db.keys({ limit: 1 }).all()).length > 0
       const commit = async (ops: StoreOp[]): Promise<void> => { await store.commit(ops) }
@@ -197,6 +206,30 @@ export class HashStore {
     })
   }
 
+  /**
+   * Each hash's rows in summary form, in input order; undefined for a hash with no rows. One getMany
+   * per HASH_ROWS_READ_KEYS hashes not in the cache. An `overflow` record means: read entriesFor.
+   */
+  async hashRowsFor (hashes: readonly TypedValue[]): Promise<Array<HashRows | undefined>> {
+    const repository = this.repositories.hashRows
+    const cacheKeys = hashes.map(h => cacheKeyOf(repository.encodeKey(h)))
+    const out = cacheKeys.map(k => this.rowsCache.get(k))
+    const missing = out.flatMap((rows, i) => rows === undefined ? [i] : [])
+    for (let from = 0; from < missing.length; from += HASH_ROWS_READ_KEYS) {
+      const chunk = missing.slice(from, from + HASH_ROWS_READ_KEYS)
+      const generation = this.rowsCache.generation
+      const values = await repository.getManyBinary(chunk.map(i => hashes[i]!))
+      values.forEach((bytes, j) => {
+        if (bytes === undefined) return
+        const i = chunk[j]!
+        const rows = repository.decodeValue(bytes)
+        out[i] = rows
+        this.rowsCache.set(cacheKeys[i]!, rows, bytes.length, generation)
+      })
+    }
+    return out
+  }
+
   /** Streams the entry-index keys (never the values) in chunks; `value` is a view valid for the call only. */
   async forEachIndexedValue (fn: (signalTypeCode: number, value: Uint8Array) => void): Promise<number> {
     let rows = 0
@@ -252,11 +285,13 @@ export class HashStore {
     const head = await this.head(publisher)
     checkLinks(head, batch)
     const r = this.repositories
+    const rows = await this.hashRowsOf(batch)
     await this.commit([
       r.signedBatch.putOp({ publisher, seq }, { signed: batch.signedBytes, ...receipt }),
       r.batchAt.putOp({ publisher, seq }, batch.id),
       r.batchId.putOp(batch.id, { publisher, seq }),
       ...entryRows(r.entryIndex, batch, receipt),
+      ...rows.map(({ hash, record }) => r.hashRows.putOp(hash, record)),
       r.head.putOp(publisher, {
         seq,
         headId: batch.id,
@@ -265,8 +300,36 @@ export class HashStore {
       }),
       ...(await extra?.() ?? [])
     ])
+    this.rowsCache.written(rows.map(({ hash }) => cacheKeyOf(r.hashRows.encodeKey(hash))))
     return 'stored'
   }
+
+  /** The HashRows records `batch` rewrites: read, extended with its rows, written with the batch. */
+  private async hashRowsOf (batch: DecodedBatch): Promise<Array<{ hash: TypedValue, record: HashRows }>> {
+    const added = [...batchRowsByHash(batch).values()]
+    const before = await this.repositories.hashRows.getMany(added.map(a => a.hash))
+    return added.map(({ hash, rows }, i) => ({ hash, record: withRows(before[i], rows) }))
+  }
+}
+
+/** A key's bytes as a string, one char per byte: a cheap Map key. */
+function cacheKeyOf (key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+}
+
+/** The batch's rows grouped by hash, in position order. */
+function batchRowsByHash (batch: DecodedBatch): Map<string, { hash: TypedValue, rows: HashRow[] }> {
+  const { publisher, seq, createdAtMs, entries } = batch.body
+  const byHash = new Map<string, { hash: TypedValue, rows: HashRow[] }>()
+  entries.forEach((e, position) => {
+    const signalTypeCode = requireSignalType(e.signalType).code
+    const id = `${signalTypeCode}:${toHex(e.value)}`
+    const row: HashRow = { publisher, seq, position, createdAtMs, action: e.action, labels: e.labels }
+    const group = byHash.get(id)
+    if (group === undefined) byHash.set(id, { hash: { signalTypeCode, value: e.value }, rows: [row] })
+    else group.rows.push(row)
+  })
+  return byHash
 }
 
 /**

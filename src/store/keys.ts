@@ -89,6 +89,21 @@ export function entryKey (e: EntryKey): Uint8Array {
   return key(Bucket.entryIndex, Uint8Array.of(e.signalTypeCode), e.value, e.publisher, uint64BE(e.seq), uint32BE(e.position))
 }
 
+/** A hash by its signal type's code and raw value. */
+export interface TypedValue { signalTypeCode: number, value: Uint8Array }
+
+export function hashRowsKey ({ signalTypeCode, value }: TypedValue): Uint8Array {
+  requireTypedValue(signalTypeCode, value)
+  return key(Bucket.hashRows, Uint8Array.of(signalTypeCode), value)
+}
+
+/** A hashRows key's parts (`value` is a view into `k`). */
+export function parseHashRowsKey (k: Uint8Array): TypedValue {
+  const type = k[0] === Bucket.hashRows && k.length > 2 ? signalTypeByCode(k[1]!) : undefined
+  if (type === undefined || k.length !== 2 + type.length) throw new StoreError('CORRUPT_RECORD', `malformed hashRows key of ${k.length} bytes`)
+  return { signalTypeCode: type.code, value: k.subarray(2) }
+}
+
 /**
  * Everything starting with `prefix`. The upper bound is the prefix with its last byte that is not
  * 0xff incremented; the bucket byte is never 0xff, so that byte always exists.

@@ -1,4 +1,5 @@
 import type { Migration } from './schemaUpgrade.js'
+import { buildHashRows } from './hashRowsMigration.js'
 import { sourceAsField } from './sourceFieldMigration.js'
 
 /**
@@ -7,7 +8,8 @@ import { sourceAsField } from './sourceFieldMigration.js'
  * Version 1 is the layout of the first release; it has no migration of its own.
  */
 export const MIGRATIONS: readonly Migration[] = [
-  { from: 1, to: 2, description: 'batch and forum-record sources become a typed field', run: sourceAsField }
+  { from: 1, to: 2, description: 'batch and forum-record sources become a typed field', run: sourceAsField },
+  { from: 2, to: 3, description: 'every hash gets one HashRows record, so that a positive lookup reads one key', run: buildHashRows }
 ]
 
 /** The layout version this build writes. */

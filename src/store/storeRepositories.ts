@@ -1,9 +1,10 @@
 import { ALLOWLIST_KEY, ALLOWLIST_VALUE, type AllowlistKey, type AllowlistValue } from './allowlist.js'
 import { AUDIT_RECORD_KEY } from './auditLog.js'
 import { Bucket, type MetaKey } from './buckets.js'
+import { HASH_ROWS, type HashRows } from './hashRows.js'
 import { FORUM_RECORD_KEY, STORED_FORUM_RECORD, type StoredForumRecord } from './forumRecords.js'
 import {
-  type BatchPlace, type EntryKey, batchAtKey, batchIdKey, entryKey, equivocationKey, headKey, metaKey,
+  type BatchPlace, type EntryKey, type TypedValue, batchAtKey, hashRowsKey, parseHashRowsKey, batchIdKey, entryKey, equivocationKey, headKey, metaKey,
   parseBatchAtKey, parseBatchIdKey, parseEntryKey, parseMetaKey, parsePublisherKey, parseSignedBatchKey, signedBatchKey
 } from './keys.js'
 import {
@@ -39,6 +40,8 @@ export class StoreRepositories {
   readonly allowlist: Repository<AllowlistKey, AllowlistValue>
   /** seq → the encoded AuditRecord, raw: the chain hashes these exact bytes. */
   readonly auditLog: Repository<number, Uint8Array>
+  /** hash → every entry-index row of it in summary form (or overflow). */
+  readonly hashRows: Repository<TypedValue, HashRows>
 
   constructor (db: LevelDb) {
     this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
@@ -59,5 +62,6 @@ export class StoreRepositories {
     this.forumRecord = new Repository(db, Bucket.forumRecord, FORUM_RECORD_KEY, STORED_FORUM_RECORD)
     this.allowlist = new Repository(db, Bucket.allowlist, ALLOWLIST_KEY, ALLOWLIST_VALUE)
     this.auditLog = new Repository(db, Bucket.auditLog, AUDIT_RECORD_KEY, RAW_BYTES)
+    this.hashRows = new Repository(db, Bucket.hashRows, { encode: hashRowsKey, decode: parseHashRowsKey }, HASH_ROWS)
   }
 }

@@ -11,6 +11,7 @@ import type { HashStore } from './hashStore.js'
 import { type BatchPlace, parseBatchAtKey, parseEntryKey, parsePublisherKey, parseSignedBatchKey } from './keys.js'
 import { type IndexRow, decodeBatchLocation, decodeEquivocationRecord, decodeHead, decodeIndexRow, decodeStoredBatch, encodeStoredBatch } from './records.js'
 import type { StoreRepositories } from './storeRepositories.js'
+import { type HashRowsProblemCode, hashRowsProblems } from './hashRowsCheck.js'
 
 /**
  * The offline integrity check of everything a store derives from signed data: each batch still
@@ -63,6 +64,8 @@ export type StoreProblemCode =
   | 'INDEX_ROW_ORPHAN'
   /** An equivocation record, or its proof, does not decode or does not prove a fork of its publisher. */
   | 'EQUIVOCATION_UNDECODABLE' | 'EQUIVOCATION_PROOF_INVALID'
+  /** A hash's HashRows record (what lookups answer from) is missing, differs from its index rows, or has no rows. */
+  | HashRowsProblemCode
 
 export interface Problem<C extends string = string> {
   check: ProblemCheck
@@ -138,6 +141,7 @@ export async function verifyStore (store: HashStore, options: VerifyStoreOptions
     await run.batchIdRecords()
     await run.headRecords()
     await run.indexRows()
+    await run.hashRowsRecords()
     await run.equivocationRecords()
     return { checked: run.checked, problems: log.problems, problemsOmitted: log.omitted }
   } finally {
@@ -191,6 +195,8 @@ class StoreVerification {
   /** Publishers with at least one stored batch (a forum has tens to thousands: small). */
   private readonly publishers = new Set<string>()
   private chain: Chain | undefined
+  /** The entry index is damaged: the HashRows derived from it are then not compared with it. */
+  private indexDamaged = false
 
   constructor (store: HashStore, snapshot: StoreSnapshot, log: ProblemLog) {
     this.repos = store.repositories
@@ -200,6 +206,7 @@ class StoreVerification {
 
   private add (check: ProblemCheck, code: StoreProblemCode, message: string, at: { publisher?: string, seq?: number, position?: number, key?: Uint8Array } = {}): void {
     const { key, ...rest } = at
+    if (check === 'index') this.indexDamaged = true
     this.log.add({ check, code, message, ...rest, ...(key === undefined ? {} : { key: toHex(key) }) })
   }
 
@@ -472,7 +479,16 @@ class StoreVerification {
     }
   }
 
-  /** Pass 6: each equivocation record decodes and its proof shows two batches of its publisher. */
+  /**
+   * Pass 6: the HashRows records say what the index rows imply, no more and no less. Only over a
+   * sound index: a damaged one is reported already, and every record it touches would differ too.
+   */
+  async hashRowsRecords (): Promise<void> {
+    if (this.indexDamaged) return
+    for await (const p of hashRowsProblems(this.repos, this.read)) this.add('index', p.code, p.message, { key: p.key })
+  }
+
+  /** Pass 7: each equivocation record decodes and its proof shows two batches of its publisher. */
   async equivocationRecords (): Promise<void> {
     for await (const [k, v] of this.repos.equivocation.recordsBinary(this.read)) {
       this.checked.equivocations++

@@ -21,6 +21,8 @@ export function registerLookupRoutes (app: FastifyInstance, node: HashmeshNodeAp
     return await node.lookup(request.params.type, request.params.value, maxDistance === undefined ? {} : { maxDistance })
   })
 
-  app.post<{ Body: { queries: LookupQuery[] } }>('/v1/lookup', { bodyLimit: LOOKUP_BODY_LIMIT, onRequest: auth.read, schema: { body: lookupBodySchema } },
-    async request => ({ results: await node.lookupMany(request.body.queries) }))
+  // Summaries unless `matches` is asked for: a batch is how uploads are checked, and the full rows
+  // (batch ids, times, reasons) cost a range read per hash found that checking never needs.
+  app.post<{ Body: { queries: LookupQuery[], matches?: boolean } }>('/v1/lookup', { bodyLimit: LOOKUP_BODY_LIMIT, onRequest: auth.read, schema: { body: lookupBodySchema } },
+    async request => ({ results: request.body.matches === true ? await node.lookupMany(request.body.queries) : await node.summarise(request.body.queries) }))
 }

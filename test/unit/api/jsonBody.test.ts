@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
+import fc from 'fast-check'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../src/api/jsonBody.js'
 import { LOOKUP_BODY_LIMIT } from '../../../src/api/limits.js'
 import { LiveNode } from '../../helpers/liveNode.js'
@@ -25,6 +26,14 @@ describe('api: JSON body nesting bound', () => {
       assert.equal(nestsDeeperThan(JSON.stringify({ a: '[[[[{{{{' }), 1), false)
       assert.equal(nestsDeeperThan(JSON.stringify({ a: '"[[[[\\' }), 1), false)
       assert.equal(nestsDeeperThan(JSON.stringify(['\\', [[1]]]), 2), true)
+    })
+
+    it('agrees with the depth of what JSON.parse builds, for any JSON text', () => {
+      const depthOf = (v: unknown): number => typeof v !== 'object' || v === null ? 0 : 1 + Math.max(0, ...Object.values(v).map(depthOf))
+      const text = fc.oneof(fc.json({ maxDepth: 6 }), fc.jsonValue({ maxDepth: 6 }).map(v => JSON.stringify(v, null, 1)))
+      fc.assert(fc.property(text, fc.nat(7), (t, max) => {
+        assert.equal(nestsDeeperThan(t, max), depthOf(JSON.parse(t)) > max)
+      }), { numRuns: 2000 })
     })
 
     it('depth returns to zero between sibling values', () => {

@@ -35,6 +35,7 @@ describe('HashStore atomicity', () => {
     assert.deepEqual([head?.seq, hex(head?.headId), head?.batches, head?.entries], [1, hex(first.id), 1, 3])
     for (const e of second.body.entries) {
       assert.deepEqual(await store.entriesFor(requireSignalType(e.signalType).code, e.value), [])
+      assert.deepEqual(await store.hashRowsFor([{ signalTypeCode: requireSignalType(e.signalType).code, value: e.value }]), [undefined])
     }
     assert.equal(await store.forEachIndexedValue(() => {}), 3)
   }
@@ -49,8 +50,9 @@ describe('HashStore atomicity', () => {
     }
 
     await store.applyBatch(second, RECEIPT)
-    // signed batch + seq → id + id → location + one row per entry + head
-    assert.deepEqual(calls, [`batch:${3 + second.body.entries.length + 1}`])
+    // signed batch + seq → id + id → location + one row per entry + one HashRows per hash + head
+    const hashes = new Set(second.body.entries.map(e => `${e.signalType}:${hex(e.value)}`)).size
+    assert.deepEqual(calls, [`batch:${3 + second.body.entries.length + hashes + 1}`])
   })
 
   it('leaves nothing of a batch visible when its write fails, and is usable afterwards', async () => {

@@ -175,6 +175,22 @@ describe('verifyStore', () => {
       assert.deepEqual(problems.map(p => [p.check, p.code]), [['index', 'KEY_MALFORMED'], ['index', 'INDEX_EXTRA_ROWS']])
     })
 
+    it('a HashRows record deleted, edited, or made up for a hash no row mentions: HASH_ROWS_MISSING, _MISMATCH, _ORPHAN', async () => {
+      const repo = store.repositories.hashRows
+      const shared = aliceChain[0]!.body.entries[0]!
+      const sharedHash = { signalTypeCode: requireSignalType(shared.signalType).code, value: shared.value }
+      const other = aliceChain[0]!.body.entries[1]!
+      const otherHash = { signalTypeCode: requireSignalType(other.signalType).code, value: other.value }
+      const record = (await repo.get(sharedHash))!
+      assert.equal(record.overflow, false)
+      await db.put(repo.encodeKey(sharedHash), repo.encodeValue({ overflow: false, rows: record.overflow ? [] : record.rows.slice(1) }))
+      await db.del(repo.encodeKey(otherHash))
+      const madeUp = { signalTypeCode: requireSignalType('sha256').code, value: randomValue('sha256') }
+      await db.put(repo.encodeKey(madeUp), repo.encodeValue(record))
+      const { problems } = await verifyStore(store)
+      assert.deepEqual(problems.map(p => [p.check, p.code]).sort(), [['index', 'HASH_ROWS_MISMATCH'], ['index', 'HASH_ROWS_MISSING'], ['index', 'HASH_ROWS_ORPHAN']])
+    })
+
     it('a batch copied under another seq: BATCH_KEY_MISMATCH', async () => {
       await db.put(signedBatchKey(publicKeyOf(bob), 3), (await db.get(signedBatchKey(publicKeyOf(bob), 1)))!)
       const found = await codes()

@@ -1,0 +1,41 @@
+import { type HashRow, withRows } from './hashRows.js'
+import { type TypedValue, parseEntryKey } from './keys.js'
+import { decodeIndexRow } from './records.js'
+import type { Repository, StoreOp } from './repository.js'
+import type { HashRows } from './hashRows.js'
+import type { MigrationContext } from './schemaUpgrade.js'
+
+/** Entry rows per atomic chunk: a chunk's records and its cursor are one write. */
+const ENTRY_CHUNK = 5000
+
+/**
+ * Schema 2 -> 3: writes every hash's HashRows record from the entry index. Rows come in key order,
+ * so one hash's rows are contiguous; a hash whose rows straddle two chunks was written partly by
+ * the first, so the first hash of every chunk extends what is stored for it (also after a resume).
+ */
+export const buildHashRows = buildHashRowsInChunksOf(ENTRY_CHUNK)
+
+/** The migration with `chunk` entry rows per atomic write: tests cut hashes across chunks with a small one. */
+export function buildHashRowsInChunksOf (chunk: number): (ctx: MigrationContext) => Promise<void> {
+  return async ctx => {
+    const { entryIndex, hashRows } = ctx.repositories
+    ctx.count('entryRows', await ctx.rewrite(entryIndex, async rows => await recordsOf(hashRows, rows), { chunk }))
+  }
+}
+
+async function recordsOf (hashRows: Repository<TypedValue, HashRows>, rows: Array<[Uint8Array, Uint8Array]>): Promise<StoreOp[]> {
+  const groups: Array<{ hash: TypedValue, rows: HashRow[] }> = []
+  for (const [k, v] of rows) {
+    const { signalTypeCode, value, publisher, seq, position } = parseEntryKey(k)
+    let group = groups.at(-1)
+    if (group === undefined || group.hash.signalTypeCode !== signalTypeCode || Buffer.compare(group.hash.value, value) !== 0) {
+      group = { hash: { signalTypeCode, value: Uint8Array.from(value) }, rows: [] }
+      groups.push(group)
+    }
+    const { action, labels, createdAtMs } = decodeIndexRow(v)
+    group.rows.push({ publisher: Uint8Array.from(publisher), seq, position, createdAtMs, action, labels })
+  }
+  const [first] = groups
+  const stored = first === undefined ? undefined : await hashRows.get(first.hash)
+  return groups.map((g, i) => hashRows.putOp(g.hash, withRows(i === 0 ? stored : undefined, g.rows)))
+}
