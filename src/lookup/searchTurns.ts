@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { SerialQueue } from '../store/serialQueue.js'
 
 /**
  * Runs CPU-bound searches one per turn of the event loop, in order of arrival, across every request.
@@ -6,14 +7,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
  * all fire in one check phase, so 16 searches would run back to back before any socket is read.
  */
 export class SearchTurns {
-  private last: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
 
   async run<T> (search: () => T): Promise<T> {
-    const result = this.last.then(async () => {
+    return await this.queue.run(async () => {
       await nextTurn()
       return search()
     })
-    this.last = result.catch(() => undefined)
-    return await result
   }
 }
