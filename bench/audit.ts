@@ -363,7 +363,7 @@ async function main (): Promise<void> {
     line('raw scan, whole store', secs(rawS), `ratio report / this ${times(report.s / rawS)}`)
     console.log()
     line('3. export to CSV (bytes counted, discarded)', 'rows/s', '')
-    line(`exportEntries → formatExport csv (${(exported.result.csvBytes / 2 ** 20).toFixed(0)} MiB)`, fmt(ENTRIES / exported.s), `${secs(exported.s)}`)
+    line(`exportEntries → formatExport csv (${(exported.result.csvBytes / 2 ** 20).toFixed(0)} MiB)`, fmt(ENTRIES / exported.s), secs(exported.s))
     line('raw scan, signed-batch bucket only', fmt(ENTRIES / batchScan.s), `entries/s; ratio export time / this ${times(exported.s / batchScan.s)}`)
     line('raw scan, whole store', fmt(ENTRIES / rawS), `entries/s; ratio export time / this ${times(exported.s / rawS)}`)
     console.log()

@@ -53,7 +53,7 @@ try {
   console.log(`${STORED} stored hashes; one query at ${DISTANCE} with ${MAX_PDQ_VARIANTS} variants is estimated at ${perQuery.toExponential(2)} units; budget ${MAX_REQUEST_SEARCH_COST.toExponential(2)}`)
 
   const attack = Array.from({ length: 10_000 }, query)
-  const refused = await measured(async () => await lookups.lookupMany(attack).catch((err: Error & { code?: string }) => err.code))
+  const refused = await measured(async () => await lookups.lookupMany(attack).catch((err: unknown) => (err as { code?: string }).code))
   console.log(`issue's request (10,000 queries, est. ${(perQuery * 1e4).toExponential(2)}): refused in ${refused.ms.toFixed(0)} ms`)
 
   const idle = await measured(async () => { await sleep(1000) })

@@ -276,8 +276,8 @@ async function main (): Promise<void> {
   row(`queries at d = 31 (${fmt(QUERIES)}), limit 100`, 'queries/s')
   row('PdqIndex.search', fmt(rate31), `${(rate31 / bruteRate).toFixed(0)}x brute force`)
   row(`brute-force scan in TypeScript (${fmt(BRUTE_SAMPLE)} queries)`, fmt(bruteRate), 'results identical')
-  row(`native C++ MIH, 1M hashes, d = 31 (stated, not measured)`, CPP_REFERENCE_QPS, `PdqIndex at ${fmt(HASHES)}: ${(rate31 / 550).toFixed(1)}x the midpoint`)
-  row(`  planted matches found / near misses (32-40) reported`, `${fmt(planted)} / 0`)
+  row('native C++ MIH, 1M hashes, d = 31 (stated, not measured)', CPP_REFERENCE_QPS, `PdqIndex at ${fmt(HASHES)}: ${(rate31 / 550).toFixed(1)}x the midpoint`)
+  row('  planted matches found / near misses (32-40) reported', `${fmt(planted)} / 0`)
   row(`PdqIndex.search at d = 47 (${fmt(QUERIES_D47)} queries)`, fmt(rate47), `${(rate47 / bruteRate).toFixed(1)}x brute force`)
   row(`PdqIndex.search at d = 63 (${fmt(QUERIES_D63)} queries)`, fmt(rate63), `${(rate63 / bruteRate).toFixed(1)}x brute force (planner picks probe or scan)`)
   row('  same, planner: always probe (MIH)', fmt(rate63mih), `${(rate63mih / bruteRate).toFixed(1)}x brute force`)
@@ -295,7 +295,7 @@ async function main (): Promise<void> {
     pauses.push(seconds(t))
     return out
   }
-  const phase = <T>(fn: () => T): { s: number, worst: number } => {
+  const phase = (fn: () => unknown): { s: number, worst: number } => {
     pauses.length = 0
     const t = process.hrtime.bigint()
     fn()

@@ -64,7 +64,10 @@ async function inWorkers (bytes: Uint8Array): Promise<void> {
 /** In the child: one operation on one file, then its figures as JSON on stdout. */
 async function child (file: string, op: string): Promise<void> {
   const bytes = await readFile(file)
-  if (op === 'workers') return await inWorkers(bytes)
+  if (op === 'workers') {
+    await inWorkers(bytes)
+    return
+  }
   const before = procKb('VmRSS')
   const maxPixels = 268_402_689
   if (op === 'decode') await decodeImage(bytes, { maxPixels })

@@ -27,7 +27,8 @@ export async function download (target: NodeTarget, path: string, write: (piece:
     if (res.body === null) return 0
     let bytes = 0
     try {
-      for await (const piece of res.body) {
+      const body: AsyncIterable<Uint8Array> = res.body
+      for await (const piece of body) {
         alive()
         bytes += piece.length
         await write(piece)

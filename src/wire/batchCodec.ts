@@ -49,9 +49,9 @@ function checkBody (raw: RawBody): BatchBody {
   return { ...header, entries: entries.map(checkEntry) }
 }
 
-function decodeOrThrow<T> (type: typeof SignedBatchType, bytes: Uint8Array, what: string): T {
+function decodeOrThrow (type: typeof SignedBatchType, bytes: Uint8Array, what: string): unknown {
   try {
-    return type.decode(bytes) as unknown as T
+    return type.decode(bytes)
   } catch (err) {
     throw new WireError('MALFORMED', `${what} is not valid protobuf`, { cause: err })
   }
@@ -72,7 +72,7 @@ export function encodeSignedBatch (bodyBytes: Uint8Array, signature: Uint8Array)
 
 export function decodeBatchBody (bodyBytes: Uint8Array): BatchBody {
   if (bodyBytes.length > MAX_BODY_BYTES) throw new WireError('OVERSIZED', `batch body is ${bodyBytes.length} bytes, at most ${MAX_BODY_BYTES}`)
-  return checkBody(decodeOrThrow<RawBody>(BatchBodyType, bodyBytes, 'batch body'))
+  return checkBody(decodeOrThrow(BatchBodyType, bodyBytes, 'batch body') as RawBody)
 }
 
 /**
@@ -83,7 +83,7 @@ export function decodeSignedBatch (signedBytes: Uint8Array): DecodedBatch {
   if (signedBytes.length > MAX_SIGNED_BATCH_BYTES) {
     throw new WireError('OVERSIZED', `signed batch is ${signedBytes.length} bytes, at most ${MAX_SIGNED_BATCH_BYTES}`)
   }
-  const raw = decodeOrThrow<{ body: Uint8Array, signature: Uint8Array }>(SignedBatchType, signedBytes, 'signed batch')
+  const raw = decodeOrThrow(SignedBatchType, signedBytes, 'signed batch') as { body: Uint8Array, signature: Uint8Array }
   if (raw.signature.length !== SIGNATURE_BYTES) throw new WireError('BAD_SIGNATURE_LENGTH', `signature must be ${SIGNATURE_BYTES} bytes`)
   const body = decodeBatchBody(raw.body)
   return { id: batchId(raw.body), bodyBytes: raw.body, signature: raw.signature, body, signedBytes }

@@ -144,7 +144,10 @@ async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): P
   }
   const rootKey = toHex((await loadRootKey(path)).publicKey)
   if (await isNodeDataDir(dirname(path))) ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off every node\n`)
-  if (opts.json === true) return printJson(ctx, { rootKey, file: path })
+  if (opts.json === true) {
+    printJson(ctx, { rootKey, file: path })
+    return
+  }
   printLines(ctx, [
     ...aligned([['forum root key', rootKey], ['secret key file', path]]),
     '',

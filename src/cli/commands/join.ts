@@ -29,7 +29,10 @@ async function join (file: string, opts: ClientOptions, ctx: CliContext): Promis
   for (const w of warnings) ctx.terminal.err(`hashmesh: warning: ${w}\n`)
   const result = await client.call<ForumSubmitResult>('POST', '/v1/forum/records', { record: toHex(record.signedBytes) })
   const s = summariseRecord(record)
-  if (opts.json === true) return printJson(ctx, { ...s, submitted: result.code, warnings })
+  if (opts.json === true) {
+    printJson(ctx, { ...s, submitted: result.code, warnings })
+    return
+  }
   printLines(ctx, [
     `credential for ${s.member}`,
     ...aligned([

@@ -67,7 +67,10 @@ async function rotateKey (opts: RotateOptions, ctx: CliContext): Promise<void> {
   await rename(staged, paths.publisherKey)
 
   const result = { oldKey: toHex(old.publicKey), newKey: toHex(next), lastSeq, network, rotationFile, retiredKeyFile: retired }
-  if (opts.json === true) return printJson(ctx, result)
+  if (opts.json === true) {
+    printJson(ctx, result)
+    return
+  }
   printLines(ctx, [
     ...aligned([
       ['new publisher key', result.newKey],

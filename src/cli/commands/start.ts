@@ -81,7 +81,7 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
     await flush(logger)
     throw err
   }
-  const hideBar = showCatchUpBar(parts.node!, process.stderr)
+  const hideBar = showCatchUpBar(parts.node, process.stderr)
   logger.info({ signal: await signal }, 'shutting down')
   hideBar()
   await stopAll(parts)

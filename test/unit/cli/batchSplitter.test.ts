@@ -45,7 +45,7 @@ const hashAction: fc.Arbitrary<EntryInput> = fc.record({
 
 /** Opinions carry no labels and may carry a reason code. */
 const opinion: fc.Arbitrary<EntryInput> = fc.record({
-  action: fc.constantFrom('confirm', 'false_positive', 'dispute', 'withdraw') as fc.Arbitrary<EntryInput['action']>,
+  action: fc.constantFrom('confirm', 'false_positive', 'dispute', 'withdraw'),
   reason: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,31}$/), { nil: undefined }),
   seed: fc.uint8Array({ minLength: 32, maxLength: 32 })
 }).map(({ action, reason, seed }) => ({ type: 'sha256', value: Buffer.from(seed).toString('hex'), labels: [], action, ...(reason === undefined ? {} : { reason }) }))

@@ -26,6 +26,10 @@ import { makeChain, randomEntries, TEST_NETWORK } from '../../helpers/batches.js
 import { newMember } from '../forum/forumFixtures.js'
 import { type Run, runCommand } from './cliHarness.js'
 import { LOCAL_SOURCE } from '../../../src/wire/batchSource.js'
+import { errorCode } from './jsonOutput.js'
+
+/** What `forum init` and `forum root-key` print with --json. */
+interface ForumInitJson { rootKey: string, file: string }
 
 const COMMANDS = [registerForum, registerJoin, registerRotateKey]
 
@@ -73,7 +77,7 @@ describe('cli: forum, join and rotate-key', function () {
     data = await initDataDir(join(dir, 'data'))
     const init = await hashmesh('forum', 'init', '--json')
     assert.equal(init.code, 0, init.err)
-    rootKey = JSON.parse(init.out).rootKey
+    rootKey = (JSON.parse(init.out) as ForumInitJson).rootKey
     store = await HashStore.open(join(dir, 'node-db'))
     membership = new Membership({ roots: [rootKey], trusted: [], revokedEntries: 'keep' })
     const ingester = new ForumRecordIngester({ store, membership, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
@@ -117,9 +121,9 @@ describe('cli: forum, join and rotate-key', function () {
 
     it('honours XDG_CONFIG_HOME and HASHMESH_FORUM_ROOT_KEY; warns when told to put the key in a node\'s data dir', async function () {
       const xdg = await runCommand(COMMANDS, ['forum', 'init', '--json'], { HOME: home, XDG_CONFIG_HOME: join(dir, 'xdg') })
-      assert.equal(JSON.parse(xdg.out).file, join(dir, 'xdg', 'hashmesh', 'forum-root.key'))
+      assert.equal((JSON.parse(xdg.out) as ForumInitJson).file, join(dir, 'xdg', 'hashmesh', 'forum-root.key'))
       const named = await runCommand(COMMANDS, ['forum', 'init', '--json'], { HOME: home, HASHMESH_FORUM_ROOT_KEY: join(dir, 'named.key') })
-      assert.equal(JSON.parse(named.out).file, join(dir, 'named.key'))
+      assert.equal((JSON.parse(named.out) as ForumInitJson).file, join(dir, 'named.key'))
       const onNode = await hashmesh('forum', 'init', '--key', join(data.paths.root, 'root.key'))
       assert.equal(onNode.code, 0)
       assert.match(onNode.err, /is a node's data directory; keep the forum root key off every node/)
@@ -128,8 +132,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('root-key prints the public key of the default or a given key file', async function () {
       assert.equal((await hashmesh('forum', 'root-key')).out, `${rootKey}\n`)
       const other = join(dir, 'other.key')
-      const created = JSON.parse((await hashmesh('forum', 'init', '--key', other, '--json')).out)
-      assert.equal(JSON.parse((await hashmesh('forum', 'root-key', '--key', other, '--json')).out).rootKey, created.rootKey)
+      const created = JSON.parse((await hashmesh('forum', 'init', '--key', other, '--json')).out) as ForumInitJson
+      assert.equal((JSON.parse((await hashmesh('forum', 'root-key', '--key', other, '--json')).out) as ForumInitJson).rootKey, created.rootKey)
       assert.equal((await hashmesh('forum', 'root-key', '--key', join(dir, 'missing.key'))).code === 0, false)
     })
   })
@@ -158,11 +162,11 @@ describe('cli: forum, join and rotate-key', function () {
       try {
         const r = await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--serial', '7', '--offline', '--json', ...signing())
         assert.equal(r.code, 0, r.err)
-        const doc = JSON.parse(r.out)
+        const doc = JSON.parse(r.out) as { submitted: unknown, file: string }
         assert.equal(doc.submitted, null)
         assert.equal(doc.file, join(data.paths.root, 'forum-records', `${member.hex.slice(0, 8)}-7.credential`))
         assert.equal((await readRecord(doc.file)).body.credential?.serial, 7)
-        const revoked = JSON.parse((await hashmesh('forum', 'revoke', member.hex, '--offline', '--json', ...signing())).out)
+        const revoked = JSON.parse((await hashmesh('forum', 'revoke', member.hex, '--offline', '--json', ...signing())).out) as { file: string }
         assert.match(revoked.file, new RegExp(`^${data.paths.root}/forum-records/${member.hex.slice(0, 8)}-all-\\d+\\.revocation$`))
         assert.deepEqual(await readdir(work), [])
       } finally {
@@ -262,7 +266,7 @@ describe('cli: forum, join and rotate-key', function () {
       assert.match(r.out, new RegExp(`^ {2}${member.hex} {2}Bob Org {2}revoked$`, 'm'))
       assert.match(r.out, /revoked from 2098-01-01T00:00:00.000Z/)
       assert.match(r.out, new RegExp(`^ {2}${member.hex} {2}serial 5 {2}from 2098-01-01T00:00:00.000Z$`, 'm'))
-      const json = JSON.parse((await hashmesh('forum', 'members', '--data', data.paths.root, '--json')).out)
+      const json = JSON.parse((await hashmesh('forum', 'members', '--data', data.paths.root, '--json')).out) as { roots: string[], members: unknown[], revocations: unknown[] }
       assert.deepEqual([json.roots, json.members.length, json.revocations.length], [[rootKey], 1, 1])
     })
   })
@@ -296,7 +300,7 @@ describe('cli: forum, join and rotate-key', function () {
       for (const file of [revocation, garbage, short, join(dir, 'missing')]) {
         const r = await hashmesh('join', file, '--data', data.paths.root, '--json')
         assert.equal(r.code, 2, file)
-        assert.equal(JSON.parse(r.out).error.code, 'BAD_INPUT')
+        assert.equal(errorCode(r.out), 'BAD_INPUT')
       }
       const foreign = join(dir, 'foreign.credential')
       const otherRoot = join(dir, 'other-root.key')
@@ -304,7 +308,7 @@ describe('cli: forum, join and rotate-key', function () {
       assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'X', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--root-key', otherRoot, '--out', foreign, ...signing())).code, 0)
       const refused = await hashmesh('join', foreign, '--data', data.paths.root, '--json')
       assert.equal(refused.code, 1)
-      assert.equal(JSON.parse(refused.out).error.code, 'UNKNOWN_ROOT')
+      assert.equal(errorCode(refused.out), 'UNKNOWN_ROOT')
     })
   })
 
@@ -317,7 +321,7 @@ describe('cli: forum, join and rotate-key', function () {
 
       const r = await hashmesh('rotate-key', '--data', data.paths.root, '--network', TEST_NETWORK, '--json')
       assert.equal(r.code, 0, r.err)
-      const doc = JSON.parse(r.out)
+      const doc = JSON.parse(r.out) as { retiredKeyFile: string, newKey: string, rotationFile: string }
       const retired = join(data.paths.root, `publisher.key.retired-${toHex(old.publicKey).slice(0, 8)}`)
       assert.equal(doc.retiredKeyFile, retired)
       assert.equal((await stat(retired)).mode & 0o777, 0o600)

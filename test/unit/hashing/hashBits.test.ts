@@ -39,7 +39,7 @@ describe('hashing: PDQ hash bits', function () {
       const hash = new Uint8Array(PDQ_HASH_BYTES)
       bits.forEach((on, k) => { if (on) setHashBit(hash, k) })
       assert.equal(hex(hash), referenceHex(bits))
-      bits.forEach((on, k) => assert.equal(getHashBit(hash, k), on))
+      bits.forEach((on, k) => { assert.equal(getHashBit(hash, k), on) })
     }))
   })
 
