@@ -288,7 +288,9 @@ async function main (): Promise<void> {
 
     const report = await timed(async () => await audit.transparency({ period: 'month' }))
     // Publishers take turns, so a store of fewer batches than publishers has fewer publishing.
-    if (report.result.entries !== ENTRIES || report.result.publishers !== Math.min(PUBLISHERS, BATCHES)) throw new Error(`transparency counted ${report.result.entries} entries of ${report.result.publishers} publishers`)
+    if (report.result.entries !== ENTRIES || report.result.publishers !== Math.min(PUBLISHERS, BATCHES)) {
+      throw new Error(`transparency counted ${report.result.entries} entries of ${report.result.publishers} publishers`)
+    }
     if (report.result.rows.some(r => r.organisation === null)) throw new Error('transparency rows without an organisation: membership not consulted')
 
     const exported = await timed(async () => {

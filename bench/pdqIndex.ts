@@ -266,7 +266,9 @@ async function main (): Promise<void> {
   const bruteMany = manySample.map(vs => bruteForceMany(words, vs, 31))
   const bruteManyRate = manySample.length / seconds(started)
   manySample.forEach((vs, i) => {
-    if (JSON.stringify(asStrings(index.searchMany(vs, 31, ALL))) !== JSON.stringify(bruteMany[i])) throw new Error(`searchMany differs from brute force for query ${i}`)
+    if (JSON.stringify(asStrings(index.searchMany(vs, 31, ALL))) !== JSON.stringify(bruteMany[i])) {
+      throw new Error(`searchMany differs from brute force for query ${i}`)
+    }
   })
   const rateMany = bestRate(variants, vs => index.searchMany(vs, 31, 100))
 
@@ -352,7 +354,9 @@ async function main (): Promise<void> {
     const bigBrute = bigSample.map(q => bruteForce(bigWords, q, 31))
     const bigBruteRate = bigSample.length / seconds(started)
     bigSample.forEach((q, i) => {
-      if (JSON.stringify(asStrings(bigBuilt.index.search(q, 31, ALL))) !== JSON.stringify(bigBrute[i])) throw new Error(`index and brute force differ at ${BIG}`)
+      if (JSON.stringify(asStrings(bigBuilt.index.search(q, 31, ALL))) !== JSON.stringify(bigBrute[i])) {
+        throw new Error(`index and brute force differ at ${BIG}`)
+      }
     })
     const bigRate = bestRate(big.queries, q => bigBuilt.index.search(q, 31, 100), 2)
     const bigRate47 = bestRate(big.queries.slice(0, 200), q => bigBuilt.index.search(q, 47, 100), 1)

@@ -24,13 +24,19 @@ export function batchId (bodyBytes: Uint8Array): Uint8Array {
 function checkEntry (e: RawEntry, i: number): Entry {
   const type = findSignalType(e.signalType)
   if (type === undefined) throw new WireError('UNKNOWN_SIGNAL_TYPE', `entry ${i}: unknown signal type "${e.signalType.slice(0, 32)}"`)
-  if (e.value.length !== type.length) throw new WireError('BAD_VALUE_LENGTH', `entry ${i}: ${type.name} value must be ${type.length} bytes, got ${e.value.length}`)
-  if (!Number.isInteger(e.action) || e.action < Action.ADD || e.action > Action.WITHDRAW) throw new WireError('BAD_ACTION', `entry ${i}: unknown action ${e.action}`)
+  if (e.value.length !== type.length) {
+    throw new WireError('BAD_VALUE_LENGTH', `entry ${i}: ${type.name} value must be ${type.length} bytes, got ${e.value.length}`)
+  }
+  if (!Number.isInteger(e.action) || e.action < Action.ADD || e.action > Action.WITHDRAW) {
+    throw new WireError('BAD_ACTION', `entry ${i}: unknown action ${e.action}`)
+  }
   const action = e.action as Action
   const reason = e.reason ?? ''
   if (isOpinion(action)) {
     if (e.labels.length > 0) throw new WireError('OPINION_WITH_LABELS', `entry ${i}: an opinion carries no labels`)
-    if (reason !== '' && !REASON_PATTERN.test(reason)) throw new WireError('BAD_REASON', `entry ${i}: reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit`)
+    if (reason !== '' && !REASON_PATTERN.test(reason)) {
+      throw new WireError('BAD_REASON', `entry ${i}: reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit`)
+    }
   } else if (reason !== '') {
     throw new WireError('BAD_REASON', `entry ${i}: only an opinion carries a reason`)
   }

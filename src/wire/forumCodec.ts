@@ -93,7 +93,9 @@ function checkCredential (raw: RawCredential): Credential {
   if (credential.validUntilMs <= credential.validFromMs) throw new WireError('BAD_VALIDITY', 'valid_until must be after valid_from')
   if (raw.rotation.length > 0) {
     credential.rotation = decodeKeyRotation(raw.rotation)
-    if (Buffer.compare(credential.rotation.body.newKey, credential.member) !== 0) throw new WireError('BAD_ROTATION', 'the embedded rotation moves to another key than the member')
+    if (Buffer.compare(credential.rotation.body.newKey, credential.member) !== 0) {
+      throw new WireError('BAD_ROTATION', 'the embedded rotation moves to another key than the member')
+    }
   }
   return credential
 }

@@ -139,7 +139,9 @@ async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): P
   try {
     await writeSecretFile(path, `${toHex(generateSecretKey())}\n`)
   } catch (err) {
-    if (err instanceof SecretFileError && err.code === 'SECRET_FILE_EXISTS') throw new CliError('USAGE', `${path} already exists; refusing to replace a forum root key (every credential it signed would lose its root)`)
+    if (err instanceof SecretFileError && err.code === 'SECRET_FILE_EXISTS') {
+      throw new CliError('USAGE', `${path} already exists; refusing to replace a forum root key (every credential it signed would lose its root)`)
+    }
     throw err
   }
   const rootKey = toHex((await loadRootKey(path)).publicKey)
@@ -179,7 +181,9 @@ async function admit (pubkey: string, opts: AdmitOptions, ctx: CliContext): Prom
   }
   const signing = await loadSigningConfig(opts, ctx.env)
   const { network, dataDir } = signing
-  if (rotation !== undefined && rotation.body.network !== network) throw new CliError('USAGE', `${opts.rotation}: the rotation is for network "${rotation.body.network}", not "${network}"`)
+  if (rotation !== undefined && rotation.body.network !== network) {
+    throw new CliError('USAGE', `${opts.rotation}: the rotation is for network "${rotation.body.network}", not "${network}"`)
+  }
   const root = await rootKeyFor(opts, ctx.env)
   const record = signRecord(root, {
     signer: root.publicKey,

@@ -82,7 +82,9 @@ export function formatLookup (r: LookupResult, variants?: VariantNames): string[
 }
 
 export function parseMaxDistance (text: string): number {
-  if (!/^\d{1,3}$/.test(text) || Number(text) > MAX_PDQ_DISTANCE) throw new CliError('USAGE', `--max-distance must be an integer 0-${MAX_PDQ_DISTANCE}, got ${text.slice(0, 20)}`)
+  if (!/^\d{1,3}$/.test(text) || Number(text) > MAX_PDQ_DISTANCE) {
+    throw new CliError('USAGE', `--max-distance must be an integer 0-${MAX_PDQ_DISTANCE}, got ${text.slice(0, 20)}`)
+  }
   return Number(text)
 }
 
@@ -100,7 +102,9 @@ export function register (program: Command, ctx: CliContext): void {
     .action(async (type: string, value: string, opts: LookupOptions) => {
       // Checked here too, so a typo is a usage error even when no node is running.
       const parsed = parseSignalValue(type, value)
-      if (opts.maxDistance !== undefined && parsed.type.name !== 'pdq') throw new CliError('USAGE', `--max-distance applies to pdq; ${parsed.type.name} is matched exactly`)
+      if (opts.maxDistance !== undefined && parsed.type.name !== 'pdq') {
+        throw new CliError('USAGE', `--max-distance applies to pdq; ${parsed.type.name} is matched exactly`)
+      }
       const result = await new NodeClient(await locateNode(opts, ctx.env, 'read')).lookup(type, value, opts.maxDistance)
       ctx.exitCode = result.match ? EXIT.OK : EXIT.NOT_FOUND
       if (opts.json === true) printJson(ctx, result)

@@ -23,7 +23,9 @@ interface OpineOptions extends ClientOptions {
 }
 
 function parseReason (text: string): string {
-  if (!REASON_PATTERN.test(text)) throw new CliError('USAGE', `--reason must be a code of 1-32 of a-z 0-9 _ . - starting with a letter or digit (e.g. not_violating), got ${JSON.stringify(text.slice(0, 40))}`)
+  if (!REASON_PATTERN.test(text)) {
+    throw new CliError('USAGE', `--reason must be a code of 1-32 of a-z 0-9 _ . - starting with a letter or digit (e.g. not_violating), got ${JSON.stringify(text.slice(0, 40))}`)
+  }
   return text
 }
 

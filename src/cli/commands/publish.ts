@@ -16,7 +16,9 @@ interface PublishOptions extends ClientOptions {
 }
 
 function parseMaxEntries (text: string): number {
-  if (!/^\d{1,7}$/.test(text) || Number(text) < 1 || Number(text) > MAX_MAX_ENTRIES) throw new CliError('USAGE', `--max-entries must be an integer 1-${MAX_MAX_ENTRIES}, got ${text.slice(0, 20)}`)
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 1 || Number(text) > MAX_MAX_ENTRIES) {
+    throw new CliError('USAGE', `--max-entries must be an integer 1-${MAX_MAX_ENTRIES}, got ${text.slice(0, 20)}`)
+  }
   return Number(text)
 }
 
