@@ -205,7 +205,8 @@ async function interleaved (a: () => Promise<void>, b: () => Promise<void>): Pro
  * Total time of each of two contenders over the same items, taken in alternating groups: for work
  * too slow to repeat (a provenance call decodes a whole batch), drift still hits both alike.
  */
-async function alternating<T> (items: readonly T[], group: number, a: (g: readonly T[]) => Promise<void>, b: (g: readonly T[]) => Promise<void>): Promise<[number, number]> {
+async function alternating<T> (items: readonly T[], group: number, a: (g: readonly T[]) => Promise<void>,
+  b: (g: readonly T[]) => Promise<void>): Promise<[number, number]> {
   let totalA = 0
   let totalB = 0
   for (let first = 0; first < items.length; first += group) {
@@ -242,7 +243,8 @@ async function main (): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hashmesh-bench-audit-'))
   const dbPath = join(dir, 'db')
   try {
-    console.log(`audit: ${fmt(ENTRIES)} sha256 entries in ${fmt(BATCHES)} signed batches of up to ${fmt(MAX_ENTRIES_PER_BATCH)} from ${PUBLISHERS} publishers, node ${process.version}\n`)
+    console.log(`audit: ${fmt(ENTRIES)} sha256 entries in ${fmt(BATCHES)} signed batches of up to ${fmt(MAX_ENTRIES_PER_BATCH)} from ${PUBLISHERS} ` +
+      `publishers, node ${process.version}\n`)
     const publishers: Publisher[] = Array.from({ length: PUBLISHERS }, (_, i) => {
       const secretKey = generateSecretKey()
       return { secretKey, publicKey: publicKeyOf(secretKey), organisation: `Bench Org ${i + 1}` }
@@ -354,7 +356,8 @@ async function main (): Promise<void> {
     console.log()
     line(`1. audit verify (${fmt(checked.entries)} entries, ${fmt(checked.signatures)} batches)`, 'seconds', 'rates')
     line('verifyStore', secs(verifyS), `${fmt(ENTRIES / verifyS)} entries/s, ${(BATCHES / verifyS).toFixed(1)} batches/s`)
-    line(`raw scan, every key+value (${fmt(records)} records, ${(bytes / 2 ** 20).toFixed(0)} MiB)`, secs(rawS), `${fmt(records / rawS)} records/s (runs ${secs(scan1.s)}, ${secs(scan2.s)})`)
+    line(`raw scan, every key+value (${fmt(records)} records, ${(bytes / 2 ** 20).toFixed(0)} MiB)`, secs(rawS),
+      `${fmt(records / rawS)} records/s (runs ${secs(scan1.s)}, ${secs(scan2.s)})`)
     line('signatures alone (decodeSignedBatch + verify)', secs(sigs.s), `${(BATCHES / sigs.s).toFixed(1)} batches/s`)
     line('ratio verify / raw scan', times(verifyS / rawS))
     line('ratio verify / signatures alone', times(verifyS / sigs.s))
@@ -380,9 +383,11 @@ async function main (): Promise<void> {
 
     console.log(`\n${'-'.repeat(84)}`)
     console.log(`command: ${commandLine()}`)
-    console.log(`store:   ${fmt(ENTRIES)} entries, ${fmt(BATCHES)} batches, ${PUBLISHERS} publishers, ${(bytes / 2 ** 20).toFixed(0)} MiB of records; node ${process.version}`)
+    console.log(`store:   ${fmt(ENTRIES)} entries, ${fmt(BATCHES)} batches, ${PUBLISHERS} publishers, ${(bytes / 2 ** 20).toFixed(0)} MiB of records; node ` +
+      process.version)
     const table: Array<[string, string, string, string]> = [
-      ['audit verify', `${secs(verifyS)}  ${fmt(ENTRIES / verifyS)} entries/s`, `raw scan ${secs(rawS)}; sigs ${secs(sigs.s)}`, `${times(verifyS / rawS)} scan, ${times(verifyS / sigs.s)} sigs`],
+      ['audit verify', `${secs(verifyS)}  ${fmt(ENTRIES / verifyS)} entries/s`, `raw scan ${secs(rawS)}; sigs ${secs(sigs.s)}`,
+        `${times(verifyS / rawS)} scan, ${times(verifyS / sigs.s)} sigs`],
       ['transparency (monthly)', secs(report.s), `raw scan ${secs(rawS)}`, times(report.s / rawS)],
       ['export CSV', `${fmt(ENTRIES / exported.s)} rows/s`, `raw scan ${fmt(ENTRIES / rawS)} entries/s`, times(exported.s / rawS)],
       ['lookupMany forum+policy', `${fmt(queries.length / forumS)} /s`, `plain ${fmt(queries.length / plainS)} /s`, times(forumS / plainS)],

@@ -332,14 +332,16 @@ async function main (): Promise<void> {
   const shape = (s: typeof churned): string => `${s.segments} segments, ${s.mergesRunning} merging`
   const ofBulk = (rate: number): string => `${(rate / rate31 * 100).toFixed(0)}% of the bulk-built rate`
   row(`updates on the ${fmt(HASHES)} index`, 'rate', 'worst single call')
-  row(`addMany, ${ADD_BATCHES} batches of ${fmt(BATCH)} new hashes, back to back`, `${fmt(ADD_BATCHES * BATCH / batches.s)} adds/s`, `${ms(batches.worst)} per batch`)
+  row(`addMany, ${ADD_BATCHES} batches of ${fmt(BATCH)} new hashes, back to back`, `${fmt(ADD_BATCHES * BATCH / batches.s)} adds/s`,
+    `${ms(batches.worst)} per batch`)
   row(`  then ${shape(afterBatches)}: search d = 31`, `${fmt(rateAfterBatches)} queries/s`, ofBulk(rateAfterBatches))
   row('maintain(60) until no merge is owed (idle-time work)', `${catchUp.s.toFixed(2)} s`, `${ms(catchUp.worst)} per slice`)
   row(`  then ${shape(caughtUp)}: search d = 31`, `${fmt(rateCaughtUp)} queries/s`, `${ofBulk(rateCaughtUp)}, at ${fmt(caughtUp.size)} hashes`)
   row(`add, ${fmt(SINGLE_ADDS)} one at a time`, `${fmt(SINGLE_ADDS / singles.s)} adds/s`, ms(singles.worst))
   row(`remove, ${fmt(SINGLE_REMOVES)} one at a time`, `${fmt(SINGLE_REMOVES / removes.s)} removes/s`, ms(removes.worst))
   row(`  then ${shape(churned)}: search d = 31`, `${fmt(rateChurned)} queries/s`, ofBulk(rateChurned))
-  row(`remove a quarter (${fmt(quarter)}), full rebuild x${afterQuarter.rebuilds - churned.rebuilds}`, `${fmt(quarter / retract.s)} removes/s`, `${ms(retract.worst)} (the rebuild)`)
+  row(`remove a quarter (${fmt(quarter)}), full rebuild x${afterQuarter.rebuilds - churned.rebuilds}`, `${fmt(quarter / retract.s)} removes/s`,
+    `${ms(retract.worst)} (the rebuild)`)
   row('  merges done / tail flushes over all updates', `${churned.mergesDone} / ${churned.flushes}`)
 
   if (BIG > 0) {
@@ -360,7 +362,8 @@ async function main (): Promise<void> {
     })
     const bigRate = bestRate(big.queries, q => bigBuilt.index.search(q, 31, 100), 2)
     const bigRate47 = bestRate(big.queries.slice(0, 200), q => bigBuilt.index.search(q, 47, 100), 1)
-    row(`PdqIndex.search at ${fmt(BIG)}, d = 31 (${fmt(bigQueries)} queries)`, `${fmt(bigRate)} queries/s`, `${(bigRate / bigBruteRate).toFixed(0)}x brute force`)
+    row(`PdqIndex.search at ${fmt(BIG)}, d = 31 (${fmt(bigQueries)} queries)`, `${fmt(bigRate)} queries/s`,
+      `${(bigRate / bigBruteRate).toFixed(0)}x brute force`)
     row(`PdqIndex.search at ${fmt(BIG)}, d = 47 (200 queries)`, `${fmt(bigRate47)} queries/s`, `${(bigRate47 / bigBruteRate).toFixed(0)}x brute force`)
     row(`brute force at ${fmt(BIG)} (${bigSample.length} queries)`, `${bigBruteRate.toFixed(1)} queries/s`, 'results identical')
   }

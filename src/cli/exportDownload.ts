@@ -35,7 +35,8 @@ export async function download (target: NodeTarget, path: string, write: (piece:
       }
     } catch (err) {
       if (err instanceof CliError) throw err
-      throw new CliError('NODE_UNREACHABLE', `the node stopped sending after ${bytes} bytes: the export is incomplete (${transportReason(err, abort.signal.aborted)})`, { cause: err })
+      throw new CliError('NODE_UNREACHABLE',
+        `the node stopped sending after ${bytes} bytes: the export is incomplete (${transportReason(err, abort.signal.aborted)})`, { cause: err })
     }
     return bytes
   } finally {

@@ -1,4 +1,5 @@
-import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus, PublishResult } from '../node/interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus,
+  PublishResult } from '../node/interface.js'
 import { ADMIN_TOKEN_FIX, type Access, READ_TOKEN_FIX } from './clientToken.js'
 import { CliError, NodeResponseError } from './errors.js'
 import { AnswerTooLargeError, type HttpAnswer, sendRequest } from './httpRequest.js'

@@ -89,7 +89,9 @@ function checkDecodedBytes (meta: Metadata, pixels: number, maxPixels: number): 
   const perPixel = bytesPerPixel({ channels: meta.channels ?? 4, sampleBytes: meta.depth === 'ushort' ? 2 : 1 })
   const budget = maxPixels * REFERENCE_BYTES_PER_PIXEL
   if (pixels * perPixel > budget) {
-    throw new HashingError('IMAGE_TOO_LARGE', `${meta.width}x${meta.height} ${meta.depth === 'ushort' ? '16' : '8'}-bit image with ${meta.channels} channels needs ~${perPixel} bytes a pixel while hashed, ${pixels * perPixel} in all; the bound is ${budget} (${maxPixels} pixels at ${REFERENCE_BYTES_PER_PIXEL} bytes)`)
+    throw new HashingError('IMAGE_TOO_LARGE',
+      `${meta.width}x${meta.height} ${meta.depth === 'ushort' ? '16' : '8'}-bit image with ${meta.channels} channels needs ~${perPixel} bytes a pixel while ` +
+      `hashed, ${pixels * perPixel} in all; the bound is ${budget} (${maxPixels} pixels at ${REFERENCE_BYTES_PER_PIXEL} bytes)`)
   }
 }
 

@@ -169,7 +169,10 @@ export function encodeForumRecordBody (record: ForumRecord): Uint8Array {
     signer: record.signer,
     network: record.network,
     createdAtMs: record.createdAtMs,
-    ...(record.credential === undefined ? {} : { credential: { ...record.credential, rotation: record.credential.rotation?.signedBytes ?? new Uint8Array(0) } }),
+    ...(record.credential === undefined
+      ? {}
+      : { credential: { ...record.credential, rotation: record.credential.rotation?.signedBytes ??
+        new Uint8Array(0) } }),
     ...(record.revocation === undefined ? {} : { revocation: record.revocation })
   }
   checkRecord(raw)

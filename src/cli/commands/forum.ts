@@ -119,11 +119,13 @@ function recordRows (s: ForumRecordSummary): Array<[string, string]> {
   ]
 }
 
-function report (ctx: CliContext, opts: SignOptions, signing: SigningConfig, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined, notes: string[]): void {
+function report (ctx: CliContext, opts: SignOptions, signing: SigningConfig, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined,
+  notes: string[]): void {
   if (opts.json === true) return printJson(ctx, { ...s, networkSource: signing.networkSource, file, submitted: submitted?.code ?? null, notes })
   printLines(ctx, [
     `${s.kind} for ${s.member}`,
-    ...aligned([...recordRows(s), ['network from', signing.networkSource], ['written to', file], ['submitted', submitted === undefined ? 'no (--offline)' : `${submitted.code}: ${SUBMITTED_TEXT[submitted.code]}`]], '  '),
+    ...aligned([...recordRows(s), ['network from', signing.networkSource], ['written to', file],
+      ['submitted', submitted === undefined ? 'no (--offline)' : `${submitted.code}: ${SUBMITTED_TEXT[submitted.code]}`]], '  '),
     ...notes
   ])
 }
@@ -145,7 +147,8 @@ async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): P
     throw err
   }
   const rootKey = toHex((await loadRootKey(path)).publicKey)
-  if (await isNodeDataDir(dirname(path))) ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off every node\n`)
+  if (await isNodeDataDir(dirname(path))) ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off ` +
+    'every node\n')
   if (opts.json === true) {
     printJson(ctx, { rootKey, file: path })
     return

@@ -18,7 +18,8 @@ async function join (file: string, opts: ClientOptions, ctx: CliContext): Promis
   const record = await readForumRecordFile(file)
   const credential = record.body.credential
   if (credential === undefined) {
-    throw new CliError('BAD_INPUT', `${file} is a revocation, not a credential; an administrator submits it with the node's admin token (POST /v1/forum/records)`)
+    throw new CliError('BAD_INPUT',
+      `${file} is a revocation, not a credential; an administrator submits it with the node's admin token (POST /v1/forum/records)`)
   }
   const client = new NodeClient(await locateNode(opts, ctx.env, 'admin'))
   const { publisherKey } = await client.status()

@@ -34,7 +34,8 @@ function whoText (m: LookupMatch): string {
 
 function matchLines (m: LookupMatch, variants: VariantNames): string[] {
   return [
-    `    publisher ${m.publisher} (${whoText(m)})${m.current ? '' : ' (superseded by a later entry)'}${m.publisherEquivocating ? ' (publisher EQUIVOCATING)' : ''}`,
+    `    publisher ${m.publisher} ` +
+    `(${whoText(m)})${m.current ? '' : ' (superseded by a later entry)'}${m.publisherEquivocating ? ' (publisher EQUIVOCATING)' : ''}`,
     ...aligned([
       ...nearRows(m, variants),
       ['labels', m.labels.length > 0 ? m.labels.join(';') : '-'],
@@ -64,7 +65,10 @@ export function formatHashSummary (h: HashSummary): string[] {
     ...(h.retractedBy.length > 0 ? [['retracted by', organisationsText(h.retractedBy)] as [string, string]] : []),
     ['opinions', `${tallyText(confirm, 'confirm')}, ${tallyText(falsePositive, 'false positive')}, ${tallyText(dispute, 'dispute')}`],
     ...(h.disputed ? [['disputed', 'yes'] as [string, string]] : []),
-    ...(h.allowlisted === undefined ? [] : [['allowlisted', `by ${h.allowlisted.author} at ${h.allowlisted.addedAt}: ${h.allowlisted.note}`] as [string, string]])
+    ...(h.allowlisted === undefined
+      ? []
+      : [['allowlisted', `by ${h.allowlisted.author} at ${h.allowlisted.addedAt}: ${h.allowlisted.note}`] as [string,
+          string]])
   ]
   const near = h.distance === undefined ? '' : `, distance ${h.distance}`
   return [`  hash ${h.value}${near}: ${h.match ? 'MATCH' : 'no match'}`, ...aligned(rows, '    ')]

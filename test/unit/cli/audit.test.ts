@@ -124,9 +124,11 @@ describe('cli: hashmesh audit', () => {
         const r = await hashmesh('audit', 'verify', '--config', await configWithRoots([next]))
         assert.equal(r.code, 0, r.out + r.err)
         assert.match(r.out, /^notices \(changes, not damage\):$/m)
-        assert.match(r.out, new RegExp(`^  \\[forum\\] FORUM_ROOTS_CHANGED: forum roots changed: recorded \\[${toHex(root.publicKey)}\\], config \\[${next}\\]$`, 'm'))
+        assert.match(r.out,
+          new RegExp(`^  \\[forum\\] FORUM_ROOTS_CHANGED: forum roots changed: recorded \\[${toHex(root.publicKey)}\\], config \\[${next}\\]$`, 'm'))
         assert.match(r.out, /^problems: none$/m)
-        const json = JSON.parse((await hashmesh('audit', 'verify', '--config', await configWithRoots([next]), '--json')).out) as { ok: boolean, notices: Array<{ code: string }> }
+        const json = JSON.parse((await hashmesh('audit', 'verify', '--config', await configWithRoots([next]), '--json')).out) as { ok: boolean
+          notices: Array<{ code: string }> }
         assert.deepEqual([json.ok, json.notices.map(n => n.code)], [true, ['FORUM_ROOTS_CHANGED']])
       })
 

@@ -63,7 +63,8 @@ describe('cli: forum, join and rotate-key', function () {
   /** A node's forum face over a real membership, ingester and store, as the node wires them. */
   function forumNode (ingester: ForumRecordIngester): ForumNodeApi {
     return {
-      forum: async () => ({ roots: membership.rootKeys(), revokedEntries: membership.policy, digest: toHex(membership.digest()), members: membership.members(Date.now()), revocations: membership.revocations() }),
+      forum: async () => ({ roots: membership.rootKeys(), revokedEntries: membership.policy, digest: toHex(membership.digest()),
+        members: membership.members(Date.now()), revocations: membership.revocations() }),
       submitForumRecord: async signed => {
         const { record, code } = await ingester.submit(signed, LOCAL_SOURCE)
         return { recordId: toHex(record.id), kind: record.body.credential !== undefined ? 'credential' : 'revocation', code }
@@ -142,7 +143,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('signs a credential, writes it as hex, and the node takes it', async function () {
       const member = newMember()
       const out = join(dir, 'alice.credential')
-      const r = await hashmesh('forum', 'admit', member.hex, '--org', 'Alice Safety', '--roles', 'publish,opine', '--from', '2025-01-01', '--until', '2026-01-01T00:00:00Z', '--serial', '42', '--out', out, ...signing())
+      const r = await hashmesh('forum', 'admit', member.hex, '--org', 'Alice Safety', '--roles', 'publish,opine', '--from', '2025-01-01', '--until',
+        '2026-01-01T00:00:00Z', '--serial', '42', '--out', out, ...signing())
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, /submitted\s+ACCEPTED/)
       const record = await readRecord(out)
@@ -160,7 +162,8 @@ describe('cli: forum, join and rotate-key', function () {
       await mkdir(work)
       process.chdir(work)
       try {
-        const r = await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--serial', '7', '--offline', '--json', ...signing())
+        const r = await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--serial', '7', '--offline',
+          '--json', ...signing())
         assert.equal(r.code, 0, r.err)
         const doc = JSON.parse(r.out) as { submitted: unknown, file: string }
         assert.equal(doc.submitted, null)
@@ -178,7 +181,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('--force overwrites --out; without it the file is kept', async function () {
       const out = join(dir, 'member.credential')
       const member = newMember()
-      const admit = async (...extra: string[]): Promise<Run> => await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--offline', '--out', out, ...extra, ...signing())
+      const admit = async (...extra: string[]): Promise<Run> => await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until',
+        '2099-01-01', '--offline', '--out', out, ...extra, ...signing())
       assert.equal((await admit('--serial', '1')).code, 0)
       const refused = await admit('--serial', '2')
       assert.equal(refused.code, 2)
@@ -189,13 +193,17 @@ describe('cli: forum, join and rotate-key', function () {
     })
 
     it('takes the network from the node running on the data dir, and says where it came from', async function () {
-      await writeNodeInfo(data.paths.nodeInfo, { peerId: 'p', multiaddrs: [], http: 'http://127.0.0.1:1', publisherKey: toHex(data.publisherKey.publicKey), network: 'example-forum' })
+      await writeNodeInfo(data.paths.nodeInfo,
+        { peerId: 'p', multiaddrs: [], http: 'http://127.0.0.1:1', publisherKey: toHex(data.publisherKey.publicKey), network: 'example-forum' })
       const out = join(dir, 'n.credential')
-      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out, '--data', data.paths.root)
+      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out,
+        '--data', data.paths.root)
       assert.equal(r.code, 0, r.err)
       assert.equal((await readRecord(out)).body.network, 'example-forum')
       assert.match(r.out, /network from\s+the node running on /)
-      const env = await runCommand(COMMANDS, ['forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', join(dir, 'e.credential'), '--data', data.paths.root], { HOME: home, HASHMESH_NETWORK: 'from-env' })
+      const env = await runCommand(COMMANDS,
+        ['forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', join(dir, 'e.credential'),
+          '--data', data.paths.root], { HOME: home, HASHMESH_NETWORK: 'from-env' })
       assert.equal((await readRecord(join(dir, 'e.credential'))).body.network, 'from-env', env.err)
     })
 
@@ -203,7 +211,8 @@ describe('cli: forum, join and rotate-key', function () {
       const config = join(dir, 'config.json')
       await writeFile(config, JSON.stringify({ network: 'from-config', dataDir: data.paths.root }))
       const out = join(dir, 'c.credential')
-      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out, '--config', config)
+      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out,
+        '--config', config)
       assert.equal(r.code, 0, r.err)
       assert.equal((await readRecord(out)).body.network, 'from-config')
     })
@@ -239,7 +248,8 @@ describe('cli: forum, join and rotate-key', function () {
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, /last seq 7 is the member's head on the node/)
       const revocation = (await readRecord(out)).body.revocation
-      assert.deepEqual(revocation && { ...revocation, member: toHex(revocation.member) }, { member: member.hex, serial: 3, effectiveAtMs: Date.parse('2025-06-01T00:00:00Z'), lastSeq: 7, reason: 'left the forum' })
+      assert.deepEqual(revocation && { ...revocation, member: toHex(revocation.member) },
+        { member: member.hex, serial: 3, effectiveAtMs: Date.parse('2025-06-01T00:00:00Z'), lastSeq: 7, reason: 'left the forum' })
       assert.equal(membership.revocations().length, 1)
     })
 
@@ -259,14 +269,17 @@ describe('cli: forum, join and rotate-key', function () {
   describe('forum members', function () {
     it('lists each credential with how it stands, and the revocations', async function () {
       const member = newMember()
-      assert.equal((await hashmesh('forum', 'admit', member.hex, '--org', 'Bob Org', '--roles', 'publish', '--from', '2020-01-01', '--until', '2099-01-01', '--serial', '5', '--out', join(dir, 'b.credential'), ...signing())).code, 0)
-      assert.equal((await hashmesh('forum', 'revoke', member.hex, '--serial', '5', '--at', '2098-01-01', '--out', join(dir, 'b.revocation'), ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', member.hex, '--org', 'Bob Org', '--roles', 'publish', '--from', '2020-01-01', '--until', '2099-01-01',
+        '--serial', '5', '--out', join(dir, 'b.credential'), ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'revoke', member.hex, '--serial', '5', '--at', '2098-01-01', '--out', join(dir, 'b.revocation'),
+        ...signing())).code, 0)
       const r = await hashmesh('forum', 'members', '--data', data.paths.root)
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, new RegExp(`^ {2}${member.hex} {2}Bob Org {2}revoked$`, 'm'))
       assert.match(r.out, /revoked from 2098-01-01T00:00:00.000Z/)
       assert.match(r.out, new RegExp(`^ {2}${member.hex} {2}serial 5 {2}from 2098-01-01T00:00:00.000Z$`, 'm'))
-      const json = JSON.parse((await hashmesh('forum', 'members', '--data', data.paths.root, '--json')).out) as { roots: string[], members: unknown[], revocations: unknown[] }
+      const members = await hashmesh('forum', 'members', '--data', data.paths.root, '--json')
+      const json = JSON.parse(members.out) as { roots: string[], members: unknown[], revocations: unknown[] }
       assert.deepEqual([json.roots, json.members.length, json.revocations.length], [[rootKey], 1, 1])
     })
   })
@@ -275,7 +288,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('submits the credential and prints it; warns when it admits another key than this node\'s', async function () {
       const own = join(dir, 'own.credential')
       const publisher = toHex(data.publisherKey.publicKey)
-      assert.equal((await hashmesh('forum', 'admit', publisher, '--org', 'Us', '--roles', 'publish,consume', '--until', '2099-01-01', '--offline', '--out', own, ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', publisher, '--org', 'Us', '--roles', 'publish,consume', '--until', '2099-01-01', '--offline', '--out',
+        own, ...signing())).code, 0)
       const r = await hashmesh('join', own, '--data', data.paths.root)
       assert.equal(r.code, 0, r.err)
       assert.equal(r.err, '')
@@ -284,7 +298,8 @@ describe('cli: forum, join and rotate-key', function () {
       assert.equal((await hashmesh('join', own, '--data', data.paths.root)).out.includes('DUPLICATE'), true)
 
       const other = join(dir, 'other.credential')
-      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'Them', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', other, ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'Them', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out',
+        other, ...signing())).code, 0)
       const warned = await hashmesh('join', other, '--data', data.paths.root)
       assert.equal(warned.code, 0)
       assert.match(warned.err, /warning: this credential admits [0-9a-f]{64}, but this node publishes as/)
@@ -305,7 +320,8 @@ describe('cli: forum, join and rotate-key', function () {
       const foreign = join(dir, 'foreign.credential')
       const otherRoot = join(dir, 'other-root.key')
       assert.equal((await hashmesh('forum', 'init', '--key', otherRoot)).code, 0)
-      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'X', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--root-key', otherRoot, '--out', foreign, ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'X', '--roles', 'publish', '--until', '2099-01-01', '--offline',
+        '--root-key', otherRoot, '--out', foreign, ...signing())).code, 0)
       const refused = await hashmesh('join', foreign, '--data', data.paths.root, '--json')
       assert.equal(refused.code, 1)
       assert.equal(errorCode(refused.out), 'UNKNOWN_ROOT')
@@ -332,13 +348,16 @@ describe('cli: forum, join and rotate-key', function () {
       assert.notEqual(doc.newKey, toHex(old.publicKey))
 
       const rotation = decodeKeyRotation(Buffer.from((await readFile(doc.rotationFile, 'utf8')).trim(), 'hex'))
-      assert.deepEqual([toHex(rotation.body.oldKey), toHex(rotation.body.newKey), rotation.body.lastSeq, rotation.body.network], [toHex(old.publicKey), doc.newKey, 3, TEST_NETWORK])
+      assert.deepEqual([toHex(rotation.body.oldKey), toHex(rotation.body.newKey), rotation.body.lastSeq, rotation.body.network],
+        [toHex(old.publicKey), doc.newKey, 3, TEST_NETWORK])
       assert.ok(verify(rotation.signature, rotation.bodyBytes, old.publicKey))
 
-      const admitted = await hashmesh('forum', 'admit', doc.newKey, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation', doc.rotationFile, '--out', join(dir, 'new.credential'), ...signing())
+      const admitted = await hashmesh('forum', 'admit', doc.newKey, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation',
+        doc.rotationFile, '--out', join(dir, 'new.credential'), ...signing())
       assert.equal(admitted.code, 0, admitted.err)
       assert.equal(membership.rotatedTo(old.publicKey), doc.newKey)
-      const wrongKey = await hashmesh('forum', 'admit', newMember().hex, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation', doc.rotationFile, '--offline', ...signing())
+      const wrongKey = await hashmesh('forum', 'admit', newMember().hex, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation',
+        doc.rotationFile, '--offline', ...signing())
       assert.equal(wrongKey.code, 2)
       assert.match(wrongKey.err, /the rotation moves to/)
     })

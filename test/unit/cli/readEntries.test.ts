@@ -106,7 +106,8 @@ describe('cli: publish input', () => {
     })
 
     it('reads opinions with reasons; refuses a reason that is not a string', async () => {
-      const rows = await read(`{"type":"md5","value":"${MD5}","action":"confirm","reason":"verified"}\n{"type":"md5","value":"${MD5}","action":"dispute","labels":[]}\n`, 'in.jsonl')
+      const rows = await read(`{"type":"md5","value":"${MD5}","action":"confirm","reason":"verified"}\n` +
+        `{"type":"md5","value":"${MD5}","action":"dispute","labels":[]}\n`, 'in.jsonl')
       assert.deepEqual(rows.map(r => r.entry), [
         { type: 'md5', value: MD5, labels: [], action: 'confirm', reason: 'verified' },
         { type: 'md5', value: MD5, labels: [], action: 'dispute' }
