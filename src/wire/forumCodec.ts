@@ -171,8 +171,7 @@ export function encodeForumRecordBody (record: ForumRecord): Uint8Array {
     createdAtMs: record.createdAtMs,
     ...(record.credential === undefined
       ? {}
-      : { credential: { ...record.credential, rotation: record.credential.rotation?.signedBytes ??
-        new Uint8Array(0) } }),
+      : { credential: { ...record.credential, rotation: record.credential.rotation?.signedBytes ?? new Uint8Array(0) } }),
     ...(record.revocation === undefined ? {} : { revocation: record.revocation })
   }
   checkRecord(raw)

@@ -119,8 +119,9 @@ function recordRows (s: ForumRecordSummary): Array<[string, string]> {
   ]
 }
 
-function report (ctx: CliContext, opts: SignOptions, signing: SigningConfig, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined,
-  notes: string[]): void {
+function report (
+  ctx: CliContext, opts: SignOptions, signing: SigningConfig, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined, notes: string[]
+): void {
   if (opts.json === true) return printJson(ctx, { ...s, networkSource: signing.networkSource, file, submitted: submitted?.code ?? null, notes })
   printLines(ctx, [
     `${s.kind} for ${s.member}`,
@@ -147,8 +148,9 @@ async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): P
     throw err
   }
   const rootKey = toHex((await loadRootKey(path)).publicKey)
-  if (await isNodeDataDir(dirname(path))) ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off ` +
-    'every node\n')
+  if (await isNodeDataDir(dirname(path))) {
+    ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off every node\n`)
+  }
   if (opts.json === true) {
     printJson(ctx, { rootKey, file: path })
     return

@@ -38,8 +38,9 @@ export function formatHashes (h: HashedFile): string[] {
 function checkedLabels (text: string | undefined): string[] {
   const labels = text === undefined || text === '' ? [] : text.split(';')
   if (labels.length > MAX_LABELS_PER_ENTRY) throw new CliError('USAGE', `--labels: at most ${MAX_LABELS_PER_ENTRY} labels`)
-  for (const l of labels) if (!LABEL_PATTERN.test(l)) throw new CliError('USAGE',
-    `--labels: "${l.slice(0, 80)}" is not a label (1-64 printable ASCII characters, no ';' or ',')`)
+  for (const l of labels) {
+    if (!LABEL_PATTERN.test(l)) throw new CliError('USAGE', `--labels: "${l.slice(0, 80)}" is not a label (1-64 printable ASCII characters, no ';' or ',')`)
+  }
   return labels
 }
 

@@ -34,8 +34,8 @@ function whoText (m: LookupMatch): string {
 
 function matchLines (m: LookupMatch, variants: VariantNames): string[] {
   return [
-    `    publisher ${m.publisher} ` +
-    `(${whoText(m)})${m.current ? '' : ' (superseded by a later entry)'}${m.publisherEquivocating ? ' (publisher EQUIVOCATING)' : ''}`,
+    `    publisher ${m.publisher} (${whoText(m)})` +
+    `${m.current ? '' : ' (superseded by a later entry)'}${m.publisherEquivocating ? ' (publisher EQUIVOCATING)' : ''}`,
     ...aligned([
       ...nearRows(m, variants),
       ['labels', m.labels.length > 0 ? m.labels.join(';') : '-'],
@@ -67,8 +67,7 @@ export function formatHashSummary (h: HashSummary): string[] {
     ...(h.disputed ? [['disputed', 'yes'] as [string, string]] : []),
     ...(h.allowlisted === undefined
       ? []
-      : [['allowlisted', `by ${h.allowlisted.author} at ${h.allowlisted.addedAt}: ${h.allowlisted.note}`] as [string,
-          string]])
+      : [['allowlisted', `by ${h.allowlisted.author} at ${h.allowlisted.addedAt}: ${h.allowlisted.note}`] as [string, string]])
   ]
   const near = h.distance === undefined ? '' : `, distance ${h.distance}`
   return [`  hash ${h.value}${near}: ${h.match ? 'MATCH' : 'no match'}`, ...aligned(rows, '    ')]

@@ -51,8 +51,8 @@ async function publishAll (client: NodeClient, batches: readonly InputBatch[], o
     if (results.length === 0) throw err
     const done = total(results)
     throw new CliError('PUBLISH_INCOMPLETE',
-      `${done.batches} batch(es) with ${done.entries} entries were published before this failure: ${(err as Error).message}`, { cause: err,
-        details: { batches: results, total: done } })
+      `${done.batches} batch(es) with ${done.entries} entries were published before this failure: ${(err as Error).message}`,
+      { cause: err, details: { batches: results, total: done } })
   }
   return results
 }
@@ -69,8 +69,8 @@ export function register (program: Command, ctx: CliContext): void {
     .argument('<file>', 'input file, or - for stdin')
     .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(INPUT_FORMATS))
     .addOption(new Option('--max-entries <n>',
-      `refuse an input of more entries than this, as it is held in memory until checked (1-${MAX_MAX_ENTRIES}, default ` +
-      `${DEFAULT_MAX_ENTRIES})`).argParser(parseMaxEntries)))
+      `refuse an input of more entries than this, as it is held in memory until checked (1-${MAX_MAX_ENTRIES}, default ${DEFAULT_MAX_ENTRIES})`)
+      .argParser(parseMaxEntries)))
     .addOption(jsonOption())
     .action(async (file: string, opts: PublishOptions) => {
       const client = new NodeClient(await locateNode(opts, ctx.env, 'admin'))

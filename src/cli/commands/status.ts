@@ -44,8 +44,7 @@ function trustText (s: NodeStatus): string {
   const ignored = s.forum.ignoredTrust.length
   return ignored === 0
     ? 'not used: the forum roots decide'
-    : `${ignored} key(s) listed but ignored: the forum roots decide (forum.overrides accepts a key ` +
-      'against them)'
+    : `${ignored} key(s) listed but ignored: the forum roots decide (forum.overrides accepts a key against them)`
 }
 
 /** Keys accepted against the forum, each with its reason: an auditor reads them here first. */
