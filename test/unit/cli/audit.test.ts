@@ -127,8 +127,8 @@ describe('cli: hashmesh audit', () => {
         assert.match(r.out,
           new RegExp(`^  \\[forum\\] FORUM_ROOTS_CHANGED: forum roots changed: recorded \\[${toHex(root.publicKey)}\\], config \\[${next}\\]$`, 'm'))
         assert.match(r.out, /^problems: none$/m)
-        const json = JSON.parse((await hashmesh('audit', 'verify', '--config', await configWithRoots([next]), '--json')).out) as { ok: boolean
-          notices: Array<{ code: string }> }
+        const verified = await hashmesh('audit', 'verify', '--config', await configWithRoots([next]), '--json')
+        const json = JSON.parse(verified.out) as { ok: boolean, notices: Array<{ code: string }> }
         assert.deepEqual([json.ok, json.notices.map(n => n.code)], [true, ['FORUM_ROOTS_CHANGED']])
       })
 

@@ -332,7 +332,9 @@ describe('cli: forum, join and rotate-key', function () {
     it('signs a rotation with the old key at its head seq, retires the old key file, and the rotation goes into a credential', async function () {
       const old = data.publisherKey
       const db = await HashStore.open(data.paths.db)
-      for (const b of makeChain(old.secretKey, [randomEntries(1), randomEntries(1), randomEntries(1)])) await db.applyBatch(b, { receivedAtMs: 1, source: LOCAL_SOURCE })
+      for (const b of makeChain(old.secretKey, [randomEntries(1), randomEntries(1), randomEntries(1)])) {
+        await db.applyBatch(b, { receivedAtMs: 1, source: LOCAL_SOURCE })
+      }
       await db.close()
 
       const r = await hashmesh('rotate-key', '--data', data.paths.root, '--network', TEST_NETWORK, '--json')
