@@ -39,7 +39,7 @@ const typeRules = {
 }
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', '.bench-tmp/'] },
   tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
