@@ -159,7 +159,9 @@ function forumMembership (publishers: Publisher[], startMs: number): Membership 
 }
 
 /** The baseline: every key and value of `buckets` (all by default) read once, undecoded, through the store's repositories. */
-async function rawScan (store: HashStore, buckets?: ReadonlyArray<Pick<Repository<unknown, unknown>, 'entriesBinary'>>): Promise<{ records: number, bytes: number }> {
+async function rawScan (
+  store: HashStore, buckets?: ReadonlyArray<Pick<Repository<unknown, unknown>, 'entriesBinary'>>
+): Promise<{ records: number, bytes: number }> {
   let records = 0
   let bytes = 0
   for (const repository of buckets ?? Object.values(store.repositories) as Array<Pick<Repository<unknown, unknown>, 'entriesBinary'>>) {
