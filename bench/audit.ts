@@ -159,7 +159,9 @@ function forumMembership (publishers: Publisher[], startMs: number): Membership 
 }
 
 /** The baseline: every key and value of `buckets` (all by default) read once, undecoded, through the store's repositories. */
-async function rawScan (store: HashStore, buckets?: ReadonlyArray<Pick<Repository<unknown, unknown>, 'entriesBinary'>>): Promise<{ records: number, bytes: number }> {
+async function rawScan (
+  store: HashStore, buckets?: ReadonlyArray<Pick<Repository<unknown, unknown>, 'entriesBinary'>>
+): Promise<{ records: number, bytes: number }> {
   let records = 0
   let bytes = 0
   for (const repository of buckets ?? Object.values(store.repositories) as Array<Pick<Repository<unknown, unknown>, 'entriesBinary'>>) {
@@ -205,7 +207,8 @@ async function interleaved (a: () => Promise<void>, b: () => Promise<void>): Pro
  * Total time of each of two contenders over the same items, taken in alternating groups: for work
  * too slow to repeat (a provenance call decodes a whole batch), drift still hits both alike.
  */
-async function alternating<T> (items: readonly T[], group: number, a: (g: readonly T[]) => Promise<void>, b: (g: readonly T[]) => Promise<void>): Promise<[number, number]> {
+async function alternating<T> (items: readonly T[], group: number, a: (g: readonly T[]) => Promise<void>,
+  b: (g: readonly T[]) => Promise<void>): Promise<[number, number]> {
   let totalA = 0
   let totalB = 0
   for (let first = 0; first < items.length; first += group) {
@@ -242,7 +245,8 @@ async function main (): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hashmesh-bench-audit-'))
   const dbPath = join(dir, 'db')
   try {
-    console.log(`audit: ${fmt(ENTRIES)} sha256 entries in ${fmt(BATCHES)} signed batches of up to ${fmt(MAX_ENTRIES_PER_BATCH)} from ${PUBLISHERS} publishers, node ${process.version}\n`)
+    console.log(`audit: ${fmt(ENTRIES)} sha256 entries in ${fmt(BATCHES)} signed batches of up to ${fmt(MAX_ENTRIES_PER_BATCH)} from ${PUBLISHERS} ` +
+      `publishers, node ${process.version}\n`)
     const publishers: Publisher[] = Array.from({ length: PUBLISHERS }, (_, i) => {
       const secretKey = generateSecretKey()
       return { secretKey, publicKey: publicKeyOf(secretKey), organisation: `Bench Org ${i + 1}` }
@@ -288,7 +292,9 @@ async function main (): Promise<void> {
 
     const report = await timed(async () => await audit.transparency({ period: 'month' }))
     // Publishers take turns, so a store of fewer batches than publishers has fewer publishing.
-    if (report.result.entries !== ENTRIES || report.result.publishers !== Math.min(PUBLISHERS, BATCHES)) throw new Error(`transparency counted ${report.result.entries} entries of ${report.result.publishers} publishers`)
+    if (report.result.entries !== ENTRIES || report.result.publishers !== Math.min(PUBLISHERS, BATCHES)) {
+      throw new Error(`transparency counted ${report.result.entries} entries of ${report.result.publishers} publishers`)
+    }
     if (report.result.rows.some(r => r.organisation === null)) throw new Error('transparency rows without an organisation: membership not consulted')
 
     const exported = await timed(async () => {
@@ -352,7 +358,8 @@ async function main (): Promise<void> {
     console.log()
     line(`1. audit verify (${fmt(checked.entries)} entries, ${fmt(checked.signatures)} batches)`, 'seconds', 'rates')
     line('verifyStore', secs(verifyS), `${fmt(ENTRIES / verifyS)} entries/s, ${(BATCHES / verifyS).toFixed(1)} batches/s`)
-    line(`raw scan, every key+value (${fmt(records)} records, ${(bytes / 2 ** 20).toFixed(0)} MiB)`, secs(rawS), `${fmt(records / rawS)} records/s (runs ${secs(scan1.s)}, ${secs(scan2.s)})`)
+    line(`raw scan, every key+value (${fmt(records)} records, ${(bytes / 2 ** 20).toFixed(0)} MiB)`, secs(rawS),
+      `${fmt(records / rawS)} records/s (runs ${secs(scan1.s)}, ${secs(scan2.s)})`)
     line('signatures alone (decodeSignedBatch + verify)', secs(sigs.s), `${(BATCHES / sigs.s).toFixed(1)} batches/s`)
     line('ratio verify / raw scan', times(verifyS / rawS))
     line('ratio verify / signatures alone', times(verifyS / sigs.s))
@@ -363,7 +370,7 @@ async function main (): Promise<void> {
     line('raw scan, whole store', secs(rawS), `ratio report / this ${times(report.s / rawS)}`)
     console.log()
     line('3. export to CSV (bytes counted, discarded)', 'rows/s', '')
-    line(`exportEntries → formatExport csv (${(exported.result.csvBytes / 2 ** 20).toFixed(0)} MiB)`, fmt(ENTRIES / exported.s), `${secs(exported.s)}`)
+    line(`exportEntries → formatExport csv (${(exported.result.csvBytes / 2 ** 20).toFixed(0)} MiB)`, fmt(ENTRIES / exported.s), secs(exported.s))
     line('raw scan, signed-batch bucket only', fmt(ENTRIES / batchScan.s), `entries/s; ratio export time / this ${times(exported.s / batchScan.s)}`)
     line('raw scan, whole store', fmt(ENTRIES / rawS), `entries/s; ratio export time / this ${times(exported.s / rawS)}`)
     console.log()
@@ -378,9 +385,11 @@ async function main (): Promise<void> {
 
     console.log(`\n${'-'.repeat(84)}`)
     console.log(`command: ${commandLine()}`)
-    console.log(`store:   ${fmt(ENTRIES)} entries, ${fmt(BATCHES)} batches, ${PUBLISHERS} publishers, ${(bytes / 2 ** 20).toFixed(0)} MiB of records; node ${process.version}`)
+    console.log(`store:   ${fmt(ENTRIES)} entries, ${fmt(BATCHES)} batches, ${PUBLISHERS} publishers, ${(bytes / 2 ** 20).toFixed(0)} MiB of records; node ` +
+      process.version)
     const table: Array<[string, string, string, string]> = [
-      ['audit verify', `${secs(verifyS)}  ${fmt(ENTRIES / verifyS)} entries/s`, `raw scan ${secs(rawS)}; sigs ${secs(sigs.s)}`, `${times(verifyS / rawS)} scan, ${times(verifyS / sigs.s)} sigs`],
+      ['audit verify', `${secs(verifyS)}  ${fmt(ENTRIES / verifyS)} entries/s`, `raw scan ${secs(rawS)}; sigs ${secs(sigs.s)}`,
+        `${times(verifyS / rawS)} scan, ${times(verifyS / sigs.s)} sigs`],
       ['transparency (monthly)', secs(report.s), `raw scan ${secs(rawS)}`, times(report.s / rawS)],
       ['export CSV', `${fmt(ENTRIES / exported.s)} rows/s`, `raw scan ${fmt(ENTRIES / rawS)} entries/s`, times(exported.s / rawS)],
       ['lookupMany forum+policy', `${fmt(queries.length / forumS)} /s`, `plain ${fmt(queries.length / plainS)} /s`, times(forumS / plainS)],

@@ -151,7 +151,9 @@ async function main (): Promise<void> {
     ])
     const { listeningS, totalS, joined } = await catchUp(server, joiner)
     if (joined.hashes.sha256 !== ENTRIES) throw new Error(`joining node indexed ${joined.hashes.sha256} sha256 hashes, expected ${ENTRIES}`)
-    if (!joined.connectedPeers.every(p => p === server!.peerId)) throw new Error(`joining node talked to ${joined.connectedPeers.join(', ')}, not only the server`)
+    if (!joined.connectedPeers.every(p => p === server!.peerId)) {
+      throw new Error(`joining node talked to ${joined.connectedPeers.join(', ')}, not only the server`)
+    }
     await joiner.stop()
     await server.stop()
 

@@ -93,7 +93,8 @@ async function main (): Promise<void> {
   console.log(row('gossip message id, node:crypto SHA-256 (now)', nodeIdUs, trustedUs))
   const before = beforeUs + nobleIdUs
   const after = afterUs + nodeIdUs
-  console.log(`\nper untrusted batch, validation + message id: ${Math.round(before)} µs before, ${Math.round(after)} µs now (${(before / after).toFixed(0)}x less)`)
+  console.log(`\nper untrusted batch, validation + message id: ${Math.round(before)} µs before, ${Math.round(after)} µs now ` +
+    `(${(before / after).toFixed(0)}x less)`)
   console.log(`the whole flood of ${BATCHES}: ${(before * BATCHES / 1e6).toFixed(2)} s of CPU before, ${(after * BATCHES / 1e6).toFixed(3)} s now`)
 }
 

@@ -31,7 +31,7 @@ async function timeIt (fn: () => unknown): Promise<number> {
 }
 
 /** Seconds for ROUNDS passes over every item, after one untimed pass to warm the JIT. */
-async function overAll<T> (items: readonly T[], fn: (item: T) => Promise<unknown> | unknown): Promise<number> {
+async function overAll<T> (items: readonly T[], fn: (item: T) => unknown): Promise<number> {
   for (const item of items) await fn(item)
   return await timeIt(async () => {
     for (let r = 0; r < ROUNDS; r++) for (const item of items) await fn(item)
@@ -103,7 +103,8 @@ async function main (): Promise<void> {
     const ms: number[] = []
     for (let i = 0; i < SINGLE_RUNS; i++) ms.push(await timeIt(fn) * 1000)
     ms.sort((a, b) => a - b)
-    console.log(`PDQ alone on ${PHOTO} (${photo.width}×${photo.height}), ${label}: p50 ${percentile(ms, 0.5).toFixed(1)} ms, p90 ${percentile(ms, 0.9).toFixed(1)} ms`)
+    console.log(`PDQ alone on ${PHOTO} (${photo.width}×${photo.height}), ${label}: p50 ${percentile(ms, 0.5).toFixed(1)} ms, p90 ` +
+      `${percentile(ms, 0.9).toFixed(1)} ms`)
   }
 }
 

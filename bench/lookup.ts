@@ -198,7 +198,9 @@ async function main (): Promise<void> {
     await store.forEachIndexedValue((code, value) => { map.set(mapKey(code, value), true) })
     const mapBuildS = seconds(started)
     const mapBytes = await memory() - beforeMap
-    if (index.size !== HASHES || map.size !== HASHES || rows !== HASHES) throw new Error(`expected ${HASHES} hashes, index ${index.size}, map ${map.size}, rows ${rows}`)
+    if (index.size !== HASHES || map.size !== HASHES || rows !== HASHES) {
+      throw new Error(`expected ${HASHES} hashes, index ${index.size}, map ${map.size}, rows ${rows}`)
+    }
 
     const queries = membershipQueries(hashes)
     const expectedHits = MEMBERSHIP_QUERIES / 2

@@ -50,10 +50,11 @@ try {
   const pdq = PdqIndex.build(Array.from({ length: STORED }, () => randomBytes(32)))
   const lookups = new LookupService({ store, indexes: new LookupIndexes(store, { pdq }) })
   const perQuery = (1 + MAX_PDQ_VARIANTS) * (SEARCH_OVERHEAD_COST + pdq.searchCost(DISTANCE))
-  console.log(`${STORED} stored hashes; one query at ${DISTANCE} with ${MAX_PDQ_VARIANTS} variants is estimated at ${perQuery.toExponential(2)} units; budget ${MAX_REQUEST_SEARCH_COST.toExponential(2)}`)
+  console.log(`${STORED} stored hashes; one query at ${DISTANCE} with ${MAX_PDQ_VARIANTS} variants is estimated at ${perQuery.toExponential(2)} units; ` +
+    `budget ${MAX_REQUEST_SEARCH_COST.toExponential(2)}`)
 
   const attack = Array.from({ length: 10_000 }, query)
-  const refused = await measured(async () => await lookups.lookupMany(attack).catch((err: Error & { code?: string }) => err.code))
+  const refused = await measured(async () => await lookups.lookupMany(attack).catch((err: unknown) => (err as { code?: string }).code))
   console.log(`issue's request (10,000 queries, est. ${(perQuery * 1e4).toExponential(2)}): refused in ${refused.ms.toFixed(0)} ms`)
 
   const idle = await measured(async () => { await sleep(1000) })
@@ -62,7 +63,8 @@ try {
   const one = await measured(async () => await lookups.lookupMany([query()]))
   console.log(`one query: ${one.ms.toFixed(0)} ms`)
   const full = await measured(async () => await lookups.lookupMany(Array.from({ length: n }, query)))
-  console.log(`max-budget request (${n} queries, est. ${(n * perQuery).toExponential(2)} units): ${full.ms.toFixed(0)} ms wall, ${full.cpuMs.toFixed(0)} ms CPU (${(full.cpuMs * 1e6 / (n * perQuery)).toFixed(2)} ns a unit); event loop delay ${full.loop}`)
+  console.log(`max-budget request (${n} queries, est. ${(n * perQuery).toExponential(2)} units): ${full.ms.toFixed(0)} ms wall, ${full.cpuMs.toFixed(0)} ms ` +
+    `CPU (${(full.cpuMs * 1e6 / (n * perQuery)).toFixed(2)} ns a unit); event loop delay ${full.loop}`)
 } finally {
   await store.close()
   await rm(dir, { recursive: true, force: true })

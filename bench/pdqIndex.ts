@@ -266,7 +266,9 @@ async function main (): Promise<void> {
   const bruteMany = manySample.map(vs => bruteForceMany(words, vs, 31))
   const bruteManyRate = manySample.length / seconds(started)
   manySample.forEach((vs, i) => {
-    if (JSON.stringify(asStrings(index.searchMany(vs, 31, ALL))) !== JSON.stringify(bruteMany[i])) throw new Error(`searchMany differs from brute force for query ${i}`)
+    if (JSON.stringify(asStrings(index.searchMany(vs, 31, ALL))) !== JSON.stringify(bruteMany[i])) {
+      throw new Error(`searchMany differs from brute force for query ${i}`)
+    }
   })
   const rateMany = bestRate(variants, vs => index.searchMany(vs, 31, 100))
 
@@ -276,8 +278,8 @@ async function main (): Promise<void> {
   row(`queries at d = 31 (${fmt(QUERIES)}), limit 100`, 'queries/s')
   row('PdqIndex.search', fmt(rate31), `${(rate31 / bruteRate).toFixed(0)}x brute force`)
   row(`brute-force scan in TypeScript (${fmt(BRUTE_SAMPLE)} queries)`, fmt(bruteRate), 'results identical')
-  row(`native C++ MIH, 1M hashes, d = 31 (stated, not measured)`, CPP_REFERENCE_QPS, `PdqIndex at ${fmt(HASHES)}: ${(rate31 / 550).toFixed(1)}x the midpoint`)
-  row(`  planted matches found / near misses (32-40) reported`, `${fmt(planted)} / 0`)
+  row('native C++ MIH, 1M hashes, d = 31 (stated, not measured)', CPP_REFERENCE_QPS, `PdqIndex at ${fmt(HASHES)}: ${(rate31 / 550).toFixed(1)}x the midpoint`)
+  row('  planted matches found / near misses (32-40) reported', `${fmt(planted)} / 0`)
   row(`PdqIndex.search at d = 47 (${fmt(QUERIES_D47)} queries)`, fmt(rate47), `${(rate47 / bruteRate).toFixed(1)}x brute force`)
   row(`PdqIndex.search at d = 63 (${fmt(QUERIES_D63)} queries)`, fmt(rate63), `${(rate63 / bruteRate).toFixed(1)}x brute force (planner picks probe or scan)`)
   row('  same, planner: always probe (MIH)', fmt(rate63mih), `${(rate63mih / bruteRate).toFixed(1)}x brute force`)
@@ -295,7 +297,7 @@ async function main (): Promise<void> {
     pauses.push(seconds(t))
     return out
   }
-  const phase = <T>(fn: () => T): { s: number, worst: number } => {
+  const phase = (fn: () => unknown): { s: number, worst: number } => {
     pauses.length = 0
     const t = process.hrtime.bigint()
     fn()
@@ -330,14 +332,16 @@ async function main (): Promise<void> {
   const shape = (s: typeof churned): string => `${s.segments} segments, ${s.mergesRunning} merging`
   const ofBulk = (rate: number): string => `${(rate / rate31 * 100).toFixed(0)}% of the bulk-built rate`
   row(`updates on the ${fmt(HASHES)} index`, 'rate', 'worst single call')
-  row(`addMany, ${ADD_BATCHES} batches of ${fmt(BATCH)} new hashes, back to back`, `${fmt(ADD_BATCHES * BATCH / batches.s)} adds/s`, `${ms(batches.worst)} per batch`)
+  row(`addMany, ${ADD_BATCHES} batches of ${fmt(BATCH)} new hashes, back to back`, `${fmt(ADD_BATCHES * BATCH / batches.s)} adds/s`,
+    `${ms(batches.worst)} per batch`)
   row(`  then ${shape(afterBatches)}: search d = 31`, `${fmt(rateAfterBatches)} queries/s`, ofBulk(rateAfterBatches))
   row('maintain(60) until no merge is owed (idle-time work)', `${catchUp.s.toFixed(2)} s`, `${ms(catchUp.worst)} per slice`)
   row(`  then ${shape(caughtUp)}: search d = 31`, `${fmt(rateCaughtUp)} queries/s`, `${ofBulk(rateCaughtUp)}, at ${fmt(caughtUp.size)} hashes`)
   row(`add, ${fmt(SINGLE_ADDS)} one at a time`, `${fmt(SINGLE_ADDS / singles.s)} adds/s`, ms(singles.worst))
   row(`remove, ${fmt(SINGLE_REMOVES)} one at a time`, `${fmt(SINGLE_REMOVES / removes.s)} removes/s`, ms(removes.worst))
   row(`  then ${shape(churned)}: search d = 31`, `${fmt(rateChurned)} queries/s`, ofBulk(rateChurned))
-  row(`remove a quarter (${fmt(quarter)}), full rebuild x${afterQuarter.rebuilds - churned.rebuilds}`, `${fmt(quarter / retract.s)} removes/s`, `${ms(retract.worst)} (the rebuild)`)
+  row(`remove a quarter (${fmt(quarter)}), full rebuild x${afterQuarter.rebuilds - churned.rebuilds}`, `${fmt(quarter / retract.s)} removes/s`,
+    `${ms(retract.worst)} (the rebuild)`)
   row('  merges done / tail flushes over all updates', `${churned.mergesDone} / ${churned.flushes}`)
 
   if (BIG > 0) {
@@ -352,11 +356,14 @@ async function main (): Promise<void> {
     const bigBrute = bigSample.map(q => bruteForce(bigWords, q, 31))
     const bigBruteRate = bigSample.length / seconds(started)
     bigSample.forEach((q, i) => {
-      if (JSON.stringify(asStrings(bigBuilt.index.search(q, 31, ALL))) !== JSON.stringify(bigBrute[i])) throw new Error(`index and brute force differ at ${BIG}`)
+      if (JSON.stringify(asStrings(bigBuilt.index.search(q, 31, ALL))) !== JSON.stringify(bigBrute[i])) {
+        throw new Error(`index and brute force differ at ${BIG}`)
+      }
     })
     const bigRate = bestRate(big.queries, q => bigBuilt.index.search(q, 31, 100), 2)
     const bigRate47 = bestRate(big.queries.slice(0, 200), q => bigBuilt.index.search(q, 47, 100), 1)
-    row(`PdqIndex.search at ${fmt(BIG)}, d = 31 (${fmt(bigQueries)} queries)`, `${fmt(bigRate)} queries/s`, `${(bigRate / bigBruteRate).toFixed(0)}x brute force`)
+    row(`PdqIndex.search at ${fmt(BIG)}, d = 31 (${fmt(bigQueries)} queries)`, `${fmt(bigRate)} queries/s`,
+      `${(bigRate / bigBruteRate).toFixed(0)}x brute force`)
     row(`PdqIndex.search at ${fmt(BIG)}, d = 47 (200 queries)`, `${fmt(bigRate47)} queries/s`, `${(bigRate47 / bigBruteRate).toFixed(0)}x brute force`)
     row(`brute force at ${fmt(BIG)} (${bigSample.length} queries)`, `${bigBruteRate.toFixed(1)} queries/s`, 'results identical')
   }

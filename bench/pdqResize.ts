@@ -41,7 +41,8 @@ async function main (): Promise<void> {
     for (const scale of SCALES) {
       const d = await distances(photos, side, scale)
       const within = d.filter(x => x <= MATCH_DISTANCE).length
-      console.log(`${String(side).padStart(4)}  ${`${scale} %`.padStart(5)}  ${String(d[d.length >> 1]).padStart(6)}  ${String(d.at(-1)).padStart(3)}  ${`${within}/${d.length}`.padStart(9)}  ${d.join(', ')}`)
+      console.log(`${String(side).padStart(4)}  ${`${scale} %`.padStart(5)}  ${String(d[d.length >> 1]).padStart(6)}  ${String(d.at(-1)).padStart(3)}  ` +
+        `${`${within}/${d.length}`.padStart(9)}  ${d.join(', ')}`)
     }
   }
 }

@@ -171,7 +171,8 @@ async function waitForMesh (nodes: Node[], planned: Array<Set<number>>): Promise
     if (ready) return all
     if (Date.now() > deadline) {
       const lacking = all.flatMap((s, i) => s.meshPeers.length === 0 ? [`n${i}`] : [])
-      throw new Error(`gossip mesh not formed within ${MESH_TIMEOUT_MS} ms; empty mesh on ${lacking.join(', ')}; connections ${JSON.stringify(all.map(s => s.connectedPeers.map(p => index.get(p))))}`)
+      throw new Error(`gossip mesh not formed within ${MESH_TIMEOUT_MS} ms; empty mesh on ${lacking.join(', ')}; connections ` +
+        JSON.stringify(all.map(s => s.connectedPeers.map(p => index.get(p)))))
     }
     await sleep(500)
   }
@@ -180,9 +181,11 @@ async function waitForMesh (nodes: Node[], planned: Array<Set<number>>): Promise
 interface Publish { totalMs: number, publisherMs: number, postMs: number, last: number }
 
 async function publishAndTrace (nodes: Node[], token: string, entries: Entry[]): Promise<Publish> {
-  const body = JSON.stringify({ entries: entries.map((e): EntryInput => ({ type: e.signalType, value: Buffer.from(e.value).toString('hex'), labels: e.labels })) })
+  const body = JSON.stringify({ entries: entries.map((e): EntryInput => ({ type: e.signalType, value: Buffer.from(e.value).toString('hex'),
+    labels: e.labels })) })
   const t0 = Date.now()
-  const res = await fetch(`${nodes[0]!.info!.http}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })
+  const res = await fetch(`${nodes[0]!.info!.http}/v1/batches`,
+    { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })
   const postMs = Date.now() - t0
   const reply = await res.json() as { batchId: string, seq: number }
   if (res.status !== 201) throw new Error(`POST /v1/batches: ${res.status} ${JSON.stringify(reply)}`)
@@ -193,8 +196,10 @@ async function publishAndTrace (nodes: Node[], token: string, entries: Entry[]):
     if (times.every(t => t !== undefined)) break
     if (Date.now() > deadline) {
       const missing = times.flatMap((t, i) => t === undefined ? [i] : [])
-      const seqs = await Promise.all(missing.map(async i => (await status(nodes[i]!.info!)).publishers.find(p => p.publisher === nodes[0]!.info!.publisherKey)?.seq ?? 0))
-      throw new Error(`batch seq ${reply.seq} not in the logs of ${missing.map((i, k) => `n${i} (status seq ${seqs[k]})`).join(', ')} after ${PUBLISH_TIMEOUT_MS} ms` +
+      const publisher = nodes[0]!.info!.publisherKey
+      const seqs = await Promise.all(missing.map(async i => (await status(nodes[i]!.info!)).publishers.find(p => p.publisher === publisher)?.seq ?? 0))
+      throw new Error(`batch seq ${reply.seq} not in the logs of ${missing.map((i, k) => `n${i} (status seq ${seqs[k]})`).join(', ')} after ` +
+        `${PUBLISH_TIMEOUT_MS} ms` +
         ' (a status seq at or past it means the log tail lost the line)')
     }
     await sleep(LOG_POLL_MS)
@@ -264,7 +269,8 @@ async function main (): Promise<void> {
     for (const [k, entries] of batches.entries()) {
       const r = await publishAndTrace(nodes, token, entries)
       const tag = k < WARMUP ? 'warm-up' : `publish ${k - WARMUP + 1}`
-      console.log(`  ${tag.padEnd(10)} last node ${String(r.totalMs).padStart(5)} ms (n${r.last}, ${fromPublisher[r.last]} hops); publisher stored ${r.publisherMs} ms; POST answered ${r.postMs} ms`)
+      console.log(`  ${tag.padEnd(10)} last node ${String(r.totalMs).padStart(5)} ms (n${r.last}, ${fromPublisher[r.last]} hops); publisher stored ` +
+        `${r.publisherMs} ms; POST answered ${r.postMs} ms`)
       if (k >= WARMUP) results.push(r)
       await sleep(PAUSE_MS)
     }
@@ -283,11 +289,14 @@ async function main (): Promise<void> {
     row('  p99', String(percentile(total, 99)))
     row('  max', String(total.at(-1)))
     row('POST → publisher n0 stored its own batch, p50', String(percentile(own, 50)), '(HTTP, JSON, sign, ingest)')
-    row('per-hop ingest in-process, p50 (baseline)', hopP50.toFixed(0), `(decode + verify + store + index; ${Math.round(PER_BATCH / hopP50 * 1000).toLocaleString('en-US')} entries/s)`)
+    row('per-hop ingest in-process, p50 (baseline)', hopP50.toFixed(0),
+      `(decode + verify + store + index; ${Math.round(PER_BATCH / hopP50 * 1000).toLocaleString('en-US')} entries/s)`)
     const cores = availableParallelism()
-    row(`CPU floor: ${NODES} ingests on ${cores} cores (${NODES} × per-hop / ${cores})`, (NODES * hopP50 / cores).toFixed(0), '(every node verifies and stores it once; they share the cores)')
+    row(`CPU floor: ${NODES} ingests on ${cores} cores (${NODES} × per-hop / ${cores})`, (NODES * hopP50 / cores).toFixed(0),
+      '(every node verifies and stores it once; they share the cores)')
     console.log(`\nratio propagation p50 / (per-hop ingest × diameter ${diameter}): ${(p50 / (hopP50 * diameter)).toFixed(2)}` +
-      `  (× n0 eccentricity ${Math.max(...fromPublisher)}: ${(p50 / (hopP50 * Math.max(...fromPublisher))).toFixed(2)}; / CPU floor: ${(p50 / (NODES * hopP50 / cores)).toFixed(2)})`)
+      `  (× n0 eccentricity ${Math.max(...fromPublisher)}: ${(p50 / (hopP50 * Math.max(...fromPublisher))).toFixed(2)}; / CPU floor: ` +
+      `${(p50 / (NODES * hopP50 / cores)).toFixed(2)})`)
   } finally {
     await Promise.allSettled(nodes.map(async n => { await stopNode(n.proc) }))
     await rm(base, { recursive: true, force: true })

@@ -64,7 +64,10 @@ async function inWorkers (bytes: Uint8Array): Promise<void> {
 /** In the child: one operation on one file, then its figures as JSON on stdout. */
 async function child (file: string, op: string): Promise<void> {
   const bytes = await readFile(file)
-  if (op === 'workers') return await inWorkers(bytes)
+  if (op === 'workers') {
+    await inWorkers(bytes)
+    return
+  }
   const before = procKb('VmRSS')
   const maxPixels = 268_402_689
   if (op === 'decode') await decodeImage(bytes, { maxPixels })
@@ -86,13 +89,15 @@ async function main (): Promise<void> {
       const file = join(dir, `${f.channels}-${f.bits}.png`)
       await writeFile(file, await makePng(f, side))
       const run = (op: string): { peak: number, after: number, retired?: number } =>
-        JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, 'child', file, op], { encoding: 'utf8' })) as { peak: number, after: number, retired?: number }
+        JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, 'child', file, op], { encoding: 'utf8' })) as
+          { peak: number, after: number, retired?: number }
       const decode = run('decode')
       const hash = run('hash')
       const workers = run('workers')
       const model = bytesPerPixel({ channels: f.channels, sampleBytes: f.bits / 8 })
       const px = (n: number, width: number): string => (n / pixels).toFixed(1).padStart(width)
-      console.log(`${f.name.padEnd(12)}  ${String(model).padStart(5)}  ${px(decode.peak, 6)}  ${px(hash.peak, 10)}  ${px(hash.after, 14)} | ${px(workers.peak, 17)}  ${px(workers.after, 4)}  ${px(workers.retired ?? 0, 14)}`)
+      console.log(`${f.name.padEnd(12)}  ${String(model).padStart(5)}  ${px(decode.peak, 6)}  ${px(hash.peak, 10)}  ${px(hash.after, 14)} | ` +
+        `${px(workers.peak, 17)}  ${px(workers.after, 4)}  ${px(workers.retired ?? 0, 14)}`)
     }
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -14,6 +14,8 @@ const ACTOR = /^[\x21-\x7e]{1,128}$/
 export function actorOf (request: FastifyRequest): string {
   const given = request.headers['x-hashmesh-actor']
   if (given === undefined) return DEFAULT_ACTOR
-  if (typeof given !== 'string' || !ACTOR.test(given)) throw new ApiError('INVALID_REQUEST', 'X-Hashmesh-Actor must be 1-128 printable ASCII characters without spaces')
+  if (typeof given !== 'string' || !ACTOR.test(given)) {
+    throw new ApiError('INVALID_REQUEST', 'X-Hashmesh-Actor must be 1-128 printable ASCII characters without spaces')
+  }
   return given
 }

@@ -24,7 +24,8 @@ export function requireReadToken (tokens: readonly string[]) {
 
 /** A scraper is told the switch that lets it in without a token, besides the tokens that do. */
 export function requireMetricsToken (tokens: readonly string[]) {
-  return requireToken(tokens, 'GET /metrics needs Authorization: Bearer <read token> (DIR/read.token) or the admin token, unless http.openMetrics or http.openReads is set')
+  return requireToken(tokens,
+    'GET /metrics needs Authorization: Bearer <read token> (DIR/read.token) or the admin token, unless http.openMetrics or http.openReads is set')
 }
 
 function requireToken (tokens: readonly string[], refusal: string) {

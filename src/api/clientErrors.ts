@@ -23,7 +23,8 @@ export function answerClientError (err: NodeJS.ErrnoException, socket: Socket, l
   log.debug({ code: body.error.code, parserError: err.code }, 'request refused')
   const json = JSON.stringify(body)
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`)
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`)
   }
   socket.destroy()
 }

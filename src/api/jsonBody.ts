@@ -65,6 +65,7 @@ export function boundJsonDepth (app: FastifyInstance): void {
       done(new ApiError('TOO_DEEP', `JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH}`), undefined)
       return
     }
-    parse(request, text, done)
+    // The default parser answers through `done`; its type also admits the promise form, which it never takes.
+    void parse(request, text, done)
   })
 }

@@ -1,4 +1,4 @@
-import type { onRequestHookHandler } from 'fastify'
+import type { onRequestAsyncHookHandler } from 'fastify'
 import { requireAdminToken, requireMetricsToken, requireReadToken } from './auth.js'
 
 /**
@@ -8,9 +8,9 @@ import { requireAdminToken, requireMetricsToken, requireReadToken } from './auth
  * alone for a scraper that holds no token).
  */
 export interface RouteAuth {
-  admin: onRequestHookHandler
-  read: onRequestHookHandler
-  metrics: onRequestHookHandler
+  admin: onRequestAsyncHookHandler
+  read: onRequestAsyncHookHandler
+  metrics: onRequestAsyncHookHandler
 }
 
 export interface RouteAuthOptions {
@@ -22,7 +22,7 @@ export interface RouteAuthOptions {
   openMetrics?: boolean
 }
 
-const OPEN: onRequestHookHandler = async () => {}
+const OPEN: onRequestAsyncHookHandler = async () => {}
 
 export function routeAuth (options: RouteAuthOptions): RouteAuth {
   const readers = [options.readToken, options.adminToken]

@@ -23,7 +23,7 @@ export function formatCatchUp (catchUp: readonly CatchUp[]): string {
  * scripts never see it. Returns a function that stops it and clears the line.
  */
 export function showCatchUpBar (source: { status: () => Promise<NodeStatus> }, out: NodeJS.WriteStream): () => void {
-  if (out.isTTY !== true) return () => {}
+  if (!out.isTTY) return () => {}
   let shown = false
   const draw = (line: string): void => {
     if (line === '' && !shown) return

@@ -15,7 +15,8 @@ export type Access = 'read' | 'admin'
 
 /** How to hand a client command the right token, for the messages that refuse one. */
 export const ADMIN_TOKEN_FIX = `pass the node's --data DIR, or its DIR/admin.token with --token-file FILE or $${TOKEN_VAR}`
-export const READ_TOKEN_FIX = `pass the node's read token (DIR/read.token) or admin token with --token-file FILE or $${TOKEN_VAR}, or --data DIR holding read.token`
+export const READ_TOKEN_FIX =
+  `pass the node's read token (DIR/read.token) or admin token with --token-file FILE or $${TOKEN_VAR}, or --data DIR holding read.token`
 
 /** Where the token was found, for error messages that name the fix. */
 export interface ClientToken {

@@ -16,7 +16,8 @@ export function parseDate (text: string, flag: string): number {
   const parts = day ?? DATE_TIME.exec(text)
   const ms = parts !== null && isCalendarDay(parts[1]!, parts[2]!, parts[3]!) ? Date.parse(day !== null ? `${text}T00:00:00Z` : text) : NaN
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new CliError('USAGE', `${flag} must be YYYY-MM-DD or an ISO-8601 time with a zone (e.g. 2025-06-30T12:00:00Z), got ${JSON.stringify(text.slice(0, 40))}`)
+    throw new CliError('USAGE',
+      `${flag} must be YYYY-MM-DD or an ISO-8601 time with a zone (e.g. 2025-06-30T12:00:00Z), got ${JSON.stringify(text.slice(0, 40))}`)
   }
   return ms
 }

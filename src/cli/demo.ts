@@ -75,7 +75,8 @@ async function showImageMatch (client: NodeClient, image: Buffer, say: Say): Pro
   const copy = await editedCopy(image)
   const match = await client.match(copy, 'image/jpeg')
   const near = match.results.find(r => r.type === 'pdq')?.matches[0]
-  say(`C matched an edited copy (half size, brighter, JPEG: no byte in common) by PDQ: listed ${String(match.listed)}, distance ${near?.distance ?? '-'} of 256 bits`)
+  say('C matched an edited copy (half size, brighter, JPEG: no byte in common) by PDQ: ' +
+    `listed ${String(match.listed)}, distance ${near?.distance ?? '-'} of 256 bits`)
   return match
 }
 

@@ -18,7 +18,7 @@ export class CliError extends HashmeshError<CliErrorCode> {
 }
 
 /** The node answered with an error; `code` is the node's own error code, `reason` its finer cause when it gave one. */
-export class NodeResponseError extends HashmeshError<string> {
+export class NodeResponseError extends HashmeshError {
   readonly status: number
   readonly reason: string | undefined
 

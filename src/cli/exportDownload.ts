@@ -27,14 +27,16 @@ export async function download (target: NodeTarget, path: string, write: (piece:
     if (res.body === null) return 0
     let bytes = 0
     try {
-      for await (const piece of res.body) {
+      const body: AsyncIterable<Uint8Array> = res.body
+      for await (const piece of body) {
         alive()
         bytes += piece.length
         await write(piece)
       }
     } catch (err) {
       if (err instanceof CliError) throw err
-      throw new CliError('NODE_UNREACHABLE', `the node stopped sending after ${bytes} bytes: the export is incomplete (${transportReason(err, abort.signal.aborted)})`, { cause: err })
+      throw new CliError('NODE_UNREACHABLE',
+        `the node stopped sending after ${bytes} bytes: the export is incomplete (${transportReason(err, abort.signal.aborted)})`, { cause: err })
     }
     return bytes
   } finally {

@@ -67,7 +67,9 @@ export async function writeHexFile (path: string, bytes: Uint8Array, overwrite =
       await writeFile(path, text, { flag: 'wx' })
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError('USAGE', `${path} already exists; refusing to overwrite it (choose another with --out, or --force)`)
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CliError('USAGE', `${path} already exists; refusing to overwrite it (choose another with --out, or --force)`)
+    }
     throw new CliError('BAD_INPUT', `cannot write ${path}: ${(err as Error).message}`, { cause: err })
   }
 }

@@ -1,4 +1,5 @@
-import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus, PublishResult } from '../node/interface.js'
+import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus,
+  PublishResult } from '../node/interface.js'
 import { ADMIN_TOKEN_FIX, type Access, READ_TOKEN_FIX } from './clientToken.js'
 import { CliError, NodeResponseError } from './errors.js'
 import { AnswerTooLargeError, type HttpAnswer, sendRequest } from './httpRequest.js'
@@ -84,7 +85,9 @@ export class NodeClient {
         maxAnswerBytes: MAX_ANSWER_BYTES
       })
     } catch (err) {
-      if (err instanceof AnswerTooLargeError) throw new NodeResponseError(err.status, 'BAD_RESPONSE', `${this.target.url} answered more than ${MAX_ANSWER_BYTES} bytes; is it a hashmesh node?`)
+      if (err instanceof AnswerTooLargeError) {
+        throw new NodeResponseError(err.status, 'BAD_RESPONSE', `${this.target.url} answered more than ${MAX_ANSWER_BYTES} bytes; is it a hashmesh node?`)
+      }
       throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.target.url}: ${transportReason(err, signal.aborted)}`, { cause: err })
     }
     const ok = res.status >= 200 && res.status < 300

@@ -41,7 +41,8 @@ export async function locateNode (opts: ClientOptions, env: Env, access: Access)
   const url = opts.node !== undefined ? checkedUrl(opts.node) : (await readNodeInfo((await dataDir()).nodeInfo)).http
   const found = await findToken(opts, env, dataDir, access)
   if (access === 'admin' && found === undefined) {
-    throw new CliError('USAGE', `this command needs the node's admin token and none was found (no readable ${(await dataDir()).adminToken}); ${ADMIN_TOKEN_FIX}`)
+    throw new CliError('USAGE',
+      `this command needs the node's admin token and none was found (no readable ${(await dataDir()).adminToken}); ${ADMIN_TOKEN_FIX}`)
   }
   return { url, token: found?.token, tokenSource: found?.source, access, actor: localActor(env) }
 }

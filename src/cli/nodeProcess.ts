@@ -64,7 +64,8 @@ export class NodeProcess {
   async start (timeoutMs = 20_000): Promise<NodeInfo> {
     const infoPath = dataDirPaths(this.dataDir).nodeInfo
     await rm(infoPath, { force: true })
-    const child = spawn(process.execPath, [...NODE_SERVER_FLAGS, CLI_PATH, 'start', '--data', this.dataDir, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } })
+    const child = spawn(process.execPath, [...NODE_SERVER_FLAGS, CLI_PATH, 'start', '--data', this.dataDir, ...this.args],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } })
     this.child = child
     this.exited = new Promise(resolve => child.on('exit', resolve))
     const keep = (d: Buffer): void => { this.logTail = [...this.logTail, ...d.toString().split('\n')].slice(-200) }

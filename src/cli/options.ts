@@ -12,7 +12,9 @@ function nodeOption (): Option {
 }
 
 function tokenOption (): Option {
-  return new Option('--token <token>', `token for the node; other users see it in ps, so prefer --token-file or $${TOKEN_VAR} (default: $${TOKEN_VAR}, else DIR/admin.token if readable, else DIR/read.token for reads)`)
+  return new Option('--token <token>',
+    `token for the node; other users see it in ps, so prefer --token-file or $${TOKEN_VAR} ` +
+    `(default: $${TOKEN_VAR}, else DIR/admin.token if readable, else DIR/read.token for reads)`)
 }
 
 function tokenFileOption (): Option {

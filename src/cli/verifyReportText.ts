@@ -4,7 +4,8 @@ import { aligned } from './context.js'
 /** `hashmesh audit verify`, for people: what was checked, the audit head to keep, every problem. */
 
 function problemLine (p: Problem): string {
-  const where = [p.publisher === undefined ? '' : `publisher ${p.publisher}`, p.seq === undefined ? '' : `seq ${p.seq}`, p.key === undefined ? '' : `key ${p.key}`]
+  const where = [p.publisher === undefined ? '' : `publisher ${p.publisher}`, p.seq === undefined ? '' : `seq ${p.seq}`,
+    p.key === undefined ? '' : `key ${p.key}`]
     .filter(w => w !== '').join(' ')
   return `  [${p.check}] ${p.code}${where === '' ? '' : ` ${where}`}: ${p.message}`
 }

@@ -28,7 +28,7 @@ function httpFlags (flags: ConfigFlags): { value: object, names: string } | unde
     ['--open-metrics', flags.openMetrics === true ? { openMetrics: true } : undefined]
   ] as const).filter(([, value]) => value !== undefined)
   if (given.length === 0) return undefined
-  return { value: Object.assign({}, ...given.map(([, value]) => value)), names: given.map(([name]) => name).join(', ') }
+  return { value: given.reduce<object>((merged, [, value]) => ({ ...merged, ...value }), {}), names: given.map(([name]) => name).join(', ') }
 }
 
 export function flagsLayer (flags: ConfigFlags): ConfigLayer {

@@ -87,7 +87,8 @@ function forumSection () {
     overrides: boundedList(forumOverride(), MAX_FORUM_OVERRIDES)
   }).superRefine((forum, ctx) => {
     if (forum.overrides.length > 0 && forum.roots.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['overrides'], message: 'an override only means something against forum roots; without roots list the key in trust' })
+      ctx.addIssue({ code: 'custom', path: ['overrides'],
+        message: 'an override only means something against forum roots; without roots list the key in trust' })
     }
     const keys = forum.overrides.map(o => o.key)
     const repeated = keys.find((k, i) => keys.indexOf(k) !== i)
@@ -145,11 +146,14 @@ export const configSchema = z.strictObject({
       .refine(r => Object.keys(r).length <= MAX_POLICY_LABELS, `at most ${MAX_POLICY_LABELS} labels`)
   }),
   maxClockSkewMs: z.number().int('must be an integer').min(0, `must be 0-${MAX_CLOCK_SKEW_MS}`).max(MAX_CLOCK_SKEW_MS, `must be 0-${MAX_CLOCK_SKEW_MS}`),
-  syncIntervalMs: z.number().int('must be an integer').min(MIN_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`).max(MAX_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`),
+  syncIntervalMs: z.number().int('must be an integer')
+    .min(MIN_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`)
+    .max(MAX_SYNC_INTERVAL_MS, `must be ${MIN_SYNC_INTERVAL_MS}-${MAX_SYNC_INTERVAL_MS}`),
   match: z.strictObject({
     maxUploadBytes: z.number().int('must be an integer').min(1, `must be 1-${MAX_UPLOAD_BYTES}`).max(MAX_UPLOAD_BYTES, `must be 1-${MAX_UPLOAD_BYTES}`),
     maxImagePixels: z.number().int('must be an integer').min(1, `must be 1-${MAX_IMAGE_PIXELS}`).max(MAX_IMAGE_PIXELS, `must be 1-${MAX_IMAGE_PIXELS}`),
-    concurrency: z.number().int('must be an integer').min(1, `must be 1-${MAX_MATCH_CONCURRENCY}`).max(MAX_MATCH_CONCURRENCY, `must be 1-${MAX_MATCH_CONCURRENCY}`),
+    concurrency: z.number().int('must be an integer')
+      .min(1, `must be 1-${MAX_MATCH_CONCURRENCY}`).max(MAX_MATCH_CONCURRENCY, `must be 1-${MAX_MATCH_CONCURRENCY}`),
     maxWaiting: z.number().int('must be an integer').min(0, `must be 0-${MAX_MATCH_WAITING}`).max(MAX_MATCH_WAITING, `must be 0-${MAX_MATCH_WAITING}`)
   }),
   http: z.strictObject({

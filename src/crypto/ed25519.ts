@@ -8,7 +8,7 @@ import * as ed from '@noble/ed25519'
  */
 export function nativeSha512 (message: Uint8Array): Uint8Array<ArrayBuffer> {
   const digest = createHash('sha512').update(message).digest()
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength) as Uint8Array<ArrayBuffer>
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
 }
 
 ed.hashes.sha512 = nativeSha512

@@ -27,7 +27,8 @@ export async function writeSecretFile (path: string, contents: string): Promise<
 export async function readSecretFile (path: string): Promise<string> {
   const info = await stat(path)
   if ((info.mode & 0o077) !== 0) {
-    throw new SecretFileError('INSECURE_PERMISSIONS', `${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${path}`)
+    throw new SecretFileError('INSECURE_PERMISSIONS',
+      `${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${path}`)
   }
   return (await readFile(path, 'utf8')).trim()
 }

@@ -66,7 +66,7 @@ function outputSpace (meta: Metadata, depth: SampleDepth): string {
  */
 async function decodePixels (open: () => Sharp, meta: Metadata): Promise<RawImage> {
   const depth = meta.depth
-  if (depth !== 'uchar' && depth !== 'ushort') throw new HashingError('UNSUPPORTED_IMAGE', `${String(depth).slice(0, 16)} samples are not hashed`)
+  if (depth !== 'uchar' && depth !== 'ushort') throw new HashingError('UNSUPPORTED_IMAGE', `${depth.slice(0, 16)} samples are not hashed`)
   if (meta.space === 'cmyk') {
     const px = await rawPixels(open().removeAlpha().pipelineColourspace('cmyk').toColourspace('cmyk'), depth)
     if (px.channels !== 4) throw new HashingError('BAD_IMAGE', `CMYK image decoded to ${px.channels} channels`)
@@ -89,7 +89,9 @@ function checkDecodedBytes (meta: Metadata, pixels: number, maxPixels: number): 
   const perPixel = bytesPerPixel({ channels: meta.channels ?? 4, sampleBytes: meta.depth === 'ushort' ? 2 : 1 })
   const budget = maxPixels * REFERENCE_BYTES_PER_PIXEL
   if (pixels * perPixel > budget) {
-    throw new HashingError('IMAGE_TOO_LARGE', `${meta.width}x${meta.height} ${meta.depth === 'ushort' ? '16' : '8'}-bit image with ${meta.channels} channels needs ~${perPixel} bytes a pixel while hashed, ${pixels * perPixel} in all; the bound is ${budget} (${maxPixels} pixels at ${REFERENCE_BYTES_PER_PIXEL} bytes)`)
+    throw new HashingError('IMAGE_TOO_LARGE',
+      `${meta.width}x${meta.height} ${meta.depth === 'ushort' ? '16' : '8'}-bit image with ${meta.channels} channels needs ~${perPixel} bytes a pixel while ` +
+      `hashed, ${pixels * perPixel} in all; the bound is ${budget} (${maxPixels} pixels at ${REFERENCE_BYTES_PER_PIXEL} bytes)`)
   }
 }
 
@@ -105,7 +107,7 @@ export async function decodeImage (bytes: Uint8Array, opts: DecodeOptions): Prom
   // limitInputPixels 0 would mean "no limit" to sharp: the check above keeps that from happening.
   const open = (): Sharp => sharp(bytes, { limitInputPixels: maxPixels, ignoreIcc: true, autoOrient: false, failOn: 'error', pages: 1, page: 0 })
   const meta = await sharpCall(async () => await open().metadata())
-  if (!HASHABLE_FORMATS.has(meta.format)) throw new HashingError('UNSUPPORTED_IMAGE', `image format ${String(meta.format).slice(0, 32)} is not hashed`)
+  if (!HASHABLE_FORMATS.has(meta.format)) throw new HashingError('UNSUPPORTED_IMAGE', `image format ${meta.format.slice(0, 32)} is not hashed`)
   const { width, height } = meta
   if (width === undefined || height === undefined || width <= 0 || height <= 0) throw new HashingError('BAD_IMAGE', 'image header has no size')
   if (width * height > maxPixels) throw new HashingError('IMAGE_TOO_LARGE', `${width}x${height} image is over the ${maxPixels}-pixel bound`)

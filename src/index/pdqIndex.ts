@@ -259,7 +259,7 @@ export class PdqIndex {
       throw new IndexError('BAD_QUERY_COUNT', `searchMany takes 1 to ${MAX_QUERIES} queries`)
     }
     const words = new Int32Array(queries.length * PDQ_WORDS)
-    queries.forEach((q, i) => { loadWords(requirePdqValue(q), words, i * PDQ_WORDS) })
+    queries.forEach((q: Uint8Array, i) => { loadWords(requirePdqValue(q), words, i * PDQ_WORDS) })
     requireDistance(maxDistance)
     requireLimit(limit)
     const best = new Map<number, { distance: number, query: number }>()

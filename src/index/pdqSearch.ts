@@ -105,7 +105,9 @@ export class Searcher {
    * Offers to `top` every live value within `maxDistance` of the query at `query[at..]`: the ids in
    * `groups` (indexed) and in [tailLo, values.count) (not indexed). Each value is offered once.
    */
-  search (values: PdqValues, groups: readonly SearchGroup[], tailLo: number, query: Int32Array, at: number, maxDistance: number, top: TopK, planner: Planner): void {
+  search (
+    values: PdqValues, groups: readonly SearchGroup[], tailLo: number, query: Int32Array, at: number, maxDistance: number, top: TopK, planner: Planner
+  ): void {
     this.words = values.words
     this.dead = values.dead
     this.top = top

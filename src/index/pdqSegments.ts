@@ -243,6 +243,6 @@ export function pickMerge (segments: readonly Segment[], ratio: number, narrowMa
   if (narrow < to && to - narrow >= 2) return { from: narrow, to, layout: layoutFor(segments.slice(narrow).reduce((n, s) => n + s.live, 0), narrowMax) }
   if (narrow < to) return { from: narrow, to, layout: WIDE }
   // Narrow segments older than wide ones (the sizes do not fall in order): rebuild the oldest narrow one wide.
-  const lone = segments.findIndex((s, i) => i >= pick! && s.layout === NARROW)
+  const lone = segments.findIndex((s, i) => i >= pick && s.layout === NARROW)
   return { from: lone, to: lone + 1, layout: WIDE }
 }

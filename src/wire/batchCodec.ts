@@ -24,13 +24,19 @@ export function batchId (bodyBytes: Uint8Array): Uint8Array {
 function checkEntry (e: RawEntry, i: number): Entry {
   const type = findSignalType(e.signalType)
   if (type === undefined) throw new WireError('UNKNOWN_SIGNAL_TYPE', `entry ${i}: unknown signal type "${e.signalType.slice(0, 32)}"`)
-  if (e.value.length !== type.length) throw new WireError('BAD_VALUE_LENGTH', `entry ${i}: ${type.name} value must be ${type.length} bytes, got ${e.value.length}`)
-  if (!Number.isInteger(e.action) || e.action < Action.ADD || e.action > Action.WITHDRAW) throw new WireError('BAD_ACTION', `entry ${i}: unknown action ${e.action}`)
+  if (e.value.length !== type.length) {
+    throw new WireError('BAD_VALUE_LENGTH', `entry ${i}: ${type.name} value must be ${type.length} bytes, got ${e.value.length}`)
+  }
+  if (!Number.isInteger(e.action) || e.action < Action.ADD || e.action > Action.WITHDRAW) {
+    throw new WireError('BAD_ACTION', `entry ${i}: unknown action ${e.action}`)
+  }
   const action = e.action as Action
   const reason = e.reason ?? ''
   if (isOpinion(action)) {
     if (e.labels.length > 0) throw new WireError('OPINION_WITH_LABELS', `entry ${i}: an opinion carries no labels`)
-    if (reason !== '' && !REASON_PATTERN.test(reason)) throw new WireError('BAD_REASON', `entry ${i}: reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit`)
+    if (reason !== '' && !REASON_PATTERN.test(reason)) {
+      throw new WireError('BAD_REASON', `entry ${i}: reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit`)
+    }
   } else if (reason !== '') {
     throw new WireError('BAD_REASON', `entry ${i}: only an opinion carries a reason`)
   }
@@ -49,9 +55,9 @@ function checkBody (raw: RawBody): BatchBody {
   return { ...header, entries: entries.map(checkEntry) }
 }
 
-function decodeOrThrow<T> (type: typeof SignedBatchType, bytes: Uint8Array, what: string): T {
+function decodeOrThrow (type: typeof SignedBatchType, bytes: Uint8Array, what: string): unknown {
   try {
-    return type.decode(bytes) as unknown as T
+    return type.decode(bytes)
   } catch (err) {
     throw new WireError('MALFORMED', `${what} is not valid protobuf`, { cause: err })
   }
@@ -72,7 +78,7 @@ export function encodeSignedBatch (bodyBytes: Uint8Array, signature: Uint8Array)
 
 export function decodeBatchBody (bodyBytes: Uint8Array): BatchBody {
   if (bodyBytes.length > MAX_BODY_BYTES) throw new WireError('OVERSIZED', `batch body is ${bodyBytes.length} bytes, at most ${MAX_BODY_BYTES}`)
-  return checkBody(decodeOrThrow<RawBody>(BatchBodyType, bodyBytes, 'batch body'))
+  return checkBody(decodeOrThrow(BatchBodyType, bodyBytes, 'batch body') as RawBody)
 }
 
 /**
@@ -83,7 +89,7 @@ export function decodeSignedBatch (signedBytes: Uint8Array): DecodedBatch {
   if (signedBytes.length > MAX_SIGNED_BATCH_BYTES) {
     throw new WireError('OVERSIZED', `signed batch is ${signedBytes.length} bytes, at most ${MAX_SIGNED_BATCH_BYTES}`)
   }
-  const raw = decodeOrThrow<{ body: Uint8Array, signature: Uint8Array }>(SignedBatchType, signedBytes, 'signed batch')
+  const raw = decodeOrThrow(SignedBatchType, signedBytes, 'signed batch') as { body: Uint8Array, signature: Uint8Array }
   if (raw.signature.length !== SIGNATURE_BYTES) throw new WireError('BAD_SIGNATURE_LENGTH', `signature must be ${SIGNATURE_BYTES} bytes`)
   const body = decodeBatchBody(raw.body)
   return { id: batchId(raw.body), bodyBytes: raw.body, signature: raw.signature, body, signedBytes }

@@ -15,15 +15,21 @@ type Uint64 = number | LongLike
 
 interface RawRotation { oldKey: Uint8Array, newKey: Uint8Array, network: string, createdAtMs: Uint64, lastSeq: Uint64 }
 interface RawCredential {
-  member: Uint8Array, organisation: string, roles: string[], validFromMs: Uint64, validUntilMs: Uint64, serial: Uint64, rotation: Uint8Array
+  member: Uint8Array
+  organisation: string
+  roles: string[]
+  validFromMs: Uint64
+  validUntilMs: Uint64
+  serial: Uint64
+  rotation: Uint8Array
 }
 interface RawRevocation { member: Uint8Array, serial: Uint64, effectiveAtMs: Uint64, lastSeq: Uint64, reason: string }
 interface RawRecord { signer: Uint8Array, network: string, createdAtMs: Uint64, credential?: RawCredential, revocation?: RawRevocation }
 interface RawSigned { body: Uint8Array, signature: Uint8Array }
 
-function decodeOrThrow<T> (type: protobuf.Type, bytes: Uint8Array, what: string): T {
+function decodeOrThrow (type: protobuf.Type, bytes: Uint8Array, what: string): unknown {
   try {
-    return type.toObject(type.decode(bytes), { defaults: true, longs: Number, oneofs: false }) as T
+    return type.toObject(type.decode(bytes), { defaults: true, longs: Number, oneofs: false })
   } catch (err) {
     throw new WireError('MALFORMED', `${what} is not valid protobuf`, { cause: err })
   }
@@ -87,7 +93,9 @@ function checkCredential (raw: RawCredential): Credential {
   if (credential.validUntilMs <= credential.validFromMs) throw new WireError('BAD_VALIDITY', 'valid_until must be after valid_from')
   if (raw.rotation.length > 0) {
     credential.rotation = decodeKeyRotation(raw.rotation)
-    if (Buffer.compare(credential.rotation.body.newKey, credential.member) !== 0) throw new WireError('BAD_ROTATION', 'the embedded rotation moves to another key than the member')
+    if (Buffer.compare(credential.rotation.body.newKey, credential.member) !== 0) {
+      throw new WireError('BAD_ROTATION', 'the embedded rotation moves to another key than the member')
+    }
   }
   return credential
 }
@@ -127,7 +135,7 @@ export function forumRecordId (bodyBytes: Uint8Array): Uint8Array {
 }
 
 export function encodeKeyRotation (body: KeyRotation): Uint8Array {
-  const checked = checkRotation(body as unknown as RawRotation)
+  const checked = checkRotation(body)
   return KeyRotationType.encode(KeyRotationType.fromObject(checked)).finish()
 }
 
@@ -140,7 +148,7 @@ function encodeEnvelope (type: protobuf.Type, bodyBytes: Uint8Array, sig: Uint8A
 
 function decodeEnvelope (type: protobuf.Type, signedBytes: Uint8Array, maxBytes: number, what: string): RawSigned {
   sizeCheck(signedBytes, maxBytes, what)
-  const raw = decodeOrThrow<RawSigned>(type, signedBytes, what)
+  const raw = decodeOrThrow(type, signedBytes, what) as RawSigned
   return { body: raw.body, signature: signature(raw.signature) }
 }
 
@@ -151,7 +159,7 @@ export function encodeSignedKeyRotation (bodyBytes: Uint8Array, sig: Uint8Array)
 /** Structure only: whether the old key signed it is for the caller. */
 export function decodeKeyRotation (signedBytes: Uint8Array): DecodedKeyRotation {
   const raw = decodeEnvelope(SignedKeyRotationType, signedBytes, MAX_KEY_ROTATION_BYTES, 'key rotation')
-  const body = checkRotation(decodeOrThrow<RawRotation>(KeyRotationType, raw.body, 'key rotation body'))
+  const body = checkRotation(decodeOrThrow(KeyRotationType, raw.body, 'key rotation body') as RawRotation)
   return { body, bodyBytes: raw.body, signature: raw.signature, signedBytes }
 }
 
@@ -161,10 +169,12 @@ export function encodeForumRecordBody (record: ForumRecord): Uint8Array {
     signer: record.signer,
     network: record.network,
     createdAtMs: record.createdAtMs,
-    ...(record.credential === undefined ? {} : { credential: { ...record.credential, rotation: record.credential.rotation?.signedBytes ?? new Uint8Array(0) } }),
+    ...(record.credential === undefined
+      ? {}
+      : { credential: { ...record.credential, rotation: record.credential.rotation?.signedBytes ?? new Uint8Array(0) } }),
     ...(record.revocation === undefined ? {} : { revocation: record.revocation })
   }
-  checkRecord(raw as unknown as RawRecord)
+  checkRecord(raw)
   const bytes = ForumRecordType.encode(ForumRecordType.fromObject(raw)).finish()
   sizeCheck(bytes, MAX_FORUM_RECORD_BYTES, 'forum record body')
   return bytes
@@ -177,6 +187,6 @@ export function encodeSignedForumRecord (bodyBytes: Uint8Array, sig: Uint8Array)
 /** Decodes a SignedForumRecord with every bound checked; no signature is verified here. */
 export function decodeSignedForumRecord (signedBytes: Uint8Array): DecodedForumRecord {
   const raw = decodeEnvelope(SignedForumRecordType, signedBytes, MAX_FORUM_RECORD_BYTES, 'forum record')
-  const body = checkRecord(decodeOrThrow<RawRecord>(ForumRecordType, raw.body, 'forum record body'))
+  const body = checkRecord(decodeOrThrow(ForumRecordType, raw.body, 'forum record body') as RawRecord)
   return { id: forumRecordId(raw.body), bodyBytes: raw.body, signature: raw.signature, body, signedBytes }
 }

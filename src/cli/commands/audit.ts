@@ -74,7 +74,8 @@ async function verify (opts: VerifyOptions, ctx: CliContext): Promise<void> {
     if (!isStoreLocked(err)) throw err
     ctx.terminal.err(`hashmesh: ${paths.db} is in use by a running node; asking that node to verify its store\n`)
     const target = await locateNode({ ...opts, data: config.node.dataDir }, ctx.env, 'admin')
-    report = await new NodeClient(target).call<VerifyReport>('POST', '/v1/audit/verify', opts.expectHead === undefined ? undefined : { expectHead: opts.expectHead })
+    report = await new NodeClient(target).call<VerifyReport>('POST', '/v1/audit/verify',
+      opts.expectHead === undefined ? undefined : { expectHead: opts.expectHead })
     how = `verified by the running node at ${target.url} (it holds the store's lock)`
     verifiedBy = 'node'
   }
@@ -131,7 +132,8 @@ export function register (program: Command, ctx: CliContext): void {
 
   clientOptions(audit.command('verify')
     .description('check the store offline: signatures, chains, heads, index, forum records, audit log; exit 1 on any problem')
-    .addOption(new Option('--config <file>', 'config file, for the data directory and the forum roots to compare with those the node recorded (default: $HASHMESH_CONFIG)'))
+    .addOption(new Option('--config <file>',
+      'config file, for the data directory and the forum roots to compare with those the node recorded (default: $HASHMESH_CONFIG)'))
     .addOption(new Option('--expect-head <hash>', 'an audit head recorded earlier: fail unless the log still holds it')))
     .addOption(jsonOption())
     .action(async (opts: VerifyOptions) => { await verify(opts, ctx) })

@@ -119,11 +119,14 @@ function recordRows (s: ForumRecordSummary): Array<[string, string]> {
   ]
 }
 
-function report (ctx: CliContext, opts: SignOptions, signing: SigningConfig, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined, notes: string[]): void {
+function report (
+  ctx: CliContext, opts: SignOptions, signing: SigningConfig, s: ForumRecordSummary, file: string, submitted: ForumSubmitResult | undefined, notes: string[]
+): void {
   if (opts.json === true) return printJson(ctx, { ...s, networkSource: signing.networkSource, file, submitted: submitted?.code ?? null, notes })
   printLines(ctx, [
     `${s.kind} for ${s.member}`,
-    ...aligned([...recordRows(s), ['network from', signing.networkSource], ['written to', file], ['submitted', submitted === undefined ? 'no (--offline)' : `${submitted.code}: ${SUBMITTED_TEXT[submitted.code]}`]], '  '),
+    ...aligned([...recordRows(s), ['network from', signing.networkSource], ['written to', file],
+      ['submitted', submitted === undefined ? 'no (--offline)' : `${submitted.code}: ${SUBMITTED_TEXT[submitted.code]}`]], '  '),
     ...notes
   ])
 }
@@ -139,12 +142,19 @@ async function init (opts: { key?: string, json?: boolean }, ctx: CliContext): P
   try {
     await writeSecretFile(path, `${toHex(generateSecretKey())}\n`)
   } catch (err) {
-    if (err instanceof SecretFileError && err.code === 'SECRET_FILE_EXISTS') throw new CliError('USAGE', `${path} already exists; refusing to replace a forum root key (every credential it signed would lose its root)`)
+    if (err instanceof SecretFileError && err.code === 'SECRET_FILE_EXISTS') {
+      throw new CliError('USAGE', `${path} already exists; refusing to replace a forum root key (every credential it signed would lose its root)`)
+    }
     throw err
   }
   const rootKey = toHex((await loadRootKey(path)).publicKey)
-  if (await isNodeDataDir(dirname(path))) ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off every node\n`)
-  if (opts.json === true) return printJson(ctx, { rootKey, file: path })
+  if (await isNodeDataDir(dirname(path))) {
+    ctx.terminal.err(`hashmesh: warning: ${dirname(path)} is a node's data directory; keep the forum root key off every node\n`)
+  }
+  if (opts.json === true) {
+    printJson(ctx, { rootKey, file: path })
+    return
+  }
   printLines(ctx, [
     ...aligned([['forum root key', rootKey], ['secret key file', path]]),
     '',
@@ -176,7 +186,9 @@ async function admit (pubkey: string, opts: AdmitOptions, ctx: CliContext): Prom
   }
   const signing = await loadSigningConfig(opts, ctx.env)
   const { network, dataDir } = signing
-  if (rotation !== undefined && rotation.body.network !== network) throw new CliError('USAGE', `${opts.rotation}: the rotation is for network "${rotation.body.network}", not "${network}"`)
+  if (rotation !== undefined && rotation.body.network !== network) {
+    throw new CliError('USAGE', `${opts.rotation}: the rotation is for network "${rotation.body.network}", not "${network}"`)
+  }
   const root = await rootKeyFor(opts, ctx.env)
   const record = signRecord(root, {
     signer: root.publicKey,

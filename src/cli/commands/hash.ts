@@ -27,7 +27,8 @@ function imageLine (h: FileHashes): string {
 export function formatHashes (h: HashedFile): string[] {
   const rows: Array<[string, string]> = [['md5', h.md5], ['sha1', h.sha1], ['sha256', h.sha256]]
   if (h.pdq !== undefined) {
-    rows.push(['pdq', `${h.pdq.hash}  quality ${h.pdq.quality}${h.pdq.quality < PDQ_QUALITY_THRESHOLD ? ` (below ${PDQ_QUALITY_THRESHOLD}: not matched)` : ''}`])
+    rows.push(['pdq',
+      `${h.pdq.hash}  quality ${h.pdq.quality}${h.pdq.quality < PDQ_QUALITY_THRESHOLD ? ` (below ${PDQ_QUALITY_THRESHOLD}: not matched)` : ''}`])
     const forms = h.pdq.dihedral
     if (forms !== undefined) rows.push(...DIHEDRAL_NAMES.slice(1).map(name => [`  ${name}`, forms[name]] as [string, string]))
   }
@@ -37,7 +38,9 @@ export function formatHashes (h: HashedFile): string[] {
 function checkedLabels (text: string | undefined): string[] {
   const labels = text === undefined || text === '' ? [] : text.split(';')
   if (labels.length > MAX_LABELS_PER_ENTRY) throw new CliError('USAGE', `--labels: at most ${MAX_LABELS_PER_ENTRY} labels`)
-  for (const l of labels) if (!LABEL_PATTERN.test(l)) throw new CliError('USAGE', `--labels: "${l.slice(0, 80)}" is not a label (1-64 printable ASCII characters, no ';' or ',')`)
+  for (const l of labels) {
+    if (!LABEL_PATTERN.test(l)) throw new CliError('USAGE', `--labels: "${l.slice(0, 80)}" is not a label (1-64 printable ASCII characters, no ';' or ',')`)
+  }
   return labels
 }
 

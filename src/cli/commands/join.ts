@@ -17,7 +17,10 @@ const SUBMITTED_TEXT: Readonly<Record<ForumSubmitResult['code'], string>> = {
 async function join (file: string, opts: ClientOptions, ctx: CliContext): Promise<void> {
   const record = await readForumRecordFile(file)
   const credential = record.body.credential
-  if (credential === undefined) throw new CliError('BAD_INPUT', `${file} is a revocation, not a credential; an administrator submits it with the node's admin token (POST /v1/forum/records)`)
+  if (credential === undefined) {
+    throw new CliError('BAD_INPUT',
+      `${file} is a revocation, not a credential; an administrator submits it with the node's admin token (POST /v1/forum/records)`)
+  }
   const client = new NodeClient(await locateNode(opts, ctx.env, 'admin'))
   const { publisherKey } = await client.status()
   const warnings: string[] = []
@@ -29,7 +32,10 @@ async function join (file: string, opts: ClientOptions, ctx: CliContext): Promis
   for (const w of warnings) ctx.terminal.err(`hashmesh: warning: ${w}\n`)
   const result = await client.call<ForumSubmitResult>('POST', '/v1/forum/records', { record: toHex(record.signedBytes) })
   const s = summariseRecord(record)
-  if (opts.json === true) return printJson(ctx, { ...s, submitted: result.code, warnings })
+  if (opts.json === true) {
+    printJson(ctx, { ...s, submitted: result.code, warnings })
+    return
+  }
   printLines(ctx, [
     `credential for ${s.member}`,
     ...aligned([

@@ -34,7 +34,8 @@ function whoText (m: LookupMatch): string {
 
 function matchLines (m: LookupMatch, variants: VariantNames): string[] {
   return [
-    `    publisher ${m.publisher} (${whoText(m)})${m.current ? '' : ' (superseded by a later entry)'}${m.publisherEquivocating ? ' (publisher EQUIVOCATING)' : ''}`,
+    `    publisher ${m.publisher} (${whoText(m)})` +
+    `${m.current ? '' : ' (superseded by a later entry)'}${m.publisherEquivocating ? ' (publisher EQUIVOCATING)' : ''}`,
     ...aligned([
       ...nearRows(m, variants),
       ['labels', m.labels.length > 0 ? m.labels.join(';') : '-'],
@@ -64,7 +65,9 @@ export function formatHashSummary (h: HashSummary): string[] {
     ...(h.retractedBy.length > 0 ? [['retracted by', organisationsText(h.retractedBy)] as [string, string]] : []),
     ['opinions', `${tallyText(confirm, 'confirm')}, ${tallyText(falsePositive, 'false positive')}, ${tallyText(dispute, 'dispute')}`],
     ...(h.disputed ? [['disputed', 'yes'] as [string, string]] : []),
-    ...(h.allowlisted === undefined ? [] : [['allowlisted', `by ${h.allowlisted.author} at ${h.allowlisted.addedAt}: ${h.allowlisted.note}`] as [string, string]])
+    ...(h.allowlisted === undefined
+      ? []
+      : [['allowlisted', `by ${h.allowlisted.author} at ${h.allowlisted.addedAt}: ${h.allowlisted.note}`] as [string, string]])
   ]
   const near = h.distance === undefined ? '' : `, distance ${h.distance}`
   return [`  hash ${h.value}${near}: ${h.match ? 'MATCH' : 'no match'}`, ...aligned(rows, '    ')]
@@ -82,7 +85,9 @@ export function formatLookup (r: LookupResult, variants?: VariantNames): string[
 }
 
 export function parseMaxDistance (text: string): number {
-  if (!/^\d{1,3}$/.test(text) || Number(text) > MAX_PDQ_DISTANCE) throw new CliError('USAGE', `--max-distance must be an integer 0-${MAX_PDQ_DISTANCE}, got ${text.slice(0, 20)}`)
+  if (!/^\d{1,3}$/.test(text) || Number(text) > MAX_PDQ_DISTANCE) {
+    throw new CliError('USAGE', `--max-distance must be an integer 0-${MAX_PDQ_DISTANCE}, got ${text.slice(0, 20)}`)
+  }
   return Number(text)
 }
 
@@ -100,7 +105,9 @@ export function register (program: Command, ctx: CliContext): void {
     .action(async (type: string, value: string, opts: LookupOptions) => {
       // Checked here too, so a typo is a usage error even when no node is running.
       const parsed = parseSignalValue(type, value)
-      if (opts.maxDistance !== undefined && parsed.type.name !== 'pdq') throw new CliError('USAGE', `--max-distance applies to pdq; ${parsed.type.name} is matched exactly`)
+      if (opts.maxDistance !== undefined && parsed.type.name !== 'pdq') {
+        throw new CliError('USAGE', `--max-distance applies to pdq; ${parsed.type.name} is matched exactly`)
+      }
       const result = await new NodeClient(await locateNode(opts, ctx.env, 'read')).lookup(type, value, opts.maxDistance)
       ctx.exitCode = result.match ? EXIT.OK : EXIT.NOT_FOUND
       if (opts.json === true) printJson(ctx, result)

@@ -23,7 +23,10 @@ interface OpineOptions extends ClientOptions {
 }
 
 function parseReason (text: string): string {
-  if (!REASON_PATTERN.test(text)) throw new CliError('USAGE', `--reason must be a code of 1-32 of a-z 0-9 _ . - starting with a letter or digit (e.g. not_violating), got ${JSON.stringify(text.slice(0, 40))}`)
+  if (!REASON_PATTERN.test(text)) {
+    throw new CliError('USAGE',
+      `--reason must be a code of 1-32 of a-z 0-9 _ . - starting with a letter or digit (e.g. not_violating), got ${JSON.stringify(text.slice(0, 40))}`)
+  }
   return text
 }
 
@@ -43,7 +46,8 @@ export function register (program: Command, ctx: CliContext): void {
     .action(async (type: string, value: string, opinion: Opinion, opts: OpineOptions) => {
       // Checked here too, so a typo is a usage error even when no node is running.
       const parsed = parseSignalValue(type, value)
-      const entry: EntryInput = { type: parsed.type.name, value: value.toLowerCase(), action: opinion, ...(opts.reason === undefined ? {} : { reason: opts.reason }) }
+      const entry: EntryInput = { type: parsed.type.name, value: value.toLowerCase(), action: opinion,
+        ...(opts.reason === undefined ? {} : { reason: opts.reason }) }
       const result = await new NodeClient(await locateNode(opts, ctx.env, 'admin')).publish([entry])
       if (opts.json === true) printJson(ctx, result)
       else printLines(ctx, formatOpinion(entry, result))

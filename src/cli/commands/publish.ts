@@ -16,7 +16,9 @@ interface PublishOptions extends ClientOptions {
 }
 
 function parseMaxEntries (text: string): number {
-  if (!/^\d{1,7}$/.test(text) || Number(text) < 1 || Number(text) > MAX_MAX_ENTRIES) throw new CliError('USAGE', `--max-entries must be an integer 1-${MAX_MAX_ENTRIES}, got ${text.slice(0, 20)}`)
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 1 || Number(text) > MAX_MAX_ENTRIES) {
+    throw new CliError('USAGE', `--max-entries must be an integer 1-${MAX_MAX_ENTRIES}, got ${text.slice(0, 20)}`)
+  }
   return Number(text)
 }
 
@@ -48,7 +50,9 @@ async function publishAll (client: NodeClient, batches: readonly InputBatch[], o
   } catch (err) {
     if (results.length === 0) throw err
     const done = total(results)
-    throw new CliError('PUBLISH_INCOMPLETE', `${done.batches} batch(es) with ${done.entries} entries were published before this failure: ${(err as Error).message}`, { cause: err, details: { batches: results, total: done } })
+    throw new CliError('PUBLISH_INCOMPLETE',
+      `${done.batches} batch(es) with ${done.entries} entries were published before this failure: ${(err as Error).message}`,
+      { cause: err, details: { batches: results, total: done } })
   }
   return results
 }
@@ -60,10 +64,13 @@ function batchLine (r: PublishResult): string {
 
 export function register (program: Command, ctx: CliContext): void {
   clientOptions(program.command('publish')
-    .description('sign and publish the hashes in a CSV (type,value,labels[,action][,reason]) or JSONL file, in batches; an action may be an opinion (confirm, false_positive, dispute, withdraw). The whole input is read and checked before the first batch is sent')
+    .description('sign and publish the hashes in a CSV (type,value,labels[,action][,reason]) or JSONL file, in batches; an action may be an opinion ' +
+      '(confirm, false_positive, dispute, withdraw). The whole input is read and checked before the first batch is sent')
     .argument('<file>', 'input file, or - for stdin')
     .addOption(new Option('--format <format>', 'input format (default: from the extension, else sniffed)').choices(INPUT_FORMATS))
-    .addOption(new Option('--max-entries <n>', `refuse an input of more entries than this, as it is held in memory until checked (1-${MAX_MAX_ENTRIES}, default ${DEFAULT_MAX_ENTRIES})`).argParser(parseMaxEntries)))
+    .addOption(new Option('--max-entries <n>',
+      `refuse an input of more entries than this, as it is held in memory until checked (1-${MAX_MAX_ENTRIES}, default ${DEFAULT_MAX_ENTRIES})`)
+      .argParser(parseMaxEntries)))
     .addOption(jsonOption())
     .action(async (file: string, opts: PublishOptions) => {
       const client = new NodeClient(await locateNode(opts, ctx.env, 'admin'))

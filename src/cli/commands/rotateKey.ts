@@ -48,7 +48,9 @@ async function headSeq (dbPath: string, publisher: Uint8Array): Promise<number> 
 async function rotateKey (opts: RotateOptions, ctx: CliContext): Promise<void> {
   const { network, dataDir } = await loadSigningConfig(opts, ctx.env)
   const paths = dataDirPaths(dataDir)
-  if (!await fileExists(paths.publisherKey)) throw new CliError('USAGE', `no publisher key at ${paths.publisherKey}; nothing to rotate (hashmesh init creates one)`)
+  if (!await fileExists(paths.publisherKey)) {
+    throw new CliError('USAGE', `no publisher key at ${paths.publisherKey}; nothing to rotate (hashmesh init creates one)`)
+  }
   const old = await loadPublisherKey(paths.publisherKey)
   const lastSeq = await headSeq(paths.db, old.publicKey)
   const secretKey = generateSecretKey()
@@ -67,7 +69,10 @@ async function rotateKey (opts: RotateOptions, ctx: CliContext): Promise<void> {
   await rename(staged, paths.publisherKey)
 
   const result = { oldKey: toHex(old.publicKey), newKey: toHex(next), lastSeq, network, rotationFile, retiredKeyFile: retired }
-  if (opts.json === true) return printJson(ctx, result)
+  if (opts.json === true) {
+    printJson(ctx, result)
+    return
+  }
   printLines(ctx, [
     ...aligned([
       ['new publisher key', result.newKey],

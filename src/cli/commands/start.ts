@@ -59,7 +59,8 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
   const config = await loadConfig({
     configFile: opts.config,
     env: ctx.env,
-    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust, forumRoots: opts.forumRoot, http: opts.http, logLevel: opts.logLevel, openReads: opts.openReads, openMetrics: opts.openMetrics }
+    flags: { dataDir: opts.data, network: opts.network, listen: opts.listen, announce: opts.announce, bootstrap: opts.bootstrap, trust: opts.trust,
+      forumRoots: opts.forumRoot, http: opts.http, logLevel: opts.logLevel, openReads: opts.openReads, openMetrics: opts.openMetrics }
   })
   const logger = createLogger({ level: config.log.level })
   const registry = new Registry()
@@ -72,16 +73,18 @@ async function run (opts: StartOptions, ctx: CliContext): Promise<void> {
     parts.app = buildHttpServer({ node: parts.node, auth, registry, logger, maxUploadBytes: config.maxUploadBytes })
     await parts.app.listen({ host: config.http.host, port: config.http.port })
     const { paths } = parts.node.dataDir
-    const info = { peerId: parts.node.peerId, multiaddrs: parts.node.multiaddrs(), http: httpUrl(config.http.host, parts.app), publisherKey: parts.node.publisherKey, network: config.node.network }
+    const info = { peerId: parts.node.peerId, multiaddrs: parts.node.multiaddrs(), http: httpUrl(config.http.host, parts.app),
+      publisherKey: parts.node.publisherKey, network: config.node.network }
     parts.nodeInfoPath = paths.nodeInfo
     await writeNodeInfo(paths.nodeInfo, info)
-    logger.info({ ...info, adminTokenPath: paths.adminToken, readTokenPath: paths.readToken, openReads: config.http.openReads, openMetrics: config.http.openMetrics, nodeInfoPath: paths.nodeInfo }, 'hashmesh node started')
+    logger.info({ ...info, adminTokenPath: paths.adminToken, readTokenPath: paths.readToken, openReads: config.http.openReads,
+      openMetrics: config.http.openMetrics, nodeInfoPath: paths.nodeInfo }, 'hashmesh node started')
   } catch (err) {
     await stopAll(parts).catch((stopErr: unknown) => { logger.error({ err: stopErr }, 'cleanup after a failed start failed') })
     await flush(logger)
     throw err
   }
-  const hideBar = showCatchUpBar(parts.node!, process.stderr)
+  const hideBar = showCatchUpBar(parts.node, process.stderr)
   logger.info({ signal: await signal }, 'shutting down')
   hideBar()
   await stopAll(parts)

@@ -42,7 +42,9 @@ function membershipRows (f: NodeStatus['forum']): Array<[string, string]> {
 function trustText (s: NodeStatus): string {
   if (s.forum.roots.length === 0) return `${s.trustedPublishers.length} publisher(s) on the local trust list`
   const ignored = s.forum.ignoredTrust.length
-  return ignored === 0 ? 'not used: the forum roots decide' : `${ignored} key(s) listed but ignored: the forum roots decide (forum.overrides accepts a key against them)`
+  return ignored === 0
+    ? 'not used: the forum roots decide'
+    : `${ignored} key(s) listed but ignored: the forum roots decide (forum.overrides accepts a key against them)`
 }
 
 /** Keys accepted against the forum, each with its reason: an auditor reads them here first. */

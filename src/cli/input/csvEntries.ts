@@ -16,7 +16,9 @@ function headerColumns (record: string[], source: string, line: number): string[
   const columns = record.map(c => c.trim().toLowerCase())
   const seen = new Set<string>()
   for (const c of columns) {
-    if (!KNOWN_COLUMNS.has(c)) throw new InputError(source, line, `unknown column ${JSON.stringify(c)}; the header is type,value,labels with optional action and reason columns`)
+    if (!KNOWN_COLUMNS.has(c)) {
+      throw new InputError(source, line, `unknown column ${JSON.stringify(c)}; the header is type,value,labels with optional action and reason columns`)
+    }
     if (seen.has(c)) throw new InputError(source, line, `column ${JSON.stringify(c)} appears twice`)
     seen.add(c)
   }

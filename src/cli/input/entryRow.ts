@@ -33,7 +33,7 @@ function checkReason (reason: unknown, action: ActionName, fail: (reason: string
   if (reason === undefined) return undefined
   if (!isOpinion(ACTION_BY_NAME[action])) fail(`only an opinion (confirm, false_positive, dispute, withdraw) carries a reason, not ${action}`)
   if (typeof reason !== 'string' || !REASON_PATTERN.test(reason)) fail('reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit')
-  return reason as string
+  return reason
 }
 
 function checkLabels (labels: unknown, fail: (reason: string) => never): string[] {

@@ -12,7 +12,9 @@ export async function readLocalFile (path: string): Promise<Buffer> {
   try {
     const info = await stat(path)
     if (!info.isFile()) throw new CliError('BAD_INPUT', `${path}: not a regular file`)
-    if (info.size > MAX_LOCAL_FILE_BYTES) throw new CliError('BAD_INPUT', `${path}: ${info.size} bytes; files over ${MAX_LOCAL_FILE_BYTES} bytes are not hashed`)
+    if (info.size > MAX_LOCAL_FILE_BYTES) {
+      throw new CliError('BAD_INPUT', `${path}: ${info.size} bytes; files over ${MAX_LOCAL_FILE_BYTES} bytes are not hashed`)
+    }
     return await readFile(path)
   } catch (err) {
     if (err instanceof CliError) throw err

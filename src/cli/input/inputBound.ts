@@ -29,7 +29,9 @@ export const DEFAULT_INPUT_BOUND: InputBound = Object.freeze({ maxEntries: DEFAU
 
 /** Parts of `linesPerPart` lines each hold at most as many entries as fitted here. */
 function tooLarge (source: string, line: number, limit: string, linesPerPart: number): InputError {
-  return new InputError(source, line, `input too large: more than ${limit}, and publish sends nothing until all of it is checked; publish it in parts, e.g. \`split -l ${Math.max(1, linesPerPart)}\` (give each CSV part the header line)`)
+  return new InputError(source, line,
+    `input too large: more than ${limit}, and publish sends nothing until all of it is checked; ` +
+    `publish it in parts, e.g. \`split -l ${Math.max(1, linesPerPart)}\` (give each CSV part the header line)`)
 }
 
 /** Passes rows through until the input holds more than `bound`, then fails naming the line. */

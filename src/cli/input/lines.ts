@@ -6,7 +6,9 @@ import { InputError } from './inputError.js'
  * all fails at `maxChars` instead of filling memory. Line numbers start at 1; a trailing \r is
  * dropped.
  */
-export async function * readLines (source: AsyncIterable<Buffer | string>, sourceName: string, maxChars: number): AsyncGenerator<{ line: number, text: string }> {
+export async function * readLines (
+  source: AsyncIterable<Buffer | string>, sourceName: string, maxChars: number
+): AsyncGenerator<{ line: number, text: string }> {
   const decoder = new StringDecoder('utf8')
   let pending = ''
   let line = 0

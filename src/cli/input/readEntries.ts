@@ -26,8 +26,9 @@ async function sniff (source: AsyncIterable<Buffer | string>): Promise<{ format:
   let done = false
   while (!done && text.replace(/^\uFEFF/, '').trim() === '') {
     const next = await it.next()
-    done = next.done === true
-    if (!done) {
+    if (next.done === true) {
+      done = true
+    } else {
       seen.push(next.value)
       text += next.value.toString()
     }

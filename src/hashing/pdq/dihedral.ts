@@ -19,8 +19,8 @@ const TRANSFORMS: Record<DihedralName, Transform> = {
   original: { transpose: false, negate: () => false },
   rotate90: { transpose: true, negate: (_i, j) => (j & 1) === 0 },
   rotate180: { transpose: false, negate: (i, j) => ((i + j) & 1) === 1 },
-  rotate270: { transpose: true, negate: (i) => (i & 1) === 0 },
-  flipx: { transpose: false, negate: (i) => (i & 1) === 0 },
+  rotate270: { transpose: true, negate: i => (i & 1) === 0 },
+  flipx: { transpose: false, negate: i => (i & 1) === 0 },
   flipy: { transpose: false, negate: (_i, j) => (j & 1) === 0 },
   flipplus1: { transpose: true, negate: () => false },
   flipminus1: { transpose: true, negate: (i, j) => ((i + j) & 1) === 1 }

@@ -27,7 +27,10 @@ const RANK: Record<string, number> = {
 
 async function sourceFiles (dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true })
-  const nested = await Promise.all(entries.map(async e => e.isDirectory() ? await sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  const nested = await Promise.all(entries.map(async e => {
+    if (e.isDirectory()) return await sourceFiles(join(dir, e.name))
+    return e.name.endsWith('.ts') ? [join(dir, e.name)] : []
+  }))
   return nested.flat()
 }
 

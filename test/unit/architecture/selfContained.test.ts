@@ -26,8 +26,8 @@ describe('architecture: a clone of the repository stands alone', function () {
   after(async () => { await rm(clone, { recursive: true, force: true }) })
 
   it('no committed file refers to the developers\' shared folder beside the project', async () => {
-    const hits = await run('git', ['grep', '-n', '-E', OUTSIDE], { cwd: join(clone, 'repo') }).then(r => r.stdout, (err: { code?: number, stdout?: string }) => {
-      if (err.code === 1) return ''
+    const hits = await run('git', ['grep', '-n', '-E', OUTSIDE], { cwd: join(clone, 'repo') }).then(r => r.stdout, (err: unknown) => {
+      if ((err as { code?: number }).code === 1) return ''
       throw err
     })
     assert.equal(hits, '', `these lines reach outside the repository:\n${hits}`)

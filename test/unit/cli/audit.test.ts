@@ -22,6 +22,7 @@ import { ForumRoot, Publisher, T0, hashEntry, opinionEntry, randomMd5, standingO
 import { rawDbOf } from '../store/storeFixtures.js'
 import { type Run, runCommand } from './cliHarness.js'
 import { LOCAL_SOURCE, gossipSource } from '../../../src/wire/batchSource.js'
+import { errorCode } from './jsonOutput.js'
 
 const ADMIN = 'ad'.repeat(32)
 
@@ -83,13 +84,13 @@ describe('cli: hashmesh audit', () => {
       assert.match(human.out, /^ {2}\[forum\] FORUM_UNKNOWN_ROOT key /m)
       const json = await hashmesh('audit', 'verify', '--data', dir, '--json')
       assert.equal(json.code, 1)
-      const doc = JSON.parse(json.out)
-      assert.deepEqual([doc.ok, doc.verifiedBy, doc.problems.map((p: { code: string }) => p.code)], [false, 'offline', ['HEAD_MISSING', 'FORUM_UNKNOWN_ROOT']])
+      const doc = JSON.parse(json.out) as { ok: boolean, verifiedBy: string, problems: Array<{ code: string }> }
+      assert.deepEqual([doc.ok, doc.verifiedBy, doc.problems.map(p => p.code)], [false, 'offline', ['HEAD_MISSING', 'FORUM_UNKNOWN_ROOT']])
     })
 
     it('--expect-head: exit 0 for the current head, 1 for one the log never had, 2 for a malformed one', async () => {
       const config = await configWithRoots([toHex(root.publicKey)])
-      const head = JSON.parse((await hashmesh('audit', 'verify', '--config', config, '--json')).out).auditHead.hash as string
+      const head = (JSON.parse((await hashmesh('audit', 'verify', '--config', config, '--json')).out) as { auditHead: { hash: string } }).auditHead.hash
       const kept = await hashmesh('audit', 'verify', '--config', config, '--expect-head', head)
       assert.equal(kept.code, 0)
       assert.match(kept.out, /record 1, the log up to it is intact/)
@@ -123,10 +124,12 @@ describe('cli: hashmesh audit', () => {
         const r = await hashmesh('audit', 'verify', '--config', await configWithRoots([next]))
         assert.equal(r.code, 0, r.out + r.err)
         assert.match(r.out, /^notices \(changes, not damage\):$/m)
-        assert.match(r.out, new RegExp(`^  \\[forum\\] FORUM_ROOTS_CHANGED: forum roots changed: recorded \\[${toHex(root.publicKey)}\\], config \\[${next}\\]$`, 'm'))
+        assert.match(r.out,
+          new RegExp(`^  \\[forum\\] FORUM_ROOTS_CHANGED: forum roots changed: recorded \\[${toHex(root.publicKey)}\\], config \\[${next}\\]$`, 'm'))
         assert.match(r.out, /^problems: none$/m)
-        const json = JSON.parse((await hashmesh('audit', 'verify', '--config', await configWithRoots([next]), '--json')).out)
-        assert.deepEqual([json.ok, json.notices.map((n: { code: string }) => n.code)], [true, ['FORUM_ROOTS_CHANGED']])
+        const verified = await hashmesh('audit', 'verify', '--config', await configWithRoots([next]), '--json')
+        const json = JSON.parse(verified.out) as { ok: boolean, notices: Array<{ code: string }> }
+        assert.deepEqual([json.ok, json.notices.map(n => n.code)], [true, ['FORUM_ROOTS_CHANGED']])
       })
 
       it('a record signed by a key never recorded as a root: exit 1, with or without --config', async () => {
@@ -145,7 +148,7 @@ describe('cli: hashmesh audit', () => {
       const empty = join(dir, 'elsewhere')
       const r = await hashmesh('audit', 'verify', '--data', empty, '--json')
       assert.equal(r.code, 2)
-      assert.equal(JSON.parse(r.out).error.code, 'USAGE')
+      assert.equal(errorCode(r.out), 'USAGE')
       await assert.rejects(readdir(empty), { code: 'ENOENT' })
     })
   })
@@ -181,7 +184,7 @@ describe('cli: hashmesh audit', () => {
       assert.equal(r.code, 0, r.out + r.err)
       assert.match(r.err, /is in use by a running node; asking that node to verify its store/)
       assert.match(r.out, new RegExp(`^verified by the running node at ${url}`, 'm'))
-      const json = JSON.parse((await hashmesh('audit', 'verify', '--data', dir, '--json')).out)
+      const json = JSON.parse((await hashmesh('audit', 'verify', '--data', dir, '--json')).out) as { ok: boolean, verifiedBy: string }
       assert.deepEqual([json.ok, json.verifiedBy], [true, 'node'])
     })
 
@@ -196,7 +199,7 @@ describe('cli: hashmesh audit', () => {
       assert.match(text, /confirm \(reason seen_it\) by Org A/)
       assert.ok(text.indexOf('events:') < text.indexOf('opinions:') && text.indexOf('opinions:') < text.indexOf('verdict: match'))
       assert.match(text, /^ {2}- listed by Org A \(csam\)$/m)
-      const json = JSON.parse((await hashmesh('audit', 'hash', 'md5', toHex(hash), '--node', url, '--json')).out)
+      const json = JSON.parse((await hashmesh('audit', 'hash', 'md5', toHex(hash), '--node', url, '--json')).out) as { events: unknown[] }
       assert.equal(json.events.length, 2)
       assert.equal((await hashmesh('audit', 'hash', 'md5', 'xyz', '--node', url)).code, 2)
     })
@@ -206,18 +209,18 @@ describe('cli: hashmesh audit', () => {
       const r = await hashmesh('audit', 'export', '--since', '2024-01-01', '--format', 'csv', '--out', out, '--node', url)
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, /^wrote \d+ bytes of csv to /)
-      const rows = parse(await readFile(out, 'utf8'), { columns: true }) as Array<Record<string, string>>
+      const rows = parse<Record<string, string>>(await readFile(out, 'utf8'), { columns: true })
       assert.deepEqual(rows.map(x => [x.action, x.organisation, x.reason]), [['add', 'Org A', ''], ['confirm', 'Org A', 'seen_it']])
       assert.deepEqual((await readdir(dir)).filter(f => f.endsWith('.partial')), [])
 
       const jsonl = await hashmesh('audit', 'export', '--since', '2024-01-01T00:00:00.500Z', '--format', 'jsonl', '--node', url)
-      assert.deepEqual(jsonl.out.trimEnd().split('\n').map(l => JSON.parse(l).action), ['confirm'])
+      assert.deepEqual(jsonl.out.trimEnd().split('\n').map(l => (JSON.parse(l) as { action: string }).action), ['confirm'])
     })
 
     it('export: everything as CSV by default, with each row\'s standing', async () => {
       const r = await hashmesh('audit', 'export', '--node', url)
       assert.equal(r.code, 0, r.err)
-      const rows = parse(r.out, { columns: true }) as Array<Record<string, string>>
+      const rows = parse<Record<string, string>>(r.out, { columns: true })
       assert.deepEqual(rows.map(x => [x.action, x.organisation, x.standing]), [['add', 'Org A', 'member'], ['confirm', 'Org A', 'member']])
     })
 
@@ -231,7 +234,7 @@ describe('cli: hashmesh audit', () => {
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, new RegExp(`^1  ${new Date(T0).toISOString()}  alice@ops  config.trust  \\{"added":"${publisher.hex}"\\}$`, 'm'))
       assert.match(r.out, /^head: seq 1 [0-9a-f]{64}$/m)
-      const page = JSON.parse((await hashmesh('audit', 'log', '--data', dir, '--after', '1', '--json')).out)
+      const page = JSON.parse((await hashmesh('audit', 'log', '--data', dir, '--after', '1', '--json')).out) as { records: unknown[] }
       assert.deepEqual(page.records, [])
       assert.equal((await hashmesh('audit', 'log', '--data', dir, '--limit', '0')).code, 2)
       assert.equal((await hashmesh('audit', 'log', '--node', url, '--token', 'wrong')).code, 2)

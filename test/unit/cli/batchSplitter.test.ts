@@ -45,10 +45,11 @@ const hashAction: fc.Arbitrary<EntryInput> = fc.record({
 
 /** Opinions carry no labels and may carry a reason code. */
 const opinion: fc.Arbitrary<EntryInput> = fc.record({
-  action: fc.constantFrom('confirm', 'false_positive', 'dispute', 'withdraw') as fc.Arbitrary<EntryInput['action']>,
+  action: fc.constantFrom('confirm', 'false_positive', 'dispute', 'withdraw'),
   reason: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,31}$/), { nil: undefined }),
   seed: fc.uint8Array({ minLength: 32, maxLength: 32 })
-}).map(({ action, reason, seed }) => ({ type: 'sha256', value: Buffer.from(seed).toString('hex'), labels: [], action, ...(reason === undefined ? {} : { reason }) }))
+}).map(({ action, reason, seed }) => ({ type: 'sha256', value: Buffer.from(seed).toString('hex'), labels: [], action,
+  ...(reason === undefined ? {} : { reason }) }))
 
 const entry = fc.oneof(hashAction, opinion)
 
@@ -73,7 +74,8 @@ describe('cli: batch splitter', () => {
   })
 
   it('cuts at the size bound, every batch encodable within MAX_BODY_BYTES', async () => {
-    const big: EntryInput = { type: 'sha256', value: 'ab'.repeat(32), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, (_, i) => `${i}`.padEnd(64, 'x')), action: 'retract' }
+    const big: EntryInput = { type: 'sha256', value: 'ab'.repeat(32),
+      labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, (_, i) => `${i}`.padEnd(64, 'x')), action: 'retract' }
     const batches = await split(Array.from({ length: 3000 }, () => big))
     assert.ok(batches.length >= 3, `${batches.length} batches`)
     for (const b of batches) {

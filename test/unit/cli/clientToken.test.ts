@@ -52,7 +52,8 @@ describe('cli: the token a client command sends', () => {
     await tokenFile('read.token', `${READ}\n`)
     assert.deepEqual(await findToken({}, {}, inDir, 'read'), { token: READ, source: paths.readToken })
     assert.equal(await findToken({}, {}, inDir, 'admin'), undefined)
-    await rejectsUsage(locateNode({ data: dir, node: 'http://127.0.0.1:1' }, {}, 'admin'), /needs the node's admin token .*--token-file FILE or \$HASHMESH_TOKEN/)
+    await rejectsUsage(locateNode({ data: dir, node: 'http://127.0.0.1:1' }, {}, 'admin'),
+      /needs the node's admin token .*--token-file FILE or \$HASHMESH_TOKEN/)
   })
 
   it('prefers admin.token to read.token in the data dir', async () => {
@@ -75,7 +76,8 @@ describe('cli: the token a client command sends', () => {
     await rejectsUsage(findToken({ tokenFile: await tokenFile('empty', '') }, {}, inDir, 'read'), /one line/)
     await rejectsUsage(findToken({}, { HASHMESH_TOKEN: 'two words' }, inDir, 'read'), /\$HASHMESH_TOKEN: .*one line of printable ASCII/)
     await rejectsUsage(findToken({ token: 'tab\there' }, {}, inDir, 'read'), /--token: /)
-    assert.equal((await findToken({ tokenFile: await tokenFile('max', `${'x'.repeat(MAX_TOKEN_CHARS)}\r\n`) }, {}, inDir, 'read'))?.token.length, MAX_TOKEN_CHARS)
+    assert.equal((await findToken({ tokenFile: await tokenFile('max', `${'x'.repeat(MAX_TOKEN_CHARS)}\r\n`) }, {}, inDir, 'read'))?.token.length,
+      MAX_TOKEN_CHARS)
   })
 
   it('a missing --token-file or a directory is a usage error naming the option', async () => {

@@ -24,6 +24,7 @@ import { readTsv, vectorPath } from '../../helpers/pdqVectors.js'
 import { failingAfter } from '../api/throwingNode.js'
 import { DAY, Root, newMember } from '../forum/forumFixtures.js'
 import { NodeServer, type NodeServerOptions, type Run, runCommand } from './cliHarness.js'
+import { type JsonFailure, errorCode } from './jsonOutput.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
 const LISTED_MD5 = 'ab'.repeat(16)
@@ -52,7 +53,7 @@ async function mkfifoAt (path: string): Promise<void> {
 }
 
 /** `--json` promises exactly one JSON document on stdout. */
-function oneJsonDocument (out: string): any {
+function oneJsonDocument (out: string): unknown {
   return JSON.parse(out)
 }
 
@@ -147,14 +148,14 @@ describe('cli: client commands against the HTTP API of a real node', () => {
 
     it('--json prints the LookupResult', async () => {
       const r = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', url, '--json')
-      const doc = oneJsonDocument(r.out)
+      const doc = oneJsonDocument(r.out) as { listed: boolean, match: boolean, hashes: unknown[] }
       assert.deepEqual([doc.listed, doc.match, doc.hashes.length], [true, true, 1])
     })
 
     it('exit 2 for a bad value, before contacting any node', async () => {
       const r = await hashmesh('lookup', 'md5', 'xyz', '--node', 'http://127.0.0.1:1', '--json')
       assert.equal(r.code, 2)
-      assert.equal(oneJsonDocument(r.out).error.code, 'BAD_SIGNAL_VALUE')
+      assert.equal(errorCode(r.out), 'BAD_SIGNAL_VALUE')
       assert.match(r.err, /^hashmesh: md5 value must be/)
     })
 
@@ -168,7 +169,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       assert.equal((await hashmesh('lookup', 'md5', LISTED_MD5, '--data', dir)).code, 3)
       const refused = await hashmesh('lookup', 'md5', LISTED_MD5, '--node', await closedPortUrl(), '--json')
       assert.equal(refused.code, 3)
-      assert.equal(oneJsonDocument(refused.out).error.code, 'NODE_UNREACHABLE')
+      assert.equal(errorCode(refused.out), 'NODE_UNREACHABLE')
       assert.match(refused.err, /ECONNREFUSED/)
     })
 
@@ -192,7 +193,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
     it('--json passes the node status through; human output names the peer', async () => {
       const json = await hashmesh('status', '--node', url, '--json')
       assert.equal(json.code, 0)
-      assert.equal(oneJsonDocument(json.out).peerId, node.peerId)
+      assert.equal((oneJsonDocument(json.out) as { peerId: string }).peerId, node.peerId)
       const human = await hashmesh('status', '--node', url)
       assert.match(human.out, new RegExp(`peer id\\s+${node.peerId}`))
       assert.doesNotMatch(human.out, /EQUIVOCATING/)
@@ -228,7 +229,8 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       const out = (await hashmesh('status', '--node', url)).out
       assert.match(out, /^trusted\s+1 key\(s\) listed but ignored: the forum roots decide/m)
       assert.match(out, new RegExp(`^overrides\\s+${override.key}  ${override.reason}$`, 'm'))
-      assert.deepEqual(oneJsonDocument((await hashmesh('status', '--node', url, '--json')).out).forum.overrides, [override])
+      const json = oneJsonDocument((await hashmesh('status', '--node', url, '--json')).out) as { forum: { overrides: unknown } }
+      assert.deepEqual(json.forum.overrides, [override])
     })
 
     it('human output flags equivocating publishers at the top and on their line', async () => {
@@ -282,7 +284,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
     it('exit 3 when no node answers', async () => {
       const r = await hashmesh('equivocations', '--node', await closedPortUrl(), '--json')
       assert.equal(r.code, 3)
-      assert.equal(oneJsonDocument(r.out).error.code, 'NODE_UNREACHABLE')
+      assert.equal(errorCode(r.out), 'NODE_UNREACHABLE')
     })
   })
 
@@ -316,7 +318,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
     it('exit 1 NO_SUCH_EQUIVOCATION for a publisher with none recorded', async () => {
       const r = await hashmesh('decide', '00'.repeat(32), 'block', '--node', url, '--token', TOKEN, '--json')
       assert.equal(r.code, 1)
-      assert.equal(oneJsonDocument(r.out).error.code, 'NO_SUCH_EQUIVOCATION')
+      assert.equal(errorCode(r.out), 'NO_SUCH_EQUIVOCATION')
       assert.match(r.err, /no equivocation is recorded/)
     })
 
@@ -327,7 +329,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       assert.match(badDecision.err, /follow-stored, block/)
       const badKey = await hashmesh('decide', 'abc', 'block', '--node', nowhere, '--token', TOKEN, '--json')
       assert.equal(badKey.code, 2)
-      assert.equal(oneJsonDocument(badKey.out).error.code, 'USAGE')
+      assert.equal(errorCode(badKey.out), 'USAGE')
       assert.equal((await hashmesh('decide', FORKED, 'block', '--node', url, '--token', 'wrong')).code, 2)
       assert.equal((await hashmesh('decide', FORKED, 'block', '--node', url, '--data', dir)).code, 2)
       assert.equal(await decision(), 'undecided')
@@ -364,7 +366,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       const file = await input('in.jsonl', lines.join('\n'))
       const r = await hashmesh('publish', file, '--node', url, '--data', dir, '--json')
       assert.equal(r.code, 0, r.err)
-      assert.deepEqual(oneJsonDocument(r.out).total, { batches: 2, entries: 10_001 })
+      assert.deepEqual((oneJsonDocument(r.out) as { total: unknown }).total, { batches: 2, entries: 10_001 })
       assert.deepEqual(await own(), { seq: 2, batches: 2, entries: 10_001 })
     })
 
@@ -372,7 +374,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       const file = await input('in.csv', `type,value,labels\nmd5,${LISTED_MD5},\nmd5,nothex,\n`)
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
       assert.equal(r.code, 2)
-      assert.equal(oneJsonDocument(r.out).error.code, 'BAD_INPUT')
+      assert.equal(errorCode(r.out), 'BAD_INPUT')
       assert.match(r.err, /in\.csv:3: /)
       assert.equal((await own()).seq, 0)
     })
@@ -391,7 +393,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       assert.equal(human.code, 1)
       assert.match(human.err, /^hashmesh: node: NOT_ADMITTED: this node's publisher key [0-9a-f]{64} is not admitted/)
       const json = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
-      const doc = oneJsonDocument(json.out)
+      const doc = oneJsonDocument(json.out) as JsonFailure
       assert.deepEqual([doc.error.code, doc.error.reason], ['NOT_ADMITTED', 'UNTRUSTED_PUBLISHER'])
     })
 
@@ -404,7 +406,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       const file = await input('in.jsonl', lines.join('\n'))
       const r = await hashmesh('publish', file, '--node', url, '--token', TOKEN, '--json')
       assert.equal(r.code, 1)
-      const doc = oneJsonDocument(r.out)
+      const doc = oneJsonDocument(r.out) as JsonFailure & { total: unknown }
       assert.equal(doc.error.code, 'PUBLISH_INCOMPLETE')
       assert.deepEqual(doc.total, { batches: 1, entries: 10_000 })
       assert.deepEqual(await own(), { seq: 1, batches: 1, entries: 10_000 })
@@ -431,7 +433,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
     it('a directory is an input error naming it (exit 2)', async () => {
       const r = await hashmesh('publish', dir, '--node', url, '--token', TOKEN, '--json')
       assert.equal(r.code, 2, r.err)
-      assert.equal(oneJsonDocument(r.out).error.code, 'BAD_INPUT')
+      assert.equal(errorCode(r.out), 'BAD_INPUT')
       assert.ok(r.err.includes(`${dir}: is a directory`), r.err)
     })
 
@@ -466,7 +468,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       await writeFile(text, 'hello')
       const r = await hashmesh('hash', text, '--json')
       assert.equal(r.code, 0)
-      const [doc] = oneJsonDocument(r.out)
+      const [doc] = oneJsonDocument(r.out) as [Record<string, unknown>]
       assert.deepEqual(Object.keys(doc).sort(), ['bytes', 'file', 'md5', 'sha1', 'sha256'])
       assert.equal(doc.md5, '5d41402abc4b2a76b9719d911017c592')
     })
@@ -474,7 +476,8 @@ describe('cli: client commands against the HTTP API of a real node', () => {
     it('--json prints one document for all files, as the hasher computes them', async () => {
       const r = await hashmesh('hash', photo, featureless, '--json', '--mode', 'tool', '--dihedral')
       assert.equal(r.code, 0)
-      const expected = await Promise.all([photo, featureless].map(async f => ({ file: f, ...await hashFile(await readFile(f), { mode: 'tool', dihedral: true }) })))
+      const expected = await Promise.all([photo, featureless]
+        .map(async f => ({ file: f, ...await hashFile(await readFile(f), { mode: 'tool', dihedral: true }) })))
       assert.deepEqual(oneJsonDocument(r.out), expected)
     })
 
@@ -516,7 +519,7 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       const r = await hashmesh('match', photo, '--node', url)
       assert.equal(r.code, 0)
       assert.match(r.out, /^MATCH: .*aaa-orig\.jpg, pdq quality 100$/m)
-      assert.match(r.out, new RegExp(`distance +12$`, 'm'))
+      assert.match(r.out, new RegExp('distance +12$', 'm'))
       assert.match(r.out, new RegExp(`value +${listed}$`, 'm'))
       assert.match(r.out, /labels +csam/)
     })
@@ -533,10 +536,10 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       assert.equal((await hashmesh('match', rotated, '--node', url)).code, 1)
       const r = await hashmesh('match', rotated, '--node', url, '--dihedral', '--json')
       assert.equal(r.code, 0)
-      const [doc] = oneJsonDocument(r.out)
-      const pdqResult = doc.results.find((x: { type: string }) => x.type === 'pdq')
-      assert.ok(pdqResult.matches[0].distance <= 31, `distance ${pdqResult.matches[0].distance}`)
-      assert.equal(doc.variants[pdqResult.matches[0].variant], 'rotate270')
+      const [doc] = oneJsonDocument(r.out) as [{ variants: string[], results: Array<{ type: string, matches: Array<{ distance: number, variant: number }> }> }]
+      const pdqResult = doc.results.find(x => x.type === 'pdq')!
+      assert.ok(pdqResult.matches[0]!.distance <= 31, `distance ${pdqResult.matches[0]!.distance}`)
+      assert.equal(doc.variants[pdqResult.matches[0]!.variant], 'rotate270')
     })
 
     it('exit 0 for an exact hash the node lists; exit 1 when nothing is listed', async () => {
@@ -552,9 +555,9 @@ describe('cli: client commands against the HTTP API of a real node', () => {
       await node.publish([{ type: 'pdq', value: (await hashFile(await readFile(featureless))).pdq!.hash, labels: ['csam'] }])
       const r = await hashmesh('match', featureless, '--node', url, '--json')
       assert.equal(r.code, 1)
-      const [doc] = oneJsonDocument(r.out)
+      const [doc] = oneJsonDocument(r.out) as [{ pdqSkipped: string, results: Array<{ type: string }> }]
       assert.equal(doc.pdqSkipped, 'LOW_QUALITY')
-      assert.deepEqual(doc.results.map((x: { type: string }) => x.type), ['md5', 'sha1', 'sha256'])
+      assert.deepEqual(doc.results.map(x => x.type), ['md5', 'sha1', 'sha256'])
     })
 
     it('exit 2 for a bad --max-distance or a missing file, 3 when no node answers', async () => {

@@ -28,7 +28,8 @@ describe('cli: exit codes', () => {
   }
 
   it('describes a locked store plainly and keeps messages on one line', () => {
-    const locked = new Error('Database failed to open', { cause: Object.assign(new Error('lock /d/db/LOCK: already held by process'), { code: 'LEVEL_LOCKED' }) })
+    const locked = new Error('Database failed to open',
+      { cause: Object.assign(new Error('lock /d/db/LOCK: already held by process'), { code: 'LEVEL_LOCKED' }) })
     assert.equal(describeError(locked).code, 'STORE_LOCKED')
     assert.match(describeError(locked).message, /\/d\/db\/LOCK/)
     assert.deepEqual(describeError(new CliError('USAGE', 'a\n  b')), { code: 'USAGE', message: 'a b' })

@@ -26,6 +26,10 @@ import { makeChain, randomEntries, TEST_NETWORK } from '../../helpers/batches.js
 import { newMember } from '../forum/forumFixtures.js'
 import { type Run, runCommand } from './cliHarness.js'
 import { LOCAL_SOURCE } from '../../../src/wire/batchSource.js'
+import { errorCode } from './jsonOutput.js'
+
+/** What `forum init` and `forum root-key` print with --json. */
+interface ForumInitJson { rootKey: string, file: string }
 
 const COMMANDS = [registerForum, registerJoin, registerRotateKey]
 
@@ -59,7 +63,8 @@ describe('cli: forum, join and rotate-key', function () {
   /** A node's forum face over a real membership, ingester and store, as the node wires them. */
   function forumNode (ingester: ForumRecordIngester): ForumNodeApi {
     return {
-      forum: async () => ({ roots: membership.rootKeys(), revokedEntries: membership.policy, digest: toHex(membership.digest()), members: membership.members(Date.now()), revocations: membership.revocations() }),
+      forum: async () => ({ roots: membership.rootKeys(), revokedEntries: membership.policy, digest: toHex(membership.digest()),
+        members: membership.members(Date.now()), revocations: membership.revocations() }),
       submitForumRecord: async signed => {
         const { record, code } = await ingester.submit(signed, LOCAL_SOURCE)
         return { recordId: toHex(record.id), kind: record.body.credential !== undefined ? 'credential' : 'revocation', code }
@@ -73,7 +78,7 @@ describe('cli: forum, join and rotate-key', function () {
     data = await initDataDir(join(dir, 'data'))
     const init = await hashmesh('forum', 'init', '--json')
     assert.equal(init.code, 0, init.err)
-    rootKey = JSON.parse(init.out).rootKey
+    rootKey = (JSON.parse(init.out) as ForumInitJson).rootKey
     store = await HashStore.open(join(dir, 'node-db'))
     membership = new Membership({ roots: [rootKey], trusted: [], revokedEntries: 'keep' })
     const ingester = new ForumRecordIngester({ store, membership, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
@@ -117,9 +122,9 @@ describe('cli: forum, join and rotate-key', function () {
 
     it('honours XDG_CONFIG_HOME and HASHMESH_FORUM_ROOT_KEY; warns when told to put the key in a node\'s data dir', async function () {
       const xdg = await runCommand(COMMANDS, ['forum', 'init', '--json'], { HOME: home, XDG_CONFIG_HOME: join(dir, 'xdg') })
-      assert.equal(JSON.parse(xdg.out).file, join(dir, 'xdg', 'hashmesh', 'forum-root.key'))
+      assert.equal((JSON.parse(xdg.out) as ForumInitJson).file, join(dir, 'xdg', 'hashmesh', 'forum-root.key'))
       const named = await runCommand(COMMANDS, ['forum', 'init', '--json'], { HOME: home, HASHMESH_FORUM_ROOT_KEY: join(dir, 'named.key') })
-      assert.equal(JSON.parse(named.out).file, join(dir, 'named.key'))
+      assert.equal((JSON.parse(named.out) as ForumInitJson).file, join(dir, 'named.key'))
       const onNode = await hashmesh('forum', 'init', '--key', join(data.paths.root, 'root.key'))
       assert.equal(onNode.code, 0)
       assert.match(onNode.err, /is a node's data directory; keep the forum root key off every node/)
@@ -128,8 +133,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('root-key prints the public key of the default or a given key file', async function () {
       assert.equal((await hashmesh('forum', 'root-key')).out, `${rootKey}\n`)
       const other = join(dir, 'other.key')
-      const created = JSON.parse((await hashmesh('forum', 'init', '--key', other, '--json')).out)
-      assert.equal(JSON.parse((await hashmesh('forum', 'root-key', '--key', other, '--json')).out).rootKey, created.rootKey)
+      const created = JSON.parse((await hashmesh('forum', 'init', '--key', other, '--json')).out) as ForumInitJson
+      assert.equal((JSON.parse((await hashmesh('forum', 'root-key', '--key', other, '--json')).out) as ForumInitJson).rootKey, created.rootKey)
       assert.equal((await hashmesh('forum', 'root-key', '--key', join(dir, 'missing.key'))).code === 0, false)
     })
   })
@@ -138,7 +143,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('signs a credential, writes it as hex, and the node takes it', async function () {
       const member = newMember()
       const out = join(dir, 'alice.credential')
-      const r = await hashmesh('forum', 'admit', member.hex, '--org', 'Alice Safety', '--roles', 'publish,opine', '--from', '2025-01-01', '--until', '2026-01-01T00:00:00Z', '--serial', '42', '--out', out, ...signing())
+      const r = await hashmesh('forum', 'admit', member.hex, '--org', 'Alice Safety', '--roles', 'publish,opine', '--from', '2025-01-01', '--until',
+        '2026-01-01T00:00:00Z', '--serial', '42', '--out', out, ...signing())
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, /submitted\s+ACCEPTED/)
       const record = await readRecord(out)
@@ -156,13 +162,14 @@ describe('cli: forum, join and rotate-key', function () {
       await mkdir(work)
       process.chdir(work)
       try {
-        const r = await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--serial', '7', '--offline', '--json', ...signing())
+        const r = await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--serial', '7', '--offline',
+          '--json', ...signing())
         assert.equal(r.code, 0, r.err)
-        const doc = JSON.parse(r.out)
+        const doc = JSON.parse(r.out) as { submitted: unknown, file: string }
         assert.equal(doc.submitted, null)
         assert.equal(doc.file, join(data.paths.root, 'forum-records', `${member.hex.slice(0, 8)}-7.credential`))
         assert.equal((await readRecord(doc.file)).body.credential?.serial, 7)
-        const revoked = JSON.parse((await hashmesh('forum', 'revoke', member.hex, '--offline', '--json', ...signing())).out)
+        const revoked = JSON.parse((await hashmesh('forum', 'revoke', member.hex, '--offline', '--json', ...signing())).out) as { file: string }
         assert.match(revoked.file, new RegExp(`^${data.paths.root}/forum-records/${member.hex.slice(0, 8)}-all-\\d+\\.revocation$`))
         assert.deepEqual(await readdir(work), [])
       } finally {
@@ -174,7 +181,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('--force overwrites --out; without it the file is kept', async function () {
       const out = join(dir, 'member.credential')
       const member = newMember()
-      const admit = async (...extra: string[]): Promise<Run> => await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until', '2099-01-01', '--offline', '--out', out, ...extra, ...signing())
+      const admit = async (...extra: string[]): Promise<Run> => await hashmesh('forum', 'admit', member.hex, '--org', 'O', '--roles', 'consume', '--until',
+        '2099-01-01', '--offline', '--out', out, ...extra, ...signing())
       assert.equal((await admit('--serial', '1')).code, 0)
       const refused = await admit('--serial', '2')
       assert.equal(refused.code, 2)
@@ -185,13 +193,17 @@ describe('cli: forum, join and rotate-key', function () {
     })
 
     it('takes the network from the node running on the data dir, and says where it came from', async function () {
-      await writeNodeInfo(data.paths.nodeInfo, { peerId: 'p', multiaddrs: [], http: 'http://127.0.0.1:1', publisherKey: toHex(data.publisherKey.publicKey), network: 'example-forum' })
+      await writeNodeInfo(data.paths.nodeInfo,
+        { peerId: 'p', multiaddrs: [], http: 'http://127.0.0.1:1', publisherKey: toHex(data.publisherKey.publicKey), network: 'example-forum' })
       const out = join(dir, 'n.credential')
-      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out, '--data', data.paths.root)
+      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out,
+        '--data', data.paths.root)
       assert.equal(r.code, 0, r.err)
       assert.equal((await readRecord(out)).body.network, 'example-forum')
       assert.match(r.out, /network from\s+the node running on /)
-      const env = await runCommand(COMMANDS, ['forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', join(dir, 'e.credential'), '--data', data.paths.root], { HOME: home, HASHMESH_NETWORK: 'from-env' })
+      const env = await runCommand(COMMANDS,
+        ['forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', join(dir, 'e.credential'),
+          '--data', data.paths.root], { HOME: home, HASHMESH_NETWORK: 'from-env' })
       assert.equal((await readRecord(join(dir, 'e.credential'))).body.network, 'from-env', env.err)
     })
 
@@ -199,7 +211,8 @@ describe('cli: forum, join and rotate-key', function () {
       const config = join(dir, 'config.json')
       await writeFile(config, JSON.stringify({ network: 'from-config', dataDir: data.paths.root }))
       const out = join(dir, 'c.credential')
-      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out, '--config', config)
+      const r = await hashmesh('forum', 'admit', newMember().hex, '--org', 'O', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', out,
+        '--config', config)
       assert.equal(r.code, 0, r.err)
       assert.equal((await readRecord(out)).body.network, 'from-config')
     })
@@ -235,7 +248,8 @@ describe('cli: forum, join and rotate-key', function () {
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, /last seq 7 is the member's head on the node/)
       const revocation = (await readRecord(out)).body.revocation
-      assert.deepEqual(revocation && { ...revocation, member: toHex(revocation.member) }, { member: member.hex, serial: 3, effectiveAtMs: Date.parse('2025-06-01T00:00:00Z'), lastSeq: 7, reason: 'left the forum' })
+      assert.deepEqual(revocation && { ...revocation, member: toHex(revocation.member) },
+        { member: member.hex, serial: 3, effectiveAtMs: Date.parse('2025-06-01T00:00:00Z'), lastSeq: 7, reason: 'left the forum' })
       assert.equal(membership.revocations().length, 1)
     })
 
@@ -255,14 +269,17 @@ describe('cli: forum, join and rotate-key', function () {
   describe('forum members', function () {
     it('lists each credential with how it stands, and the revocations', async function () {
       const member = newMember()
-      assert.equal((await hashmesh('forum', 'admit', member.hex, '--org', 'Bob Org', '--roles', 'publish', '--from', '2020-01-01', '--until', '2099-01-01', '--serial', '5', '--out', join(dir, 'b.credential'), ...signing())).code, 0)
-      assert.equal((await hashmesh('forum', 'revoke', member.hex, '--serial', '5', '--at', '2098-01-01', '--out', join(dir, 'b.revocation'), ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', member.hex, '--org', 'Bob Org', '--roles', 'publish', '--from', '2020-01-01', '--until', '2099-01-01',
+        '--serial', '5', '--out', join(dir, 'b.credential'), ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'revoke', member.hex, '--serial', '5', '--at', '2098-01-01', '--out', join(dir, 'b.revocation'),
+        ...signing())).code, 0)
       const r = await hashmesh('forum', 'members', '--data', data.paths.root)
       assert.equal(r.code, 0, r.err)
       assert.match(r.out, new RegExp(`^ {2}${member.hex} {2}Bob Org {2}revoked$`, 'm'))
       assert.match(r.out, /revoked from 2098-01-01T00:00:00.000Z/)
       assert.match(r.out, new RegExp(`^ {2}${member.hex} {2}serial 5 {2}from 2098-01-01T00:00:00.000Z$`, 'm'))
-      const json = JSON.parse((await hashmesh('forum', 'members', '--data', data.paths.root, '--json')).out)
+      const members = await hashmesh('forum', 'members', '--data', data.paths.root, '--json')
+      const json = JSON.parse(members.out) as { roots: string[], members: unknown[], revocations: unknown[] }
       assert.deepEqual([json.roots, json.members.length, json.revocations.length], [[rootKey], 1, 1])
     })
   })
@@ -271,7 +288,8 @@ describe('cli: forum, join and rotate-key', function () {
     it('submits the credential and prints it; warns when it admits another key than this node\'s', async function () {
       const own = join(dir, 'own.credential')
       const publisher = toHex(data.publisherKey.publicKey)
-      assert.equal((await hashmesh('forum', 'admit', publisher, '--org', 'Us', '--roles', 'publish,consume', '--until', '2099-01-01', '--offline', '--out', own, ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', publisher, '--org', 'Us', '--roles', 'publish,consume', '--until', '2099-01-01', '--offline', '--out',
+        own, ...signing())).code, 0)
       const r = await hashmesh('join', own, '--data', data.paths.root)
       assert.equal(r.code, 0, r.err)
       assert.equal(r.err, '')
@@ -280,7 +298,8 @@ describe('cli: forum, join and rotate-key', function () {
       assert.equal((await hashmesh('join', own, '--data', data.paths.root)).out.includes('DUPLICATE'), true)
 
       const other = join(dir, 'other.credential')
-      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'Them', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out', other, ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'Them', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--out',
+        other, ...signing())).code, 0)
       const warned = await hashmesh('join', other, '--data', data.paths.root)
       assert.equal(warned.code, 0)
       assert.match(warned.err, /warning: this credential admits [0-9a-f]{64}, but this node publishes as/)
@@ -296,15 +315,16 @@ describe('cli: forum, join and rotate-key', function () {
       for (const file of [revocation, garbage, short, join(dir, 'missing')]) {
         const r = await hashmesh('join', file, '--data', data.paths.root, '--json')
         assert.equal(r.code, 2, file)
-        assert.equal(JSON.parse(r.out).error.code, 'BAD_INPUT')
+        assert.equal(errorCode(r.out), 'BAD_INPUT')
       }
       const foreign = join(dir, 'foreign.credential')
       const otherRoot = join(dir, 'other-root.key')
       assert.equal((await hashmesh('forum', 'init', '--key', otherRoot)).code, 0)
-      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'X', '--roles', 'publish', '--until', '2099-01-01', '--offline', '--root-key', otherRoot, '--out', foreign, ...signing())).code, 0)
+      assert.equal((await hashmesh('forum', 'admit', newMember().hex, '--org', 'X', '--roles', 'publish', '--until', '2099-01-01', '--offline',
+        '--root-key', otherRoot, '--out', foreign, ...signing())).code, 0)
       const refused = await hashmesh('join', foreign, '--data', data.paths.root, '--json')
       assert.equal(refused.code, 1)
-      assert.equal(JSON.parse(refused.out).error.code, 'UNKNOWN_ROOT')
+      assert.equal(errorCode(refused.out), 'UNKNOWN_ROOT')
     })
   })
 
@@ -312,12 +332,14 @@ describe('cli: forum, join and rotate-key', function () {
     it('signs a rotation with the old key at its head seq, retires the old key file, and the rotation goes into a credential', async function () {
       const old = data.publisherKey
       const db = await HashStore.open(data.paths.db)
-      for (const b of makeChain(old.secretKey, [randomEntries(1), randomEntries(1), randomEntries(1)])) await db.applyBatch(b, { receivedAtMs: 1, source: LOCAL_SOURCE })
+      for (const b of makeChain(old.secretKey, [randomEntries(1), randomEntries(1), randomEntries(1)])) {
+        await db.applyBatch(b, { receivedAtMs: 1, source: LOCAL_SOURCE })
+      }
       await db.close()
 
       const r = await hashmesh('rotate-key', '--data', data.paths.root, '--network', TEST_NETWORK, '--json')
       assert.equal(r.code, 0, r.err)
-      const doc = JSON.parse(r.out)
+      const doc = JSON.parse(r.out) as { retiredKeyFile: string, newKey: string, rotationFile: string }
       const retired = join(data.paths.root, `publisher.key.retired-${toHex(old.publicKey).slice(0, 8)}`)
       assert.equal(doc.retiredKeyFile, retired)
       assert.equal((await stat(retired)).mode & 0o777, 0o600)
@@ -328,13 +350,16 @@ describe('cli: forum, join and rotate-key', function () {
       assert.notEqual(doc.newKey, toHex(old.publicKey))
 
       const rotation = decodeKeyRotation(Buffer.from((await readFile(doc.rotationFile, 'utf8')).trim(), 'hex'))
-      assert.deepEqual([toHex(rotation.body.oldKey), toHex(rotation.body.newKey), rotation.body.lastSeq, rotation.body.network], [toHex(old.publicKey), doc.newKey, 3, TEST_NETWORK])
+      assert.deepEqual([toHex(rotation.body.oldKey), toHex(rotation.body.newKey), rotation.body.lastSeq, rotation.body.network],
+        [toHex(old.publicKey), doc.newKey, 3, TEST_NETWORK])
       assert.ok(verify(rotation.signature, rotation.bodyBytes, old.publicKey))
 
-      const admitted = await hashmesh('forum', 'admit', doc.newKey, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation', doc.rotationFile, '--out', join(dir, 'new.credential'), ...signing())
+      const admitted = await hashmesh('forum', 'admit', doc.newKey, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation',
+        doc.rotationFile, '--out', join(dir, 'new.credential'), ...signing())
       assert.equal(admitted.code, 0, admitted.err)
       assert.equal(membership.rotatedTo(old.publicKey), doc.newKey)
-      const wrongKey = await hashmesh('forum', 'admit', newMember().hex, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation', doc.rotationFile, '--offline', ...signing())
+      const wrongKey = await hashmesh('forum', 'admit', newMember().hex, '--org', 'Us', '--roles', 'publish', '--until', '2099-01-01', '--rotation',
+        doc.rotationFile, '--offline', ...signing())
       assert.equal(wrongKey.code, 2)
       assert.match(wrongKey.err, /the rotation moves to/)
     })

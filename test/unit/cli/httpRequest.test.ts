@@ -25,7 +25,8 @@ describe('cli: one HTTP call to a node (node:http, not fetch)', () => {
     handle = (req, res) => {
       const pieces: Buffer[] = []
       req.on('data', (d: Buffer) => pieces.push(d))
-      req.on('end', () => { res.writeHead(201).end(JSON.stringify([req.method, req.headers['x-test'], req.headers['content-length'], Buffer.concat(pieces).toString()])) })
+      req.on('end',
+        () => { res.writeHead(201).end(JSON.stringify([req.method, req.headers['x-test'], req.headers['content-length'], Buffer.concat(pieces).toString()])) })
     }
     const answer = await sendRequest(`${url}/v1/x`, call(1024, Buffer.from('four')))
     assert.deepEqual(answer, { status: 201, text: JSON.stringify(['POST', 'yes', '4', 'four']) })

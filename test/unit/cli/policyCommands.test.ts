@@ -10,6 +10,7 @@ import { register as registerOpine } from '../../../src/cli/commands/opine.js'
 import { register as registerPublish } from '../../../src/cli/commands/publish.js'
 import type { HashmeshNode } from '../../../src/node/hashmeshNode.js'
 import { NodeServer, type Run, runCommand } from './cliHarness.js'
+import { errorCode } from './jsonOutput.js'
 
 const TOKEN = 'ba5e'.repeat(16)
 const LISTED_MD5 = 'ab'.repeat(16)
@@ -87,7 +88,7 @@ describe('cli: opinions, allowlist and verdicts against the HTTP API of a real n
       assert.equal(item!.author, `alice@${hostname()}`)
       assert.deepEqual(await allowlistEditors(), [`alice@${hostname()}`])
       const listed = await hashmesh('allowlist', 'list', '--node', url, '--token', TOKEN, '--json')
-      assert.deepEqual(JSON.parse(listed.out).allowlist.map((i: { value: string }) => i.value), [LISTED_MD5])
+      assert.deepEqual((JSON.parse(listed.out) as { allowlist: Array<{ value: string }> }).allowlist.map(i => i.value), [LISTED_MD5])
       const removed = await hashmesh('allowlist', 'remove', 'md5', LISTED_MD5, '--node', url, '--token', TOKEN)
       assert.equal(removed.code, 0, removed.err)
       assert.equal(removed.out, `removed from the allowlist: md5 ${LISTED_MD5}\n`)
@@ -97,10 +98,10 @@ describe('cli: opinions, allowlist and verdicts against the HTTP API of a real n
     it('--author names someone else; exit 1 removing a hash that is not allowlisted', async () => {
       const r = await hashmesh('allowlist', 'add', 'md5', LISTED_MD5, '--note', 'meme', '--author', 'T&S team', '--node', url, '--token', TOKEN, '--json')
       assert.equal(r.code, 0, r.err)
-      assert.equal(JSON.parse(r.out).author, 'T&S team')
+      assert.equal((JSON.parse(r.out) as { author: string }).author, 'T&S team')
       const absent = await hashmesh('allowlist', 'remove', 'sha1', '00'.repeat(20), '--node', url, '--token', TOKEN, '--json')
       assert.equal(absent.code, 1)
-      assert.equal(JSON.parse(absent.out).error.code, 'NOT_FOUND')
+      assert.equal(errorCode(absent.out), 'NOT_FOUND')
     })
 
     it('exit 2 without --note, for a bad note, value or token, before changing anything', async () => {
@@ -141,7 +142,7 @@ describe('cli: opinions, allowlist and verdicts against the HTTP API of a real n
       await node.allowlistRemove('md5', md5, 'ops')
       const again = await hashmesh('match', file, '--node', url, '--json')
       assert.equal(again.code, 0)
-      const [doc] = JSON.parse(again.out)
+      const [doc] = JSON.parse(again.out) as [{ listed: boolean, match: boolean }]
       assert.deepEqual([doc.listed, doc.match], [true, true])
       assert.match((await hashmesh('match', file, '--node', url)).out, /^MATCH: .*upload\.bin/m)
     })

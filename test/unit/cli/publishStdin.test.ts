@@ -15,7 +15,8 @@ describe('cli: publish - reads stdin whole before sending (spawns dist/; run `np
   it('a bad line after three batches\' worth of good ones publishes nothing: exit 2, the line named', async () => {
     const good = Array.from({ length: 30_000 }, (_, i) => `md5,${i.toString(16).padStart(32, '0')},csam`)
     const input = `type,value,labels\n${good.join('\n')}\nmd5,nothex,csam\n`
-    const child = spawn(process.execPath, [CLI_PATH, 'publish', '-', '--format', 'csv', '--node', server.url, '--token', TOKEN], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI_PATH, 'publish', '-', '--format', 'csv', '--node', server.url, '--token', TOKEN],
+      { stdio: ['pipe', 'pipe', 'pipe'] })
     child.stdin.end(input)
     const r = await completion(child)
     assert.equal(r.code, 2, r.err)

@@ -58,7 +58,7 @@ describe('cli: publish input', () => {
       await failsAtLine(`type,value,labels\ncrc32,${MD5},\n`, 'in.csv', 2, /unknown signal type/)
       await failsAtLine(`type,value,labels\nmd5,${MD5},ok\nmd5,${MD5},has space\n`, 'in.csv', 3, /label "has space"/)
       await failsAtLine(`type,value,action\nmd5,${MD5},delete\n`, 'in.csv', 2, /action/)
-      await failsAtLine(`type,value,labels\nmd5,,x\n`, 'in.csv', 2, /missing value/)
+      await failsAtLine('type,value,labels\nmd5,,x\n', 'in.csv', 2, /missing value/)
     })
 
     it('reads opinions and their reasons beside adds, blank cells meaning absent', async () => {
@@ -83,7 +83,7 @@ describe('cli: publish input', () => {
 
     it('rejects an unknown or missing header column on line 1', async () => {
       await failsAtLine(`type,hash,labels\nmd5,${MD5},\n`, 'in.csv', 1, /unknown column "hash"/)
-      await failsAtLine(`type,labels\nmd5,x\n`, 'in.csv', 1, /no value column/)
+      await failsAtLine('type,labels\nmd5,x\n', 'in.csv', 1, /no value column/)
       await failsAtLine(`type,value,type\nmd5,${MD5},md5\n`, 'in.csv', 1, /twice/)
     })
 
@@ -106,7 +106,8 @@ describe('cli: publish input', () => {
     })
 
     it('reads opinions with reasons; refuses a reason that is not a string', async () => {
-      const rows = await read(`{"type":"md5","value":"${MD5}","action":"confirm","reason":"verified"}\n{"type":"md5","value":"${MD5}","action":"dispute","labels":[]}\n`, 'in.jsonl')
+      const rows = await read(`{"type":"md5","value":"${MD5}","action":"confirm","reason":"verified"}\n` +
+        `{"type":"md5","value":"${MD5}","action":"dispute","labels":[]}\n`, 'in.jsonl')
       assert.deepEqual(rows.map(r => r.entry), [
         { type: 'md5', value: MD5, labels: [], action: 'confirm', reason: 'verified' },
         { type: 'md5', value: MD5, labels: [], action: 'dispute' }

@@ -62,10 +62,14 @@ describe('config: loadConfig', () => {
     assert.deepEqual(fileOnly.http, { host: '127.0.0.1', port: 9001, openReads: false, openMetrics: false }, 'objects merge key by key')
     assert.deepEqual(fileOnly.node.trust, [KEY_A])
     assert.deepEqual((await loadConfig({ configFile: file, env })).http, { host: '0.0.0.0', port: 9002, openReads: false, openMetrics: false })
-    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0' } })).http, { host: '127.0.0.1', port: 0, openReads: false, openMetrics: false })
-    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0', openReads: true } })).http, { host: '127.0.0.1', port: 0, openReads: true, openMetrics: false }, '--open-reads keeps --http')
-    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0', openMetrics: true } })).http, { host: '127.0.0.1', port: 0, openReads: false, openMetrics: true }, '--open-metrics keeps --http')
-    assert.deepEqual((await loadConfig({ flags: { openReads: true, openMetrics: true } })).http, { host: '127.0.0.1', port: 8080, openReads: true, openMetrics: true }, 'both switches at once')
+    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0' } })).http,
+      { host: '127.0.0.1', port: 0, openReads: false, openMetrics: false })
+    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0', openReads: true } })).http,
+      { host: '127.0.0.1', port: 0, openReads: true, openMetrics: false }, '--open-reads keeps --http')
+    assert.deepEqual((await loadConfig({ configFile: file, env, flags: { http: '127.0.0.1:0', openMetrics: true } })).http,
+      { host: '127.0.0.1', port: 0, openReads: false, openMetrics: true }, '--open-metrics keeps --http')
+    assert.deepEqual((await loadConfig({ flags: { openReads: true, openMetrics: true } })).http,
+      { host: '127.0.0.1', port: 8080, openReads: true, openMetrics: true }, 'both switches at once')
   })
 
   it('replaces lists rather than appending', async () => {
@@ -125,7 +129,8 @@ describe('config: loadConfig', () => {
     assert.equal(c.node.dataDir, '/var/lib/hashmesh')
     assert.equal(c.node.bootstrap.length, 2)
     assert.equal(c.http.host, '127.0.0.1')
-    assert.deepEqual([c.node.forum.roots.length, c.node.trust, c.node.forum.overrides], [1, [], []], 'no trust keys beside the roots; the override stays commented out')
+    assert.deepEqual([c.node.forum.roots.length, c.node.trust, c.node.forum.overrides], [1, [], []],
+      'no trust keys beside the roots; the override stays commented out')
   })
 
   describe('forum.overrides', () => {

@@ -72,7 +72,8 @@ describe('docker files against the CLI contract', function () {
       const data = mounts(s).find(m => m.path === dataDir)
       assert.ok(data !== undefined, `${name} mounts nothing on ${dataDir}`)
       const setup = compose.services.setup!
-      assert.ok(mounts(setup).some(m => m.volume === data.volume && m.path === `${setup.environment?.FORUM_NODES_DIR ?? ''}/${name}`), `setup must init ${name}'s data volume`)
+      assert.ok(mounts(setup).some(m => m.volume === data.volume && m.path === `${setup.environment?.FORUM_NODES_DIR ?? ''}/${name}`),
+        `setup must init ${name}'s data volume`)
       return data.volume
     })
     assert.equal(new Set(dataVolumes).size, 3, 'each node its own data volume')
@@ -107,7 +108,8 @@ describe('docker files against the CLI contract', function () {
     for (const name of ['setup', 'admit']) {
       const [script = ''] = compose.services[name]?.entrypoint ?? []
       const inRepo = script.replace(/^\/app\//, '')
-      assert.ok(image.workdir === '/app' && script !== inRepo && existsSync(`${ROOT}${inRepo}`), `${name}: ${script} is not a file of the repository under /app`)
+      assert.ok(image.workdir === '/app' && script !== inRepo && existsSync(`${ROOT}${inRepo}`),
+        `${name}: ${script} is not a file of the repository under /app`)
       assert.ok(image.instructions.some(i => i.keyword === 'COPY' && i.args.split(/\s+/).includes(inRepo)), `${inRepo} is not copied into the image`)
     }
     for (const [name, s] of nodeServices(compose)) assert.deepEqual(s.depends_on?.setup, { condition: 'service_completed_successfully' }, name)

@@ -39,7 +39,7 @@ describe('hashing: PDQ hash bits', function () {
       const hash = new Uint8Array(PDQ_HASH_BYTES)
       bits.forEach((on, k) => { if (on) setHashBit(hash, k) })
       assert.equal(hex(hash), referenceHex(bits))
-      bits.forEach((on, k) => assert.equal(getHashBit(hash, k), on))
+      bits.forEach((on, k) => { assert.equal(getHashBit(hash, k), on) })
     }))
   })
 
@@ -63,7 +63,8 @@ describe('hashing: PDQ hash bits', function () {
   })
 
   it('property: bit k is set exactly when coefficient k is above the median; distinct values set 128 bits', function () {
-    fc.assert(fc.property(fc.uniqueArray(fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 256, maxLength: 256, comparator: (x, y) => Math.fround(x) === Math.fround(y) }), values => {
+    fc.assert(fc.property(fc.uniqueArray(fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+      { minLength: 256, maxLength: 256, comparator: (x, y) => Math.fround(x) === Math.fround(y) }), values => {
       const dct = Float32Array.from(values)
       const hash = hashFromDct(dct)
       const median = torbenMedian(dct)

@@ -162,7 +162,8 @@ describe('hashing: decodeImage', function () {
 
   describe('containers', function () {
     it('GIF: the first frame only', async function () {
-      const frame = async (r: number, b: number): Promise<Buffer> => await sharp({ create: { width: W, height: H, channels: 3, background: { r, g: 0, b } } }).png().toBuffer()
+      const frame = async (r: number, b: number): Promise<Buffer> =>
+        await sharp({ create: { width: W, height: H, channels: 3, background: { r, g: 0, b } } }).png().toBuffer()
       const gif = await sharp([await frame(255, 0), await frame(0, 255)], { join: { animated: true } }).gif().toBuffer()
       assert.equal((await sharp(gif).metadata()).pages, 2)
       const img = await decodeImage(gif, LIMIT)

@@ -87,21 +87,22 @@ describe('hashing: pdqHash', function () {
   })
 
   it('property: deterministic, leaves the pixels alone, and sets 128 bits of noise images', function () {
-    fc.assert(fc.property(fc.integer({ min: 5, max: 300 }), fc.integer({ min: 5, max: 300 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(), (w, h, channels, seed) => {
-      const img = noiseImage(w, h, channels, seed)
-      const before = img.data.slice()
-      const a = pdqHash(img, { dihedral: true })
-      const b = pdqHash(img)
-      assert.deepEqual(img.data, before)
-      assert.equal(hex(a.hash), hex(b.hash))
-      assert.equal(a.quality, b.quality)
-      assert.ok(a.quality >= 0 && a.quality <= 100)
-      assert.equal(hex(a.dihedral!.original), hex(a.hash))
-      // Bits strictly above the 128th smallest of 256: never more than 128, exactly 128 unless values
-      // tie at the median, which they do when a small image is stretched to 64×64.
-      assert.ok(popcount(a.hash) <= 128)
-      if (w >= DOWNSAMPLED_SIDE && h >= DOWNSAMPLED_SIDE) assert.equal(popcount(a.hash), 128)
-    }), { numRuns: 40 })
+    fc.assert(fc.property(fc.integer({ min: 5, max: 300 }), fc.integer({ min: 5, max: 300 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(),
+      (w, h, channels, seed) => {
+        const img = noiseImage(w, h, channels, seed)
+        const before = img.data.slice()
+        const a = pdqHash(img, { dihedral: true })
+        const b = pdqHash(img)
+        assert.deepEqual(img.data, before)
+        assert.equal(hex(a.hash), hex(b.hash))
+        assert.equal(a.quality, b.quality)
+        assert.ok(a.quality >= 0 && a.quality <= 100)
+        assert.equal(hex(a.dihedral!.original), hex(a.hash))
+        // Bits strictly above the 128th smallest of 256: never more than 128, exactly 128 unless values
+        // tie at the median, which they do when a small image is stretched to 64×64.
+        assert.ok(popcount(a.hash) <= 128)
+        if (w >= DOWNSAMPLED_SIDE && h >= DOWNSAMPLED_SIDE) assert.equal(popcount(a.hash), 128)
+      }), { numRuns: 40 })
   })
 
   it('an exactly 64×64 image skips the blur for the hash, but not for the dihedral set (as the reference does)', function () {
@@ -150,20 +151,22 @@ describe('hashing: pdqHash', function () {
 
     it('property: grey or RGB, sides 64..127: hashing the transformed pixels gives the variant (exact but for DCT rounding)', function () {
       const distances: number[] = []
-      fc.assert(fc.property(fc.integer({ min: 64, max: 127 }), fc.integer({ min: 64, max: 127 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(), (w, h, channels, seed) => {
-        const img = noiseImage(w, h, channels, seed)
-        const variants = pdqHash(img, { dihedral: true }).dihedral!
-        for (const name of DIHEDRAL_NAMES) distances.push(hammingDistance(pdqHash(transformPixels(name, img)).hash, variants[name]))
-      }), { numRuns: 30 })
+      fc.assert(fc.property(fc.integer({ min: 64, max: 127 }), fc.integer({ min: 64, max: 127 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(),
+        (w, h, channels, seed) => {
+          const img = noiseImage(w, h, channels, seed)
+          const variants = pdqHash(img, { dihedral: true }).dihedral!
+          for (const name of DIHEDRAL_NAMES) distances.push(hammingDistance(pdqHash(transformPixels(name, img)).hash, variants[name]))
+        }), { numRuns: 30 })
       assertMostlyExact(distances)
     })
 
     it('property: a transpose (flipplus1) reverses no axis, so the same holds up to 400 px', function () {
       const distances: number[] = []
-      fc.assert(fc.property(fc.integer({ min: 64, max: 400 }), fc.integer({ min: 64, max: 400 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(), (w, h, channels, seed) => {
-        const img = noiseImage(w, h, channels, seed)
-        distances.push(hammingDistance(pdqHash(transformPixels('flipplus1', img)).hash, pdqHash(img, { dihedral: true }).dihedral!.flipplus1))
-      }), { numRuns: 30 })
+      fc.assert(fc.property(fc.integer({ min: 64, max: 400 }), fc.integer({ min: 64, max: 400 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(),
+        (w, h, channels, seed) => {
+          const img = noiseImage(w, h, channels, seed)
+          distances.push(hammingDistance(pdqHash(transformPixels('flipplus1', img)).hash, pdqHash(img, { dihedral: true }).dihedral!.flipplus1))
+        }), { numRuns: 30 })
       assertMostlyExact(distances)
     })
   })

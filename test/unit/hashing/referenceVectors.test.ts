@@ -44,7 +44,8 @@ function hashBoth (img: DecodedImage): Record<PdqMode, ModeHash> {
  * checked against checksums.tsv on their own.
  */
 async function hashed (file: string, mode: PdqMode): Promise<ModeHash> {
-  if (!results.has(file)) results.set(file, readFile(vectorPath('images', file)).then(async b => hashBoth(await decodeImage(b, { maxPixels: MAX_IMAGE_PIXELS }))))
+  if (!results.has(file)) results.set(file,
+    readFile(vectorPath('images', file)).then(async b => hashBoth(await decodeImage(b, { maxPixels: MAX_IMAGE_PIXELS }))))
   return (await results.get(file)!)[mode]
 }
 
@@ -108,7 +109,8 @@ describe('hashing: PDQ against the C++ reference vectors', function () {
     // the LOW byte of each sample, a decoder bug we do not reproduce. Both alternatives are checked
     // here from the raw 16-bit samples so the exception is pinned down, not just skipped.
     async function samples16 (): Promise<{ width: number, height: number, values: Uint16Array }> {
-      const { data, info } = await sharp(await readFile(vectorPath('images', I16))).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
+      const { data,
+        info } = await sharp(await readFile(vectorPath('images', I16))).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
       return { width: info.width, height: info.height, values: new Uint16Array(data.buffer, data.byteOffset, data.length / 2) }
     }
 

@@ -41,19 +41,20 @@ describe('hashing: tool-mode resize', function () {
   })
 
   it('property: an image with a side over 512 becomes 512×512 of the nearest source pixels, whatever its aspect', function () {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 1200 }), fc.integer({ min: 1, max: 1200 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(), (w, h, channels, seed) => {
-      fc.pre(w > TOOL_RESIZE_SIDE || h > TOOL_RESIZE_SIDE)
-      const img = noiseImage(w, h, channels, seed)
-      const out = toolResize(img)
-      assert.deepEqual([out.width, out.height, out.channels, out.data.length], [512, 512, channels, 512 * 512 * channels])
-      for (const [y, x] of [[0, 0], [511, 511], [137, 402], [300, 7]] as const) {
-        const sy = nearestSourceIndex(y, h, 512)
-        const sx = nearestSourceIndex(x, w, 512)
-        for (let c = 0; c < channels; c++) {
-          assert.equal(out.data[(y * 512 + x) * channels + c], img.data[(sy * w + sx) * channels + c])
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1200 }), fc.integer({ min: 1, max: 1200 }), fc.constantFrom<1 | 3>(1, 3), fc.integer(),
+      (w, h, channels, seed) => {
+        fc.pre(w > TOOL_RESIZE_SIDE || h > TOOL_RESIZE_SIDE)
+        const img = noiseImage(w, h, channels, seed)
+        const out = toolResize(img)
+        assert.deepEqual([out.width, out.height, out.channels, out.data.length], [512, 512, channels, 512 * 512 * channels])
+        for (const [y, x] of [[0, 0], [511, 511], [137, 402], [300, 7]] as const) {
+          const sy = nearestSourceIndex(y, h, 512)
+          const sx = nearestSourceIndex(x, w, 512)
+          for (let c = 0; c < channels; c++) {
+            assert.equal(out.data[(y * 512 + x) * channels + c], img.data[(sy * w + sx) * channels + c])
+          }
         }
-      }
-    }), { numRuns: 25 })
+      }), { numRuns: 25 })
   })
 
   it('reproduces the reference\'s pre-resized pixels of bridge-mods/aaa-orig.jpg byte for byte', async function () {

@@ -114,7 +114,8 @@ describe('ExactIndex', () => {
     const op = fc.constantFrom(...SIGNAL_TYPES).chain(type => fc.record({
       add: fc.boolean(),
       code: fc.constant(type.code),
-      value: fc.oneof({ arbitrary: sparse(type.length), weight: 4 }, { arbitrary: fc.uint8Array({ minLength: type.length, maxLength: type.length }), weight: 1 })
+      value: fc.oneof({ arbitrary: sparse(type.length), weight: 4 },
+        { arbitrary: fc.uint8Array({ minLength: type.length, maxLength: type.length }), weight: 1 })
     }))
     fc.assert(fc.property(fc.array(op, { maxLength: 3000 }), ops => {
       const index = new ExactIndex()

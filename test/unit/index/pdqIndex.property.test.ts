@@ -150,65 +150,70 @@ describe('PdqIndex: properties against brute force', function () {
   it('stays equal to a Set model through interleaved adds, removes and searches', function () {
     const seen = totals()
     const op = fc.oneof(
-      { arbitrary: fc.record({ kind: fc.constant('add' as const), of: fc.nat(), flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }) }), weight: 5 },
-      { arbitrary: fc.record({ kind: fc.constant('addMany' as const), of: fc.array(fc.nat(), { maxLength: 30 }), flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 8 }) }), weight: 1 },
+      { arbitrary: fc.record({ kind: fc.constant('add' as const), of: fc.nat(),
+        flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }) }), weight: 5 },
+      { arbitrary: fc.record({ kind: fc.constant('addMany' as const), of: fc.array(fc.nat(), { maxLength: 30 }),
+        flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 8 }) }), weight: 1 },
       { arbitrary: fc.record({ kind: fc.constant('remove' as const), of: fc.nat() }), weight: 3 },
       { arbitrary: fc.record({ kind: fc.constant('has' as const), of: fc.nat() }), weight: 1 },
-      { arbitrary: fc.record({ kind: fc.constant('search' as const), of: fc.nat(), flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }), d: distanceArb, limit: fc.integer({ min: 1, max: 30 }) }), weight: 2 }
+      { arbitrary: fc.record({ kind: fc.constant('search' as const), of: fc.nat(),
+        flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }), d: distanceArb, limit: fc.integer({ min: 1, max: 30 }) }), weight: 2 }
     )
-    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), fc.array(op, { maxLength: 250, size: 'max' }), smallOptions, (bases, ops, options) => {
-      const index = new PdqIndex(options)
-      const model = new Set<string>()
-      /** Every value ever added, so that removes and has hit present and absent values alike. */
-      const known: string[] = []
-      const pick = (n: number): Uint8Array => Buffer.from(known.length > 0 && n % 5 !== 0 ? known[n % known.length]! : hex(bases[n % bases.length]!), 'hex')
-      for (const o of ops) {
-        switch (o.kind) {
-          case 'add': {
-            const v = flipped(bases[o.of % bases.length]!, o.flips)
-            assert.equal(index.add(v), !model.has(hex(v)))
-            model.add(hex(v))
-            known.push(hex(v))
-            break
+    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), fc.array(op, { maxLength: 250, size: 'max' }), smallOptions,
+      (bases, ops, options) => {
+        const index = new PdqIndex(options)
+        const model = new Set<string>()
+        /** Every value ever added, so that removes and has hit present and absent values alike. */
+        const known: string[] = []
+        const pick = (n: number): Uint8Array => Buffer.from(known.length > 0 && n % 5 !== 0 ? known[n % known.length]! : hex(bases[n % bases.length]!), 'hex')
+        for (const o of ops) {
+          switch (o.kind) {
+            case 'add': {
+              const v = flipped(bases[o.of % bases.length]!, o.flips)
+              assert.equal(index.add(v), !model.has(hex(v)))
+              model.add(hex(v))
+              known.push(hex(v))
+              break
+            }
+            case 'addMany': {
+              const batch = o.of.map(n => flipped(pick(n), o.flips))
+              const fresh = new Set(batch.map(hex).filter(h => !model.has(h)))
+              assert.equal(index.addMany(batch), fresh.size)
+              for (const v of batch) { model.add(hex(v)); known.push(hex(v)) }
+              break
+            }
+            case 'remove': {
+              const v = pick(o.of)
+              assert.equal(index.remove(v), model.delete(hex(v)))
+              break
+            }
+            case 'has':
+              assert.equal(index.has(pick(o.of)), model.has(hex(pick(o.of))))
+              break
+            case 'search': {
+              const q = flipped(pick(o.of), o.flips)
+              assert.deepEqual(asPairs(index.search(q, o.d, o.limit)), bruteSearch(model, q, o.d, o.limit))
+              break
+            }
           }
-          case 'addMany': {
-            const batch = o.of.map(n => flipped(pick(n), o.flips))
-            const fresh = new Set(batch.map(hex).filter(h => !model.has(h)))
-            assert.equal(index.addMany(batch), fresh.size)
-            for (const v of batch) { model.add(hex(v)); known.push(hex(v)) }
-            break
-          }
-          case 'remove': {
-            const v = pick(o.of)
-            assert.equal(index.remove(v), model.delete(hex(v)))
-            break
-          }
-          case 'has':
-            assert.equal(index.has(pick(o.of)), model.has(hex(pick(o.of))))
-            break
-          case 'search': {
-            const q = flipped(pick(o.of), o.flips)
-            assert.deepEqual(asPairs(index.search(q, o.d, o.limit)), bruteSearch(model, q, o.d, o.limit))
-            break
-          }
+          assert.equal(index.size, model.size)
+          if (index.stats().mergesRunning > 0) seen.midMerge++
         }
-        assert.equal(index.size, model.size)
-        if (index.stats().mergesRunning > 0) seen.midMerge++
-      }
-      for (const h of known) assert.equal(index.has(Buffer.from(h, 'hex')), model.has(h))
-      seen.add(index.stats())
-    }), { numRuns: 150, ...LIMITS })
+        for (const h of known) assert.equal(index.has(Buffer.from(h, 'hex')), model.has(h))
+        seen.add(index.stats())
+      }), { numRuns: 150, ...LIMITS })
     assert.ok(seen.flushes > 0 && seen.merges > 0 && seen.rebuilds > 0 && seen.midMerge > 0, JSON.stringify(seen))
   })
 
   it('a limit keeps exactly the nearest, ties by value', function () {
-    fc.assert(fc.property(value, fc.array(planted, { minLength: 1, maxLength: 80, size: 'max' }), distanceArb, fc.integer({ min: 1, max: 12 }), buildArb, smallOptions, (q, plants, d, limit, how, options) => {
+    fc.assert(fc.property(value, fc.array(planted, { minLength: 1, maxLength: 80, size: 'max' }), distanceArb, fc.integer({ min: 1, max: 12 }), buildArb,
+      smallOptions, (q, plants, d, limit, how, options) => {
       // Few distinct distances, so that ties at the cut are common.
-      const values = plants.map(p => flipped(q, p.flips.slice(0, p.of % 6)))
-      const index = makeIndex(how, values, options)
-      const stored = new Set(values.map(hex))
-      assert.deepEqual(asPairs(index.search(q, d, limit)), bruteSearch(stored, q, d, limit))
-    }), { numRuns: 300, ...LIMITS })
+        const values = plants.map(p => flipped(q, p.flips.slice(0, p.of % 6)))
+        const index = makeIndex(how, values, options)
+        const stored = new Set(values.map(hex))
+        assert.deepEqual(asPairs(index.search(q, d, limit)), bruteSearch(stored, q, d, limit))
+      }), { numRuns: 300, ...LIMITS })
   })
 
   it('searchMany equals the merge of single searches, and brute force', function () {

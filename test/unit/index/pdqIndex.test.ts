@@ -196,12 +196,14 @@ describe('PdqIndex: searches', function () {
 describe('PdqIndex: bad input raises typed errors', function () {
   const index = PdqIndex.build(Array.from({ length: 50 }, () => randomBytes(32)))
   const good = randomBytes(32)
-  const badValues: unknown[] = [new Uint8Array(31), new Uint8Array(33), new Uint8Array(0), 'ab'.repeat(32), Array.from({ length: 32 }, () => 0), undefined, new Uint16Array(16)]
+  const badValues: unknown[] = [new Uint8Array(31), new Uint8Array(33), new Uint8Array(0), 'ab'.repeat(32), Array.from({ length: 32 }, () => 0), undefined,
+    new Uint16Array(16)]
 
   it('BAD_PDQ_VALUE for a value that is not 32 bytes', function () {
     for (const bad of badValues) {
       const v = bad as Uint8Array
-      for (const call of [() => index.add(v), () => index.has(v), () => index.remove(v), () => index.search(v, 31, 1), () => index.searchMany([good, v], 31, 1), () => index.addMany([v]), () => PdqIndex.build([good, v])]) {
+      for (const call of [() => index.add(v), () => index.has(v), () => index.remove(v), () => index.search(v, 31, 1),
+        () => index.searchMany([good, v], 31, 1), () => index.addMany([v]), () => PdqIndex.build([good, v])]) {
         assert.throws(call, { name: 'IndexError', code: 'BAD_PDQ_VALUE' })
       }
     }
@@ -228,7 +230,8 @@ describe('PdqIndex: bad input raises typed errors', function () {
   })
 
   it('BAD_OPTION for options out of range', function () {
-    const bad: Array<Partial<PdqIndexOptions>> = [{ tailLimit: 0 }, { tailLimit: 1.5 }, { mergeRatio: 0 }, { stepUnits: 0 }, { maxWorkMs: 0 }, { compactRatio: 0 }, { compactMin: -1 }, { narrowMax: -1 }, { planner: 'fast' as 'auto' }]
+    const bad: Array<Partial<PdqIndexOptions>> = [{ tailLimit: 0 }, { tailLimit: 1.5 }, { mergeRatio: 0 }, { stepUnits: 0 }, { maxWorkMs: 0 },
+      { compactRatio: 0 }, { compactMin: -1 }, { narrowMax: -1 }, { planner: 'fast' as 'auto' }]
     for (const options of bad) assert.throws(() => new PdqIndex(options), { name: 'IndexError', code: 'BAD_OPTION' })
   })
 })

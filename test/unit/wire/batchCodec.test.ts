@@ -212,7 +212,8 @@ describe('wire: batch codec', function () {
     })
 
     it('accepts the opinions (2-5) without labels, with or without a reason code', function () {
-      const opinions = [Action.CONFIRM, Action.FALSE_POSITIVE, Action.DISPUTE, Action.WITHDRAW].map((action, i) => ({ ...entry({ action }), labels: [], ...(i % 2 === 0 ? { reason: 'not_violating' } : {}) }))
+      const opinions = [Action.CONFIRM, Action.FALSE_POSITIVE, Action.DISPUTE,
+        Action.WITHDRAW].map((action, i) => ({ ...entry({ action }), labels: [], ...(i % 2 === 0 ? { reason: 'not_violating' } : {}) }))
       const back = roundTrip(body({ entries: opinions })).entries
       assert.deepEqual(back.map(e => [e.action, e.reason]), [[2, 'not_violating'], [3, undefined], [4, 'not_violating'], [5, undefined]])
     })

@@ -22,7 +22,8 @@ const OLD_SECRET = new Uint8Array(32).fill(0x11)
 const ROOT_SECRET = new Uint8Array(32).fill(0x22)
 const ROOT = publicKeyOf(ROOT_SECRET)
 
-const rotationArb: fc.Arbitrary<KeyRotation> = fc.record({ oldKey: fc.constant(publicKeyOf(OLD_SECRET)), newKey: key, network, createdAtMs: time, lastSeq: time })
+const rotationArb: fc.Arbitrary<KeyRotation> = fc.record({ oldKey: fc.constant(publicKeyOf(OLD_SECRET)), newKey: key, network, createdAtMs: time,
+  lastSeq: time })
   .filter(r => toHex(r.oldKey) !== toHex(r.newKey))
 
 function signedRotation (r: KeyRotation): Uint8Array {
@@ -128,7 +129,8 @@ describe('wire: forum codec properties', function () {
 
   it('well-framed protobuf with arbitrary field values throws nothing but WireError', function () {
     const uint64 = fc.bigInt(0n, 2n ** 64n - 1n).map(String)
-    const looseRotation = fc.record({ oldKey: fc.uint8Array({ maxLength: 34 }), newKey: fc.uint8Array({ maxLength: 34 }), network: fc.string({ maxLength: 66, unit: 'binary' }), createdAtMs: uint64, lastSeq: uint64 }, { requiredKeys: [] })
+    const looseRotation = fc.record({ oldKey: fc.uint8Array({ maxLength: 34 }), newKey: fc.uint8Array({ maxLength: 34 }),
+      network: fc.string({ maxLength: 66, unit: 'binary' }), createdAtMs: uint64, lastSeq: uint64 }, { requiredKeys: [] })
       .map(r => SignedKeyRotationType.encode({ body: KeyRotationType.encode(KeyRotationType.fromObject(r)).finish(), signature: new Uint8Array(64) }).finish())
     const looseCredential = fc.record({
       member: fc.uint8Array({ maxLength: 34 }),
@@ -139,7 +141,8 @@ describe('wire: forum codec properties', function () {
       serial: uint64,
       rotation: fc.oneof(fc.uint8Array({ maxLength: 40 }), looseRotation)
     }, { requiredKeys: [] })
-    const looseRevocation = fc.record({ member: fc.uint8Array({ maxLength: 34 }), serial: uint64, effectiveAtMs: uint64, lastSeq: uint64, reason: fc.string({ maxLength: 300, unit: 'binary' }) }, { requiredKeys: [] })
+    const looseRevocation = fc.record({ member: fc.uint8Array({ maxLength: 34 }), serial: uint64, effectiveAtMs: uint64, lastSeq: uint64,
+      reason: fc.string({ maxLength: 300, unit: 'binary' }) }, { requiredKeys: [] })
     const looseRecord = fc.record({
       signer: fc.uint8Array({ maxLength: 34 }),
       network: fc.string({ maxLength: 66, unit: 'binary' }),
