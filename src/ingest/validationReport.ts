@@ -67,7 +67,7 @@ export class ValidationReport<Accepted extends Outcome, Code extends string = st
     this.c.metric?.inc({ action: outcome.action, code: outcome.code })
     // Refusals at debug: a hostile peer must not be able to flood the log.
     if (outcome.action !== 'accept') this.c.logger.debug({ source: formatBatchSource(source), action: outcome.action, code: outcome.code }, `${this.subject} not stored`)
-    else this.c.logAccepted?.(outcome as Accepted, source)
+    else this.c.logAccepted?.(outcome, source)
   }
 
   outcomeCounts (): OutcomeCounts {

@@ -262,7 +262,7 @@ export class LookupService {
       labels: r.labels,
       batchId: toHex(r.batchId),
       seq: r.seq,
-      action: ACTION_NAMES[r.action as Action],
+      action: ACTION_NAMES[r.action],
       receivedAt: new Date(r.receivedAtMs).toISOString(),
       createdAt: new Date(r.createdAtMs).toISOString(),
       current,

@@ -370,4 +370,3 @@ export class AuditLog implements AuditAppender {
     }
   }
 }
-

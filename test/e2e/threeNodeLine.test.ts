@@ -160,7 +160,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
       const [x] = await lookupAll(infoC, [{ type, value }])
       return x!.listed ? undefined : x
     })
-    assert.deepEqual(r!.matches.map(m => [m.seq, m.action, m.current]), [[1, 'add', false], [reply.body.seq, 'retract', true]])
+    assert.deepEqual(r.matches.map(m => [m.seq, m.action, m.current]), [[1, 'add', false], [reply.body.seq, 'retract', true]])
   })
 
   it('never logs the admin token or a private key', async function () {

@@ -14,7 +14,7 @@ export async function roguePeerOf (target: NodeInfo, network: string): Promise<H
   await peer.start()
   const topic = batchTopic(network)
   peer.services.pubsub.subscribe(topic)
-  await peer.dial(multiaddr(target.multiaddrs[0]!))
+  await peer.dial(multiaddr(target.multiaddrs[0]))
   await waitFor('the rogue peer sees the node subscribed', async () => peer.services.pubsub.getSubscribers(topic).some(p => p.toString() === target.peerId))
   return peer
 }

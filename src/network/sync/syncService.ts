@@ -29,7 +29,7 @@ export class SyncService implements Startable {
   private readonly server: SyncServer
   private readonly puller: RangePuller
   private readonly client: SyncClient
-  private readonly rounds: PeerQueue<PullResult[], PeerQueueJobOptions>
+  private readonly rounds: PeerQueue<PullResult[]>
   private readonly inFlight = new InFlight()
   private readonly advertised = new AdvertisedHeads()
   private lifetime: AbortController | undefined

@@ -6,7 +6,6 @@ import { CLI } from './cliContract.js'
 import type { Dockerfile } from './dockerfile.js'
 import { type ComposeService, ROOT, mounts } from './dockerFiles.js'
 
-
 /**
  * A compose service's container without Docker: its own root directory in which every mount point
  * is a symlink to the volume's directory (shared by all services, as named volumes are), the image's

@@ -53,14 +53,14 @@ describe('auditStore (audit verify)', () => {
 
     const db = rawDbOf(store)
     const k = forumRecordKey(forged.id)
-    const stored = decodeStoredForumRecord((await db.get(k))!)
+    const stored = decodeStoredForumRecord((await db.get(k)))
     const signed = Uint8Array.from(stored.signed)
     signed[signed.length - 1]! ^= 1
     await db.put(k, encodeStoredForumRecord({ ...stored, signed }))
     assert.deepEqual((await auditStore(store, { forumRoots: [root.publicKey] })).problems.map(p => p.code), ['FORUM_BAD_SIGNATURE', 'FORUM_BAD_ROTATION'])
 
     await db.put(k, Uint8Array.of(0xff))
-    await db.put(forumRecordKey(new Uint8Array(32)), (await db.get(forumRecordKey(root.credential(member.publicKey).id)))!)
+    await db.put(forumRecordKey(new Uint8Array(32)), (await db.get(forumRecordKey(root.credential(member.publicKey).id))))
     const codes = (await auditStore(store, { forumRoots: [root.publicKey] })).problems.map(p => p.code).sort()
     assert.deepEqual(codes, ['FORUM_ID_MISMATCH', 'FORUM_RECORD_UNDECODABLE'])
   })

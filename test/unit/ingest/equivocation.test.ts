@@ -17,7 +17,6 @@ import { makeChain, makeSignedBatch, randomEntries, TEST_NETWORK } from '../../h
 import { toHex } from '../../../src/signals/hex.js'
 import { gossipSource } from '../../../src/wire/batchSource.js'
 
-
 describe('equivocation', function () {
   const key = generateSecretKey()
   const publisher = publicKeyOf(key)

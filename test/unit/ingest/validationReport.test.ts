@@ -11,7 +11,7 @@ import { WireError } from '../../../src/wire/errors.js'
 function capturingLogger (): { logger: Logger, lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done() } })
-  return { logger: pino({ level: 'debug' }, sink) as Logger, lines }
+  return { logger: pino({ level: 'debug' }, sink), lines }
 }
 
 const fields = (line: Record<string, unknown> | undefined): unknown[] => [line?.level, line?.msg, line?.source, line?.action, line?.code]

@@ -117,7 +117,7 @@ describe('LookupService.summarise: the positive path from one HashRows record pe
     assert.equal(ranges, 0)
     assert.equal(answer?.listed, true)
     assert.equal(answer?.hashes[0]?.opinions.confirm.count, 1)
-    assert.equal('matches' in answer!, false)
+    assert.equal('matches' in answer, false)
   })
 
   it('shows a later write at once, though the earlier answer was cached', async function () {

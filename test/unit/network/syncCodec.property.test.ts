@@ -56,7 +56,7 @@ describe('sync codec (property)', function () {
   it('random bytes never make a decoder throw anything but a SyncError', function () {
     const decoders = [decodeHeadsRequest, decodeHeadsResponse, decodeRangeRequest]
     fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), bytes => {
-      for (const decode of decoders) codeOf(() => decode(bytes))
+      for (const decode of decoders) codeOf(() => { decode(bytes) })
     }), { numRuns: RUNS * 4 })
   })
 

@@ -24,7 +24,6 @@ import { waitFor } from '../../helpers/waitFor.js'
 import { toHex } from '../../../src/signals/hex.js'
 import { gossipSource } from '../../../src/wire/batchSource.js'
 
-
 export async function startLibp2p (): Promise<HashmeshLibp2p> {
   const libp2p = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [] })
   await libp2p.start()

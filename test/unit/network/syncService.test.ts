@@ -64,7 +64,7 @@ function storeServing (batches: ReadonlyArray<{ publisher: Uint8Array, seq: numb
   const top = batches.at(-1)!
   return {
     heads: async () => [{ publisher: top.publisher, seq: top.seq, headId: top.id }],
-    head: async (publisher) => toHex(publisher) === toHex(top.publisher) ? { seq: top.seq } : undefined,
+    head: async publisher => toHex(publisher) === toHex(top.publisher) ? { seq: top.seq } : undefined,
     getSignedBatch: async (publisher, seq) => at(publisher, seq)?.bytes
   }
 }
@@ -267,7 +267,7 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     assert.equal(view?.publisher, toHex(publicKeyOf(publisher)))
     assert.equal(view?.peer, relay.peerId.toString())
     assert.equal(view?.targetSeq, 40)
-    assert.ok(view!.batchesPerSecond > 0)
+    assert.ok(view.batchesPerSecond > 0)
 
     await slow.sync.stop()
     assert.ok(await round instanceof Error, 'the round was aborted')

@@ -167,7 +167,7 @@ describe('BatchPublisher (real store, fake gossip)', function () {
     ]
     for (const [entry, code] of bad) {
       await assert.rejects(publisher.publish([md5(1), entry]),
-        (e: unknown) => e instanceof WireError && e.code === code && e.message.startsWith('entries[1]: '), `${JSON.stringify(entry)}`)
+        (e: unknown) => e instanceof WireError && e.code === code && e.message.startsWith('entries[1]: '), JSON.stringify(entry))
     }
     assert.equal(await store.head(key.publicKey), undefined)
     assert.equal(announced.length, 0)

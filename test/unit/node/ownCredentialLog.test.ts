@@ -16,7 +16,7 @@ import { DAY, Root } from '../forum/forumFixtures.js'
 function capturingLogger (): { logger: Logger, lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done() } })
-  return { logger: pino({ level: 'info' }, sink) as Logger, lines }
+  return { logger: pino({ level: 'info' }, sink), lines }
 }
 
 function options (dataDir: string, roots: string[]): NodeOptions {

@@ -56,7 +56,7 @@ describe('AuditLog', () => {
       details: { type: 'md5', value: '1'.padStart(32, '0') }, hash: records[0]!.hash, prev: toHex(GENESIS_HASH)
     })
     const stored = await rawDbOf(store).get(auditRecordKey(3))
-    assert.equal(records[2]!.hash, toHex(sha256(stored!)))
+    assert.equal(records[2]!.hash, toHex(sha256(stored)))
     assert.deepEqual(await log.head(), { seq: 3, hash: records[2]!.hash })
     assert.deepEqual(await log.verify(), { records: 3, head: { seq: 3, hash: records[2]!.hash }, problems: [] })
   })
@@ -108,7 +108,7 @@ describe('AuditLog', () => {
     const db = (): ReturnType<typeof rawDbOf> => rawDbOf(store)
 
     async function reencoded (seq: number, change: Record<string, unknown>): Promise<Uint8Array> {
-      const raw = AuditRecordType.decode((await db().get(auditRecordKey(seq)))!) as unknown as Record<string, unknown>
+      const raw = AuditRecordType.decode((await db().get(auditRecordKey(seq)))) as unknown as Record<string, unknown>
       return encode(AuditRecordType, { ...raw, ...change })
     }
 
@@ -124,7 +124,7 @@ describe('AuditLog', () => {
     })
 
     it('a flipped byte is found whatever it hits', async () => {
-      const stored = (await db().get(auditRecordKey(2)))!
+      const stored = (await db().get(auditRecordKey(2)))
       await fc.assert(fc.asyncProperty(fc.nat({ max: stored.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, mask) => {
         const flipped = Uint8Array.from(stored)
         flipped[at]! ^= mask
@@ -151,7 +151,7 @@ describe('AuditLog', () => {
 
     it('two records swapped are out of place and out of chain', async () => {
       const [two, three] = [await db().get(auditRecordKey(2)), await db().get(auditRecordKey(3))]
-      await db().batch([{ type: 'put', key: auditRecordKey(2), value: three! }, { type: 'put', key: auditRecordKey(3), value: two! }])
+      await db().batch([{ type: 'put', key: auditRecordKey(2), value: three }, { type: 'put', key: auditRecordKey(3), value: two }])
       const found = await codes(log)
       assert.ok(found.includes('AUDIT_SEQ_MISMATCH'))
       assert.ok(found.includes('AUDIT_LINK_BROKEN'))

@@ -7,7 +7,6 @@ import { TempStore, rawDbOf } from './storeFixtures.js'
 import { toHex } from '../../../src/signals/hex.js'
 import { gossipSource } from '../../../src/wire/batchSource.js'
 
-
 describe('HashStore head check and repair', function () {
   const temp = new TempStore()
   let store: HashStore

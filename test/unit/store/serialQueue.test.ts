@@ -13,14 +13,16 @@ describe('SerialQueue', () => {
       const queue = new SerialQueue()
       const events: string[] = []
       let running = 0
-      await Promise.all(lengths.map(async (n, i) => await queue.run(async () => {
-        running++
-        assert.equal(running, 1, 'two tasks overlapped')
-        events.push(`start ${i}`)
-        await turns(n)
-        events.push(`end ${i}`)
-        running--
-      })))
+      await Promise.all(lengths.map(async (n, i) => {
+        await queue.run(async () => {
+          running++
+          assert.equal(running, 1, 'two tasks overlapped')
+          events.push(`start ${i}`)
+          await turns(n)
+          events.push(`end ${i}`)
+          running--
+        })
+      }))
       assert.deepEqual(events, lengths.flatMap((_, i) => [`start ${i}`, `end ${i}`]))
     }), { numRuns: 50 })
   })

@@ -29,7 +29,7 @@ async function schemaOf (path: string): Promise<{ version: number, cursor?: Uint
   const db: LevelDb = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
   await db.open()
   try {
-    const version = decodeStoreMeta((await db.get(metaKey(MetaKey.schemaVersion)))!).schemaVersion
+    const version = decodeStoreMeta((await db.get(metaKey(MetaKey.schemaVersion)))).schemaVersion
     const cursor = await db.get(metaKey(MetaKey.migrationCursor))
     return { version, ...(cursor === undefined ? {} : { cursor: decodeMigrationCursor(cursor).afterKey }) }
   } finally {

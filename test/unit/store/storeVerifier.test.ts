@@ -75,7 +75,7 @@ describe('verifyStore', () => {
   describe('finds each kind of damage with its own code', () => {
     it('a flipped byte in a stored batch\'s signature: BAD_SIGNATURE', async () => {
       const k = signedBatchKey(publicKeyOf(alice), 2)
-      const stored = decodeStoredBatch((await db.get(k))!)
+      const stored = decodeStoredBatch((await db.get(k)))
       const signed = Uint8Array.from(stored.signed)
       signed[signed.length - 1]! ^= 0x01
       await db.put(k, encodeStoredBatch({ ...stored, signed }))
@@ -85,7 +85,7 @@ describe('verifyStore', () => {
 
     it('a flipped byte anywhere in a stored batch\'s signed bytes or receipt time is found, unless protobuf reads it the same', async () => {
       const k = signedBatchKey(publicKeyOf(bob), 1)
-      const original = (await db.get(k))!
+      const original = (await db.get(k))
       const signed = decodeSignedBatch(decodeStoredBatch(original).signed)
       // The source is last (tag, length, then its kind and peer fields): unsigned and derived nowhere, so not checkable.
       const checkable = original.length - 6 - (peerOf(RECEIPT.source) ?? '').length
@@ -105,7 +105,7 @@ describe('verifyStore', () => {
 
     it('an envelope edited so that protobuf still reads it the same: BATCH_NOT_CANONICAL', async () => {
       const k = signedBatchKey(publicKeyOf(bob), 1)
-      const flipped = Uint8Array.from((await db.get(k))!)
+      const flipped = Uint8Array.from((await db.get(k)))
       flipped[0]! ^= 0x01 // field 1's wire type 2 → 3, which protobufjs ignores for a known field
       await db.put(k, flipped)
       assert.deepEqual(await codes(), ['BATCH_NOT_CANONICAL'])
@@ -127,7 +127,7 @@ describe('verifyStore', () => {
 
     it('an edited entry-index value: INDEX_ROW_MISMATCH naming the field', async () => {
       const k = keyOf(bobChain[0]!, 0)
-      const row = decodeIndexRow((await db.get(k))!)
+      const row = decodeIndexRow((await db.get(k)))
       await db.put(k, encodeIndexRow({ ...row, labels: ['a'] }))
       const { problems } = await verifyStore(store)
       assert.deepEqual(problems.map(p => [p.code, p.seq, p.position]), [['INDEX_ROW_MISMATCH', 1, 0]])
@@ -136,7 +136,7 @@ describe('verifyStore', () => {
 
     it('an index row whose received_at differs from its batch\'s: INDEX_ROW_MISMATCH', async () => {
       const k = keyOf(aliceChain[1]!, 1)
-      const row = decodeIndexRow((await db.get(k))!)
+      const row = decodeIndexRow((await db.get(k)))
       await db.put(k, encodeIndexRow({ ...row, receivedAtMs: row.receivedAtMs + 1 }))
       const { problems } = await verifyStore(store)
       assert.deepEqual(problems.map(p => p.code), ['INDEX_ROW_MISMATCH'])
@@ -163,7 +163,7 @@ describe('verifyStore', () => {
     })
 
     it('an extra index row copying a real one under another hash: INDEX_EXTRA_ROWS', async () => {
-      const real = (await db.get(keyOf(aliceChain[0]!, 1)))!
+      const real = (await db.get(keyOf(aliceChain[0]!, 1)))
       const forged = entryKey({ signalTypeCode: requireSignalType('sha256').code, value: randomValue('sha256'), publisher: publicKeyOf(alice), seq: 1, position: 1 })
       await db.put(forged, real)
       assert.deepEqual(await codes(), ['INDEX_EXTRA_ROWS'])
@@ -192,7 +192,7 @@ describe('verifyStore', () => {
     })
 
     it('a batch copied under another seq: BATCH_KEY_MISMATCH', async () => {
-      await db.put(signedBatchKey(publicKeyOf(bob), 3), (await db.get(signedBatchKey(publicKeyOf(bob), 1)))!)
+      await db.put(signedBatchKey(publicKeyOf(bob), 3), (await db.get(signedBatchKey(publicKeyOf(bob), 1))))
       const found = await codes()
       assert.ok(found.includes('BATCH_KEY_MISMATCH'))
       assert.ok(found.includes('PREV_MISMATCH'))
@@ -200,7 +200,7 @@ describe('verifyStore', () => {
 
     it('a head with the wrong counts: HEAD_MISMATCH', async () => {
       const k = headKey(publicKeyOf(alice))
-      const head = decodeHead((await db.get(k))!)
+      const head = decodeHead((await db.get(k)))
       await db.put(k, encodeHead({ ...head, entries: head.entries + 1 }))
       const { problems } = await verifyStore(store)
       assert.deepEqual(problems.map(p => p.code), ['HEAD_MISMATCH'])
@@ -209,13 +209,13 @@ describe('verifyStore', () => {
 
     it('a head naming an earlier batch: HEAD_MISMATCH', async () => {
       const k = headKey(publicKeyOf(alice))
-      const head = decodeHead((await db.get(k))!)
+      const head = decodeHead((await db.get(k)))
       await db.put(k, encodeHead({ ...head, seq: 2, headId: aliceChain[1]!.id }))
       assert.deepEqual(await codes(), ['HEAD_MISMATCH'])
     })
 
     it('a deleted head: HEAD_MISSING; a head without batches: HEAD_WITHOUT_BATCHES', async () => {
-      const head = (await db.get(headKey(publicKeyOf(bob))))!
+      const head = (await db.get(headKey(publicKeyOf(bob))))
       await db.del(headKey(publicKeyOf(bob)))
       await db.put(headKey(publicKeyOf(generateSecretKey())), head)
       assert.deepEqual(await codes(), ['HEAD_MISSING', 'HEAD_WITHOUT_BATCHES'])
@@ -223,10 +223,10 @@ describe('verifyStore', () => {
 
     it('deleted or wrong id records: BATCH_ID_MISSING, BATCH_ID_MISMATCH, BATCH_AT_MISMATCH, BATCH_ID_ORPHAN', async () => {
       const a0 = batchIdKey(aliceChain[0]!.id)
-      const location = (await db.get(a0))!
+      const location = (await db.get(a0))
       await db.del(a0)
       assert.deepEqual(await codes(), ['BATCH_ID_MISSING'])
-      await db.put(a0, (await db.get(batchIdKey(aliceChain[1]!.id)))!)
+      await db.put(a0, (await db.get(batchIdKey(aliceChain[1]!.id))))
       assert.deepEqual(await codes(), ['BATCH_ID_MISMATCH', 'BATCH_ID_ORPHAN'])
       await db.put(a0, location)
       await db.put(batchAtKey(publicKeyOf(bob), 1), aliceChain[0]!.id)
