@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CONFIG_FILE_VAR, envLayer } from '../../../src/config/env.js'
 import { loadConfig } from '../../../src/config/loadConfig.js'
+import { NODE_SERVER_FLAGS } from '../../../src/cli/nodeProcess.js'
 import { cliProblem } from '../../helpers/docker/cliContract.js'
 import type { Dockerfile } from '../../helpers/docker/dockerfile.js'
 import { type ComposeFile, ROOT, mounts, nodeServices, portOf, readCompose, readDockerfile, runHealthcheck } from '../../helpers/docker/dockerFiles.js'
@@ -96,8 +97,8 @@ describe('docker files against the CLI contract', function () {
   })
 
   it('gives the image only real hashmesh command lines', async () => {
-    assert.deepEqual(image.entrypoint, ['node', 'dist/cli/main.js'])
-    assert.ok(existsSync(`${ROOT}${image.entrypoint[1]!}`), 'the entrypoint is the built CLI (npm run build)')
+    assert.deepEqual(image.entrypoint, ['node', ...NODE_SERVER_FLAGS, 'dist/cli/main.js'])
+    assert.ok(existsSync(`${ROOT}${image.entrypoint.at(-1)!}`), 'the entrypoint is the built CLI (npm run build)')
     const lines = [image.cmd, ...nodeServices(compose).map(([, s]) => s.command!)]
     for (const args of lines) assert.equal(await cliProblem(args), undefined, args.join(' '))
     assert.match(await cliProblem(['start', '--no-such-option']) ?? '', /no option --no-such-option/)
