@@ -51,7 +51,7 @@ describe('api: allowlist routes', () => {
   it('POST adds (201, the item), GET lists, DELETE removes then 404s; edits are recorded under the actor', async () => {
     const added = await app.inject({ method: 'POST', url: '/v1/allowlist', headers: { ...ADMIN, 'x-hashmesh-actor': 'alice@ops-host' }, payload: body })
     assert.equal(added.statusCode, 201)
-    const item = { type: 'md5', value: LISTED_MD5, note: body.note, author: body.author, addedAt: added.json().addedAt }
+    const item = { type: 'md5', value: LISTED_MD5, note: body.note, author: body.author, addedAt: added.json<{ addedAt: string }>().addedAt }
     assert.ok(Math.abs(Date.parse(item.addedAt) - Date.now()) < 60_000, item.addedAt)
     assert.deepEqual(added.json(), item)
     assert.deepEqual((await app.inject({ method: 'GET', url: '/v1/allowlist', headers: ADMIN })).json(), { allowlist: [item] })

@@ -9,6 +9,7 @@ import type {
   AuditLogPage, AuditLogQuery, AuditNodeApi, ExportQuery, ExportRow, ProvenanceReport, TransparencyQuery, TransparencyReport, VerifyQuery, VerifyReport
 } from '../../../src/node/auditApi.js'
 import { parseSignalValue, toHex } from '../../../src/signals/hex.js'
+import type { ErrorBody } from './errorBody.js'
 
 const ADMIN = 'ad'.repeat(32)
 const READ = 're'.repeat(32)
@@ -23,7 +24,10 @@ function row (position: number): ExportRow {
 
 const VERIFY_REPORT: VerifyReport = {
   ok: true,
-  checked: { batches: 1, signatures: 1, entries: 1, indexRows: 1, publishers: 1, heads: 1, batchAt: 1, batchIds: 1, equivocations: 0, forumRecords: 0, allowlistEntries: 0, auditRecords: 0 },
+  checked: {
+    batches: 1, signatures: 1, entries: 1, indexRows: 1, publishers: 1, heads: 1, batchAt: 1, batchIds: 1,
+    equivocations: 0, forumRecords: 0, allowlistEntries: 0, auditRecords: 0
+  },
   problems: [],
   notices: [],
   problemsOmitted: 0,
@@ -65,7 +69,10 @@ class FakeAuditNode implements AuditNodeApi {
 
   async transparency (query: TransparencyQuery): Promise<TransparencyReport> {
     this.calls.push({ transparency: query })
-    return { period: query.period ?? 'month', since: null, until: null, generatedAt: '2024-01-01T00:00:00.000Z', batches: { scanned: 0, inRange: 0 }, entries: 0, publishers: 0, rows: [], totals: [] }
+    return {
+      period: query.period ?? 'month', since: null, until: null, generatedAt: '2024-01-01T00:00:00.000Z',
+      batches: { scanned: 0, inRange: 0 }, entries: 0, publishers: 0, rows: [], totals: []
+    }
   }
 }
 
@@ -107,9 +114,9 @@ describe('api: audit routes', () => {
 
     it('provenance passes the hash on and maps a bad value to its code', async () => {
       const res = await app.inject({ url: `/v1/provenance/md5/${MD5.toUpperCase()}`, headers: bearer(READ) })
-      assert.equal(res.json().value, MD5)
+      assert.equal(res.json<{ value: string }>().value, MD5)
       const bad = await app.inject({ url: '/v1/provenance/md5/xyz', headers: bearer(READ) })
-      assert.deepEqual([bad.statusCode, bad.json().error.code], [400, 'BAD_SIGNAL_VALUE'])
+      assert.deepEqual([bad.statusCode, bad.json<ErrorBody>().error.code], [400, 'BAD_SIGNAL_VALUE'])
     })
 
     it('transparency takes since, until and period, and nothing else', async () => {
@@ -118,7 +125,7 @@ describe('api: audit routes', () => {
       assert.deepEqual(node.calls, [{ transparency: { since: '2024-01-01', until: '2024-02-01T00:00:00Z', period: 'day' } }])
       for (const q of ['period=week', 'since=01/02/2024', 'since=2024-01-01T10:00', 'other=1']) {
         const refused = await app.inject({ url: `/v1/transparency?${q}`, headers: bearer(READ) })
-        assert.deepEqual([refused.statusCode, refused.json().error.code], [400, 'INVALID_REQUEST'], q)
+        assert.deepEqual([refused.statusCode, refused.json<ErrorBody>().error.code], [400, 'INVALID_REQUEST'], q)
       }
     })
 
@@ -128,7 +135,7 @@ describe('api: audit routes', () => {
       assert.equal(res.statusCode, 200)
       assert.match(String(res.headers['content-type']), /^text\/csv; charset=utf-8/)
       assert.match(String(res.headers['content-disposition']), /attachment; filename="hashmesh-export\.csv"/)
-      const records = parse(res.body, { columns: true }) as Array<Record<string, string>>
+      const records = parse<Record<string, string>>(res.body, { columns: true })
       assert.equal(records.length, 5000)
       assert.deepEqual([records[0]!.organisation, records[0]!.labels, records[4999]!.position], ['Org, "A"', 'csam;x', '4999'])
       assert.deepEqual(node.calls, [{ export: { since: '2024-01-01', until: '2024-02-01', publisher: 'CD'.repeat(32) } }])
@@ -137,7 +144,7 @@ describe('api: audit routes', () => {
     it('export streams JSON Lines', async () => {
       const res = await app.inject({ url: '/v1/audit/export?since=2024-01-01&format=jsonl', headers: bearer(READ) })
       assert.match(String(res.headers['content-type']), /^application\/x-ndjson/)
-      assert.deepEqual(res.body.trimEnd().split('\n').map(l => JSON.parse(l)), [row(0), row(1), row(2)])
+      assert.deepEqual(res.body.trimEnd().split('\n').map(l => JSON.parse(l) as unknown), [row(0), row(1), row(2)])
     })
 
     it('export defaults to everything, as CSV', async () => {
@@ -150,7 +157,7 @@ describe('api: audit routes', () => {
     it('export refuses a malformed query before it starts', async () => {
       for (const q of ['since=2024-01-01&format=xml', 'since=2024-01-01&format=csv&publisher=abc', 'since=x&format=csv']) {
         const res = await app.inject({ url: `/v1/audit/export?${q}`, headers: bearer(READ) })
-        assert.deepEqual([res.statusCode, res.json().error.code], [400, 'INVALID_REQUEST'], q)
+        assert.deepEqual([res.statusCode, res.json<ErrorBody>().error.code], [400, 'INVALID_REQUEST'], q)
       }
       const rejected = await app.inject({ url: '/v1/audit/export?since=1999-01-01&format=csv', headers: bearer(READ) })
       assert.equal(rejected.statusCode, 400)
@@ -159,7 +166,7 @@ describe('api: audit routes', () => {
     it('export fails with an error status, not a cut-off 200, when the first rows cannot be read', async () => {
       node.exportFailure = new Error('injected: damaged batch')
       const res = await app.inject({ url: '/v1/audit/export?since=2024-01-01&format=csv', headers: bearer(READ) })
-      assert.deepEqual([res.statusCode, res.json().error.code], [500, 'INTERNAL'])
+      assert.deepEqual([res.statusCode, res.json<ErrorBody>().error.code], [500, 'INTERNAL'])
     })
   })
 
@@ -178,7 +185,7 @@ describe('api: audit routes', () => {
       assert.deepEqual(node.calls, [{ verify: {} }, { verify: { expectHead: head } }])
       for (const payload of [{ expectHead: 'ab' }, { other: 1 }]) {
         const res = await app.inject({ method: 'POST', url: '/v1/audit/verify', headers: bearer(ADMIN), payload })
-        assert.deepEqual([res.statusCode, res.json().error.code], [400, 'INVALID_REQUEST'])
+        assert.deepEqual([res.statusCode, res.json<ErrorBody>().error.code], [400, 'INVALID_REQUEST'])
       }
     })
 

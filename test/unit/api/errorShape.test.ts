@@ -107,9 +107,13 @@ describe('api: every error in one shape', () => {
     const pathChar = fc.constantFrom(...'abz09/%._-~:@!$&\'()*+,;=?#[]'.split(''), '%zz', '%E0%A4%A', 'é', '\u0000')
     const path = fc.oneof(
       fc.array(pathChar, { maxLength: 60 }).map(cs => `/v1/${cs.join('')}`),
-      fc.tuple(fc.constantFrom('/v1/lookup/md5/', '/v1/equivocations/', '/v1/allowlist/md5/'), fc.integer({ min: 0, max: 600 }), pathChar).map(([p, n, c]) => `${p}${c.repeat(n)}`)
+      fc.tuple(fc.constantFrom('/v1/lookup/md5/', '/v1/equivocations/', '/v1/allowlist/md5/'), fc.integer({ min: 0, max: 600 }), pathChar)
+        .map(([p, n, c]) => `${p}${c.repeat(n)}`)
     )
-    const contentType = fc.oneof(fc.constantFrom('image/png; x=1', 'application/json', 'text/plain', 'application/octet-stream; charset=binary', '/', ';;', 'image/'), fc.string({ maxLength: 40 }))
+    const contentType = fc.oneof(
+      fc.constantFrom('image/png; x=1', 'application/json', 'text/plain', 'application/octet-stream; charset=binary', '/', ';;', 'image/'),
+      fc.string({ maxLength: 40 })
+    )
     await fc.assert(fc.asyncProperty(path, fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'), contentType, async (url, method, type) => {
       const res = await app.inject({ method, url, headers: { 'content-type': type }, payload: method === 'GET' ? undefined : 'x' })
       if (res.statusCode >= 300) assertErrorShape(res.statusCode, res.body, `${method} ${url} (${type})`)
@@ -119,9 +123,13 @@ describe('api: every error in one shape', () => {
   it('every non-2xx answer to junk on the socket has the error shape (property)', async () => {
     const line = fc.oneof(
       fc.string({ maxLength: 80 }),
-      fc.tuple(fc.constantFrom('GET', 'POST', 'get', 'BREW', ''), fc.string({ maxLength: 40 }), fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', 'http', '')).map(parts => parts.join(' '))
+      fc.tuple(fc.constantFrom('GET', 'POST', 'get', 'BREW', ''), fc.string({ maxLength: 40 }), fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', 'http', ''))
+        .map(parts => parts.join(' '))
     )
-    const header = fc.oneof(fc.constantFrom('Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked', 'Content-Type: image/png; x=1'), fc.string({ maxLength: 40 }))
+    const header = fc.oneof(
+      fc.constantFrom('Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked', 'Content-Type: image/png; x=1'),
+      fc.string({ maxLength: 40 })
+    )
     await fc.assert(fc.asyncProperty(line, fc.array(header, { maxLength: 4 }), async (requestLine, headers) => {
       const raw = `${requestLine}\r\n${headers.map(h => `${h}\r\n`).join('')}\r\n`
       const reply = await sendRaw(port, raw)

@@ -46,7 +46,7 @@ describe('api: forum routes', () => {
       const res = await app.inject({ method: 'GET', url: '/v1/forum', headers })
       assert.equal(res.statusCode, 200)
       assert.deepEqual(res.json(), await live.node.forum())
-      assert.deepEqual(res.json().roots, [root.hex])
+      assert.deepEqual(res.json<{ roots: string[] }>().roots, [root.hex])
     }
     assert.equal((await app.inject({ method: 'GET', url: '/v1/forum' })).statusCode, 401)
   })
@@ -59,7 +59,7 @@ describe('api: forum routes', () => {
     assert.deepEqual(first.json(), { recordId: toHex(record.id), kind: 'credential', code: 'ACCEPTED' })
     const again = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload })
     assert.equal(again.statusCode, 200)
-    assert.equal(again.json().code, 'DUPLICATE')
+    assert.equal(again.json<{ code: string }>().code, 'DUPLICATE')
     assert.deepEqual(await submitters(), ['op@forum-host'])
     assert.equal((await live.node.forum()).members.length, 1)
   })
@@ -87,7 +87,9 @@ describe('api: forum routes', () => {
       assert.equal(res.statusCode, 400, JSON.stringify(payload).slice(0, 80))
       assert.equal(errorCode(res), 'INVALID_REQUEST')
     }
-    const actor = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: { ...ADMIN, 'x-hashmesh-actor': 'two words' }, payload: { record: 'ab' } })
+    const actor = await app.inject({
+      method: 'POST', url: '/v1/forum/records', headers: { ...ADMIN, 'x-hashmesh-actor': 'two words' }, payload: { record: 'ab' }
+    })
     assert.equal(errorCode(actor), 'INVALID_REQUEST')
     assert.deepEqual(await submitters(), [])
   })
@@ -96,7 +98,8 @@ describe('api: forum routes', () => {
     const garbage = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload: { record: 'ffff' } })
     assert.equal(garbage.statusCode, 400)
     assert.equal(errorCode(garbage), 'MALFORMED')
-    const foreign = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload: { record: toHex(credential(new Root()).signedBytes) } })
+    const strangersCredential = toHex(credential(new Root()).signedBytes)
+    const foreign = await app.inject({ method: 'POST', url: '/v1/forum/records', headers: ADMIN, payload: { record: strangersCredential } })
     assert.equal(foreign.statusCode, 403)
     assert.equal(errorCode(foreign), 'UNKNOWN_ROOT')
   })

@@ -5,6 +5,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../src/api/jsonBody.js'
 import { LOOKUP_BODY_LIMIT } from '../../../src/api/limits.js'
 import { LiveNode } from '../../helpers/liveNode.js'
 import { testServer } from './testServer.js'
+import type { ErrorBody } from './errorBody.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
 const LISTED_MD5 = 'ab'.repeat(16)
@@ -60,20 +61,21 @@ describe('api: JSON body nesting bound', () => {
       const depth = Math.floor((LOOKUP_BODY_LIMIT - 20) / 2)
       const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: `{"queries":${nested(depth)}}` })
       assert.equal(res.statusCode, 400)
-      assert.equal(res.json().error.code, 'TOO_DEEP')
-      assert.match(res.json().error.message, new RegExp(`deeper than ${MAX_JSON_DEPTH}`))
+      assert.equal(res.json<ErrorBody>().error.code, 'TOO_DEEP')
+      assert.match(res.json<ErrorBody>().error.message, new RegExp(`deeper than ${MAX_JSON_DEPTH}`))
     })
 
     it('lets a body at the bound through to schema validation', async () => {
       const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: `{"queries":${nested(MAX_JSON_DEPTH - 1)}}` })
       assert.equal(res.statusCode, 400)
-      assert.equal(res.json().error.code, 'INVALID_REQUEST')
+      assert.equal(res.json<ErrorBody>().error.code, 'INVALID_REQUEST')
     })
 
     it('still parses ordinary bodies and still refuses prototype poisoning', async () => {
-      const ok = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: JSON.stringify({ queries: [{ type: 'md5', value: LISTED_MD5 }] }) })
+      const lookup = JSON.stringify({ queries: [{ type: 'md5', value: LISTED_MD5 }] })
+      const ok = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: lookup })
       assert.equal(ok.statusCode, 200)
-      assert.equal(ok.json().results[0].listed, true)
+      assert.equal(ok.json<{ results: Array<{ listed: boolean }> }>().results[0]!.listed, true)
       const poisoned = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: '{"queries":[],"__proto__":{"x":1}}' })
       assert.equal(poisoned.statusCode, 400)
       const empty = await app.inject({ method: 'POST', url: '/v1/lookup', headers: JSON_TYPE, payload: '' })

@@ -28,13 +28,14 @@ function fullestBatch (entry: EntryInput): EntryInput[] {
 describe('api: body limits admit every publishable request', () => {
   // Shapes where JSON is largest relative to the wire: short fields (key names dominate), labels
   // that JSON must escape, and the longest labels.
+  const fullLabels = (label: string): string[] => Array.from({ length: MAX_LABELS_PER_ENTRY }, () => label)
   const shapes: Array<[string, EntryInput]> = [
     ['bare md5 add with every optional field', { type: 'md5', value: 'ab'.repeat(16), labels: [], action: 'add' }],
-    ['md5 with 16 one-char escaped labels', { type: 'md5', value: 'ab'.repeat(16), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => '"'), action: 'retract' }],
-    ['sha256 with 16 longest escaped labels', { type: 'sha256', value: 'ab'.repeat(32), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => '\\'.repeat(MAX_LABEL_BYTES)), action: 'retract' }],
+    ['md5 with 16 one-char escaped labels', { type: 'md5', value: 'ab'.repeat(16), labels: fullLabels('"'), action: 'retract' }],
+    ['sha256 with 16 longest escaped labels', { type: 'sha256', value: 'ab'.repeat(32), labels: fullLabels('\\'.repeat(MAX_LABEL_BYTES)), action: 'retract' }],
     ['md5 opinion with the longest reason', { type: 'md5', value: 'ab'.repeat(16), labels: [], action: 'false_positive', reason: 'x'.repeat(32) }],
     ['md5 opinion with a one-character reason', { type: 'md5', value: 'ab'.repeat(16), action: 'false_positive', reason: 'x' }],
-    ['pdq with 16 longest plain labels', { type: 'pdq', value: 'ab'.repeat(32), labels: Array.from({ length: MAX_LABELS_PER_ENTRY }, () => 'x'.repeat(MAX_LABEL_BYTES)) }]
+    ['pdq with 16 longest plain labels', { type: 'pdq', value: 'ab'.repeat(32), labels: fullLabels('x'.repeat(MAX_LABEL_BYTES)) }]
   ]
   for (const [name, entry] of shapes) {
     it(`POST /v1/batches: ${name}`, () => {
@@ -52,7 +53,8 @@ describe('api: body limits admit every publishable request', () => {
 
   it('POST /v1/lookup: 2,900 queries with every variant, pretty-printed', () => {
     const pdq = 'ab'.repeat(32)
-    const queries = Array.from({ length: 2900 }, () => ({ type: 'pdq', value: pdq, maxDistance: MAX_PDQ_DISTANCE, variants: Array.from({ length: MAX_PDQ_VARIANTS }, () => pdq) }))
+    const variants = Array.from({ length: MAX_PDQ_VARIANTS }, () => pdq)
+    const queries = Array.from({ length: 2900 }, () => ({ type: 'pdq', value: pdq, maxDistance: MAX_PDQ_DISTANCE, variants }))
     assert.ok(Buffer.byteLength(JSON.stringify({ queries }, null, 2)) < LOOKUP_BODY_LIMIT)
   })
 })

@@ -5,6 +5,7 @@ import { UNMATCHED_ROUTE } from '../../../src/api/requestMetrics.js'
 import { parsePromText, type PromSample, sampleValue, samplesOf } from '../../helpers/promText.js'
 import { LiveNode } from '../../helpers/liveNode.js'
 import { TEST_READ_TOKEN, type TestServerOptions, testServer } from './testServer.js'
+import type { ErrorBody } from './errorBody.js'
 
 const ADMIN = 'f00d'.repeat(16)
 const READ = { authorization: `Bearer ${TEST_READ_TOKEN}` }
@@ -39,7 +40,7 @@ describe('api: /metrics', () => {
       const server = await serve({ openReads: false })
       const refused = await server.inject({ method: 'GET', url: '/metrics' })
       assert.equal(refused.statusCode, 401)
-      assert.match(refused.json().error.message, /http\.openMetrics/)
+      assert.match(refused.json<ErrorBody>().error.message, /http\.openMetrics/)
       assert.equal((await server.inject({ method: 'GET', url: '/metrics', headers: READ })).statusCode, 200)
       assert.equal((await server.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ADMIN}` } })).statusCode, 200)
     })

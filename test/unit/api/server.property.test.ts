@@ -59,7 +59,7 @@ describe('api: no input produces a 5xx (property)', () => {
     if (auth) headers.authorization = `Bearer ${TOKEN}`
     const res = await app.inject({ method: 'POST', url, headers, payload })
     assert.ok(res.statusCode < 500, `${url} ${payload.slice(0, 200)} → ${res.statusCode} ${res.body}`)
-    const parsed = res.json() as { error?: { code?: unknown } }
+    const parsed = res.json<{ error?: { code?: unknown } }>()
     if (res.statusCode >= 400) assert.equal(typeof parsed.error?.code, 'string')
   }
 
@@ -82,15 +82,19 @@ describe('api: no input produces a 5xx (property)', () => {
       note: fc.oneof(fc.constantFrom('stock photo'), fc.string({ maxLength: 600, unit: 'grapheme' })),
       author: fc.oneof(fc.constantFrom('alice@ops'), fc.string({ maxLength: 140 }))
     }, { requiredKeys: [] })
-    await fc.assert(fc.asyncProperty(fc.oneof(plausible, fc.jsonValue()), async b => { await noServerError('/v1/allowlist', JSON.stringify(b), true) }), { numRuns: 300 })
+    await fc.assert(fc.asyncProperty(fc.oneof(plausible, fc.jsonValue()), async b => {
+      await noServerError('/v1/allowlist', JSON.stringify(b), true)
+    }), { numRuns: 300 })
     await fc.assert(fc.asyncProperty(fc.string({ maxLength: 20 }), fc.oneof(hex(16), fc.string({ maxLength: 300 })), async (type, value) => {
-      const res = await app.inject({ method: 'DELETE', url: `/v1/allowlist/${encodeURIComponent(type)}/${encodeURIComponent(value)}`, headers: { authorization: `Bearer ${TOKEN}` } })
+      const url = `/v1/allowlist/${encodeURIComponent(type)}/${encodeURIComponent(value)}`
+      const res = await app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${TOKEN}` } })
       assert.ok(res.statusCode < 500, `${type} ${value} → ${res.statusCode} ${res.body}`)
     }), { numRuns: 200 })
   })
 
   it('GET /v1/lookup/:type/:value with arbitrary query strings', async () => {
-    const query = fc.dictionary(fc.constantFrom('maxDistance', 'limit', 'x'), fc.oneof(fc.nat({ max: 400 }).map(String), fc.string({ maxLength: 8 })), { maxKeys: 2 })
+    const distance = fc.oneof(fc.nat({ max: 400 }).map(String), fc.string({ maxLength: 8 }))
+    const query = fc.dictionary(fc.constantFrom('maxDistance', 'limit', 'x'), distance, { maxKeys: 2 })
     await fc.assert(fc.asyncProperty(fc.constantFrom('pdq', 'md5', 'sha256'), fc.oneof(hex(16), hex(32)), query, async (type, value, q) => {
       const res = await app.inject({ method: 'GET', url: `/v1/lookup/${type}/${value}`, query: q })
       assert.ok(res.statusCode === 200 || res.statusCode === 400, `${type} ${value} ${JSON.stringify(q)} → ${res.statusCode} ${res.body}`)
@@ -98,8 +102,12 @@ describe('api: no input produces a 5xx (property)', () => {
   })
 
   it('POST /v1/match with arbitrary bytes, media types and query strings', async () => {
-    const contentType = fc.oneof(fc.constantFrom('application/octet-stream', 'image/jpeg', 'image/png', 'application/json', 'text/plain', 'multipart/form-data'), fc.string({ maxLength: 30 }))
-    const query = fc.dictionary(fc.constantFrom('maxDistance', 'mode', 'dihedral', 'x'), fc.oneof(fc.constantFrom('31', 'tool', 'core', 'true', 'false'), fc.string({ maxLength: 8 })), { maxKeys: 3 })
+    const contentType = fc.oneof(
+      fc.constantFrom('application/octet-stream', 'image/jpeg', 'image/png', 'application/json', 'text/plain', 'multipart/form-data'),
+      fc.string({ maxLength: 30 })
+    )
+    const setting = fc.oneof(fc.constantFrom('31', 'tool', 'core', 'true', 'false'), fc.string({ maxLength: 8 }))
+    const query = fc.dictionary(fc.constantFrom('maxDistance', 'mode', 'dihedral', 'x'), setting, { maxKeys: 3 })
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), contentType, query, async (bytes, type, q) => {
       const res = await app.inject({ method: 'POST', url: '/v1/match', query: q, headers: { 'content-type': type }, payload: Buffer.from(bytes) })
       assert.ok(res.statusCode < 500, `${type} ${JSON.stringify(q)} ${bytes.length} bytes → ${res.statusCode} ${res.body}`)

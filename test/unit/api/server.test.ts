@@ -8,7 +8,7 @@ import { HashingError } from '../../../src/hashing/errors.js'
 import { hashFile } from '../../../src/hashing/fileHasher.js'
 import { DIHEDRAL_NAMES } from '../../../src/hashing/pdq/pdqHasher.js'
 import { PublishError } from '../../../src/node/batchPublisher.js'
-import type { EquivocationInfo } from '../../../src/node/interface.js'
+import type { EquivocationInfo, LookupResult, MatchResult, NodeStatus, PublishResult } from '../../../src/node/interface.js'
 import { MatchError } from '../../../src/node/uploadHasher.js'
 import { toHex } from '../../../src/signals/hex.js'
 import { WireError } from '../../../src/wire/errors.js'
@@ -18,6 +18,7 @@ import { vectorPath } from '../../helpers/pdqVectors.js'
 import { Root } from '../forum/forumFixtures.js'
 import { TEST_READ_TOKEN, testServer } from './testServer.js'
 import { throwingNode } from './throwingNode.js'
+import type { ErrorBody } from './errorBody.js'
 
 const TOKEN = 'f00d'.repeat(16)
 const AUTH = { authorization: `Bearer ${TOKEN}` }
@@ -68,18 +69,18 @@ describe('api: HTTP server', () => {
     it('answers a listed hash', async () => {
       const res = await app.inject({ method: 'GET', url: `/v1/lookup/md5/${LISTED_MD5.toUpperCase()}` })
       assert.equal(res.statusCode, 200)
-      const body = res.json()
+      const body = res.json<LookupResult>()
       assert.equal(body.listed, true)
       assert.equal(body.value, LISTED_MD5)
       assert.equal(body.matches.length, 1)
       assert.equal(body.match, true)
-      assert.deepEqual(body.hashes.map((h: { value: string, match: boolean }) => [h.value, h.match]), [[LISTED_MD5, true]])
+      assert.deepEqual(body.hashes.map(h => [h.value, h.match]), [[LISTED_MD5, true]])
     })
 
     it('reports a listed but allowlisted hash as no match', async () => {
       await live.node.allowlistAdd({ type: 'md5', value: LISTED_MD5, note: 'stock photo', author: 'ops' }, 'ops')
-      const body = (await app.inject({ method: 'GET', url: `/v1/lookup/md5/${LISTED_MD5}` })).json()
-      assert.deepEqual([body.listed, body.match, body.hashes[0].allowlisted.note], [true, false, 'stock photo'])
+      const body = (await app.inject({ method: 'GET', url: `/v1/lookup/md5/${LISTED_MD5}` })).json<LookupResult>()
+      assert.deepEqual([body.listed, body.match, body.hashes[0]?.allowlisted?.note], [true, false, 'stock photo'])
     })
 
     it('answers an unknown hash as not listed', async () => {
@@ -118,12 +119,13 @@ describe('api: HTTP server', () => {
       ]
       const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries } })
       assert.equal(res.statusCode, 200)
-      const results = res.json().results as Array<{ type: string, value: string, listed: boolean }>
+      const results = res.json<{ results: LookupResult[] }>().results
       assert.deepEqual(results.map(r => [r.type, r.value, r.listed]), [['sha256', SHA256, false], ['md5', LISTED_MD5, true], ['sha1', '00'.repeat(20), false]])
     })
 
     it('400 with the node\'s code for a bad query', async () => {
-      const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries: [{ type: 'md5', value: LISTED_MD5 }, { type: 'md5', value: 'xyz' }] } })
+      const queries = [{ type: 'md5', value: LISTED_MD5 }, { type: 'md5', value: 'xyz' }]
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries } })
       assert.equal(res.statusCode, 400)
       assert.equal(errorCode(res), 'BAD_SIGNAL_VALUE')
     })
@@ -144,7 +146,8 @@ describe('api: HTTP server', () => {
     }
 
     it('413 BODY_TOO_LARGE over the lookup body limit', async () => {
-      const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers: { 'content-type': 'application/json' }, payload: ' '.repeat(LOOKUP_BODY_LIMIT + 1) })
+      const payload = ' '.repeat(LOOKUP_BODY_LIMIT + 1)
+      const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers: { 'content-type': 'application/json' }, payload })
       assert.equal(res.statusCode, 413)
       assert.equal(errorCode(res), 'BODY_TOO_LARGE')
     })
@@ -163,8 +166,8 @@ describe('api: HTTP server', () => {
     it('GET passes maxDistance from the query string to the node', async () => {
       const res = await app.inject({ method: 'GET', url: `/v1/lookup/pdq/${PDQ}?maxDistance=47` })
       assert.equal(res.statusCode, 200)
-      assert.equal(res.json().value, PDQ)
-      assert.equal(res.json().maxDistance, 47)
+      assert.equal(res.json<LookupResult>().value, PDQ)
+      assert.equal(res.json<LookupResult>().maxDistance, 47)
     })
 
     it('GET 400 with the node\'s code for a distance past 256 or on an exact type', async () => {
@@ -188,7 +191,7 @@ describe('api: HTTP server', () => {
       const queries = [{ type: 'pdq', value: PDQ, maxDistance: 40, variants: [SHA256] }, { type: 'md5', value: LISTED_MD5 }]
       const res = await app.inject({ method: 'POST', url: '/v1/lookup', payload: { queries } })
       assert.equal(res.statusCode, 200)
-      assert.deepEqual(res.json().results.map((r: { maxDistance?: number, listed: boolean }) => [r.maxDistance, r.listed]), [[40, false], [undefined, true]])
+      assert.deepEqual(res.json<{ results: LookupResult[] }>().results.map(r => [r.maxDistance, r.listed]), [[40, false], [undefined, true]])
     })
 
     it('POST 400 INVALID_REQUEST for more than seven variants or a fractional distance', async () => {
@@ -217,15 +220,19 @@ describe('api: HTTP server', () => {
       it(`hands a ${type} body to the node as bytes`, async () => {
         const res = await app.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': type }, payload: photo })
         assert.equal(res.statusCode, 200)
-        assert.equal(res.json().listed, true)
-        assert.equal(res.json().hashes.bytes, photo.length)
+        assert.equal(res.json<MatchResult>().listed, true)
+        assert.equal(res.json<MatchResult>().hashes.bytes, photo.length)
       })
     }
 
-    for (const [type, image] of [['image/png; x=1', true], ['IMAGE/PNG', true], ['Image/Jpeg ; q="a;b"', true], ['application/octet-stream; charset=binary', false], ['Application/Octet-Stream', false]] as const) {
+    const mediaTypes = [
+      ['image/png; x=1', true], ['IMAGE/PNG', true], ['Image/Jpeg ; q="a;b"', true],
+      ['application/octet-stream; charset=binary', false], ['Application/Octet-Stream', false]
+    ] as const
+    for (const [type, image] of mediaTypes) {
       it(`reads the media type of ${type} without its parameters or case: an upload, image ${String(image)}`, async () => {
         const res = await app.inject({ method: 'POST', url: '/v1/match', headers: { 'content-type': type }, payload: file })
-        const answer = res.statusCode === 200 ? res.json().pdqSkipped : errorCode(res)
+        const answer = res.statusCode === 200 ? res.json<MatchResult>().pdqSkipped : errorCode(res)
         assert.equal(answer, image ? 'UNSUPPORTED_IMAGE' : 'NOT_AN_IMAGE', res.body)
       })
     }
@@ -234,12 +241,12 @@ describe('api: HTTP server', () => {
       const url = '/v1/match?maxDistance=40&mode=tool&dihedral=true'
       const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'image/jpeg' }, payload: photo })
       assert.equal(res.statusCode, 200)
-      const body = res.json()
+      const body = res.json<MatchResult>()
       const [core, tool] = await Promise.all([hashFile(photo), hashFile(photo, { mode: 'tool' })])
       assert.notEqual(core.pdq!.hash, tool.pdq!.hash, 'the modes hash this photo differently')
-      assert.equal(body.hashes.pdq.hash, tool.pdq!.hash)
+      assert.equal(body.hashes.pdq?.hash, tool.pdq!.hash)
       assert.deepEqual(body.variants, DIHEDRAL_NAMES)
-      assert.equal(body.results.at(-1).maxDistance, 40)
+      assert.equal(body.results.at(-1)?.maxDistance, 40)
     })
 
     it('413 BODY_TOO_LARGE past the upload limit; the node never sees it', async () => {
@@ -298,7 +305,14 @@ describe('api: HTTP server', () => {
     const entries = [{ type: 'sha256', value: SHA256, labels: ['csam', 'tier:1'] }, { type: 'md5', value: LISTED_MD5, action: 'retract' }]
 
     it('401 without a token, with a wrong one, or with another scheme', async () => {
-      for (const headers of [{}, { authorization: `Bearer ${'0'.repeat(TOKEN.length)}` }, { authorization: 'Bearer short' }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }]) {
+      const refused = [
+        {},
+        { authorization: `Bearer ${'0'.repeat(TOKEN.length)}` },
+        { authorization: 'Bearer short' },
+        { authorization: `Basic ${TOKEN}` },
+        { authorization: TOKEN }
+      ]
+      for (const headers of refused) {
         const res = await app.inject({ method: 'POST', url: '/v1/batches', headers, payload: { entries } })
         assert.equal(res.statusCode, 401, JSON.stringify(headers))
         assert.equal(errorCode(res), 'UNAUTHORIZED')
@@ -310,7 +324,7 @@ describe('api: HTTP server', () => {
     it('201 with the token; the node gets the entries as sent', async () => {
       const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })
       assert.equal(res.statusCode, 201)
-      const { batchId, ...published } = res.json()
+      const { batchId, ...published } = res.json<PublishResult>()
       assert.match(batchId, /^[0-9a-f]{64}$/)
       assert.deepEqual(published, { seq: 2, entries: 2, recipients: 0 })
       assert.deepEqual((await live.node.lookup('sha256', SHA256)).matches.map(m => m.labels), [['csam', 'tier:1']])
@@ -323,12 +337,14 @@ describe('api: HTTP server', () => {
     })
 
     it('refuses an unauthenticated oversized body with 401, before reading it', async () => {
-      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { 'content-type': 'application/json' }, payload: ' '.repeat(PUBLISH_BODY_LIMIT + 1) })
+      const payload = ' '.repeat(PUBLISH_BODY_LIMIT + 1)
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { 'content-type': 'application/json' }, payload })
       assert.equal(res.statusCode, 401)
     })
 
     it('413 BODY_TOO_LARGE over the publish body limit', async () => {
-      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { ...AUTH, 'content-type': 'application/json' }, payload: ' '.repeat(PUBLISH_BODY_LIMIT + 1) })
+      const payload = ' '.repeat(PUBLISH_BODY_LIMIT + 1)
+      const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { ...AUTH, 'content-type': 'application/json' }, payload })
       assert.equal(res.statusCode, 413)
       assert.equal(errorCode(res), 'BODY_TOO_LARGE')
     })
@@ -376,7 +392,7 @@ describe('api: HTTP server', () => {
         const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries: [{ type: 'md5', value: LISTED_MD5 }, entry] } })
         assert.equal(res.statusCode, 400)
         assert.equal(errorCode(res), code)
-        assert.match(res.json().error.message, /^entries\[1\]: /)
+        assert.match(res.json<ErrorBody>().error.message, /^entries\[1\]: /)
       })
     }
 
@@ -406,7 +422,7 @@ describe('api: HTTP server', () => {
       try {
         const res = await forum.inject({ method: 'POST', url: '/v1/batches', headers: AUTH, payload: { entries } })
         assert.equal(res.statusCode, 403)
-        const { error } = res.json()
+        const { error } = res.json<{ error: ErrorBody['error'] & { reason: string } }>()
         assert.deepEqual(Object.keys(error), ['code', 'message', 'reason'])
         assert.deepEqual([error.code, error.reason], ['NOT_ADMITTED', 'UNTRUSTED_PUBLISHER'])
       } finally {
@@ -484,7 +500,7 @@ describe('api: HTTP server', () => {
           assert.equal(res.statusCode, 200)
           assert.deepEqual(res.json(), { ...forked, decision: choice })
           const list = await app.inject({ method: 'GET', url: '/v1/equivocations' })
-          assert.equal(list.json().equivocations[0].decision, choice)
+          assert.equal(list.json<{ equivocations: EquivocationInfo[] }>().equivocations[0]?.decision, choice)
         })
       }
 
@@ -518,7 +534,7 @@ describe('api: HTTP server', () => {
       const res = await app.inject({ method: 'GET', url: '/v1/status' })
       assert.equal(res.statusCode, 200)
       // Uptime is whole seconds: the two answers may straddle one.
-      const { uptimeSeconds, ...status } = res.json()
+      const { uptimeSeconds, ...status } = res.json<NodeStatus>()
       const { uptimeSeconds: nodeUptime, ...nodeStatus } = await live.node.status()
       assert.deepEqual(status, nodeStatus)
       assert.ok(Math.abs(uptimeSeconds - nodeUptime) <= 1)

@@ -24,7 +24,12 @@ export const TEST_READ_TOKEN = 'feed'.repeat(16)
  * API and CLI test.
  */
 export function testServer (node: NodeApi, options: TestServerOptions): FastifyInstance {
-  const tokens = { adminToken: options.adminToken, readToken: options.readToken ?? TEST_READ_TOKEN, openReads: options.openReads ?? true, openMetrics: options.openMetrics ?? false }
+  const tokens = {
+    adminToken: options.adminToken,
+    readToken: options.readToken ?? TEST_READ_TOKEN,
+    openReads: options.openReads ?? true,
+    openMetrics: options.openMetrics ?? false
+  }
   const deps = {
     node,
     auth: routeAuth(tokens),

@@ -28,7 +28,7 @@ export function failingAfter (node: NodeApi, succeed: number, error: Error): Nod
     get: (target, name) => {
       if (name === 'publish') return publish
       const value: unknown = Reflect.get(target, name, target)
-      return typeof value === 'function' ? value.bind(target) : value
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
     }
   })
 }

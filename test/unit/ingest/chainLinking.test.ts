@@ -26,7 +26,10 @@ async function freshNode (): Promise<Node> {
   const store = await HashStore.open(join(dir, 'db'))
   const index = new ExactIndex()
   const trust = new StaticTrustList(keys.map(k => toHex(publicKeyOf(k))), new Uint8Array(32))
-  const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store, { exact: index }), trust, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+  const ingester = new BatchIngester(
+    { store, indexes: new LookupIndexes(store, { exact: index }), trust, logger: silentLogger() },
+    { network: TEST_NETWORK, maxClockSkewMs: 60_000 }
+  )
   return { dir, store, index, ingester }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { generateSecretKey, publicKeyOf, sign } from '../../../src/crypto/ed25519.js'
-import { validateBatch, type ValidatorContext } from '../../../src/ingest/batchValidator.js'
+import type { ValidatorContext } from '../../../src/ingest/batchValidator.js'
 import { StaticTrustList, type TrustPolicy } from '../../../src/ingest/trustPolicy.js'
 import { peekBatchHeader } from '../../../src/wire/batchHeader.js'
 import { WireError } from '../../../src/wire/errors.js'

@@ -10,7 +10,7 @@ import { WireError } from '../../../src/wire/errors.js'
 
 function capturingLogger (): { logger: Logger, lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = []
-  const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done() } })
+  const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done() } })
   return { logger: pino({ level: 'debug' }, sink), lines }
 }
 

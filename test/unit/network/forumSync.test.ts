@@ -117,7 +117,11 @@ describe('forum sync over real libp2p and real LevelDB stores', function () {
     const good = root.credential(member.publicKey, { validFromMs: Date.now() - DAY, validUntilMs: Date.now() + DAY })
     const forged = { ...good, signedBytes: Uint8Array.from(good.signedBytes) }
     forged.signedBytes[forged.signedBytes.length - 1]! ^= 1
-    const liar = await node({ forum: [root.hex], trusts: [member.secretKey], servedForum: { digest: () => new Uint8Array(32), records: async () => [forged.signedBytes, good.signedBytes] } })
+    const liar = await node({
+      forum: [root.hex],
+      trusts: [member.secretKey],
+      servedForum: { digest: () => new Uint8Array(32), records: async () => [forged.signedBytes, good.signedBytes] }
+    })
     await ingestAll(liar, chainOf(member.secretKey, 2))
     const fresh = await quietPair({ forum: [root.hex], trusts: [member.secretKey] }, liar)
 

@@ -24,7 +24,9 @@ describe('PeerPolicer', function () {
 
     beforeEach(async function () {
       policer = new PeerPolicer({ logger: silentLogger() }, { maxRejects: 2 })
-      guard = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [], connectionGater: policer.gater })
+      guard = await createLibp2pNode({
+        privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [], connectionGater: policer.gater
+      })
       policer.attach(guard)
       offender = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], announce: [] })
       await Promise.all([guard.start(), offender.start()])

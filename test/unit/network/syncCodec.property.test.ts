@@ -25,7 +25,9 @@ const headsArb: fc.Arbitrary<Head[]> = fc.uniqueArray(
   { maxLength: 20, selector: h => Buffer.from(h.publisher).toString('hex') }
 )
 
-const plain = (heads: Head[]): unknown => heads.map(h => ({ publisher: Buffer.from(h.publisher).toString('hex'), seq: h.seq, headId: Buffer.from(h.headId).toString('hex') }))
+const plain = (heads: Head[]): unknown => heads.map(h => ({
+  publisher: Buffer.from(h.publisher).toString('hex'), seq: h.seq, headId: Buffer.from(h.headId).toString('hex')
+}))
 
 function codeOf (fn: () => unknown): string | undefined {
   try {
@@ -89,7 +91,8 @@ describe('sync codec (property)', function () {
     assert.equal(heads([{ publisher, seq: 1, headId: headId.slice(1) }]), 'BAD_HEAD_ID')
     assert.equal(heads([{ publisher, seq: 0, headId }]), 'BAD_SEQ')
     assert.equal(heads([{ publisher, seq: 1, headId }, { publisher, seq: 2, headId }]), 'DUPLICATE_HEAD')
-    const many = Array.from({ length: MAX_HEADS + 1 }, (_, i) => ({ publisher: Uint8Array.from({ length: 32 }, (_, j) => j < 4 ? (i >> (8 * j)) & 0xff : 0), seq: 1, headId }))
+    const distinctKey = (i: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, j) => j < 4 ? (i >> (8 * j)) & 0xff : 0)
+    const many = Array.from({ length: MAX_HEADS + 1 }, (_, i) => ({ publisher: distinctKey(i), seq: 1, headId }))
     assert.equal(heads(many), 'TOO_MANY_HEADS')
   })
 

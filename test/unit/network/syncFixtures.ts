@@ -69,7 +69,9 @@ export async function createSyncNode (init: SyncNodeInit = {}): Promise<SyncNode
   const trusted = (init.trusts ?? []).map(k => toHex(publicKeyOf(k)))
   const membership = init.forum === undefined ? undefined : new Membership({ roots: init.forum, trusted: [], overrides: trusted, revokedEntries: 'keep' })
   const trust: TrustPolicy = init.trustPolicy ?? membership ?? new StaticTrustList(trusted, publicKeyOf(generateSecretKey()))
-  const forumIngester = membership === undefined ? undefined : new ForumRecordIngester({ store, membership, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+  const forumIngester = membership === undefined
+    ? undefined
+    : new ForumRecordIngester({ store, membership, logger }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
   const forum: ForumSyncComponent | undefined = membership === undefined || forumIngester === undefined
     ? undefined
     : {
@@ -125,7 +127,9 @@ export async function connect (from: HashmeshLibp2p, to: HashmeshLibp2p): Promis
 export interface HeadView { publisher: string, seq: number, headId: string }
 
 export async function headsOf (store: HashStore): Promise<HeadView[]> {
-  return (await store.heads()).map(h => ({ publisher: toHex(h.publisher), seq: h.seq, headId: toHex(h.headId) })).sort((a, b) => a.publisher.localeCompare(b.publisher))
+  return (await store.heads())
+    .map(h => ({ publisher: toHex(h.publisher), seq: h.seq, headId: toHex(h.headId) }))
+    .sort((a, b) => a.publisher.localeCompare(b.publisher))
 }
 
 /** Sum of a counter's values whose labels include `labels`. */

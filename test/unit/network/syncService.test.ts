@@ -123,7 +123,9 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
 
     const [result, ...more] = await fresh.sync.syncWith(relay.peerId)
     assert.deepEqual(more, [])
-    assert.deepEqual({ ...result, peer: undefined }, { publisher: toHex(publicKeyOf(publisher)), peer: undefined, fromSeq: 1, targetSeq: 50, fetched: 50, accepted: 50, end: 'COMPLETE' })
+    assert.deepEqual({ ...result, peer: undefined }, {
+      publisher: toHex(publicKeyOf(publisher)), peer: undefined, fromSeq: 1, targetSeq: 50, fetched: 50, accepted: 50, end: 'COMPLETE'
+    })
     assert.equal(await counter(fresh.registry, 'hashmesh_sync_requests_total', { protocol: 'range', outcome: 'ok' }), Math.ceil(50 / 8))
     assert.equal(await counter(relay.registry, 'hashmesh_sync_batches_served_total'), 50)
     assert.deepEqual(await headsOf(fresh.store), await headsOf(relay.store))
@@ -153,7 +155,8 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     const [result] = await fresh.sync.syncWith(liar.peerId)
     assert.equal(result?.end, 'REJECTED')
     assert.equal(result?.fetched, 5, 'nothing read past the forgery')
-    assert.deepEqual(await storedIds(fresh, publicKeyOf(publisher), range(1, 10)), [...chain.slice(0, 4).map(b => toHex(b.id)), ...Array(6).fill(undefined)])
+    const beforeForgery = chain.slice(0, 4).map(b => toHex(b.id))
+    assert.deepEqual(await storedIds(fresh, publicKeyOf(publisher), range(1, 10)), [...beforeForgery, ...Array<undefined>(6).fill(undefined)])
     assert.equal(await counter(fresh.registry, 'hashmesh_sync_batches_fetched_total', { action: 'reject' }), 1)
     assert.equal(fresh.ingester.outcomeCounts().reject.BAD_SIGNATURE, 1)
   })
@@ -174,7 +177,8 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
       await exchange(raw, server.peerId, PROTOCOLS.heads, new Uint8Array(0))
     ]
     assert.deepEqual(replies, Array(4).fill({ reset: true, received: 0 }))
-    const served = async (protocol: string, outcome: string): Promise<number> => await counter(server.registry, 'hashmesh_sync_served_total', { protocol, outcome })
+    const served = async (protocol: string, outcome: string): Promise<number> =>
+      await counter(server.registry, 'hashmesh_sync_served_total', { protocol, outcome })
     assert.equal(await served('range', 'MALFORMED'), 1)
     assert.equal(await served('range', 'BAD_COUNT'), 1)
     assert.equal(await served('heads', 'OVERSIZED'), 1)
@@ -231,7 +235,8 @@ describe('SyncService over real libp2p (TCP, noise, yamux) and real LevelDB stor
     await assert.rejects(quiet.sync.syncWith(quiet.peerId), (err: unknown) => err instanceof SyncError && err.code === 'NOT_STARTED')
     await quiet.sync.start()
     for (const [publisher, from, to] of [[key.slice(1), 1, 2], [key, 0, 2], [key, 5, 4], [key, 1, 2 ** 53]] as const) {
-      await assert.rejects(quiet.sync.requestRange(quiet.peerId, publisher, from, to), (err: unknown) => err instanceof SyncError && err.code === 'INVALID_ARGUMENT')
+      const invalid = (err: unknown): boolean => err instanceof SyncError && err.code === 'INVALID_ARGUMENT'
+      await assert.rejects(quiet.sync.requestRange(quiet.peerId, publisher, from, to), invalid)
     }
   })
 

@@ -80,10 +80,11 @@ describe('BatchIngester with an untrusted byte budget (real LevelDB store)', fun
 
   it('drops a flooding peer\'s untrusted batches past its budget, counts them, and still stores its trusted ones', async function () {
     // ~340 KB each, as in the attack: 9 fit in three of the largest batches.
-    const flood = Array.from({ length: 12 }, (_, i) => makeSignedBatch({ secretKey: rogue, seq: 1, entries: randomEntries(6_500), createdAtMs: Date.now() - i }))
+    const flood = Array.from({ length: 12 }, (_, i) =>
+      makeSignedBatch({ secretKey: rogue, seq: 1, entries: randomEntries(6_500), createdAtMs: Date.now() - i }))
     const codes = []
     for (const b of flood) codes.push((await ingester.ingest(b.signedBytes, gossipSource('flooder'))).code)
-    assert.deepEqual(codes, [...Array(9).fill('UNTRUSTED_PUBLISHER'), ...Array(3).fill('UNTRUSTED_BUDGET')])
+    assert.deepEqual(codes, [...Array<string>(9).fill('UNTRUSTED_PUBLISHER'), ...Array<string>(3).fill('UNTRUSTED_BUDGET')])
     const honest = makeSignedBatch({ secretKey: trusted, seq: 1, entries: randomEntries(2) })
     assert.equal((await ingester.ingest(honest.signedBytes, gossipSource('flooder'))).code, 'ACCEPTED')
     assert.deepEqual(ingester.outcomeCounts().ignore, { UNTRUSTED_PUBLISHER: 9, UNTRUSTED_BUDGET: 3 })

@@ -96,7 +96,10 @@ describe('BatchPublisher (real store, fake gossip)', function () {
   it('refuses to publish while its own key is frozen by an equivocation, with a code that says so', async function () {
     const trust = new StaticTrustList([], key.publicKey)
     const equivocations = await EquivocationTracker.load({ store, trust, logger: silentLogger() }, { network: TEST_NETWORK })
-    const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust, logger: silentLogger(), equivocations }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+    const ingester = new BatchIngester(
+      { store, indexes: new LookupIndexes(store), trust, logger: silentLogger(), equivocations },
+      { network: TEST_NETWORK, maxClockSkewMs: 60_000 }
+    )
     const publisher = new BatchPublisher({ store, ingester, gossip: { publish: async () => 0 }, key, logger: silentLogger() }, { network: TEST_NETWORK })
     await publisher.publish([md5(1)])
     // The same key signs a rival seq 1 elsewhere (another node of the organisation, say) and it arrives here.
@@ -108,7 +111,10 @@ describe('BatchPublisher (real store, fake gossip)', function () {
   it('in a forum: NOT_ADMITTED with the refusal as its reason, even with its own key in trust; the hint never says to list it there', async function () {
     const root = new Root()
     const membership = new Membership({ roots: [root.hex], trusted: [toHex(key.publicKey)], revokedEntries: 'keep' })
-    const ingester = new BatchIngester({ store, indexes: new LookupIndexes(store), trust: membership, logger: silentLogger() }, { network: TEST_NETWORK, maxClockSkewMs: 60_000 })
+    const ingester = new BatchIngester(
+      { store, indexes: new LookupIndexes(store), trust: membership, logger: silentLogger() },
+      { network: TEST_NETWORK, maxClockSkewMs: 60_000 }
+    )
     const publisher = new BatchPublisher({ store, ingester, gossip: { publish: async () => 0 }, key, logger: silentLogger() }, { network: TEST_NETWORK })
     const refusal = async (): Promise<PublishError> => await publisher.publish([md5(1)]).then(() => assert.fail('published'), (e: unknown) => e as PublishError)
 

@@ -42,7 +42,7 @@ describe('POST /v1/lookup on a real in-process node: summaries by default, entri
 
   async function post (payload: object): Promise<{ status: number, results: Array<Record<string, unknown>> }> {
     const res = await app.inject({ method: 'POST', url: '/v1/lookup', headers, payload })
-    return { status: res.statusCode, results: (res.json() as { results: Array<Record<string, unknown>> }).results }
+    return { status: res.statusCode, results: res.json<{ results: Array<Record<string, unknown>> }>().results }
   }
 
   it('answers without entries unless matches is true, with the same summaries either way', async function () {
@@ -59,7 +59,7 @@ describe('POST /v1/lookup on a real in-process node: summaries by default, entri
 
   it('a single GET lookup still lists the entries', async function () {
     const res = await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${LISTED}`, headers })
-    assert.equal((res.json() as { matches: unknown[] }).matches.length, 1)
+    assert.equal(res.json<{ matches: unknown[] }>().matches.length, 1)
   })
 
   it('refuses a matches that is not a boolean', async function () {

@@ -73,7 +73,7 @@ describe('node metrics: a real in-process node (LevelDB, libp2p, HTTP) scraped a
     })
     assert.equal(batch.statusCode, 200)
     const upload = await app.inject({ method: 'POST', url: '/v1/match', headers: { ...read, 'content-type': 'application/octet-stream' }, payload: FILE })
-    assert.equal(upload.json().match, true)
+    assert.equal(upload.json<{ match: boolean }>().match, true)
 
     const samples = await scrape()
     const lookups = (kind: string): number | undefined => sampleValue(samples, 'hashmesh_lookups_total', { kind })

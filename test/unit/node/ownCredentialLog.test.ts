@@ -15,7 +15,7 @@ import { DAY, Root } from '../forum/forumFixtures.js'
 /** Log lines as objects, from a real pino logger writing into memory. */
 function capturingLogger (): { logger: Logger, lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = []
-  const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done() } })
+  const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done() } })
   return { logger: pino({ level: 'info' }, sink), lines }
 }
 

@@ -9,9 +9,15 @@ import { TempStore } from '../store/storeFixtures.js'
 const KEY_A = 'aa'.repeat(32)
 const KEY_B = 'bb'.repeat(32)
 
-interface Overrides { overrides?: Array<{ key: string, reason: string }> }
+interface Settings {
+  trust?: string[]
+  roots?: string[]
+  revokedEntries?: 'keep' | 'hide'
+  confirmationsRequired?: Record<string, number>
+  overrides?: Array<{ key: string, reason: string }>
+}
 
-function options (o: { trust?: string[], roots?: string[], revokedEntries?: 'keep' | 'hide', confirmationsRequired?: Record<string, number> } & Overrides = {}): NodeOptions {
+function options (o: Settings = {}): NodeOptions {
   return {
     dataDir: '/unused',
     network: 'test',
@@ -46,7 +52,9 @@ describe('node: trust settings in the audit log', () => {
     assert.equal(await recordTrustSettings(log, options({ trust: [KEY_A, KEY_B], roots: [KEY_B], revokedEntries: 'hide' })), 'changed')
     const records = await log.list()
     assert.deepEqual(records.map(r => [r.actor, r.action]), Array(4).fill(['config', 'config.trust']))
-    assert.deepEqual(records.at(-1)!.details, { trust: [KEY_A, KEY_B], roots: [KEY_B], revokedEntries: 'hide', overrides: [], falsePositiveThreshold: 0, confirmationsRequired: {} })
+    assert.deepEqual(records.at(-1)!.details, {
+      trust: [KEY_A, KEY_B], roots: [KEY_B], revokedEntries: 'hide', overrides: [], falsePositiveThreshold: 0, confirmationsRequired: {}
+    })
   })
 
   it('is a first start only on an empty log', async () => {
@@ -65,12 +73,15 @@ describe('node: trust settings in the audit log', () => {
   })
 
   it('logs "first start" on a new store, "changed" later, and warns about trust keys beside roots', async () => {
-    const lines: Array<{ level: number, msg: string, ignoredTrust?: string[] }> = []
-    const logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line)) } })
+    interface Line { level: number, msg: string, ignoredTrust?: string[] }
+    const lines: Line[] = []
+    const logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Line) } })
     await announceTrustSettings(log, options(), logger)
     await announceTrustSettings(log, options(), logger)
     await announceTrustSettings(log, options({ roots: [KEY_B] }), logger)
-    assert.deepEqual(lines.map(l => l.msg.split(/[:;]/)[0]), ['first start', 'trust settings changed since the last start', 'forum roots are configured, so the trust list is ignored'])
+    assert.deepEqual(lines.map(l => l.msg.split(/[:;]/)[0]), [
+      'first start', 'trust settings changed since the last start', 'forum roots are configured, so the trust list is ignored'
+    ])
     assert.deepEqual(lines[2]!.ignoredTrust, [KEY_A])
     assert.match(lines[2]!.msg, /forum\.overrides/)
   })

@@ -26,7 +26,7 @@ describe('UploadHasher (worker threads)', function () {
   it('answers BUSY past its queue, at once, and serves the queued ones', async function () {
     hasher = new UploadHasher({ concurrency: 1, maxWaiting: 2, maxPixels: 50_000_000 })
     const bytes = await readFile(vectorPath('images', 'misc', 'c.png'))
-    const calls = Array.from({ length: 6 }, async () => await hasher!.hash(bytes).then(() => 'done', (err: { code?: string }) => err.code))
+    const calls = Array.from({ length: 6 }, async () => await hasher!.hash(bytes).then(() => 'done', (err: unknown) => (err as { code?: string }).code))
     const outcomes = await Promise.all(calls)
     assert.ok(outcomes.includes('BUSY'), outcomes.join())
     assert.ok(outcomes.filter(o => o === 'done').length >= 3, outcomes.join())
