@@ -138,7 +138,7 @@ describe('store: allowlist', () => {
     assert.equal(allowlist.size, MAX_ALLOWLIST_ENTRIES - 1)
     const results = await Promise.allSettled([1, 2, 3].map(async n => await allowlist.add({ signalTypeCode: MD5, value: md5(n), note: 'n', author: 'a' }, 'a')))
     assert.deepEqual(results.map(r => r.status), ['fulfilled', 'rejected', 'rejected'])
-    assert.equal((results[1] as PromiseRejectedResult).reason.code, 'ALLOWLIST_FULL')
+    assert.equal(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'ALLOWLIST_FULL')
     assert.equal(allowlist.size, MAX_ALLOWLIST_ENTRIES)
     await allowlist.add({ signalTypeCode: MD5, value: md5(1), note: 'replaced', author: 'a' }, 'a')
     assert.equal(allowlist.get(MD5, md5(1))?.note, 'replaced')
