@@ -70,7 +70,9 @@ export function entryFromInput (input: EntryInput, i: number): Entry {
   const name = input.action ?? 'add'
   // Object.hasOwn: the input may come from JSON, where "constructor" is just a string.
   if (!Object.hasOwn(ACTION_BY_NAME, name)) {
-    throw new WireError('BAD_ACTION', `entries[${i}]: unknown action ${JSON.stringify(String(name as unknown).slice(0, 32))}`)
+    // Typed as an action name, but JSON input can put anything here.
+    const given: unknown = name
+    throw new WireError('BAD_ACTION', `entries[${i}]: unknown action ${JSON.stringify(String(given).slice(0, 32))}`)
   }
   const action = ACTION_BY_NAME[name]
   const labels = input.labels ?? []

@@ -43,7 +43,12 @@ export class Root {
   }
 
   revocation (member: Uint8Array, o: {
-    serial?: number, effectiveAtMs?: number, lastSeq?: number, reason?: string, createdAtMs?: number, network?: string
+    serial?: number
+    effectiveAtMs?: number
+    lastSeq?: number
+    reason?: string
+    createdAtMs?: number
+    network?: string
   } = {}): DecodedForumRecord {
     return this.signRecord({
       signer: this.publicKey,
