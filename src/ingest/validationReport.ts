@@ -68,7 +68,9 @@ export class ValidationReport<Accepted extends Outcome, Code extends string = st
     // Refusals at debug: a hostile peer must not be able to flood the log.
     if (outcome.action !== 'accept') {
       this.c.logger.debug({ source: formatBatchSource(source), action: outcome.action, code: outcome.code }, `${this.subject} not stored`)
-    } else this.c.logAccepted?.(outcome, source)
+    } else {
+      this.c.logAccepted?.(outcome, source)
+    }
   }
 
   outcomeCounts (): OutcomeCounts {
