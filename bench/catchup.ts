@@ -136,7 +136,8 @@ async function main (): Promise<void> {
   let server: HashmeshNode | undefined
   let joiner: NodeProcess | undefined
   try {
-    console.log(`catch-up: a fresh node syncs ${BATCHES} batches × ${fmt(PER_BATCH)} sha256 entries (${fmt(ENTRIES)}) from one peer, node ${process.version}\n`)
+    const load = `${BATCHES} batches × ${fmt(PER_BATCH)} sha256 entries (${fmt(ENTRIES)})`
+    console.log(`catch-up: a fresh node syncs ${load} from one peer, node ${process.version}\n`)
     const built = await buildServer(dir)
     server = built.server
     const publisher = Buffer.from(server.publisherKey, 'hex')

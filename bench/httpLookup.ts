@@ -44,7 +44,8 @@ function seconds (since: bigint): number {
 async function post (agent: Agent, base: string, token: string, path: string, body: unknown): Promise<unknown> {
   const payload = JSON.stringify(body)
   return await new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, res => {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+    const req = request(`${base}${path}`, { method: 'POST', agent, headers }, res => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
@@ -80,7 +81,12 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 
 function line (label: string, t: Timing, floor?: number): void {
   const rate = CLIENTS * REQUESTS * QUERIES / t.seconds
-  const cells = [fmt(rate), percentile(t.latencies, 0.5).toFixed(2), percentile(t.latencies, 0.99).toFixed(2), floor === undefined ? '' : (rate / floor).toFixed(2)]
+  const cells = [
+    fmt(rate),
+    percentile(t.latencies, 0.5).toFixed(2),
+    percentile(t.latencies, 0.99).toFixed(2),
+    floor === undefined ? '' : (rate / floor).toFixed(2)
+  ]
   console.log(`${label.padEnd(40)}${cells[0]!.padStart(12)}${cells[1]!.padStart(10)}${cells[2]!.padStart(10)}${cells[3]!.padStart(10)}`)
 }
 
@@ -111,7 +117,13 @@ async function main (): Promise<void> {
     await node.stop()
 
     const publisher = Buffer.from(info.publisherKey, 'hex')
-    const rowKey = (i: number): Uint8Array => entryKey({ signalTypeCode: SHA256.code, value: Buffer.from(values[i]!, 'hex'), publisher, seq: Math.floor(i / MAX_ENTRIES_PER_BATCH) + 1, position: i % MAX_ENTRIES_PER_BATCH })
+    const rowKey = (i: number): Uint8Array => entryKey({
+      signalTypeCode: SHA256.code,
+      value: Buffer.from(values[i]!, 'hex'),
+      publisher,
+      seq: Math.floor(i / MAX_ENTRIES_PER_BATCH) + 1,
+      position: i % MAX_ENTRIES_PER_BATCH
+    })
     const db = new Level<Uint8Array, Uint8Array>(join(node.dataDir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' })
     await db.open()
     const getMany = async (): Promise<void> => {
@@ -124,7 +136,8 @@ async function main (): Promise<void> {
     await db.close()
     const floor = CLIENTS * REQUESTS * QUERIES / raw.seconds
 
-    console.log(`http lookup: ${fmt(HASHES)} sha256 hashes on a node process, ${CLIENTS} clients × ${REQUESTS} requests × ${fmt(QUERIES)} queries, node ${process.version}\n`)
+    const load = `${CLIENTS} clients × ${REQUESTS} requests × ${fmt(QUERIES)} queries`
+    console.log(`http lookup: ${fmt(HASHES)} sha256 hashes on a node process, ${load}, node ${process.version}\n`)
     console.log(`${''.padEnd(40)}${'lookups/s'.padStart(12)}${'p50 s'.padStart(10)}${'p99 s'.padStart(10)}${'× floor'.padStart(10)}`)
     line('50% hits, summaries (default)', summaries, floor)
     line('50% hits, matches: true', full, floor)

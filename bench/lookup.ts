@@ -230,7 +230,8 @@ async function main (): Promise<void> {
     await store.close()
     // Cold: the same queries through a store whose HashRows cache holds nothing.
     store = await HashStore.open(dbPath, { hashRowsCache: { maxRecords: 0, maxBytes: 0 } })
-    const coldRate = await summariseRate(new LookupService({ store, indexes: new LookupIndexes(store, { exact: index }) }), sample(POSITIVE_QUERIES).map(asQuery))
+    const cold = new LookupService({ store, indexes: new LookupIndexes(store, { exact: index }) })
+    const coldRate = await summariseRate(cold, sample(POSITIVE_QUERIES).map(asQuery))
     await store.close()
 
     const db = new Level<Uint8Array, Uint8Array>(dbPath, { keyEncoding: 'view', valueEncoding: 'view' })

@@ -65,8 +65,12 @@ export function parseAuditDate (text: string, field: string): number {
   const m = AUDIT_DATE_PATTERN.exec(text)
   const ms = m === null ? NaN : Date.parse(text)
   // Date.parse rolls 2024-02-30 over into March; a date that does not come back the same is not real.
-  const real = m !== null && Number.isFinite(ms) && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === text.slice(0, 10)
-  if (!real) throw new AuditQueryError('BAD_DATE', `${field} must be YYYY-MM-DD or an ISO-8601 date-time with a zone (Z or ±hh:mm), got ${JSON.stringify(text.slice(0, 40))}`)
+  const real = m !== null && Number.isFinite(ms) &&
+    new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === text.slice(0, 10)
+  if (!real) {
+    throw new AuditQueryError('BAD_DATE',
+      `${field} must be YYYY-MM-DD or an ISO-8601 date-time with a zone (Z or ±hh:mm), got ${JSON.stringify(text.slice(0, 40))}`)
+  }
   return ms
 }
 

@@ -45,7 +45,9 @@ export async function checkForumRecords (store: HashStore, roots: ReadonlySet<st
     }
     if (Buffer.compare(record.id, k.subarray(1)) !== 0) add('FORUM_ID_MISMATCH', `stored under ${toHex(k.subarray(1))}, its id is ${toHex(record.id)}`, k)
     const signer = toHex(record.body.signer)
-    if (!roots.has(signer)) add('FORUM_UNKNOWN_ROOT', `signed by ${signer}, which is not a forum root: neither configured nor in any settings this node recorded`, k)
+    if (!roots.has(signer)) {
+      add('FORUM_UNKNOWN_ROOT', `signed by ${signer}, which is not a forum root: neither configured nor in any settings this node recorded`, k)
+    }
     if (!verify(record.signature, record.bodyBytes, record.body.signer)) add('FORUM_BAD_SIGNATURE', 'the root\'s signature does not verify', k)
     const rotation = record.body.credential?.rotation
     if (rotation !== undefined && !verify(rotation.signature, rotation.bodyBytes, rotation.body.oldKey)) {

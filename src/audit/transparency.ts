@@ -72,7 +72,12 @@ export async function transparencyReport (c: TransparencyComponents, filter: Tra
   let batchesInRange = 0
   let entries = 0
   const count = (cell: Omit<Cell, 'entries'>): void => {
-    const key = [cell.period, cell.publisher, cell.organisation ?? '', cell.organisation === null ? '0' : '1', cell.action, cell.label ?? '', cell.label === null ? '0' : '1'].join(SEP)
+    const key = [
+      cell.period, cell.publisher,
+      cell.organisation ?? '', cell.organisation === null ? '0' : '1',
+      cell.action,
+      cell.label ?? '', cell.label === null ? '0' : '1'
+    ].join(SEP)
     const found = cells.get(key)
     if (found !== undefined) found.entries++
     else cells.set(key, { ...cell, entries: 1 })

@@ -146,15 +146,23 @@ export class ForumRecordIngester {
     if (body.network !== network) refuse('reject', 'WRONG_NETWORK', `forum record is for network "${body.network}", this node is on "${network}"`)
     if (!membership.isRoot(body.signer)) refuse('ignore', 'UNKNOWN_ROOT', `forum record signed by ${toHex(body.signer)}, which is not a root of this forum`)
     if (!atLoad) {
-      if (body.createdAtMs > now() + maxClockSkewMs) refuse('ignore', 'FUTURE_TIMESTAMP', `forum record created_at ${body.createdAtMs} is more than ${maxClockSkewMs} ms in the future`)
+      if (body.createdAtMs > now() + maxClockSkewMs) {
+        refuse('ignore', 'FUTURE_TIMESTAMP', `forum record created_at ${body.createdAtMs} is more than ${maxClockSkewMs} ms in the future`)
+      }
       if (membership.has(record.id) || this.inFlight.has(id)) refuse('ignore', 'DUPLICATE', `forum record ${id} is already held`)
-      if (membership.size + this.inFlight.size >= MAX_FORUM_RECORDS) refuse('ignore', 'FORUM_FULL', `this node holds ${MAX_FORUM_RECORDS} forum records, the most it keeps`)
+      if (membership.size + this.inFlight.size >= MAX_FORUM_RECORDS) {
+        refuse('ignore', 'FORUM_FULL', `this node holds ${MAX_FORUM_RECORDS} forum records, the most it keeps`)
+      }
     }
     if (!verify(record.signature, record.bodyBytes, body.signer)) refuse('reject', 'BAD_SIGNATURE', `signature of forum record ${id} does not verify`)
     const rotation = body.credential?.rotation
     if (rotation !== undefined) {
-      if (rotation.body.network !== network) refuse('reject', 'BAD_ROTATION', `the key rotation in forum record ${id} is for network "${rotation.body.network}"`)
-      if (!verify(rotation.signature, rotation.bodyBytes, rotation.body.oldKey)) refuse('reject', 'BAD_ROTATION', `the key rotation in forum record ${id} is not signed by its old key`)
+      if (rotation.body.network !== network) {
+        refuse('reject', 'BAD_ROTATION', `the key rotation in forum record ${id} is for network "${rotation.body.network}"`)
+      }
+      if (!verify(rotation.signature, rotation.bodyBytes, rotation.body.oldKey)) {
+        refuse('reject', 'BAD_ROTATION', `the key rotation in forum record ${id} is not signed by its old key`)
+      }
     }
     return record
   }

@@ -56,7 +56,10 @@ function untrusted (key: string, inForum: boolean): TrustRefusal {
 }
 
 function names (r: HeldRevocation, h: HeldCredential): boolean {
-  return revocationNames({ root: r.root, serial: r.revocation.serial, issuedAtMs: r.issuedAtMs }, { root: h.root, serial: h.credential.serial, issuedAtMs: h.issuedAtMs })
+  return revocationNames(
+    { root: r.root, serial: r.revocation.serial, issuedAtMs: r.issuedAtMs },
+    { root: h.root, serial: h.credential.serial, issuedAtMs: h.issuedAtMs }
+  )
 }
 
 /**
@@ -145,8 +148,13 @@ export class Membership implements StandingView, TrustPolicy {
       switch (e.kind) {
         case 'unknown': return untrusted(key, this.roots.size > 0)
         case 'no-window': return { code: 'NO_CREDENTIAL', message: `no credential of publisher ${key} is valid at the batch's created_at ${createdAtMs}` }
-        case 'missing-role': return { code: 'MISSING_ROLE', message: `no credential of publisher ${key} valid at created_at ${createdAtMs} grants the "${role}" role` }
-        case 'after-cut': return { code: 'CREDENTIAL_REVOKED', message: `the credential of publisher ${key} (serial ${e.held.credential.serial}) is revoked, and batch seq ${seq} is past the revocation's cut` }
+        case 'missing-role':
+          return { code: 'MISSING_ROLE', message: `no credential of publisher ${key} valid at created_at ${createdAtMs} grants the "${role}" role` }
+        case 'after-cut': {
+          const serial = e.held.credential.serial
+          const message = `the credential of publisher ${key} (serial ${serial}) is revoked, and batch seq ${seq} is past the revocation's cut`
+          return { code: 'CREDENTIAL_REVOKED', message }
+        }
         // A revoked member's batches from before the cut are its history: stored, shown per policy.
         case 'revoked':
         case 'member': break

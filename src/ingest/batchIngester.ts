@@ -130,7 +130,8 @@ export class BatchIngester {
 
   private async link (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): Promise<IngestOutcome> {
     if (this.components.equivocations?.blocks(batch.body.publisher, batch.body.seq) === true) {
-      throw new BatchValidationError('ignore', 'EQUIVOCATING', `publisher ${toHex(batch.body.publisher)} forked its log; batches from the fork on wait for an administrator`)
+      throw new BatchValidationError('ignore', 'EQUIVOCATING',
+        `publisher ${toHex(batch.body.publisher)} forked its log; batches from the fork on wait for an administrator`)
     }
     try {
       await this.apply(batch, receipt, extra)
@@ -188,7 +189,8 @@ export class BatchIngester {
       const code = err instanceof StoreError ? STORE_REFUSALS[err.code] : undefined
       if (code === undefined) throw err
       const isNews = await this.recordConflict(batch, code)
-      throw new BatchValidationError('ignore', isNews ? 'EQUIVOCATION' : code, `publisher ${toHex(batch.body.publisher)} seq ${batch.body.seq}: ${(err as Error).message}`)
+      const message = `publisher ${toHex(batch.body.publisher)} seq ${batch.body.seq}: ${(err as Error).message}`
+      throw new BatchValidationError('ignore', isNews ? 'EQUIVOCATION' : code, message)
     }
     await indexes.applyStored(batch)
     this.components.metrics?.entriesStored.inc(batch.body.entries.length)

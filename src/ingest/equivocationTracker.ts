@@ -125,7 +125,8 @@ export class EquivocationTracker {
     const record: EquivocationRecord = { proof, forkSeq, detectedAtMs: Date.now(), decision: Decision.UNDECIDED }
     await this.c.store.putEquivocation(publisher, record)
     this.remember(publisher, record)
-    this.c.logger.warn({ publisher: toHex(publisher), forkSeq }, 'publisher equivocated: two conflicting signed batches; its batches from the fork on wait for an administrator')
+    this.c.logger.warn({ publisher: toHex(publisher), forkSeq },
+      'publisher equivocated: two conflicting signed batches; its batches from the fork on wait for an administrator')
     return true
   }
 
@@ -137,12 +138,18 @@ export class EquivocationTracker {
       if (err instanceof WireError) throw new BatchValidationError(actionForWireError(err.code), err.code, `proof: ${err.message}`)
       throw err
     }
-    if (a.body.network !== this.network || b.body.network !== this.network) throw new BatchValidationError('reject', 'WRONG_NETWORK', 'proof batches are for another network')
+    if (a.body.network !== this.network || b.body.network !== this.network) {
+      throw new BatchValidationError('reject', 'WRONG_NETWORK', 'proof batches are for another network')
+    }
     const forkSeq = forkSeqOf(a, b)
     if (forkSeq === undefined) throw new BatchValidationError('reject', 'NOT_EQUIVOCATION', 'the two batches do not conflict')
-    if (!this.c.trust.isTrusted(a.body.publisher)) throw new BatchValidationError('ignore', 'UNTRUSTED_PUBLISHER', 'proof about a publisher this node does not trust')
+    if (!this.c.trust.isTrusted(a.body.publisher)) {
+      throw new BatchValidationError('ignore', 'UNTRUSTED_PUBLISHER', 'proof about a publisher this node does not trust')
+    }
     for (const batch of [a, b]) {
-      if (!verify(batch.signature, batch.bodyBytes, batch.body.publisher)) throw new BatchValidationError('reject', 'BAD_SIGNATURE', 'a proof batch is not validly signed')
+      if (!verify(batch.signature, batch.bodyBytes, batch.body.publisher)) {
+        throw new BatchValidationError('reject', 'BAD_SIGNATURE', 'a proof batch is not validly signed')
+      }
     }
     return { publisher: a.body.publisher, forkSeq }
   }

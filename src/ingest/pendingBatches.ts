@@ -27,7 +27,7 @@ export class PendingBatches {
     const key = keyOf(batch.body.publisher, batch.body.seq)
     if (this.held.has(key)) return false
     this.held.set(key, { batch, receipt })
-    this.account(batch, +1)
+    this.account(batch, 1)
     while (this.held.size > MAX_PENDING_BATCHES || this.bytes > MAX_PENDING_BYTES) {
       const [oldestKey, oldest] = this.held.entries().next().value as [string, PendingBatch]
       this.remove(oldestKey, oldest.batch)

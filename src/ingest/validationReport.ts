@@ -66,8 +66,11 @@ export class ValidationReport<Accepted extends Outcome, Code extends string = st
     byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1
     this.c.metric?.inc({ action: outcome.action, code: outcome.code })
     // Refusals at debug: a hostile peer must not be able to flood the log.
-    if (outcome.action !== 'accept') this.c.logger.debug({ source: formatBatchSource(source), action: outcome.action, code: outcome.code }, `${this.subject} not stored`)
-    else this.c.logAccepted?.(outcome, source)
+    if (outcome.action !== 'accept') {
+      this.c.logger.debug({ source: formatBatchSource(source), action: outcome.action, code: outcome.code }, `${this.subject} not stored`)
+    } else {
+      this.c.logAccepted?.(outcome, source)
+    }
   }
 
   outcomeCounts (): OutcomeCounts {

@@ -5,7 +5,7 @@ import { SignalError, requireSignalType } from '../signals/registry.js'
 import type { HashRow } from '../store/hashRows.js'
 import type { EntryRecord, HashStore, TypedValue } from '../store/hashStore.js'
 import { isLatestOfPublisher } from '../store/listing.js'
-import { ACTION_NAMES, type Action, isOpinion } from '../wire/types.js'
+import { ACTION_NAMES, isOpinion } from '../wire/types.js'
 import { type AllowlistView, NOTHING_ALLOWLISTED } from './allowlistView.js'
 import { type AggregateRow, aggregateRows } from './hashAggregate.js'
 import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
@@ -133,7 +133,8 @@ export class LookupService {
     })
     const scans = parsed.filter(q => (q.near?.maxDistance ?? 0) > MAX_MIH_DISTANCE).length
     if (scans > MAX_SCANNING_PDQ_QUERIES) {
-      throw new LookupError('TOO_MANY_SCANS', `${scans} pdq queries have maxDistance over ${MAX_MIH_DISTANCE}, each a scan of every stored hash; at most ${MAX_SCANNING_PDQ_QUERIES} per request`)
+      throw new LookupError('TOO_MANY_SCANS',
+        `${scans} pdq queries have maxDistance over ${MAX_MIH_DISTANCE}, each a scan of every stored hash; at most ${MAX_SCANNING_PDQ_QUERIES} per request`)
     }
     checkSearchBudget(parsed.map(nearSearch), this.indexes.pdq)
     return parsed
@@ -149,7 +150,9 @@ export class LookupService {
   }
 
   /** `rows` holds each hit's rows, all queries' hits in order; with `toMatch`, entries are listed too. */
-  private results<R extends HashRow> (queries: readonly ParsedQuery[], searched: readonly Searched[], rows: R[][], toMatch?: MatchOf<R>): Array<LookupSummary & Partial<LookupResult>> {
+  private results<R extends HashRow> (
+    queries: readonly ParsedQuery[], searched: readonly Searched[], rows: R[][], toMatch?: MatchOf<R>
+  ): Array<LookupSummary & Partial<LookupResult>> {
     let next = 0
     return searched.map((s, i) => this.result(queries[i]!, s, rows.slice(next, next += s.hits.length), toMatch))
   }
@@ -181,7 +184,9 @@ export class LookupService {
     return rows
   }
 
-  private result<R extends HashRow> (q: ParsedQuery, { hits, truncated }: Searched, rowsPerHit: ReadonlyArray<readonly R[]>, toMatch?: MatchOf<R>): LookupSummary & Partial<LookupResult> {
+  private result<R extends HashRow> (
+    q: ParsedQuery, { hits, truncated }: Searched, rowsPerHit: ReadonlyArray<readonly R[]>, toMatch?: MatchOf<R>
+  ): LookupSummary & Partial<LookupResult> {
     const type = q.type.name
     const value = toHex(q.value)
     const result: LookupSummary & Partial<LookupResult> = toMatch !== undefined
@@ -279,13 +284,17 @@ export class LookupService {
 function parseQuery (q: LookupQuery): ParsedQuery {
   const { type, value } = parseSignalValue(q.type, q.value)
   if (type.code !== PDQ.code) {
-    if (q.maxDistance !== undefined || q.variants !== undefined) throw new LookupError('NOT_PERCEPTUAL', `${type.name} is matched exactly; maxDistance and variants apply to pdq`)
+    if (q.maxDistance !== undefined || q.variants !== undefined) {
+      throw new LookupError('NOT_PERCEPTUAL', `${type.name} is matched exactly; maxDistance and variants apply to pdq`)
+    }
     return { type, value }
   }
   const maxDistance = q.maxDistance ?? DEFAULT_PDQ_MAX_DISTANCE
   checkMaxDistance(maxDistance)
   const variants = q.variants ?? []
-  if (variants.length > MAX_PDQ_VARIANTS) throw new LookupError('TOO_MANY_VARIANTS', `at most ${MAX_PDQ_VARIANTS} variants (the other dihedral forms of one image)`)
+  if (variants.length > MAX_PDQ_VARIANTS) {
+    throw new LookupError('TOO_MANY_VARIANTS', `at most ${MAX_PDQ_VARIANTS} variants (the other dihedral forms of one image)`)
+  }
   return { type, value, near: { maxDistance, variants: variants.map((v, i) => parseVariant(v, i)) } }
 }
 

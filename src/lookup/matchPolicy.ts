@@ -54,7 +54,8 @@ export function matchVerdict (hash: PolicyInput, policy: MatchPolicyOptions = DE
   }
   const confirmed: string[] = []
   for (const [label, required] of labelsNeedingConfirmation(hash, policy.confirmationsRequired)) {
-    const line = `label ${label} needs ${required} confirming organisation${required === 1 ? '' : 's'}; ${confirm.count} confirm${confirm.count === 0 ? '' : ` (${confirm.organisations.join(', ')})`}`
+    const who = confirm.count === 0 ? '' : ` (${confirm.organisations.join(', ')})`
+    const line = `label ${label} needs ${required} confirming organisation${required === 1 ? '' : 's'}; ${confirm.count} confirm${who}`
     if (confirm.count < required) refusals.push(line)
     else confirmed.push(line)
   }

@@ -22,12 +22,14 @@ export function checkSearchBudget (queries: ReadonlyArray<NearSearch | undefined
     if (one === undefined) perSearch.set(q.maxDistance, one = SEARCH_OVERHEAD_COST + index.searchCost(q.maxDistance))
     const cost = q.searches * one
     if (cost > MAX_QUERY_SEARCH_COST) {
-      throw new LookupError('TOO_COSTLY', `queries[${i}]: ${q.searches} searches at maxDistance ${q.maxDistance} are estimated at ${units(cost)} units, over the ${units(MAX_QUERY_SEARCH_COST)} one query may cost; lower maxDistance or send fewer variants`)
+      throw new LookupError('TOO_COSTLY', `queries[${i}]: ${q.searches} searches at maxDistance ${q.maxDistance} are estimated at ${units(cost)} units, ` +
+        `over the ${units(MAX_QUERY_SEARCH_COST)} one query may cost; lower maxDistance or send fewer variants`)
     }
     total += cost
   })
   if (total > MAX_REQUEST_SEARCH_COST) {
-    throw new LookupError('TOO_COSTLY', `the request's pdq searches are estimated at ${units(total)} units, over the ${units(MAX_REQUEST_SEARCH_COST)} budget of one request; split it or lower maxDistance`)
+    throw new LookupError('TOO_COSTLY', `the request's pdq searches are estimated at ${units(total)} units, ` +
+      `over the ${units(MAX_REQUEST_SEARCH_COST)} budget of one request; split it or lower maxDistance`)
   }
 }
 

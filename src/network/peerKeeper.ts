@@ -55,7 +55,7 @@ export class PeerKeeper implements Startable {
       this.inFlight.add(key)
       this.libp2p.dial(addr, { signal: AbortSignal.timeout(this.dialTimeoutMs) })
         .then(conn => { this.logger.info({ peer: conn.remotePeer.toString(), addr: key }, 'connected to configured peer') })
-        .catch(err => { this.logger.debug({ addr: key, err: (err as Error).message }, 'configured peer not reachable; will retry') })
+        .catch((err: unknown) => { this.logger.debug({ addr: key, err: (err as Error).message }, 'configured peer not reachable; will retry') })
         .finally(() => { this.inFlight.delete(key) })
     }
   }

@@ -69,11 +69,17 @@ export function entryFromInput (input: EntryInput, i: number): Entry {
   }
   const name = input.action ?? 'add'
   // Object.hasOwn: the input may come from JSON, where "constructor" is just a string.
-  if (!Object.hasOwn(ACTION_BY_NAME, name)) throw new WireError('BAD_ACTION', `entries[${i}]: unknown action ${JSON.stringify(String(name).slice(0, 32))}`)
+  if (!Object.hasOwn(ACTION_BY_NAME, name)) {
+    // Typed as an action name, but JSON input can put anything here.
+    const given: unknown = name
+    throw new WireError('BAD_ACTION', `entries[${i}]: unknown action ${JSON.stringify(String(given).slice(0, 32))}`)
+  }
   const action = ACTION_BY_NAME[name]
   const labels = input.labels ?? []
   if (isOpinion(action)) {
-    if (labels.length > 0) throw new WireError('OPINION_WITH_LABELS', `entries[${i}]: ${name} is an opinion and carries no labels; labels belong to the publisher's own add`)
+    if (labels.length > 0) {
+      throw new WireError('OPINION_WITH_LABELS', `entries[${i}]: ${name} is an opinion and carries no labels; labels belong to the publisher's own add`)
+    }
     if (input.reason !== undefined && !REASON_PATTERN.test(input.reason)) {
       throw new WireError('BAD_REASON', `entries[${i}]: reason must be 1-32 of a-z 0-9 _ . - starting with a letter or digit`)
     }
@@ -112,7 +118,9 @@ export class BatchPublisher {
 
   async publish (inputs: readonly EntryInput[], actor = DEFAULT_PUBLISH_ACTOR): Promise<PublishResult> {
     if (inputs.length === 0) throw new PublishError('NO_ENTRIES', 'a batch needs at least one entry')
-    if (inputs.length > MAX_ENTRIES_PER_BATCH) throw new PublishError('TOO_MANY_ENTRIES', `${inputs.length} entries; at most ${MAX_ENTRIES_PER_BATCH} per batch`)
+    if (inputs.length > MAX_ENTRIES_PER_BATCH) {
+      throw new PublishError('TOO_MANY_ENTRIES', `${inputs.length} entries; at most ${MAX_ENTRIES_PER_BATCH} per batch`)
+    }
     const entries = inputs.map(entryFromInput)
     // Serialised: two concurrent publishes must not both take seq head+1.
     return await this.publishing.run(async () => await this.signStoreAndGossip(entries, actor))
@@ -133,7 +141,8 @@ export class BatchPublisher {
     const signed = encodeSignedBatch(bodyBytes, sign(bodyBytes, key.secretKey))
     const outcome = await ingester.ingest(signed, LOCAL_SOURCE, this.auditRecord(actor, bodyBytes, seq, entries))
     if (outcome.code === 'EQUIVOCATING') {
-      throw new PublishError('PUBLISHER_FROZEN', `this publisher key signed two conflicting batches (seq ${seq} or below); decide first: hashmesh equivocations, hashmesh decide`)
+      throw new PublishError('PUBLISHER_FROZEN',
+        `this publisher key signed two conflicting batches (seq ${seq} or below); decide first: hashmesh equivocations, hashmesh decide`)
     }
     if (Object.hasOwn(NOT_ADMITTED, outcome.code)) throw notAdmitted(toHex(key.publicKey), outcome.code)
     if (outcome.action !== 'accept' || outcome.batch === undefined) {

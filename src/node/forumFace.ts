@@ -40,7 +40,8 @@ export class ForumFace implements ForumNodeApi {
   /** The record and its audit entry land in one write, and only when the record is new here. */
   async submitForumRecord (signed: Uint8Array, actor: string): Promise<ForumSubmitResult> {
     const { ingester, audit } = this.c
-    const audited = async (): ReturnType<AuditAppender['opsFor']> => await audit.opsFor({ actor, action: 'forum.record', details: { ...summariseRecord(decodeSignedForumRecord(signed)) } })
+    const audited = async (): ReturnType<AuditAppender['opsFor']> =>
+      await audit.opsFor({ actor, action: 'forum.record', details: { ...summariseRecord(decodeSignedForumRecord(signed)) } })
     const { record, code } = await ingester.submit(signed, LOCAL_SOURCE, audited)
     if (code === 'ACCEPTED') this.announce(record.signedBytes)
     const kind = record.body.credential === undefined ? 'revocation' : 'credential'
@@ -50,6 +51,8 @@ export class ForumFace implements ForumNodeApi {
 
   /** Stored already; peers also get it by forum sync, so a gossip failure is only worth a warning. */
   private announce (signed: Uint8Array): void {
-    this.c.gossip.publish(signed).catch((err: unknown) => { this.c.logger.warn({ err: (err as Error).message }, 'could not gossip a forum record; peers will sync it') })
+    this.c.gossip.publish(signed).catch((err: unknown) => {
+      this.c.logger.warn({ err: (err as Error).message }, 'could not gossip a forum record; peers will sync it')
+    })
   }
 }

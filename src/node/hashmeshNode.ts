@@ -94,9 +94,11 @@ export class NodeCore implements HashmeshNodeApi {
     if (this.c.membership.rootKeys().length === 0) return
     const own = this.ownMembership()
     if (own.expiresSoon) {
-      this.logger.warn({ organisation: own.organisation, validUntil: own.validUntil }, 'this node\'s forum credential expires within 14 days: ask the forum\'s operator for a new one (hashmesh forum admit), then hashmesh join it')
+      this.logger.warn({ organisation: own.organisation, validUntil: own.validUntil },
+        'this node\'s forum credential expires within 14 days: ask the forum\'s operator for a new one (hashmesh forum admit), then hashmesh join it')
     } else if (!own.admitted) {
-      this.logger.warn({ status: own.status }, 'this node\'s publisher key has no active forum credential: peers refuse what it publishes until it joins (hashmesh join FILE)')
+      this.logger.warn({ status: own.status },
+        'this node\'s publisher key has no active forum credential: peers refuse what it publishes until it joins (hashmesh join FILE)')
     }
   }
 

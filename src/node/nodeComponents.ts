@@ -119,7 +119,10 @@ async function loadStored (options: NodeOptions, deps: NodeDeps, dataDir: DataDi
 async function checkStore (store: HashStore, logger: Logger): Promise<void> {
   for (const problem of await store.checkAndRepairHeads()) {
     if (problem.repairable) logger.warn(problem, 'store: head disagreed with the stored batches; rebuilt it from them')
-    else logger.error(problem, 'store: damaged chain this node cannot repair by itself; sync will not fill it, restore the data dir or resync from peers into a fresh one')
+    else {
+      logger.error(problem,
+        'store: damaged chain this node cannot repair by itself; sync will not fill it, restore the data dir or resync from peers into a fresh one')
+    }
   }
 }
 

@@ -53,7 +53,11 @@ export async function announceTrustSettings (log: AuditLog, options: NodeOptions
   if (message !== undefined) logger.info(message)
   const { roots, overrides } = options.forum
   if (roots.length > 0 && options.trust.length > 0) {
-    logger.warn({ ignoredTrust: options.trust }, 'forum roots are configured, so the trust list is ignored: these keys count only as the forum admits them. To accept one whatever the forum says, add it to forum.overrides with a reason')
+    logger.warn({ ignoredTrust: options.trust },
+      'forum roots are configured, so the trust list is ignored: these keys count only as the forum admits them. ' +
+      'To accept one whatever the forum says, add it to forum.overrides with a reason')
   }
-  if (overrides.length > 0) logger.warn({ overrides: overrides.map(o => o.key) }, 'forum.overrides: these keys are accepted whatever the forum says, on this node\'s own decision')
+  if (overrides.length > 0) {
+    logger.warn({ overrides: overrides.map(o => o.key) }, 'forum.overrides: these keys are accepted whatever the forum says, on this node\'s own decision')
+  }
 }

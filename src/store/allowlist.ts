@@ -152,7 +152,13 @@ export class AllowlistStore {
   async add (input: AllowlistAddInput, actor: string): Promise<AllowlistEntry> {
     if (!NOTE_PATTERN.test(input.note)) throw new AllowlistError('BAD_NOTE', `note must be 1-${MAX_NOTE_CHARS} printable characters`)
     if (!AUTHOR_PATTERN.test(input.author)) throw new AllowlistError('BAD_AUTHOR', `author must be 1-${MAX_AUTHOR_CHARS} printable characters`)
-    const entry: AllowlistEntry = { signalTypeCode: input.signalTypeCode, value: Uint8Array.from(input.value), note: input.note, author: input.author, addedAtMs: this.now() }
+    const entry: AllowlistEntry = {
+      signalTypeCode: input.signalTypeCode,
+      value: Uint8Array.from(input.value),
+      note: input.note,
+      author: input.author,
+      addedAtMs: this.now()
+    }
     const put = this.store.repositories.allowlist.putOp(entry, entry)
     const mk = memoryKey(entry.signalTypeCode, entry.value)
     return await this.edits.run(async () => {

@@ -194,7 +194,15 @@ function detailsText (details: Record<string, unknown>): string {
 
 function toJson (bytes: Uint8Array): AuditRecordJson {
   const r = decodeAuditRecord(bytes)
-  return { seq: r.seq, at: new Date(Math.min(r.atMs, MAX_DATE_MS)).toISOString(), actor: r.actor, action: r.action, details: r.details, hash: toHex(sha256(bytes)), prev: toHex(r.prev) }
+  return {
+    seq: r.seq,
+    at: new Date(Math.min(r.atMs, MAX_DATE_MS)).toISOString(),
+    actor: r.actor,
+    action: r.action,
+    details: r.details,
+    hash: toHex(sha256(bytes)),
+    prev: toHex(r.prev)
+  }
 }
 
 export class AuditLog implements AuditAppender {
@@ -272,7 +280,8 @@ export class AuditLog implements AuditAppender {
    */
   async recordsOf (action: AuditAction, options: { snapshot?: StoreSnapshot } = {}): Promise<AuditRecordJson[]> {
     const found: AuditRecordJson[] = []
-    const scan = this.store.repositories.auditLog.entriesBinary({ chunk: VERIFY_CHUNK, ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }) })
+    const snapshot = options.snapshot === undefined ? {} : { snapshot: options.snapshot }
+    const scan = this.store.repositories.auditLog.entriesBinary({ chunk: VERIFY_CHUNK, ...snapshot })
     for await (const rows of scan) {
       for (const [, v] of rows) {
         let record
@@ -297,7 +306,9 @@ export class AuditLog implements AuditAppender {
     const own = options.snapshot === undefined ? this.store.snapshot() : undefined
     const snapshot = options.snapshot ?? own!
     const log = options.problems ?? new ProblemLog()
-    const add = (code: AuditProblemCode, message: string, seq?: number): void => { log.add({ check: 'audit', code, message, ...(seq === undefined ? {} : { seq }) }) }
+    const add = (code: AuditProblemCode, message: string, seq?: number): void => {
+      log.add({ check: 'audit', code, message, ...(seq === undefined ? {} : { seq }) })
+    }
     try {
       let records = 0
       let expected = 1
@@ -322,7 +333,8 @@ export class AuditLog implements AuditAppender {
           const r = decodeAuditRecord(v)
           if (r.seq !== keySeq) add('AUDIT_SEQ_MISMATCH', `record stored as seq ${keySeq} says it is seq ${r.seq}`, keySeq)
           if (prevHash !== undefined && Buffer.compare(r.prev, prevHash) !== 0) {
-            add('AUDIT_LINK_BROKEN', keySeq === 1 ? 'the first record\'s prev is not zero' : `prev is not the hash of record ${keySeq - 1}: that record was changed`, keySeq)
+            const why = keySeq === 1 ? 'the first record\'s prev is not zero' : `prev is not the hash of record ${keySeq - 1}: that record was changed`
+            add('AUDIT_LINK_BROKEN', why, keySeq)
           }
         } catch (err) {
           add('AUDIT_RECORD_UNDECODABLE', (err as Error).message, keySeq)
@@ -334,14 +346,20 @@ export class AuditLog implements AuditAppender {
       }
       const head = await this.checkHead(snapshot, lastRecord, add)
       if (expect === undefined) return { records, head, problems: log.problems }
-      if (expectedHeadSeq === null) add('AUDIT_HEAD_UNEXPECTED', `no audit record has the expected hash ${toHex(expect)}: the log it committed to was rewritten`)
+      if (expectedHeadSeq === null) {
+        add('AUDIT_HEAD_UNEXPECTED', `no audit record has the expected hash ${toHex(expect)}: the log it committed to was rewritten`)
+      }
       return { records, head, problems: log.problems, expectedHeadSeq }
     } finally {
       await own?.close()
     }
   }
 
-  private async checkHead (snapshot: StoreSnapshot, last: { seq: number, hash: Uint8Array } | undefined, add: (code: AuditProblemCode, message: string, seq?: number) => void): Promise<AuditHeadJson> {
+  private async checkHead (
+    snapshot: StoreSnapshot,
+    last: { seq: number, hash: Uint8Array } | undefined,
+    add: (code: AuditProblemCode, message: string, seq?: number) => void
+  ): Promise<AuditHeadJson> {
     const stored = await this.store.repositories.meta.get(MetaKey.auditHead, { snapshot })
     if (stored === undefined) {
       if (last !== undefined) add('AUDIT_HEAD_MISSING', `no audit head; the log runs to seq ${last.seq}`)
@@ -356,7 +374,9 @@ export class AuditLog implements AuditAppender {
     }
     if (last === undefined) add('AUDIT_HEAD_MISMATCH', `the head names seq ${head.seq} but the log is empty`, head.seq)
     else if (head.seq !== last.seq) add('AUDIT_HEAD_MISMATCH', `the head names seq ${head.seq}, the last record is ${last.seq}`, head.seq)
-    else if (Buffer.compare(head.hash, last.hash) !== 0) add('AUDIT_HEAD_MISMATCH', `the head's hash is not that of record ${last.seq}: it was changed`, head.seq)
+    else if (Buffer.compare(head.hash, last.hash) !== 0) {
+      add('AUDIT_HEAD_MISMATCH', `the head's hash is not that of record ${last.seq}: it was changed`, head.seq)
+    }
     return { seq: head.seq, hash: toHex(head.hash) }
   }
 

@@ -56,7 +56,8 @@ export async function * decodedStoredBatches (store: HashStore, options: BatchSc
       const stored = decodeStoredBatch(v)
       read = { ...stored, batch: decodeSignedBatch(stored.signed) }
     } catch (err) {
-      throw new StoreError('CORRUPT_RECORD', `stored batch ${seq} of ${Buffer.from(publisher).toString('hex')} does not decode; run hashmesh audit verify`, { cause: err })
+      const message = `stored batch ${seq} of ${Buffer.from(publisher).toString('hex')} does not decode; run hashmesh audit verify`
+      throw new StoreError('CORRUPT_RECORD', message, { cause: err })
     }
     yield read
   }

@@ -38,7 +38,10 @@ export async function * hashRowsProblems (repos: StoreRepositories, read: { snap
         current = { hash: { signalTypeCode: key.signalTypeCode, value: Uint8Array.from(key.value) }, rows: [] }
         pending.push(current)
       }
-      if (current.rows.length <= MAX_HASH_ROWS) current.rows.push({ publisher: Uint8Array.from(key.publisher), seq: key.seq, position: key.position, createdAtMs: row.createdAtMs, action: row.action, labels: row.labels })
+      if (current.rows.length <= MAX_HASH_ROWS) {
+        const { seq, position } = key
+        current.rows.push({ publisher: Uint8Array.from(key.publisher), seq, position, createdAtMs: row.createdAtMs, action: row.action, labels: row.labels })
+      }
     }
     // The last hash may go on in the next chunk: it is compared once complete.
     if (pending.length > HASHES_PER_READ) {
@@ -62,7 +65,9 @@ async function * compared (
       continue
     }
     found.hashes++
-    if (Buffer.compare(bytes, encodeHashRows(withRows(undefined, rows))) !== 0) yield { code: 'HASH_ROWS_MISMATCH', message: `the HashRows record of ${toHex(hash.value)} is not what its index rows imply`, key }
+    if (Buffer.compare(bytes, encodeHashRows(withRows(undefined, rows))) !== 0) {
+      yield { code: 'HASH_ROWS_MISMATCH', message: `the HashRows record of ${toHex(hash.value)} is not what its index rows imply`, key }
+    }
   }
 }
 

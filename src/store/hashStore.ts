@@ -342,7 +342,9 @@ function checkLinks (head: HeadRecord | undefined, batch: DecodedBatch): void {
   const next = (head?.seq ?? 0) + 1
   if (seq < next) throw new StoreError('SEQ_CONFLICT', `a different batch is already stored at seq ${seq} of this publisher`)
   if (seq > next) throw new StoreError('NOT_LINKED', `seq ${seq} does not follow the stored head ${next - 1}`)
-  if (head !== undefined && Buffer.compare(prev, head.headId) !== 0) throw new StoreError('PREV_MISMATCH', `prev of seq ${seq} is not the id of the stored batch ${head.seq}`)
+  if (head !== undefined && Buffer.compare(prev, head.headId) !== 0) {
+    throw new StoreError('PREV_MISMATCH', `prev of seq ${seq} is not the id of the stored batch ${head.seq}`)
+  }
 }
 
 function extendScan (chains: ChainScan[], at: { publisher: Uint8Array, seq: number }, id: Uint8Array): void {
@@ -366,6 +368,13 @@ function entryRows (index: StoreRepositories['entryIndex'], batch: DecodedBatch,
   const { publisher, seq, createdAtMs, entries } = batch.body
   return entries.map((e, position) => index.putOp(
     { signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq, position },
-    { action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs: receipt.receivedAtMs, createdAtMs, ...(e.reason === undefined ? {} : { reason: e.reason }) }
+    {
+      action: e.action,
+      labels: e.labels,
+      batchId: batch.id,
+      receivedAtMs: receipt.receivedAtMs,
+      createdAtMs,
+      ...(e.reason === undefined ? {} : { reason: e.reason })
+    }
   ))
 }

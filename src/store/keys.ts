@@ -177,6 +177,7 @@ export function parseBatchIdKey (k: Uint8Array): Uint8Array {
 
 export function parseMetaKey (k: Uint8Array): MetaKey {
   if (k[0] !== Bucket.meta || k.length !== 2) throw new StoreError('CORRUPT_RECORD', `malformed meta key of ${k.length} bytes`)
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the byte is returned as stored, an unknown one included
   return k[1] as MetaKey
 }
 

@@ -193,5 +193,10 @@ export function decodeEquivocationRecord (bytes: Uint8Array): EquivocationRecord
   const decision = raw.decision
   if (decision !== Decision.UNDECIDED && decision !== Decision.FOLLOW_STORED && decision !== Decision.BLOCK) throw corrupt(what, 'unknown decision')
   if (!(raw.proof instanceof Uint8Array) || raw.proof.length === 0) throw corrupt(what, 'proof missing')
-  return { proof: raw.proof, forkSeq: safeInteger(raw.forkSeq, what, 'fork_seq', 1), detectedAtMs: safeInteger(raw.detectedAtMs, what, 'detected_at_ms'), decision }
+  return {
+    proof: raw.proof,
+    forkSeq: safeInteger(raw.forkSeq, what, 'fork_seq', 1),
+    detectedAtMs: safeInteger(raw.detectedAtMs, what, 'detected_at_ms'),
+    decision
+  }
 }

@@ -167,6 +167,14 @@ interface Chain {
   entriesUnknown: boolean
 }
 
+/** Where a problem was found, as far as the check knows. */
+interface ProblemAt {
+  publisher?: string
+  seq?: number
+  position?: number
+  key?: Uint8Array
+}
+
 function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0
 }
@@ -204,7 +212,7 @@ class StoreVerification {
     this.log = log
   }
 
-  private add (check: ProblemCheck, code: StoreProblemCode, message: string, at: { publisher?: string, seq?: number, position?: number, key?: Uint8Array } = {}): void {
+  private add (check: ProblemCheck, code: StoreProblemCode, message: string, at: ProblemAt = {}): void {
     const { key, ...rest } = at
     if (check === 'index') this.indexDamaged = true
     this.log.add({ check, code, message, ...rest, ...(key === undefined ? {} : { key: toHex(key) }) })
@@ -252,7 +260,18 @@ class StoreVerification {
     const hex = toHex(publisher)
     this.publishers.add(hex)
     this.checked.publishers++
-    this.chain = { publisher, hex, nextSeq: 1, contiguousTo: 0, idAtContiguous: undefined, lastId: undefined, gap: false, batches: 0, entries: 0, entriesUnknown: false }
+    this.chain = {
+      publisher,
+      hex,
+      nextSeq: 1,
+      contiguousTo: 0,
+      idAtContiguous: undefined,
+      lastId: undefined,
+      gap: false,
+      batches: 0,
+      entries: 0,
+      entriesUnknown: false
+    }
     return this.chain
   }
 
@@ -260,7 +279,9 @@ class StoreVerification {
     try {
       const stored = decodeStoredBatch(value)
       const batch = decodeSignedBatch(stored.signed)
-      if (!bytesEqual(encodeStoredBatch(stored), value)) this.add('batch', 'BATCH_NOT_CANONICAL', 'the stored record is not the encoding this node writes', { publisher, seq })
+      if (!bytesEqual(encodeStoredBatch(stored), value)) {
+        this.add('batch', 'BATCH_NOT_CANONICAL', 'the stored record is not the encoding this node writes', { publisher, seq })
+      }
       return { batch, receivedAtMs: stored.receivedAtMs }
     } catch (err) {
       this.add('batch', 'BATCH_UNDECODABLE', `stored batch does not decode: ${(err as Error).message}`, { publisher, seq })
@@ -273,7 +294,8 @@ class StoreVerification {
     if (batch === undefined) chain.entriesUnknown = true
     else chain.entries += batch.body.entries.length
     if (seq !== chain.nextSeq) {
-      this.add('chain', 'CHAIN_GAP', seq > chain.nextSeq ? `seqs ${chain.nextSeq} to ${seq - 1} are missing` : `seq ${seq} follows ${chain.nextSeq - 1}`, { publisher: chain.hex, seq: chain.nextSeq })
+      const why = seq > chain.nextSeq ? `seqs ${chain.nextSeq} to ${seq - 1} are missing` : `seq ${seq} follows ${chain.nextSeq - 1}`
+      this.add('chain', 'CHAIN_GAP', why, { publisher: chain.hex, seq: chain.nextSeq })
       chain.gap = true
     } else if (batch !== undefined && seq > 1 && chain.lastId !== undefined && !bytesEqual(batch.body.prev, chain.lastId)) {
       this.add('chain', 'PREV_MISMATCH', `prev is not the id of batch ${seq - 1}`, { publisher: chain.hex, seq })
@@ -289,23 +311,30 @@ class StoreVerification {
   private checkSignatureAndKey (batch: DecodedBatch, publisher: string, seq: number): void {
     const { body } = batch
     if (toHex(body.publisher) !== publisher || body.seq !== seq) {
-      this.add('batch', 'BATCH_KEY_MISMATCH', `stored under seq ${seq} of ${publisher} but signed as seq ${body.seq} of ${toHex(body.publisher)}`, { publisher, seq })
+      const message = `stored under seq ${seq} of ${publisher} but signed as seq ${body.seq} of ${toHex(body.publisher)}`
+      this.add('batch', 'BATCH_KEY_MISMATCH', message, { publisher, seq })
     }
     this.checked.signatures++
-    if (!verify(batch.signature, batch.bodyBytes, body.publisher)) this.add('batch', 'BAD_SIGNATURE', 'the publisher\'s signature does not verify', { publisher, seq })
+    if (!verify(batch.signature, batch.bodyBytes, body.publisher)) {
+      this.add('batch', 'BAD_SIGNATURE', 'the publisher\'s signature does not verify', { publisher, seq })
+    }
   }
 
   private async checkLocation (batch: DecodedBatch, publisher: Uint8Array, seq: number, hex: string): Promise<void> {
     const [idAt, location] = await Promise.all([this.repos.batchAt.getBinary({ publisher, seq }, this.read), this.repos.batchId.getBinary(batch.id, this.read)])
     if (idAt === undefined) this.add('batch', 'BATCH_AT_MISSING', 'no batchAt record for a stored batch', { publisher: hex, seq })
-    else if (!bytesEqual(idAt, batch.id)) this.add('batch', 'BATCH_AT_MISMATCH', `batchAt names ${toHex(idAt)}, the batch is ${toHex(batch.id)}`, { publisher: hex, seq })
+    else if (!bytesEqual(idAt, batch.id)) {
+      this.add('batch', 'BATCH_AT_MISMATCH', `batchAt names ${toHex(idAt)}, the batch is ${toHex(batch.id)}`, { publisher: hex, seq })
+    }
     if (location === undefined) {
       this.add('batch', 'BATCH_ID_MISSING', `no batchId record for ${toHex(batch.id)}`, { publisher: hex, seq })
       return
     }
     try {
       const l = decodeBatchLocation(location)
-      if (!bytesEqual(l.publisher, publisher) || l.seq !== seq) this.add('batch', 'BATCH_ID_MISMATCH', `batchId record points to seq ${l.seq} of ${toHex(l.publisher)}`, { publisher: hex, seq })
+      if (!bytesEqual(l.publisher, publisher) || l.seq !== seq) {
+        this.add('batch', 'BATCH_ID_MISMATCH', `batchId record points to seq ${l.seq} of ${toHex(l.publisher)}`, { publisher: hex, seq })
+      }
     } catch (err) {
       this.add('batch', 'BATCH_ID_UNDECODABLE', (err as Error).message, { publisher: hex, seq })
     }
@@ -316,7 +345,8 @@ class StoreVerification {
     // Keyed as the store writes them: by the signed body's publisher and seq.
     const { publisher, createdAtMs, entries } = batch.body
     this.checked.entries += entries.length
-    const keys = entries.map((e, position) => ({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq: batch.body.seq, position }))
+    const signedSeq = batch.body.seq
+    const keys = entries.map((e, position) => ({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value, publisher, seq: signedSeq, position }))
     const stored = await this.repos.entryIndex.getManyBinary(keys, this.read)
     const found: Record<'INDEX_ROW_MISSING' | 'INDEX_ROW_UNDECODABLE' | 'INDEX_ROW_MISMATCH', { count: number, first: number, fields: Set<string> }> = {
       INDEX_ROW_MISSING: { count: 0, first: -1, fields: new Set() },
@@ -337,14 +367,22 @@ class StoreVerification {
         return note('INDEX_ROW_UNDECODABLE', position)
       }
       const e = entries[position]!
-      const expected: IndexRow = { action: e.action, labels: e.labels, batchId: batch.id, receivedAtMs, createdAtMs, ...(e.reason === undefined ? {} : { reason: e.reason }) }
+      const expected: IndexRow = {
+        action: e.action,
+        labels: e.labels,
+        batchId: batch.id,
+        receivedAtMs,
+        createdAtMs,
+        ...(e.reason === undefined ? {} : { reason: e.reason })
+      }
       const diffs = rowDifferences(row, expected)
       if (diffs.length > 0) note('INDEX_ROW_MISMATCH', position, diffs)
     })
     for (const [code, f] of Object.entries(found) as Array<[keyof typeof found, typeof found[keyof typeof found]]>) {
       if (f.count === 0) continue
       const what = code === 'INDEX_ROW_MISSING' ? 'missing' : code === 'INDEX_ROW_UNDECODABLE' ? 'do not decode' : `differ (${[...f.fields].join(', ')})`
-      this.add('index', code, `${f.count} of ${entries.length} index rows of this batch ${what}, first at position ${f.first}`, { publisher: publisherHex, seq, position: f.first })
+      const message = `${f.count} of ${entries.length} index rows of this batch ${what}, first at position ${f.first}`
+      this.add('index', code, message, { publisher: publisherHex, seq, position: f.first })
     }
   }
 
@@ -364,7 +402,9 @@ class StoreVerification {
     }
     const diffs: string[] = []
     if (head.seq !== chain.contiguousTo) diffs.push(`seq ${head.seq}, batches run to ${chain.contiguousTo}`)
-    if (chain.idAtContiguous !== undefined && !bytesEqual(head.headId, chain.idAtContiguous)) diffs.push(`head id ${toHex(head.headId)}, batch ${chain.contiguousTo} is ${toHex(chain.idAtContiguous)}`)
+    if (chain.idAtContiguous !== undefined && !bytesEqual(head.headId, chain.idAtContiguous)) {
+      diffs.push(`head id ${toHex(head.headId)}, batch ${chain.contiguousTo} is ${toHex(chain.idAtContiguous)}`)
+    }
     if (head.batches !== chain.batches) diffs.push(`${head.batches} batches counted, ${chain.batches} stored`)
     if (!chain.entriesUnknown && head.entries !== chain.entries) diffs.push(`${head.entries} entries counted, ${chain.entries} stored`)
     if (diffs.length > 0) this.add('head', 'HEAD_MISMATCH', diffs.join('; '), { publisher: chain.hex, seq: head.seq })
@@ -382,11 +422,16 @@ class StoreVerification {
           this.add('batch', 'KEY_MALFORMED', `batchAt key of ${k.length} bytes`, { key: k })
           continue
         }
-        if (v.length !== BATCH_ID_BYTES) this.add('batch', 'BATCH_AT_MISMATCH', `batchAt value is ${v.length} bytes`, { publisher: toHex(places.at(-1)!.publisher), seq: places.at(-1)!.seq })
+        if (v.length !== BATCH_ID_BYTES) {
+          this.add('batch', 'BATCH_AT_MISMATCH', `batchAt value is ${v.length} bytes`, { publisher: toHex(places.at(-1)!.publisher), seq: places.at(-1)!.seq })
+        }
       }
       const present = await this.repos.signedBatch.hasMany(places, this.read)
       places.forEach((p, i) => {
-        if (present[i] !== true) this.add('batch', 'BATCH_AT_ORPHAN', 'a batchAt record names a seq where no batch is stored (deleted?)', { publisher: toHex(p.publisher), seq: p.seq })
+        if (present[i] !== true) {
+          const at = { publisher: toHex(p.publisher), seq: p.seq }
+          this.add('batch', 'BATCH_AT_ORPHAN', 'a batchAt record names a seq where no batch is stored (deleted?)', at)
+        }
       })
     }
   }
@@ -411,7 +456,9 @@ class StoreVerification {
       claims.forEach((c, i) => {
         const idAt = ids[i]
         if (idAt === undefined || !bytesEqual(idAt, c.id)) {
-          this.add('batch', 'BATCH_ID_ORPHAN', `batchId ${toHex(c.id)} points to seq ${c.seq}, which holds ${idAt === undefined ? 'no batch' : toHex(idAt)}`, { publisher: toHex(c.publisher), seq: c.seq })
+          const held = idAt === undefined ? 'no batch' : toHex(idAt)
+          const at = { publisher: toHex(c.publisher), seq: c.seq }
+          this.add('batch', 'BATCH_ID_ORPHAN', `batchId ${toHex(c.id)} points to seq ${c.seq}, which holds ${held}`, at)
         }
       })
     }
@@ -450,7 +497,9 @@ class StoreVerification {
         }
       }
     }
-    if (firstMalformed !== undefined) this.add('index', 'KEY_MALFORMED', `${malformed} entry-index keys are malformed, the first of ${firstMalformed.length} bytes`, { key: firstMalformed })
+    if (firstMalformed !== undefined) {
+      this.add('index', 'KEY_MALFORMED', `${malformed} entry-index keys are malformed, the first of ${firstMalformed.length} bytes`, { key: firstMalformed })
+    }
     const extra = this.checked.indexRows - this.checked.entries
     if (extra <= 0) return
     this.add('index', 'INDEX_EXTRA_ROWS', `${this.checked.indexRows} index rows for ${this.checked.entries} stored entries: ${extra} rows no batch implies`)
@@ -474,7 +523,9 @@ class StoreVerification {
       claims.forEach((c, i) => {
         const idAt = ids[i]
         if (idAt !== undefined && c.batchId !== undefined && bytesEqual(idAt, c.batchId)) return
-        this.add('index', 'INDEX_ROW_ORPHAN', `index row names ${c.batchId === undefined ? 'no readable batch' : `batch ${toHex(c.batchId)}`}, seq ${c.seq} holds ${idAt === undefined ? 'none' : toHex(idAt)}`, { publisher: toHex(c.publisher), seq: c.seq, key: c.key })
+        const named = c.batchId === undefined ? 'no readable batch' : `batch ${toHex(c.batchId)}`
+        const held = idAt === undefined ? 'none' : toHex(idAt)
+        this.add('index', 'INDEX_ROW_ORPHAN', `index row names ${named}, seq ${c.seq} holds ${held}`, { publisher: toHex(c.publisher), seq: c.seq, key: c.key })
       })
     }
   }

@@ -23,6 +23,12 @@ export function registerLookupRoutes (app: FastifyInstance, node: HashmeshNodeAp
 
   // Summaries unless `matches` is asked for: a batch is how uploads are checked, and the full rows
   // (batch ids, times, reasons) cost a range read per hash found that checking never needs.
-  app.post<{ Body: { queries: LookupQuery[], matches?: boolean } }>('/v1/lookup', { bodyLimit: LOOKUP_BODY_LIMIT, onRequest: auth.read, schema: { body: lookupBodySchema } },
-    async request => ({ results: request.body.matches === true ? await node.lookupMany(request.body.queries) : await node.summarise(request.body.queries) }))
+  app.post<{ Body: { queries: LookupQuery[], matches?: boolean } }>('/v1/lookup', {
+    bodyLimit: LOOKUP_BODY_LIMIT,
+    onRequest: auth.read,
+    schema: { body: lookupBodySchema }
+  }, async request => {
+    const { queries, matches } = request.body
+    return { results: matches === true ? await node.lookupMany(queries) : await node.summarise(queries) }
+  })
 }

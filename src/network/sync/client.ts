@@ -89,7 +89,9 @@ export class SyncClient {
   }
 
   /** One request frame out, then the response's frames as they arrive, at most `maxFrames` of them. */
-  private async * frames (peer: PeerId, name: 'range' | 'forum', request: Uint8Array, signal: AbortSignal, bounds: FrameBounds): AsyncGenerator<Uint8Array, void, undefined> {
+  private async * frames (
+    peer: PeerId, name: 'range' | 'forum', request: Uint8Array, signal: AbortSignal, bounds: FrameBounds
+  ): AsyncGenerator<Uint8Array, void, undefined> {
     let outcome = 'ok'
     let stream: Stream | undefined
     let ended = false

@@ -21,6 +21,9 @@ export interface RangeRequest {
 interface LongLike { high: number, toNumber: () => number }
 type Uint64 = number | LongLike
 
+/** A head as protobufjs decodes it, before checkHeads. */
+interface RawHead { publisher: Uint8Array, seq: Uint64, headId: Uint8Array }
+
 /** uint64 arrives as a Long; anything past 2^53 cannot be a real seq, so it is malformed. */
 function toSafeInteger (v: Uint64): number | undefined {
   const n = typeof v === 'number' ? v : (v.high >>> 0) > 0x1fffff ? undefined : v.toNumber()
@@ -45,7 +48,7 @@ function checkCount (count: number): number {
   return count
 }
 
-function checkHeads (heads: ReadonlyArray<{ publisher: Uint8Array, seq: Uint64, headId: Uint8Array }>): Head[] {
+function checkHeads (heads: readonly RawHead[]): Head[] {
   if (heads.length > MAX_HEADS) throw new SyncError('TOO_MANY_HEADS', `${heads.length} heads, at most ${MAX_HEADS}`)
   const seen = new Set<string>()
   return heads.map(h => {
@@ -59,11 +62,11 @@ function checkHeads (heads: ReadonlyArray<{ publisher: Uint8Array, seq: Uint64, 
   })
 }
 
-/** Size first, then parse: every decoder below throws SyncError and nothing else. */
-function decode<T> (type: protobuf.Type, bytes: Uint8Array, maxBytes: number): T {
+/** Size first, then parse: every decoder below throws SyncError and nothing else; each casts to its message's shape. */
+function decode (type: protobuf.Type, bytes: Uint8Array, maxBytes: number): unknown {
   if (bytes.length > maxBytes) throw new SyncError('OVERSIZED', `${type.name} is ${bytes.length} bytes, at most ${maxBytes}`)
   try {
-    return type.decode(bytes) as unknown as T
+    return type.decode(bytes)
   } catch (err) {
     throw new SyncError('MALFORMED', `${type.name} is not valid protobuf`, { cause: err })
   }
@@ -83,7 +86,7 @@ export function encodeHeadsResponse (heads: readonly Head[]): Uint8Array {
 }
 
 export function decodeHeadsResponse (bytes: Uint8Array): Head[] {
-  const raw = decode<{ heads: Array<{ publisher: Uint8Array, seq: Uint64, headId: Uint8Array }> }>(HeadsResponseType, bytes, MAX_HEADS_RESPONSE_BYTES)
+  const raw = decode(HeadsResponseType, bytes, MAX_HEADS_RESPONSE_BYTES) as { heads: RawHead[] }
   return checkHeads(raw.heads)
 }
 
@@ -94,7 +97,7 @@ export function encodeRangeRequest (req: RangeRequest): Uint8Array {
 }
 
 export function decodeRangeRequest (bytes: Uint8Array): RangeRequest {
-  const raw = decode<{ publisher: Uint8Array, fromSeq: Uint64, count: number }>(RangeRequestType, bytes, MAX_REQUEST_BYTES)
+  const raw = decode(RangeRequestType, bytes, MAX_REQUEST_BYTES) as { publisher: Uint8Array, fromSeq: Uint64, count: number }
   return { publisher: checkPublisher(raw.publisher), fromSeq: checkSeq(raw.fromSeq, 'from_seq'), count: checkCount(raw.count) }
 }
 
@@ -109,6 +112,6 @@ export function encodeForumRequest (digest: Uint8Array): Uint8Array {
 }
 
 export function decodeForumRequest (bytes: Uint8Array): Uint8Array {
-  const raw = decode<{ digest: Uint8Array }>(ForumRequestType, bytes, MAX_REQUEST_BYTES)
+  const raw = decode(ForumRequestType, bytes, MAX_REQUEST_BYTES) as { digest: Uint8Array }
   return checkDigest(raw.digest)
 }

@@ -110,7 +110,8 @@ export class RangePuller {
       const outcome = await this.components.sink.ingest(frame, source)
       this.components.metrics?.batchesFetched.inc({ action: outcome.action })
       if (outcome.action === 'reject') {
-        this.components.logger.debug({ peer: progress.peer, publisher: progress.publisher, seq: progress.currentSeq + 1, code: outcome.code }, 'sync peer served a rejected batch')
+        const at = { peer: progress.peer, publisher: progress.publisher, seq: progress.currentSeq + 1 }
+        this.components.logger.debug({ ...at, code: outcome.code }, 'sync peer served a rejected batch')
         return 'REJECTED'
       }
       if (!isBatchAt(outcome, progress.publisher, progress.currentSeq + 1)) return 'UNEXPECTED_BATCH'
@@ -125,7 +126,8 @@ export class RangePuller {
     if (!progress.logDue(this.options.progressLogIntervalMs)) return
     const { publisher, peer, fetched, entries, currentSeq, targetSeq } = progress
     const batchesPerSecond = progress.view().batchesPerSecond
-    this.components.logger.info({ publisher, peer, fetched, entries, currentSeq, targetSeq, batchesPerSecond, etaSeconds: progress.etaSeconds() }, 'sync catching up')
+    const etaSeconds = progress.etaSeconds()
+    this.components.logger.info({ publisher, peer, fetched, entries, currentSeq, targetSeq, batchesPerSecond, etaSeconds }, 'sync catching up')
   }
 
   /** Info only when something was accepted: a peer sending nothing useful cannot fill the log. */

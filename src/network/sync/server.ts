@@ -80,10 +80,14 @@ export class SyncServer {
     this.lifetime = new AbortController()
     const limits = { maxInboundStreams: MAX_STREAMS_PER_CONNECTION, maxOutboundStreams: MAX_STREAMS_PER_CONNECTION }
     for (const name of ['heads', 'range'] as const) {
-      await this.components.libp2p.handle(this.protocols[name], async (stream, connection) => { await this.inFlight.track(this.accept(name, stream, connection)) }, limits)
+      await this.components.libp2p.handle(this.protocols[name], async (stream, connection) => {
+        await this.inFlight.track(this.accept(name, stream, connection))
+      }, limits)
     }
     if (this.components.forum !== undefined) {
-      await this.components.libp2p.handle(this.forumProtocol, async (stream, connection) => { await this.inFlight.track(this.accept('forum', stream, connection)) }, limits)
+      await this.components.libp2p.handle(this.forumProtocol, async (stream, connection) => {
+        await this.inFlight.track(this.accept('forum', stream, connection))
+      }, limits)
     }
   }
 

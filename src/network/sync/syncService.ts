@@ -1,5 +1,5 @@
 import type { IdentifyResult, PeerId } from '@libp2p/interface'
-import { PeerQueue, QueueFullError, type PeerQueueJobOptions } from '@libp2p/utils'
+import { PeerQueue, QueueFullError } from '@libp2p/utils'
 import { toHex } from '../../signals/hex.js'
 import { PUBLIC_KEY_BYTES } from '../../wire/limits.js'
 import { AdvertisedHeads, type PublisherLag } from './advertisedHeads.js'
@@ -172,7 +172,7 @@ export class SyncService implements Startable {
 
   /** Background rounds: failures are the peer's or the network's, so debug only. */
   private schedule (peer: PeerId): void {
-    this.syncWith(peer).catch(err => {
+    this.syncWith(peer).catch((err: unknown) => {
       if (err instanceof QueueFullError) this.components.metrics?.rounds.inc({ outcome: 'QUEUE_FULL' })
       this.components.logger.debug({ peer: peer.toString(), code: syncErrorCode(err), err: (err as Error).message }, 'sync round failed')
     })
@@ -198,7 +198,9 @@ export class SyncService implements Startable {
     for (const peer of libp2p.getPeers()) {
       libp2p.peerStore.get(peer)
         .then(({ protocols }) => { if (this.speaksSync(protocols)) this.schedule(peer) })
-        .catch(err => { this.components.logger.debug({ peer: peer.toString(), err: (err as Error).message }, 'sync skipped a peer not in the peer store') })
+        .catch((err: unknown) => {
+          this.components.logger.debug({ peer: peer.toString(), err: (err as Error).message }, 'sync skipped a peer not in the peer store')
+        })
     }
   }
 }

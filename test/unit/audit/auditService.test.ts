@@ -19,7 +19,14 @@ describe('AuditService', () => {
     store = await temp.setup()
     log = new AuditLog(store, { now: () => T0 })
     await new Publisher().publish(store, [hashEntry(hash)], T0, { receivedAtMs: T0, source: LOCAL_SOURCE })
-    service = new AuditService({ store, auditLog: log, standing: standingOf({}), verdict: async () => ({ match: false, reasons: ['nobody visible lists it'], listed: true }), forumRoots: () => [], now: () => T0 })
+    service = new AuditService({
+      store,
+      auditLog: log,
+      standing: standingOf({}),
+      verdict: async () => ({ match: false, reasons: ['nobody visible lists it'], listed: true }),
+      forumRoots: () => [],
+      now: () => T0
+    })
   })
   afterEach(async () => { await temp.teardown() })
 

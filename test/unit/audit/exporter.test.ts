@@ -80,11 +80,13 @@ describe('audit export', () => {
         standing: 'member', seq: 1, batchId: first.batchId, position: 0, type: 'md5', value: toHex(h1), action: 'add', labels: ['csam'], reason: null
       })
       const opinion = rows.find(r => r.publisher === b.hex)!
-      assert.deepEqual([opinion.action, opinion.reason, opinion.organisation, opinion.standing, opinion.labels], ['dispute', 'wrong_label', null, 'no-credential', []])
+      const { action, reason, organisation, standing, labels } = opinion
+      assert.deepEqual([action, reason, organisation, standing, labels], ['dispute', 'wrong_label', null, 'no-credential', []])
     })
 
     it('filters by created-at in [since, until) and by publisher', async () => {
-      const created = async (f: Parameters<typeof exportRows>[1]): Promise<number[]> => (await collect(exportRows(components(), f))).map(r => Date.parse(r.createdAt) - T0).sort((x, y) => x - y)
+      const created = async (f: Parameters<typeof exportRows>[1]): Promise<number[]> =>
+        (await collect(exportRows(components(), f))).map(r => Date.parse(r.createdAt) - T0).sort((x, y) => x - y)
       assert.deepEqual(await created({ sinceMs: T0 + DAY }), [DAY, 2 * DAY])
       assert.deepEqual(await created({ sinceMs: T0, untilMs: T0 + DAY }), [0, 0])
       assert.deepEqual(await created({ sinceMs: 0, publisher: b.publicKey }), [DAY])
@@ -97,14 +99,16 @@ describe('audit export', () => {
       const csv = (await collect(formatExport(from(rows), 'csv'))).join('')
       assert.deepEqual(parse(csv, { columns: true }), rows.map(asCsvRecord))
       const jsonl = (await collect(formatExport(from(rows), 'jsonl'))).join('')
-      assert.deepEqual(jsonl.trimEnd().split('\n').map(l => JSON.parse(l)), rows)
+      assert.deepEqual(jsonl.trimEnd().split('\n').map(l => JSON.parse(l) as unknown), rows)
     })
   })
 
   describe('CSV', () => {
     it('has the header and RFC 4180 line ends', () => {
       assert.equal(csvHeader(), 'createdAt,receivedAt,publisher,organisation,standing,seq,batchId,position,type,value,action,labels,reason\r\n')
-      assert.equal(csvLine(row()), `2024-01-02T00:00:00.000Z,2024-01-02T00:00:01.000Z,${'ab'.repeat(32)},Org A,member,3,${'cd'.repeat(32)},0,md5,${'ef'.repeat(16)},add,csam;x,\r\n`)
+      const expected = '2024-01-02T00:00:00.000Z,2024-01-02T00:00:01.000Z,' +
+        `${'ab'.repeat(32)},Org A,member,3,${'cd'.repeat(32)},0,md5,${'ef'.repeat(16)},add,csam;x,\r\n`
+      assert.equal(csvLine(row()), expected)
     })
 
     it('quotes only what needs quoting, doubling quotes', () => {
@@ -127,7 +131,7 @@ describe('audit export', () => {
       const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', ';', 'é') }))
       fc.assert(fc.property(text, fc.option(text, { nil: null }), fc.array(label, { maxLength: 4 }), (organisation, reason, labels) => {
         const r = row({ organisation, reason, labels })
-        const [cells] = parse(csvHeader() + csvLine(r), { columns: true }) as Array<Record<string, string>>
+        const [cells] = parse<Record<string, string>>(csvHeader() + csvLine(r), { columns: true })
         const parsed = Object.fromEntries(Object.entries(cells!).map(([k, v]) => [k, unguarded(v)]))
         assert.deepEqual(parsed, asCsvRecord(r))
         assert.deepEqual(parsed.labels === '' ? [] : parsed.labels!.split(';'), labels)

@@ -23,7 +23,9 @@ describe('provenance', () => {
     store,
     standing: standingOf({ [a.hex]: 'Org A', [b.hex]: 'Org B' }),
     verdict: async (type, value) => { asked.push([type, value]); return VERDICT },
-    allowlist: { get: (code, value) => code === 1 && toHex(value) === toHex(hash) ? { note: 'stock photo', author: 'alice', addedAtMs: T0 + 9 * DAY } : undefined },
+    allowlist: {
+      get: (code, value) => code === 1 && toHex(value) === toHex(hash) ? { note: 'stock photo', author: 'alice', addedAtMs: T0 + 9 * DAY } : undefined
+    },
     equivocations: { isEquivocating: p => p === c.hex }
   })
 
@@ -31,9 +33,11 @@ describe('provenance', () => {
     store = await temp.setup()
     // Added by A, confirmed by B, reported false positive by C (same created-at as B's, received
     // later), retracted by A, then added by B.
-    await a.publish(store, [hashEntry(randomMd5()), hashEntry(hash, Action.ADD, ['csam'])], T0 + DAY, { receivedAtMs: T0 + DAY + 5, source: gossipSource('12D3KooWPeerX') })
-    await b.publish(store, [opinionEntry(hash, Action.CONFIRM, 'seen_it')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 1, source: syncSource('12D3KooWPeerY') })
-    await c.publish(store, [opinionEntry(hash, Action.FALSE_POSITIVE, 'not_violating')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 2, source: gossipSource('12D3KooWPeerX') })
+    const peerX = gossipSource('12D3KooWPeerX')
+    await a.publish(store, [hashEntry(randomMd5()), hashEntry(hash, Action.ADD, ['csam'])], T0 + DAY, { receivedAtMs: T0 + DAY + 5, source: peerX })
+    const peerY = syncSource('12D3KooWPeerY')
+    await b.publish(store, [opinionEntry(hash, Action.CONFIRM, 'seen_it')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 1, source: peerY })
+    await c.publish(store, [opinionEntry(hash, Action.FALSE_POSITIVE, 'not_violating')], T0 + 2 * DAY, { receivedAtMs: T0 + 2 * DAY + 2, source: peerX })
     await a.publish(store, [hashEntry(hash, Action.RETRACT, [])], T0 + 3 * DAY, { receivedAtMs: T0 + 3 * DAY + 5, source: gossipSource('12D3KooWPeerX') })
     await b.publish(store, [hashEntry(hash, Action.ADD, ['csam', 'extra'])], T0 + 4 * DAY, { receivedAtMs: T0 + 4 * DAY, source: LOCAL_SOURCE })
   })
@@ -59,7 +63,8 @@ describe('provenance', () => {
       via: { path: 'gossip', peer: '12D3KooWPeerX' }, current: false
     })
     assert.deepEqual([confirmed!.kind, confirmed!.reason, confirmed!.via], ['opinion', 'seen_it', { path: 'sync', peer: '12D3KooWPeerY' }])
-    assert.deepEqual([reported!.standing, reported!.visible, reported!.organisation, reported!.publisherEquivocating], ['no-credential', false, undefined, true])
+    const { standing, visible, organisation, publisherEquivocating } = reported!
+    assert.deepEqual([standing, visible, organisation, publisherEquivocating], ['no-credential', false, undefined, true])
     assert.deepEqual([readded!.labels, readded!.via, readded!.signature], [['csam', 'extra'], { path: 'local' }, 'valid'])
   })
 

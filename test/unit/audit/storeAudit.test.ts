@@ -25,7 +25,8 @@ describe('auditStore (audit verify)', () => {
     log = new AuditLog(store, { now: () => T0 })
     await member.publish(store, [hashEntry(randomMd5())], T0, { receivedAtMs: T0, source: LOCAL_SOURCE })
     const forum = new ForumRecordStore(store)
-    await forum.put(root.credential(member.publicKey), { receivedAtMs: T0, source: gossipSource('p') }, async () => await log.opsFor({ actor: 'gossip', action: 'forum.record', details: {} }))
+    const audited = async (): ReturnType<AuditLog['opsFor']> => await log.opsFor({ actor: 'gossip', action: 'forum.record', details: {} })
+    await forum.put(root.credential(member.publicKey), { receivedAtMs: T0, source: gossipSource('p') }, audited)
     await forum.put(root.credential(member.publicKey, { serial: 2, rotateFrom: generateSecretKey() }), { receivedAtMs: T0, source: LOCAL_SOURCE })
     const allowlist = await AllowlistStore.load(store, log, () => T0)
     await allowlist.add({ signalTypeCode: 1, value: randomMd5(), note: 'stock photo', author: 'alice' }, 'alice@ops')
@@ -70,7 +71,8 @@ describe('auditStore (audit verify)', () => {
     await db.put(Uint8Array.of(Bucket.allowlist, 1, 2, 3), Uint8Array.of())
     await db.put(Uint8Array.of(Bucket.allowlist, 1, ...new Uint8Array(16)), Uint8Array.of(0xff, 0xff))
     const report = await auditStore(store, { forumRoots: [root.publicKey] })
-    assert.deepEqual(report.problems.map(p => [p.check, p.code]).sort(), [['allowlist', 'ALLOWLIST_ENTRY_UNDECODABLE'], ['allowlist', 'ALLOWLIST_KEY_MALFORMED']])
+    const expected = [['allowlist', 'ALLOWLIST_ENTRY_UNDECODABLE'], ['allowlist', 'ALLOWLIST_KEY_MALFORMED']]
+    assert.deepEqual(report.problems.map(p => [p.check, p.code]).sort(), expected)
     assert.equal(report.ok, false)
   })
 
@@ -112,7 +114,8 @@ describe('auditStore (audit verify)', () => {
       await log.append({ actor: 'config', action: 'config.trust', details: settings([root.publicKey]) })
       const report = await auditStore(store, { forumRoots: [next.publicKey] })
       assert.deepEqual([report.ok, report.problems], [true, []])
-      assert.deepEqual(report.notices, [{ check: 'forum', code: 'FORUM_ROOTS_CHANGED', message: `forum roots changed: recorded [${toHex(root.publicKey)}], config [${toHex(next.publicKey)}]` }])
+      const message = `forum roots changed: recorded [${toHex(root.publicKey)}], config [${toHex(next.publicKey)}]`
+      assert.deepEqual(report.notices, [{ check: 'forum', code: 'FORUM_ROOTS_CHANGED', message }])
     })
 
     it('records of a root the node ran with earlier stay sound after the roots changed', async () => {

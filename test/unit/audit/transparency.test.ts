@@ -18,7 +18,8 @@ describe('transparency report', () => {
     store = await temp.setup()
     const h = randomMd5()
     // January: A adds three (two csam, one csam+spam), retracts one; B confirms one.
-    await a.publish(store, [hashEntry(h, Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam', 'spam'])], T0 + DAY, { receivedAtMs: T0, source: LOCAL_SOURCE })
+    const january = [hashEntry(h, Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam']), hashEntry(randomMd5(), Action.ADD, ['csam', 'spam'])]
+    await a.publish(store, january, T0 + DAY, { receivedAtMs: T0, source: LOCAL_SOURCE })
     await a.publish(store, [hashEntry(h, Action.RETRACT, [])], T0 + 20 * DAY, { receivedAtMs: T0, source: LOCAL_SOURCE })
     await b.publish(store, [opinionEntry(h, Action.CONFIRM, 'seen_it')], T0 + 20 * DAY, { receivedAtMs: T0, source: gossipSource('p') })
     // February: B adds one spam.
@@ -48,7 +49,8 @@ describe('transparency report', () => {
   it('splits by UTC day and keeps to [since, until)', async () => {
     const r = await transparencyReport(components(), { period: 'day', sinceMs: T0 + 20 * DAY, untilMs: FEB + DAY })
     assert.deepEqual(r.rows.map(x => [x.period, x.action, x.label]).sort(), [['2024-01-21', 'confirm', null], ['2024-01-21', 'retract', null]])
-    assert.deepEqual([r.entries, r.batches, r.since, r.until], [2, { scanned: 4, inRange: 2 }, new Date(T0 + 20 * DAY).toISOString(), new Date(FEB + DAY).toISOString()])
+    const expected = [2, { scanned: 4, inRange: 2 }, new Date(T0 + 20 * DAY).toISOString(), new Date(FEB + DAY).toISOString()]
+    assert.deepEqual([r.entries, r.batches, r.since, r.until], expected)
   })
 
   it('recomputes the same figures from the same data: only generatedAt differs', async () => {

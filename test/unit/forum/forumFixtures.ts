@@ -42,7 +42,14 @@ export class Root {
     })
   }
 
-  revocation (member: Uint8Array, o: { serial?: number, effectiveAtMs?: number, lastSeq?: number, reason?: string, createdAtMs?: number, network?: string } = {}): DecodedForumRecord {
+  revocation (member: Uint8Array, o: {
+    serial?: number
+    effectiveAtMs?: number
+    lastSeq?: number
+    reason?: string
+    createdAtMs?: number
+    network?: string
+  } = {}): DecodedForumRecord {
     return this.signRecord({
       signer: this.publicKey,
       network: o.network ?? TEST_NETWORK,
@@ -58,8 +65,16 @@ export class Root {
 }
 
 /** A rotation statement signed by `signer` (the old key, unless a test forges it). */
-export function rotation (oldSecret: Uint8Array, newKey: Uint8Array, o: { lastSeq?: number, createdAtMs?: number, network?: string, signer?: Uint8Array } = {}): DecodedKeyRotation {
-  const body = encodeKeyRotation({ oldKey: publicKeyOf(oldSecret), newKey, network: o.network ?? TEST_NETWORK, createdAtMs: o.createdAtMs ?? T0 + DAY, lastSeq: o.lastSeq ?? 0 })
+export function rotation (
+  oldSecret: Uint8Array, newKey: Uint8Array, o: { lastSeq?: number, createdAtMs?: number, network?: string, signer?: Uint8Array } = {}
+): DecodedKeyRotation {
+  const body = encodeKeyRotation({
+    oldKey: publicKeyOf(oldSecret),
+    newKey,
+    network: o.network ?? TEST_NETWORK,
+    createdAtMs: o.createdAtMs ?? T0 + DAY,
+    lastSeq: o.lastSeq ?? 0
+  })
   return decodeKeyRotation(encodeSignedKeyRotation(body, sign(body, o.signer ?? oldSecret)))
 }
 

@@ -130,7 +130,10 @@ describe('forum: ForumRecordIngester with a real LevelDB store', function () {
   it('writes extra ops with the record, and none for a refused or duplicate record', async function () {
     const db = rawDbOf(store)
     let calls = 0
-    const extra = async (): Promise<Array<{ type: 'put', key: Uint8Array, value: Uint8Array }>> => { calls++; return [{ type: 'put', key: AUDIT_KEY, value: Uint8Array.of(calls) }] }
+    const extra = async (): Promise<Array<{ type: 'put', key: Uint8Array, value: Uint8Array }>> => {
+      calls++
+      return [{ type: 'put', key: AUDIT_KEY, value: Uint8Array.of(calls) }]
+    }
     const record = root.credential(newMember().publicKey)
     await ingester.ingest(unsigned(root).signedBytes, LOCAL_SOURCE, extra)
     assert.equal(calls, 0)

@@ -88,7 +88,10 @@ describe('forum: Membership', function () {
         root.credential(dave.publicKey, { organisation: 'New Name', serial: 8, validFromMs: T0 + DAY, createdAtMs: T0 + DAY })
       ])
       assert.deepEqual(m.standing(dave.publicKey, 1, T0, 'hash'), { status: 'member', visible: true, organisation: 'Old Name', serial: 7, root: root.hex })
-      assert.deepEqual(m.standing(dave.publicKey, 2, T0 + DAY, 'hash'), { status: 'member', visible: true, organisation: 'New Name', serial: 8, root: root.hex })
+      assert.deepEqual(
+        m.standing(dave.publicKey, 2, T0 + DAY, 'hash'),
+        { status: 'member', visible: true, organisation: 'New Name', serial: 8, root: root.hex }
+      )
       assert.equal(m.organisationOf(dave.publicKey), 'New Name')
     })
   })
@@ -100,10 +103,16 @@ describe('forum: Membership', function () {
       const revoke = root.revocation(erin.publicKey, { serial: 11, effectiveAtMs: T0 + DAY })
       const keep = membership([root], [cred, revoke], { revokedEntries: 'keep' })
       const hide = membership([root], [cred, revoke], { revokedEntries: 'hide' })
-      assert.deepEqual(keep.standing(erin.publicKey, 1, T0, 'hash'), { status: 'revoked', visible: true, organisation: 'Example Org', serial: 11, root: root.hex })
+      assert.deepEqual(
+        keep.standing(erin.publicKey, 1, T0, 'hash'),
+        { status: 'revoked', visible: true, organisation: 'Example Org', serial: 11, root: root.hex }
+      )
       assert.equal(hide.standing(erin.publicKey, 1, T0, 'hash').visible, false)
       assert.equal(hide.standing(erin.publicKey, 1, T0, 'hash').status, 'revoked')
-      assert.deepEqual(keep.standing(erin.publicKey, 2, T0 + DAY, 'hash'), { status: 'after-cut', visible: false, organisation: 'Example Org', serial: 11, root: root.hex })
+      assert.deepEqual(
+        keep.standing(erin.publicKey, 2, T0 + DAY, 'hash'),
+        { status: 'after-cut', visible: false, organisation: 'Example Org', serial: 11, root: root.hex }
+      )
       // History before the cut still comes in (an offline node catching up); nothing after it.
       assert.equal(verdict(keep, body(erin.publicKey, 1, T0)), 'ok')
       assert.equal(verdict(keep, body(erin.publicKey, 2, T0 + DAY)), 'CREDENTIAL_REVOKED')
@@ -132,7 +141,10 @@ describe('forum: Membership', function () {
       assert.deepEqual(m.members(T0).map(i => i.status), ['revoked', 'revoked'])
 
       m.add(other.credential(gus.publicKey, { organisation: 'Via Other Root', serial: 1, createdAtMs: T0 }))
-      assert.deepEqual(m.standing(gus.publicKey, 5, T0 + 2 * DAY, 'hash'), { status: 'member', visible: true, organisation: 'Via Other Root', serial: 1, root: other.hex })
+      assert.deepEqual(
+        m.standing(gus.publicKey, 5, T0 + 2 * DAY, 'hash'),
+        { status: 'member', visible: true, organisation: 'Via Other Root', serial: 1, root: other.hex }
+      )
       assert.equal(verdict(m, body(gus.publicKey, 5, T0 + 2 * DAY)), 'ok')
     })
 
@@ -144,7 +156,10 @@ describe('forum: Membership', function () {
       const m = membership([root], [before, all])
       assert.equal(verdict(m, body(jo.publicKey, 4, T0 + 3 * DAY)), 'CREDENTIAL_REVOKED')
       m.add(again)
-      assert.deepEqual(m.standing(jo.publicKey, 4, T0 + 3 * DAY, 'hash'), { status: 'member', visible: true, organisation: 'Readmitted', serial: 42, root: root.hex })
+      assert.deepEqual(
+        m.standing(jo.publicKey, 4, T0 + 3 * DAY, 'hash'),
+        { status: 'member', visible: true, organisation: 'Readmitted', serial: 42, root: root.hex }
+      )
       assert.equal(verdict(m, body(jo.publicKey, 4, T0 + 3 * DAY)), 'ok')
       assert.equal(m.standing(jo.publicKey, 2, T0 + 1, 'hash').status, 'revoked', 'history under the old credential stays revoked')
     })
@@ -190,7 +205,10 @@ describe('forum: Membership', function () {
         root.credential(old.publicKey, { organisation: 'Old Key Org', serial: 1 }),
         root.credential(next.publicKey, { organisation: 'New Key Org', rotation: rotation(old.secretKey, next.publicKey, { lastSeq: 3 }) })
       ])
-      assert.deepEqual(m.standing(old.publicKey, 3, T0 + 5 * DAY, 'hash'), { status: 'member', visible: true, organisation: 'Old Key Org', serial: 1, root: root.hex })
+      assert.deepEqual(
+        m.standing(old.publicKey, 3, T0 + 5 * DAY, 'hash'),
+        { status: 'member', visible: true, organisation: 'Old Key Org', serial: 1, root: root.hex }
+      )
       assert.deepEqual(m.standing(old.publicKey, 4, T0, 'hash'), { status: 'after-cut', visible: false, organisation: 'Old Key Org' })
       assert.equal(verdict(m, body(old.publicKey, 3, T0)), 'ok')
       assert.equal(verdict(m, body(old.publicKey, 4, T0)), 'KEY_ROTATED')
@@ -231,7 +249,8 @@ describe('forum: Membership', function () {
 
     it('with roots, a revocation beats the trust list: a listed key is refused past the cut', function () {
       const lee = newMember()
-      const m = membership([root], [root.credential(lee.publicKey, { organisation: 'Lee Org' }), root.revocation(lee.publicKey, { effectiveAtMs: T0 + DAY, lastSeq: 3 })], { trusted: [lee.hex], revokedEntries: 'hide' })
+      const records = [root.credential(lee.publicKey, { organisation: 'Lee Org' }), root.revocation(lee.publicKey, { effectiveAtMs: T0 + DAY, lastSeq: 3 })]
+      const m = membership([root], records, { trusted: [lee.hex], revokedEntries: 'hide' })
       assert.equal(verdict(m, body(lee.publicKey, 3, T0)), 'ok')
       assert.equal(verdict(m, body(lee.publicKey, 4, T0)), 'CREDENTIAL_REVOKED')
       assert.equal(verdict(m, body(lee.publicKey, 1, T0 + DAY)), 'CREDENTIAL_REVOKED')
@@ -254,7 +273,8 @@ describe('forum: Membership', function () {
     it('with roots, a listed key with no credential, an expired one or without the role is refused', function () {
       const nia = newMember()
       const ola = newMember()
-      const m = membership([root], [root.credential(ola.publicKey, { roles: ['publish'], validFromMs: T0, validUntilMs: T0 + DAY })], { trusted: [nia.hex, ola.hex] })
+      const publishOnly = root.credential(ola.publicKey, { roles: ['publish'], validFromMs: T0, validUntilMs: T0 + DAY })
+      const m = membership([root], [publishOnly], { trusted: [nia.hex, ola.hex] })
       assert.equal(m.isTrusted(nia.publicKey), false)
       assert.equal(verdict(m, body(nia.publicKey, 1, T0)), 'UNTRUSTED_PUBLISHER')
       assert.match(m.check(body(nia.publicKey, 1, T0))!.message, /no credential from this forum's roots/)
@@ -266,7 +286,8 @@ describe('forum: Membership', function () {
     it('with roots, an override accepts a key whatever the forum says, and its rows stand as override', function () {
       const lee = newMember()
       const solo = newMember()
-      const m = membership([root], [root.credential(lee.publicKey, { organisation: 'Lee Org' }), root.revocation(lee.publicKey, { effectiveAtMs: T0 })], { overrides: [lee.hex, solo.hex.toUpperCase()], revokedEntries: 'hide' })
+      const records = [root.credential(lee.publicKey, { organisation: 'Lee Org' }), root.revocation(lee.publicKey, { effectiveAtMs: T0 })]
+      const m = membership([root], records, { overrides: [lee.hex, solo.hex.toUpperCase()], revokedEntries: 'hide' })
       assert.equal(verdict(m, body(lee.publicKey, 9, T0 + 9 * DAY, 'mixed')), 'ok')
       assert.deepEqual(m.standing(lee.publicKey, 9, T0 + 9 * DAY, 'opinion'), { status: 'override', visible: true, organisation: 'Lee Org' })
       assert.deepEqual(m.standing(solo.publicKey, 1, 0, 'hash'), { status: 'override', visible: true })
@@ -311,7 +332,14 @@ describe('forum: Membership', function () {
       })
       const [revocation] = m.revocations()
       assert.deepEqual({ ...revocation, recordId: undefined }, {
-        member: mia.hex, serial: 3, effectiveAt: new Date(T0 + 5 * DAY).toISOString(), lastSeq: 0, reason: 'left the forum', root: root.hex, recordId: undefined, issuedAt: new Date(T0 + DAY).toISOString()
+        member: mia.hex,
+        serial: 3,
+        effectiveAt: new Date(T0 + 5 * DAY).toISOString(),
+        lastSeq: 0,
+        reason: 'left the forum',
+        root: root.hex,
+        recordId: undefined,
+        issuedAt: new Date(T0 + DAY).toISOString()
       })
     })
 

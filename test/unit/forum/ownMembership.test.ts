@@ -29,8 +29,19 @@ describe('forum: this node\'s own membership', () => {
   })
 
   it('the active credential that lasts longest, with its organisation, roles and end', () => {
-    const own = ownMembership([credential({ serial: 1, status: 'expired', untilMs: NOW - DAY }), credential({ serial: 2, untilMs: NOW + 20 * DAY }), credential({ serial: 3, organisation: 'Us Ltd', untilMs: NOW + 400 * DAY })], US, NOW)
-    assert.deepEqual(own, { admitted: true, status: 'active', organisation: 'Us Ltd', roles: ['publish', 'consume'], validUntil: new Date(NOW + 400 * DAY).toISOString(), expiresSoon: false })
+    const own = ownMembership([
+      credential({ serial: 1, status: 'expired', untilMs: NOW - DAY }),
+      credential({ serial: 2, untilMs: NOW + 20 * DAY }),
+      credential({ serial: 3, organisation: 'Us Ltd', untilMs: NOW + 400 * DAY })
+    ], US, NOW)
+    assert.deepEqual(own, {
+      admitted: true,
+      status: 'active',
+      organisation: 'Us Ltd',
+      roles: ['publish', 'consume'],
+      validUntil: new Date(NOW + 400 * DAY).toISOString(),
+      expiresSoon: false
+    })
   })
 
   it('expires soon within 14 days of its end, not before', () => {
@@ -39,7 +50,10 @@ describe('forum: this node\'s own membership', () => {
   })
 
   it('not admitted when the newest credential is revoked or expired: it says which', () => {
-    const own = ownMembership([credential({ status: 'expired', untilMs: NOW - 2 * DAY, issuedMs: NOW - 90 * DAY }), credential({ status: 'revoked', issuedMs: NOW - 10 * DAY })], US, NOW)
+    const own = ownMembership([
+      credential({ status: 'expired', untilMs: NOW - 2 * DAY, issuedMs: NOW - 90 * DAY }),
+      credential({ status: 'revoked', issuedMs: NOW - 10 * DAY })
+    ], US, NOW)
     assert.deepEqual([own.admitted, own.status, own.expiresSoon], [false, 'revoked', false])
   })
 })

@@ -49,7 +49,11 @@ describe('lookup: aggregating the rows of one hash', () => {
     const a = aggregateRows(rowsOf([{ publisher: 'aa', action: Action.ADD }, { publisher: 'aa', action: Action.FALSE_POSITIVE }]))
     assert.equal(a.listed, true)
     assert.equal(a.opinions.falsePositive.count, 1)
-    const r = aggregateRows(rowsOf([{ publisher: 'aa', action: Action.ADD }, { publisher: 'aa', action: Action.RETRACT }, { publisher: 'aa', action: Action.CONFIRM }]))
+    const r = aggregateRows(rowsOf([
+      { publisher: 'aa', action: Action.ADD },
+      { publisher: 'aa', action: Action.RETRACT },
+      { publisher: 'aa', action: Action.CONFIRM }
+    ]))
     assert.equal(r.listed, false)
     assert.deepEqual(r.retractedBy, [{ publisher: 'aa', organisation: 'Acme' }])
   })

@@ -143,7 +143,8 @@ describe('LookupService', function () {
       assert.deepEqual((await lookups.lookup('pdq', toHex(base))).matches, [])
       const own = await lookups.lookup('pdq', toHex(v))
       assert.equal(own.listed, false)
-      assert.deepEqual(own.matches.map(m => [m.distance, m.action, m.current]), [[0, 'add', false], [0, 'retract', true], [0, 'add', false], [0, 'retract', true]])
+      const expected = [[0, 'add', false], [0, 'retract', true], [0, 'add', false], [0, 'retract', true]]
+      assert.deepEqual(own.matches.map(m => [m.distance, m.action, m.current]), expected)
       await publish(alice, [pdq(v)])
       assert.equal((await lookups.lookup('pdq', toHex(base))).listed, true, 're-added')
     })
@@ -173,15 +174,19 @@ describe('LookupService', function () {
       for (const maxDistance of [-1, 257, 2.5]) {
         await assert.rejects(lookups.lookup('pdq', toHex(base), { maxDistance }), { name: 'LookupError', code: 'BAD_MAX_DISTANCE' })
       }
-      await assert.rejects(lookups.lookup('pdq', toHex(base), { variants: Array.from({ length: 8 }, () => toHex(base)) }), { name: 'LookupError', code: 'TOO_MANY_VARIANTS' })
-      await assert.rejects(lookups.lookup('pdq', toHex(base), { variants: ['abc'] }), (e: unknown) => e instanceof SignalError && e.message.startsWith('variants[0]'))
+      const eight = Array.from({ length: 8 }, () => toHex(base))
+      await assert.rejects(lookups.lookup('pdq', toHex(base), { variants: eight }), { name: 'LookupError', code: 'TOO_MANY_VARIANTS' })
+      const badVariant = (e: unknown): boolean => e instanceof SignalError && e.message.startsWith('variants[0]')
+      await assert.rejects(lookups.lookup('pdq', toHex(base), { variants: ['abc'] }), badVariant)
     })
 
     it('holds at most MAX_SCANNING_PDQ_QUERIES queries past the index\'s reach in one request', async function () {
       const wide = { type: 'pdq', value: toHex(base), maxDistance: MAX_MIH_DISTANCE + 1 }
       const narrow = { type: 'pdq', value: toHex(base), maxDistance: MAX_MIH_DISTANCE }
-      assert.equal((await lookups.lookupMany([...Array.from({ length: MAX_SCANNING_PDQ_QUERIES }, () => wide), narrow, narrow])).length, MAX_SCANNING_PDQ_QUERIES + 2)
-      await assert.rejects(lookups.lookupMany(Array.from({ length: MAX_SCANNING_PDQ_QUERIES + 1 }, () => wide)), { name: 'LookupError', code: 'TOO_MANY_SCANS' })
+      const atLimit = [...Array.from({ length: MAX_SCANNING_PDQ_QUERIES }, () => wide), narrow, narrow]
+      assert.equal((await lookups.lookupMany(atLimit)).length, MAX_SCANNING_PDQ_QUERIES + 2)
+      const overLimit = Array.from({ length: MAX_SCANNING_PDQ_QUERIES + 1 }, () => wide)
+      await assert.rejects(lookups.lookupMany(overLimit), { name: 'LookupError', code: 'TOO_MANY_SCANS' })
     })
 
     it('an index rebuilt from the store answers as the one kept up to date', async function () {

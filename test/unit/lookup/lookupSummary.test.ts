@@ -31,10 +31,19 @@ const entryArb = fc.record({
   action: fc.constantFrom(Action.ADD, Action.RETRACT, Action.CONFIRM, Action.FALSE_POSITIVE, Action.DISPUTE, Action.WITHDRAW),
   labels: fc.subarray(['csam', 'terror', 'ncii'])
 })
-const batchArb = fc.record({ publisher: fc.nat(PUBLISHERS.length - 1), entries: fc.array(entryArb, { minLength: 1, maxLength: 4 }), createdAtMs: fc.integer({ min: 1_000, max: 9_000 }) })
+const batchArb = fc.record({
+  publisher: fc.nat(PUBLISHERS.length - 1),
+  entries: fc.array(entryArb, { minLength: 1, maxLength: 4 }),
+  createdAtMs: fc.integer({ min: 1_000, max: 9_000 })
+})
 
 /** Hides a publisher's rows past a seq or a time, the way revocations and expiries cut. */
-const cutArb = fc.record({ publisher: fc.nat(PUBLISHERS.length - 1), afterSeq: fc.nat(4), afterMs: fc.integer({ min: 1_000, max: 9_000 }), opinionsOnly: fc.boolean() })
+const cutArb = fc.record({
+  publisher: fc.nat(PUBLISHERS.length - 1),
+  afterSeq: fc.nat(4),
+  afterMs: fc.integer({ min: 1_000, max: 9_000 }),
+  opinionsOnly: fc.boolean()
+})
 
 interface Cut { publisher: number, afterSeq: number, afterMs: number, opinionsOnly: boolean }
 
@@ -42,7 +51,9 @@ function standingWith (cuts: readonly Cut[]): StandingView {
   const keys = PUBLISHERS.map(k => toHex(publicKeyOf(k)))
   return {
     standing: (publisher: Uint8Array, seq: number, createdAtMs: number, kind: RowKind) => {
-      const hidden = cuts.some(c => keys[c.publisher] === toHex(publisher) && (seq > c.afterSeq || createdAtMs > c.afterMs) && (!c.opinionsOnly || kind === 'opinion'))
+      const hidden = cuts.some(c => keys[c.publisher] === toHex(publisher) &&
+        (seq > c.afterSeq || createdAtMs > c.afterMs) &&
+        (!c.opinionsOnly || kind === 'opinion'))
       return hidden ? { status: 'revoked', visible: false } : { status: 'member', visible: true, organisation: `org-${toHex(publisher).slice(0, 2)}` }
     }
   }
@@ -96,7 +107,13 @@ describe('LookupService.summarise: the positive path from one HashRows record pe
       indexes = new LookupIndexes(store)
       heads.clear()
       for (const b of batches) {
-        await publish(b.publisher, b.entries.map(e => ({ signalType: e.type, value: VALUES[e.type][e.which]!, action: e.action, labels: e.action === Action.ADD ? e.labels : [] })), b.createdAtMs)
+        const entries = b.entries.map(e => ({
+          signalType: e.type,
+          value: VALUES[e.type][e.which]!,
+          action: e.action,
+          labels: e.action === Action.ADD ? e.labels : []
+        }))
+        await publish(b.publisher, entries, b.createdAtMs)
       }
       const lookups = service(standingWith(cuts))
       // Twice: the second answer comes from the cache and must not differ.
@@ -143,7 +160,8 @@ describe('LookupService.summarise: the positive path from one HashRows record pe
 
   it('a hash with more rows than one record holds is answered from the entry index, the same', async function () {
     const value = VALUES.md5[1]!
-    const entries = Array.from({ length: MAX_HASH_ROWS + 1 }, (_, i): Entry => ({ signalType: 'md5', value, action: i % 2 === 0 ? Action.ADD : Action.RETRACT, labels: [] }))
+    const entries = Array.from({ length: MAX_HASH_ROWS + 1 }, (_, i): Entry =>
+      ({ signalType: 'md5', value, action: i % 2 === 0 ? Action.ADD : Action.RETRACT, labels: [] }))
     await publish(2, entries)
     const [record] = await store.hashRowsFor([{ signalTypeCode: 1, value }])
     assert.deepEqual(record, { overflow: true })

@@ -64,7 +64,8 @@ describe('LookupService: membership, opinions, allowlist and policy', function (
   }
 
   const add = (labels: string[] = [], v: Uint8Array = value, signalType = 'sha256'): Entry => ({ signalType, value: v, labels, action: Action.ADD })
-  const opine = (action: Action, reason?: string, v: Uint8Array = value, signalType = 'sha256'): Entry => ({ signalType, value: v, labels: [], action, ...(reason === undefined ? {} : { reason }) })
+  const opine = (action: Action, reason?: string, v: Uint8Array = value, signalType = 'sha256'): Entry =>
+    ({ signalType, value: v, labels: [], action, ...(reason === undefined ? {} : { reason }) })
 
   function service (policy?: MatchPolicyOptions): LookupService {
     return new LookupService({ store, indexes, standing, allowlist, ...(policy === undefined ? {} : { policy }) })

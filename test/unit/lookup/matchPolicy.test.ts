@@ -5,8 +5,16 @@ import { DEFAULT_MATCH_POLICY, type MatchPolicyOptions, type PolicyInput, matchV
 import { Action } from '../../../src/wire/types.js'
 
 /** One current row per publisher; `org` names the organisation (publisher key otherwise). */
-function hash (rows: ReadonlyArray<{ p: string, org?: string, action: Action, labels?: readonly string[] }>, allowlisted?: PolicyInput['allowlisted']): PolicyInput {
-  const aggregate = aggregateRows(rows.map(r => ({ publisher: r.p, ...(r.org === undefined ? {} : { organisation: r.org }), action: r.action, labels: r.labels ?? [], current: true })))
+interface TestRow { p: string, org?: string, action: Action, labels?: readonly string[] }
+
+function hash (rows: readonly TestRow[], allowlisted?: PolicyInput['allowlisted']): PolicyInput {
+  const aggregate = aggregateRows(rows.map(r => ({
+    publisher: r.p,
+    ...(r.org === undefined ? {} : { organisation: r.org }),
+    action: r.action,
+    labels: r.labels ?? [],
+    current: true
+  })))
   return { ...aggregate, allowlisted }
 }
 
@@ -14,17 +22,23 @@ const policy = (p: Partial<MatchPolicyOptions>): MatchPolicyOptions => ({ ...DEF
 
 describe('lookup: local match policy', () => {
   it('a listed hash matches by default, saying who lists it', () => {
-    const v = matchVerdict(hash([{ p: 'k1', org: 'Acme', action: Action.ADD }, { p: 'k2', org: 'Beta', action: Action.ADD }, { p: 'k3', org: 'Acme', action: Action.ADD }]))
+    const v = matchVerdict(hash([
+      { p: 'k1', org: 'Acme', action: Action.ADD },
+      { p: 'k2', org: 'Beta', action: Action.ADD },
+      { p: 'k3', org: 'Acme', action: Action.ADD }
+    ]))
     assert.deepEqual(v, { match: true, reasons: ['listed by 2 organisations (Acme, Beta)'] })
   })
 
   it('not listed never matches: retracted, or only opinions', () => {
-    assert.deepEqual(matchVerdict(hash([{ p: 'k1', org: 'Acme', action: Action.RETRACT }])), { match: false, reasons: ['not listed: retracted by 1 organisation (Acme)'] })
+    const v = matchVerdict(hash([{ p: 'k1', org: 'Acme', action: Action.RETRACT }]))
+    assert.deepEqual(v, { match: false, reasons: ['not listed: retracted by 1 organisation (Acme)'] })
     assert.equal(matchVerdict(hash([{ p: 'k1', action: Action.CONFIRM }])).match, false)
   })
 
   it('an allowlisted hash never matches, whoever lists it', () => {
-    const v = matchVerdict(hash([{ p: 'k1', org: 'Acme', action: Action.ADD }], { note: 'stock photo', author: 'alice@ops', addedAt: '2024-01-01T00:00:00.000Z' }))
+    const allowlisted = { note: 'stock photo', author: 'alice@ops', addedAt: '2024-01-01T00:00:00.000Z' }
+    const v = matchVerdict(hash([{ p: 'k1', org: 'Acme', action: Action.ADD }], allowlisted))
     assert.deepEqual(v, { match: false, reasons: ['allowlisted by alice@ops: stock photo'] })
   })
 
@@ -59,7 +73,8 @@ describe('lookup: local match policy', () => {
   })
 
   it('reports every refusal, not just the first', () => {
-    const v = matchVerdict(hash([{ p: 'k1', action: Action.ADD, labels: ['csam'] }, { p: 'k2', action: Action.FALSE_POSITIVE }], { note: 'n', author: 'a', addedAt: '' }),
+    const rows = [{ p: 'k1', action: Action.ADD, labels: ['csam'] }, { p: 'k2', action: Action.FALSE_POSITIVE }]
+    const v = matchVerdict(hash(rows, { note: 'n', author: 'a', addedAt: '' }),
       policy({ falsePositiveThreshold: 1, confirmationsRequired: { csam: 1 } }))
     assert.equal(v.match, false)
     assert.equal(v.reasons.length, 3)
@@ -77,7 +92,8 @@ describe('lookup: local match policy', () => {
       confirmationsRequired: fc.dictionary(fc.constantFrom('csam', 'ncii', 'terror'), fc.integer({ min: 1, max: 4 }))
     })
     fc.assert(fc.property(fc.uniqueArray(row, { selector: r => r.p, maxLength: 4 }), fc.boolean(), options, (rows, allowlisted, p) => {
-      const h = hash(rows.map(r => ({ ...r, labels: r.action === Action.ADD ? r.labels : [] })), allowlisted ? { note: 'n', author: 'a', addedAt: '' } : undefined)
+      const withLabels = rows.map(r => ({ ...r, labels: r.action === Action.ADD ? r.labels : [] }))
+      const h = hash(withLabels, allowlisted ? { note: 'n', author: 'a', addedAt: '' } : undefined)
       const labels = new Set(h.addedBy.flatMap(a => a.labels))
       const confirmedEnough = [...labels].every(l => h.opinions.confirm.count >= (p.confirmationsRequired[l] ?? 0))
       const underThreshold = p.falsePositiveThreshold === 0 || h.opinions.falsePositive.count < p.falsePositiveThreshold

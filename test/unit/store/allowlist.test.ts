@@ -112,14 +112,17 @@ describe('store: allowlist', () => {
 
   it('refuses a bad note or author, or a value of the wrong length, before writing anything', async () => {
     const bad: Array<[Partial<{ note: string, author: string }>, string]> = [
-      [{ note: '' }, 'BAD_NOTE'], [{ note: 'x'.repeat(MAX_NOTE_CHARS + 1) }, 'BAD_NOTE'], [{ note: 'line\nbreak' }, 'BAD_NOTE'], [{ note: 'bidi \u202e' }, 'BAD_NOTE'],
+      [{ note: '' }, 'BAD_NOTE'], [{ note: 'x'.repeat(MAX_NOTE_CHARS + 1) }, 'BAD_NOTE'],
+      [{ note: 'line\nbreak' }, 'BAD_NOTE'], [{ note: 'bidi \u202e' }, 'BAD_NOTE'],
       [{ author: '' }, 'BAD_AUTHOR'], [{ author: 'a'.repeat(MAX_AUTHOR_CHARS + 1) }, 'BAD_AUTHOR'], [{ author: 'tab\there' }, 'BAD_AUTHOR']
     ]
     for (const [fields, code] of bad) {
       await assert.rejects(allowlist.add({ signalTypeCode: MD5, value: md5(1), note: 'ok', author: 'ok', ...fields }, 'a'), { name: 'AllowlistError', code })
     }
-    await assert.rejects(allowlist.add({ signalTypeCode: MD5, value: new Uint8Array(3), note: 'ok', author: 'ok' }, 'a'), { name: 'SignalError', code: 'BAD_SIGNAL_VALUE' })
-    assert.ok(await allowlist.add({ signalTypeCode: MD5, value: md5(1), note: '😀'.repeat(MAX_NOTE_CHARS), author: 'ok' }, 'a'), 'the bound counts characters, not UTF-16 units')
+    const shortValue = allowlist.add({ signalTypeCode: MD5, value: new Uint8Array(3), note: 'ok', author: 'ok' }, 'a')
+    await assert.rejects(shortValue, { name: 'SignalError', code: 'BAD_SIGNAL_VALUE' })
+    const emoji = await allowlist.add({ signalTypeCode: MD5, value: md5(1), note: '😀'.repeat(MAX_NOTE_CHARS), author: 'ok' }, 'a')
+    assert.ok(emoji, 'the bound counts characters, not UTF-16 units')
     assert.equal(audit.entries.length, 1)
   })
 
@@ -138,7 +141,7 @@ describe('store: allowlist', () => {
     assert.equal(allowlist.size, MAX_ALLOWLIST_ENTRIES - 1)
     const results = await Promise.allSettled([1, 2, 3].map(async n => await allowlist.add({ signalTypeCode: MD5, value: md5(n), note: 'n', author: 'a' }, 'a')))
     assert.deepEqual(results.map(r => r.status), ['fulfilled', 'rejected', 'rejected'])
-    assert.equal((results[1] as PromiseRejectedResult).reason.code, 'ALLOWLIST_FULL')
+    assert.equal(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'ALLOWLIST_FULL')
     assert.equal(allowlist.size, MAX_ALLOWLIST_ENTRIES)
     await allowlist.add({ signalTypeCode: MD5, value: md5(1), note: 'replaced', author: 'a' }, 'a')
     assert.equal(allowlist.get(MD5, md5(1))?.note, 'replaced')

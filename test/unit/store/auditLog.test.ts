@@ -159,7 +159,8 @@ describe('AuditLog', () => {
 
     it('a record appended without the head is past the head', async () => {
       const last = (await log.list({ afterSeq: 3 }))[0]!
-      await db().put(auditRecordKey(5), encode(AuditRecordType, { seq: 5, prev: Buffer.from(last.hash, 'hex'), atMs: T0, actor: 'mallory', action: 'publish', details: '{}' }))
+      const appended = encode(AuditRecordType, { seq: 5, prev: Buffer.from(last.hash, 'hex'), atMs: T0, actor: 'mallory', action: 'publish', details: '{}' })
+      await db().put(auditRecordKey(5), appended)
       assert.deepEqual(await codes(log), ['AUDIT_HEAD_MISMATCH'])
       // And an append now refuses to write over it.
       await assert.rejects(log.append(entry(9)), { code: 'LOG_DAMAGED' })

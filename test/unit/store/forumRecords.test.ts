@@ -79,16 +79,22 @@ describe('store: ForumRecordStore', () => {
 
   it('round-trips every stored record and refuses every one that breaks a bound', () => {
     fc.assert(fc.property(
-      fc.record({ signed: fc.uint8Array({ minLength: 1, maxLength: MAX_FORUM_RECORD_BYTES }), receivedAtMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), source: batchSourceArbitrary() }),
+      fc.record({
+        signed: fc.uint8Array({ minLength: 1, maxLength: MAX_FORUM_RECORD_BYTES }),
+        receivedAtMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        source: batchSourceArbitrary()
+      }),
       stored => {
         const back = decodeStoredForumRecord(encodeStoredForumRecord(stored))
         assert.deepEqual({ ...back, signed: hex(back.signed) }, { ...stored, signed: hex(stored.signed) })
       }
     ), { numRuns: 200 })
     assert.throws(() => decodeStoredForumRecord(rawStored({ signed: new Uint8Array(0), receivedAtMs: 1, source: gossipSource('x') })), CORRUPT)
-    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: new Uint8Array(MAX_FORUM_RECORD_BYTES + 1), receivedAtMs: 1, source: gossipSource('x') })), CORRUPT)
+    const oversized = rawStored({ signed: new Uint8Array(MAX_FORUM_RECORD_BYTES + 1), receivedAtMs: 1, source: gossipSource('x') })
+    assert.throws(() => decodeStoredForumRecord(oversized), CORRUPT)
     assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: '9007199254740992', source: gossipSource('x') })), CORRUPT)
-    assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: gossipSource('x'.repeat(MAX_PEER_CHARS + 1)) })), CORRUPT)
+    const longPeer = rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: gossipSource('x'.repeat(MAX_PEER_CHARS + 1)) })
+    assert.throws(() => decodeStoredForumRecord(longPeer), CORRUPT)
     assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1 })), CORRUPT)
     assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: { kind: 4 } })), CORRUPT)
     assert.throws(() => decodeStoredForumRecord(rawStored({ signed: Uint8Array.of(1), receivedAtMs: 1, source: { kind: 1, peer: 'p' } })), CORRUPT)

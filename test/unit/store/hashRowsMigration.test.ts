@@ -44,7 +44,8 @@ describe('store: schema 2 -> 3 writes every hash\'s HashRows record from the ent
     const store = await HashStore.open(path)
     try {
       const lookups = new LookupService({ store, indexes: await LookupIndexes.load(store, silentLogger()) })
-      const queries = Object.entries(VALUES).map(([name, value]) => ({ type: name.startsWith('md5') ? 'md5' : name.startsWith('sha256') ? 'sha256' : 'pdq', value: toHex(value) }))
+      const typeOf = (name: string): string => name.startsWith('md5') ? 'md5' : name.startsWith('sha256') ? 'sha256' : 'pdq'
+      const queries = Object.entries(VALUES).map(([name, value]) => ({ type: typeOf(name), value: toHex(value) }))
       const summaries = await lookups.summarise(queries)
       assert.deepEqual(summaries, (await lookups.lookupMany(queries)).map(({ matches: _, ...rest }) => rest))
       assert.ok(summaries.some(s => s.listed), 'the fixture lists something')
@@ -54,15 +55,22 @@ describe('store: schema 2 -> 3 writes every hash\'s HashRows record from the ent
   })
 
   it('builds the records incremental writes built, in any chunking, also when cut short and resumed', async () => {
-    const batchArb = fc.array(fc.record({ key: fc.nat(1), hash: fc.nat(2), action: fc.constantFrom(Action.ADD, Action.RETRACT, Action.CONFIRM) }), { minLength: 1, maxLength: 5 })
-    await fc.assert(fc.asyncProperty(fc.array(batchArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 7 }), fc.nat(6), async (batches, chunk, killAt) => {
+    const entryArb = fc.record({ key: fc.nat(1), hash: fc.nat(2), action: fc.constantFrom(Action.ADD, Action.RETRACT, Action.CONFIRM) })
+    const batchArb = fc.array(entryArb, { minLength: 1, maxLength: 5 })
+    const batchesArb = fc.array(batchArb, { minLength: 1, maxLength: 8 })
+    await fc.assert(fc.asyncProperty(batchesArb, fc.integer({ min: 1, max: 7 }), fc.nat(6), async (batches, chunk, killAt) => {
       const path = join(dir, `db-${Math.random().toString(36).slice(2)}`)
       const store = await HashStore.open(path)
       const last = new Map<number, DecodedBatch>()
       for (const entries of batches) {
         const key = entries[0]!.key
         const prev = last.get(key)
-        const batch = makeSignedBatch({ secretKey: KEYS[key]!, seq: (prev?.body.seq ?? 0) + 1, prev: prev?.id, entries: entries.map(e => ({ signalType: 'md5', value: HASHES[e.hash]!, action: e.action, labels: [] })) })
+        const batch = makeSignedBatch({
+          secretKey: KEYS[key]!,
+          seq: (prev?.body.seq ?? 0) + 1,
+          prev: prev?.id,
+          entries: entries.map(e => ({ signalType: 'md5', value: HASHES[e.hash]!, action: e.action, labels: [] }))
+        })
         last.set(key, batch)
         await store.applyBatch(batch, { receivedAtMs: 1, source: LOCAL_SOURCE })
       }

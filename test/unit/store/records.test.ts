@@ -25,7 +25,13 @@ const TWO_POW_53 = '9007199254740992'
 describe('store records', () => {
   it('round-trips every record', () => {
     fc.assert(fc.property(
-      fc.record({ action: fc.constantFrom(Action.ADD, Action.RETRACT), labels: fc.array(fc.string()), batchId: bytes(32), receivedAtMs: safe(), createdAtMs: safe() }),
+      fc.record({
+        action: fc.constantFrom(Action.ADD, Action.RETRACT),
+        labels: fc.array(fc.string()),
+        batchId: bytes(32),
+        receivedAtMs: safe(),
+        createdAtMs: safe()
+      }),
       fc.record({ seq: safe(1), headId: bytes(32), batches: safe(1), entries: safe() }),
       fc.record({ publisher: bytes(32), seq: safe(1) }),
       fc.record({ signed: fc.uint8Array({ minLength: 1, maxLength: 200 }), receivedAtMs: safe(), source: batchSourceArbitrary() }),

@@ -52,7 +52,9 @@ describe('verifyStore', () => {
     const result = await verifyStore(store)
     assert.deepEqual(result.problems, [])
     assert.equal(result.problemsOmitted, 0)
-    assert.deepEqual(result.checked, { batches: 5, signatures: 5, entries: 10, indexRows: 10, publishers: 2, heads: 2, batchAt: 5, batchIds: 5, equivocations: 0 })
+    assert.deepEqual(result.checked, {
+      batches: 5, signatures: 5, entries: 10, indexRows: 10, publishers: 2, heads: 2, batchAt: 5, batchIds: 5, equivocations: 0
+    })
   })
 
   it('reads one snapshot: batches written while it runs do not look like damage', async () => {
@@ -155,7 +157,8 @@ describe('verifyStore', () => {
     })
 
     it('an extra index row naming no stored batch: INDEX_EXTRA_ROWS and INDEX_ROW_ORPHAN', async () => {
-      const forged = entryKey({ signalTypeCode: requireSignalType('sha256').code, value: randomValue('sha256'), publisher: publicKeyOf(alice), seq: 9, position: 0 })
+      const sha256 = requireSignalType('sha256').code
+      const forged = entryKey({ signalTypeCode: sha256, value: randomValue('sha256'), publisher: publicKeyOf(alice), seq: 9, position: 0 })
       await db.put(forged, encodeIndexRow({ action: Action.ADD, labels: ['x'], batchId: randomValue('sha256'), receivedAtMs: 1, createdAtMs: 1 }))
       const { problems } = await verifyStore(store)
       assert.deepEqual(problems.map(p => p.code), ['INDEX_EXTRA_ROWS', 'INDEX_ROW_ORPHAN'])
@@ -164,7 +167,8 @@ describe('verifyStore', () => {
 
     it('an extra index row copying a real one under another hash: INDEX_EXTRA_ROWS', async () => {
       const real = (await db.get(keyOf(aliceChain[0]!, 1)))
-      const forged = entryKey({ signalTypeCode: requireSignalType('sha256').code, value: randomValue('sha256'), publisher: publicKeyOf(alice), seq: 1, position: 1 })
+      const sha256 = requireSignalType('sha256').code
+      const forged = entryKey({ signalTypeCode: sha256, value: randomValue('sha256'), publisher: publicKeyOf(alice), seq: 1, position: 1 })
       await db.put(forged, real)
       assert.deepEqual(await codes(), ['INDEX_EXTRA_ROWS'])
     })
@@ -188,7 +192,8 @@ describe('verifyStore', () => {
       const madeUp = { signalTypeCode: requireSignalType('sha256').code, value: randomValue('sha256') }
       await db.put(repo.encodeKey(madeUp), repo.encodeValue(record))
       const { problems } = await verifyStore(store)
-      assert.deepEqual(problems.map(p => [p.check, p.code]).sort(), [['index', 'HASH_ROWS_MISMATCH'], ['index', 'HASH_ROWS_MISSING'], ['index', 'HASH_ROWS_ORPHAN']])
+      const expected = [['index', 'HASH_ROWS_MISMATCH'], ['index', 'HASH_ROWS_MISSING'], ['index', 'HASH_ROWS_ORPHAN']]
+      assert.deepEqual(problems.map(p => [p.check, p.code]).sort(), expected)
     })
 
     it('a batch copied under another seq: BATCH_KEY_MISMATCH', async () => {
@@ -235,12 +240,13 @@ describe('verifyStore', () => {
 
     it('an undecodable or bogus equivocation proof', async () => {
       const forked = makeSignedBatch({ secretKey: alice, seq: 1, entries: randomEntries(1) })
-      await store.putEquivocation(publicKeyOf(alice), { proof: encodeEquivocationProof(aliceChain[0]!.signedBytes, forked.signedBytes), forkSeq: 1, detectedAtMs: 1, decision: Decision.UNDECIDED })
+      const proof = encodeEquivocationProof(aliceChain[0]!.signedBytes, forked.signedBytes)
+      await store.putEquivocation(publicKeyOf(alice), { proof, forkSeq: 1, detectedAtMs: 1, decision: Decision.UNDECIDED })
       const clean = await verifyStore(store)
       assert.deepEqual(clean.problems, [])
       assert.equal(clean.checked.equivocations, 1)
 
-      await store.putEquivocation(publicKeyOf(bob), { proof: encodeEquivocationProof(aliceChain[0]!.signedBytes, forked.signedBytes), forkSeq: 1, detectedAtMs: 1, decision: Decision.UNDECIDED })
+      await store.putEquivocation(publicKeyOf(bob), { proof, forkSeq: 1, detectedAtMs: 1, decision: Decision.UNDECIDED })
       assert.deepEqual(await codes(), ['EQUIVOCATION_PROOF_INVALID'])
       await store.putEquivocation(publicKeyOf(bob), { proof: Uint8Array.of(1, 2, 3), forkSeq: 1, detectedAtMs: 1, decision: Decision.UNDECIDED })
       assert.deepEqual(await codes(), ['EQUIVOCATION_UNDECODABLE'])
