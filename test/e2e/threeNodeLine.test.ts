@@ -29,7 +29,9 @@ async function status (info: NodeInfo): Promise<NodeStatus> {
 }
 
 async function lookupAll (info: NodeInfo, queries: Array<{ type: string, value: string }>): Promise<LookupResult[]> {
-  const reply = await postJson<{ results: LookupResult[] }>(`${info.http}/v1/lookup`, { queries: queries.map(({ type, value }) => ({ type, value })) })
+  // Every entry, not only the summaries: the tests below read who published what, in which batch.
+  const body = { queries: queries.map(({ type, value }) => ({ type, value })), matches: true }
+  const reply = await postJson<{ results: LookupResult[] }>(`${info.http}/v1/lookup`, body)
   assert.equal(reply.status, 200)
   return reply.body.results
 }
