@@ -61,7 +61,8 @@ describe('crash safety: SIGKILL in the middle of a large sync (real processes)',
     }
     const target = await status(p)
 
-    victim = new NodeProcess(join(base, 'victim'), [...common, '--trust', p.publisherKey, '--bootstrap', p.multiaddrs[0]!], { HASHMESH_SYNC_INTERVAL_MS: '1000' })
+    const victimArgs = [...common, '--trust', p.publisherKey, '--bootstrap', p.multiaddrs[0]!]
+    victim = new NodeProcess(join(base, 'victim'), victimArgs, { HASHMESH_SYNC_INTERVAL_MS: '1000' })
     let seq = 0
     const progress: number[] = []
     for (let kill = 0; kill < KILLS; kill++) {

@@ -21,7 +21,8 @@ function ok (run: CliRun, what: string): string {
 
 async function filesUnder (dir: string): Promise<Record<string, string>> {
   const names = (await readdir(dir, { recursive: true, withFileTypes: true })).filter(d => d.isFile())
-  return Object.fromEntries(await Promise.all(names.map(async d => [join(d.parentPath, d.name), await readFile(join(d.parentPath, d.name), 'utf8')])))
+  const read = async (path: string): Promise<[string, string]> => [path, await readFile(path, 'utf8')]
+  return Object.fromEntries(await Promise.all(names.map(async d => await read(join(d.parentPath, d.name)))))
 }
 
 /**
@@ -59,7 +60,8 @@ describe('docker compose forum, run without Docker (real CLI processes and node)
     for (const [name, service] of nodeServices(compose)) {
       const config = configs[name]!
       const withoutEnv = await loadConfig({ configFile: containers[name]!.path(service.command![2]!) })
-      assert.deepEqual([withoutEnv.node.listen, withoutEnv.http], [config.node.listen, config.http], `${name}: the config file alone listens where the image's environment says`)
+      assert.deepEqual([withoutEnv.node.listen, withoutEnv.http], [config.node.listen, config.http],
+        `${name}: the config file alone listens where the image's environment says`)
       assert.equal(config.node.dataDir, image.env.HASHMESH_DATA)
       assert.equal(config.http.port, portOf(service.ports![0]!))
       assert.ok(image.expose.includes(config.http.port))
@@ -71,8 +73,11 @@ describe('docker compose forum, run without Docker (real CLI processes and node)
     const rootDir = containers.setup!.path(compose.services.setup!.environment!.FORUM_ROOT_DIR!)
     assert.equal((await stat(join(rootDir, 'forum-root.key'))).mode & 0o777, 0o600)
     const root = (await readFile(join(rootDir, 'forum-root.pub'), 'utf8')).trim()
-    const peerId = async (name: string): Promise<string> => (JSON.parse(await runCli(['init', '--data', containers[name]!.path('/data'), '--json'])) as { peerId: string }).peerId
-    assert.deepEqual(Object.values(configs).map(c => [c.node.network, c.node.forum.roots]), Object.values(configs).map(() => [compose.services.setup!.environment!.FORUM_NETWORK, [root]]))
+    const peerId = async (name: string): Promise<string> => {
+      return (JSON.parse(await runCli(['init', '--data', containers[name]!.path('/data'), '--json'])) as { peerId: string }).peerId
+    }
+    const network = compose.services.setup!.environment!.FORUM_NETWORK
+    assert.deepEqual(Object.values(configs).map(c => [c.node.network, c.node.forum.roots]), Object.values(configs).map(() => [network, [root]]))
     assert.deepEqual(configs.a!.node.bootstrap, [])
     assert.deepEqual(configs.b!.node.bootstrap, [`/dns4/a/tcp/4001/p2p/${await peerId('a')}`])
     assert.deepEqual(configs.c!.node.bootstrap, [`/dns4/b/tcp/4001/p2p/${await peerId('b')}`])
@@ -91,14 +96,20 @@ describe('docker compose forum, run without Docker (real CLI processes and node)
 
     ok(await containers.admit!.runScript(compose.services.admit!.entrypoint![0]!, PATH_VARS), 'admit')
     const forum = JSON.parse(await runCli(['forum', 'members', '--data', env.HASHMESH_DATA!, '--json'])) as ForumInfo
-    const publishers = await Promise.all(['a', 'b', 'c'].map(async n => JSON.parse(await readFile(containers.setup!.path(`/config/${n}.init.json`), 'utf8')).publisherKey as string))
-    assert.deepEqual(forum.members.map(m => [m.publisher, m.status, m.roles]).sort(), publishers.map(p => [p, 'active', ['publish', 'opine', 'consume']]).sort())
+    const publisherKey = async (n: string): Promise<string> => {
+      return (JSON.parse(await readFile(containers.setup!.path(`/config/${n}.init.json`), 'utf8')) as { publisherKey: string }).publisherKey
+    }
+    const publishers = await Promise.all(['a', 'b', 'c'].map(publisherKey))
+    assert.deepEqual(forum.members.map(m => [m.publisher, m.status, m.roles]).sort(),
+      publishers.map(p => [p, 'active', ['publish', 'opine', 'consume']]).sort())
   })
 
   it('setup and admit do nothing on a second run', async () => {
     // What the running node writes to its LevelDB is its business, not the scripts'.
     const liveDb = join(base, 'volumes', 'a-data', 'db')
-    const files = async (): Promise<Record<string, string>> => Object.fromEntries(Object.entries(await filesUnder(join(base, 'volumes'))).filter(([p]) => !p.startsWith(liveDb)))
+    const files = async (): Promise<Record<string, string>> => {
+      return Object.fromEntries(Object.entries(await filesUnder(join(base, 'volumes'))).filter(([p]) => !p.startsWith(liveDb)))
+    }
     const before = await files()
     assert.match(ok(await containers.setup!.runScript(compose.services.setup!.entrypoint![0]!, PATH_VARS), 'setup again'), /nothing to do/)
     assert.match(ok(await containers.admit!.runScript(compose.services.admit!.entrypoint![0]!, PATH_VARS), 'admit again'), /nothing to do/)

@@ -6,8 +6,9 @@ import { Level } from 'level'
 import type { NodeInfo } from '../../src/cli/nodeInfo.js'
 import { NodeProcess, runCliProcess as hashmesh } from '../../src/cli/nodeProcess.js'
 import { dataDirPaths } from '../../src/node/dataDirPaths.js'
+import type { ProvenanceReport } from '../../src/node/auditApi.js'
 import type { LookupResult, NodeStatus } from '../../src/node/interface.js'
-import { getJson, postJson } from '../helpers/http.js'
+import { getJson, type HttpReply, postJson } from '../helpers/http.js'
 import { waitFor } from '../helpers/waitFor.js'
 
 const NETWORK = 'forum-e2e'
@@ -21,6 +22,9 @@ const H2 = hash(0xa2)
 const H3 = hash(0xa3)
 
 interface Member { dir: string, config: string, node: NodeProcess, info?: NodeInfo, key: string, admin: string, read: string }
+interface Entry { type: string, value: string, labels?: string[], action?: string }
+/** POST /v1/batches: only a refusal's body is read here. */
+interface PublishReply { error?: { code: string, reason?: string, message: string } }
 
 async function token (path: string): Promise<string> {
   return (await readFile(path, 'utf8')).trim()
@@ -46,8 +50,8 @@ async function status (m: Member): Promise<NodeStatus> {
   return await get<NodeStatus>(m, '/v1/status')
 }
 
-async function publish (m: Member, entries: Array<{ type: string, value: string, labels?: string[], action?: string }>): Promise<{ status: number, body: any }> {
-  return await postJson(`${m.info!.http}/v1/batches`, { entries }, m.admin)
+async function publish (m: Member, entries: Entry[]): Promise<HttpReply<PublishReply>> {
+  return await postJson<PublishReply>(`${m.info!.http}/v1/batches`, { entries }, m.admin)
 }
 
 function headOf (s: NodeStatus, publisher: string): number {
@@ -61,16 +65,18 @@ function ignored (s: NodeStatus, code: string): number {
 /** Every forum node has the root key in its config; C hides a revoked member's entries and heeds one false-positive report. */
 async function member (base: string, name: string, root: string, extra: Record<string, unknown>): Promise<Member> {
   const dir = join(base, name)
-  const key = JSON.parse(await cli(['init', '--data', dir, '--json'])).publisherKey as string
+  const key = (JSON.parse(await cli(['init', '--data', dir, '--json'])) as { publisherKey: string }).publisherKey
   const config = join(base, `${name}.json`)
   const trust = name === 'a' ? [key] : []
-  await writeFile(config, JSON.stringify({ network: NETWORK, trust, syncIntervalMs: SYNC_INTERVAL_MS, forum: { roots: [root], revokedEntries: 'keep' }, ...extra }))
+  const forum = { roots: [root], revokedEntries: 'keep' }
+  await writeFile(config, JSON.stringify({ network: NETWORK, trust, syncIntervalMs: SYNC_INTERVAL_MS, forum, ...extra }))
   const paths = dataDirPaths(dir)
   return { dir, config, key, node: new NodeProcess(dir, []), admin: await token(paths.adminToken), read: await token(paths.readToken) }
 }
 
 async function start (m: Member, bootstrap: Member[]): Promise<void> {
-  const args = ['--config', m.config, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', ...bootstrap.flatMap(b => ['--bootstrap', b.info!.multiaddrs[0]!])]
+  const bootstraps = bootstrap.flatMap(b => ['--bootstrap', b.info!.multiaddrs[0]!])
+  const args = ['--config', m.config, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', ...bootstraps]
   m.node = new NodeProcess(m.dir, args)
   m.info = await m.node.start()
 }
@@ -124,7 +130,8 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
   it('the forum root admits A and B; they join, and every node learns both credentials by gossip', async function () {
     for (const [m, org] of [[a, 'Platform A'], [b, 'Platform B']] as const) {
       const file = join(base, `${org}.credential`)
-      await cli(['forum', 'admit', m.key, '--org', org, '--roles', 'publish,opine', '--until', '2099-01-01', '--root-key', rootKey, '--config', m.config, '--out', file, '--offline'])
+      await cli(['forum', 'admit', m.key, '--org', org, '--roles', 'publish,opine', '--until', '2099-01-01',
+        '--root-key', rootKey, '--config', m.config, '--out', file, '--offline'])
       await cli(['join', file, '--data', m.dir])
     }
     await waitFor('both members on C', async () => {
@@ -150,7 +157,7 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
       assert.deepEqual(found.matches.map(x => [x.publisher, x.organisation, x.standing]), [[a.key, 'Platform A', 'member']])
     }
     const outsider = await publish(c, [{ type: 'sha256', value: H3 }])
-    assert.deepEqual([outsider.status, outsider.body.error.code], [403, 'NOT_ADMITTED'], 'C was never admitted: its own node refuses to sign for the forum')
+    assert.deepEqual([outsider.status, outsider.body.error?.code], [403, 'NOT_ADMITTED'], 'C was never admitted: its own node refuses to sign for the forum')
     assert.equal(ignored(await status(c), 'UNTRUSTED_PUBLISHER'), 1)
   })
 
@@ -160,10 +167,10 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     assert.equal((await publish(b, [{ type: 'sha256', value: H2, labels: ['terror'] }])).status, 201)
     await waitFor("B's add on C", async () => (await lookup(c, H2)).hashes[0]?.addedBy.some(x => x.publisher === b.key), SYNC_TIMEOUT_MS)
 
-    const viaHttp = await get<any>(c, `/v1/provenance/sha256/${H2}`)
-    const viaCli = JSON.parse(await cli(['audit', 'hash', 'sha256', H2, '--data', c.dir, '--json']))
+    const viaHttp = await get<ProvenanceReport>(c, `/v1/provenance/sha256/${H2}`)
+    const viaCli = JSON.parse(await cli(['audit', 'hash', 'sha256', H2, '--data', c.dir, '--json'])) as ProvenanceReport
     assert.deepEqual(viaCli.events, viaHttp.events)
-    const events = viaHttp.events as any[]
+    const { events } = viaHttp
     assert.deepEqual(events.map(e => [e.action, e.publisher, e.organisation, e.seq]), [
       ['add', a.key, 'Platform A', 1], ['retract', a.key, 'Platform A', 2], ['add', b.key, 'Platform B', 1]
     ])
@@ -173,7 +180,7 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
       assert.equal(typeof e.serial, 'number')
       assert.equal(e.root, root)
       assert.ok(['gossip', 'sync'].includes(e.via.path), 'C learned every batch from a peer')
-      assert.ok([a.info!.peerId, b.info!.peerId].includes(e.via.peer), 'and names it')
+      assert.ok([a.info!.peerId, b.info!.peerId].includes(e.via.peer!), 'and names it')
     }
     const created = events.map(e => Date.parse(e.createdAt))
     assert.deepEqual(created, [...created].sort((x, y) => x - y))
@@ -182,7 +189,10 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
 
   it("B reports A's hash a false positive: C sees the report, and C's threshold-1 policy stops matching it", async function () {
     await cli(['opine', 'sha256', H1, 'false_positive', '--reason', 'not_violating', '--data', b.dir])
-    const onC = await waitFor('the report on C', async () => { const r = await lookup(c, H1); return r.hashes[0]?.opinions.falsePositive.count === 1 ? r : undefined }, SYNC_TIMEOUT_MS)
+    const onC = await waitFor('the report on C', async () => {
+      const r = await lookup(c, H1)
+      return r.hashes[0]?.opinions.falsePositive.count === 1 ? r : undefined
+    }, SYNC_TIMEOUT_MS)
     assert.deepEqual(onC.hashes[0]!.opinions.falsePositive.organisations, ['Platform B'])
     assert.equal(onC.listed, true)
     assert.equal(onC.match, false)
@@ -195,7 +205,8 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     aLastSeq = headOf(await status(b), a.key)
     assert.equal(aLastSeq, 2)
     await c.node.stop()
-    await cli(['forum', 'revoke', a.key, '--reason', 'left the forum', '--root-key', rootKey, '--config', b.config, '--data', b.dir, '--out', join(base, 'a.revocation')])
+    await cli(['forum', 'revoke', a.key, '--reason', 'left the forum', '--root-key', rootKey, '--config', b.config, '--data', b.dir,
+      '--out', join(base, 'a.revocation')])
     await waitFor('the revocation on A', async () => {
       const forum = await get<{ members: Array<{ publisher: string, status: string }> }>(a, '/v1/forum')
       return forum.members.find(x => x.publisher === a.key)?.status === 'revoked'
@@ -204,8 +215,8 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     // A's config lists its own key in trust, as an operator who once set it up privately might: the
     // revocation a root signed wins over that, over HTTP and on the command line.
     const refused = await publish(a, [{ type: 'sha256', value: H3, labels: ['terror'] }])
-    assert.deepEqual([refused.status, refused.body.error.code, refused.body.error.reason], [403, 'NOT_ADMITTED', 'CREDENTIAL_REVOKED'])
-    assert.doesNotMatch(refused.body.error.message, /list the key in trust/)
+    assert.deepEqual([refused.status, refused.body.error?.code, refused.body.error?.reason], [403, 'NOT_ADMITTED', 'CREDENTIAL_REVOKED'])
+    assert.doesNotMatch(refused.body.error!.message, /list the key in trust/)
     const file = join(base, 'late.csv')
     await writeFile(file, `type,value,labels\nsha256,${H3},terror\n`)
     const viaCli = await hashmesh(['publish', file, '--data', a.dir])
@@ -215,7 +226,7 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     // Only an explicit override makes A's node accept its own key against the forum: recorded,
     // shown in status and in lookups as a local decision. The other nodes still refuse.
     const reason = 'e2e: keep publishing locally after the revocation'
-    const config = JSON.parse(await readFile(a.config, 'utf8'))
+    const config = JSON.parse(await readFile(a.config, 'utf8')) as { forum: Record<string, unknown> }
     await writeFile(a.config, JSON.stringify({ ...config, forum: { ...config.forum, overrides: [{ key: a.key, reason }] } }))
     await a.node.stop()
     await start(a, [b])
@@ -230,7 +241,8 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     assert.equal(headOf(await status(b), a.key), aLastSeq)
     assert.equal((await lookup(b, H3)).listed, false)
     const keptOnB = await lookup(b, H1)
-    assert.deepEqual([keptOnB.listed, keptOnB.matches.filter(x => x.publisher === a.key).map(x => x.standing)], [true, ['revoked']], "B keeps a revoked member's earlier entries")
+    const keptStanding = keptOnB.matches.filter(x => x.publisher === a.key).map(x => x.standing)
+    assert.deepEqual([keptOnB.listed, keptStanding], [true, ['revoked']], "B keeps a revoked member's earlier entries")
 
     await start(c, [a, b])
     await waitFor('C refusing the late batch it pulls from A', async () => ignored(await status(c), 'CREDENTIAL_REVOKED') > 0, SYNC_TIMEOUT_MS)
@@ -238,17 +250,19 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     assert.equal((await lookup(c, H3)).listed, false)
     const hiddenOnC = await lookup(c, H1)
     assert.deepEqual([hiddenOnC.listed, hiddenOnC.match, hiddenOnC.matches.filter(x => x.publisher === a.key)], [false, false, []], 'C hides them')
-    const audit = await get<any>(c, `/v1/provenance/sha256/${H1}`)
-    assert.ok(audit.events.some((e: any) => e.publisher === a.key && e.action === 'add' && e.standing === 'revoked'), 'still in the store for audit')
+    const audit = await get<ProvenanceReport>(c, `/v1/provenance/sha256/${H1}`)
+    assert.ok(audit.events.some(e => e.publisher === a.key && e.action === 'add' && e.standing === 'revoked'), 'still in the store for audit')
   })
 
   it('B rotates its publisher key: the root admits the new key, its batches count for Platform B, the old history stays attributed', async function () {
     const oldKey = b.key
     await b.node.stop()
-    const rotated = JSON.parse(await cli(['rotate-key', '--data', b.dir, '--config', b.config, '--json']))
+    const rotated = JSON.parse(await cli(['rotate-key', '--data', b.dir, '--config', b.config, '--json'])) as
+      { oldKey: string, newKey: string, lastSeq: number, rotationFile: string }
     assert.deepEqual([rotated.oldKey, rotated.lastSeq], [oldKey, 2])
     const file = join(base, 'b-rotated.credential')
-    await cli(['forum', 'admit', rotated.newKey, '--org', 'Platform B', '--roles', 'publish,opine', '--until', '2099-01-01', '--rotation', rotated.rotationFile, '--root-key', rootKey, '--config', b.config, '--out', file, '--offline'])
+    await cli(['forum', 'admit', rotated.newKey, '--org', 'Platform B', '--roles', 'publish,opine', '--until', '2099-01-01',
+      '--rotation', rotated.rotationFile, '--root-key', rootKey, '--config', b.config, '--out', file, '--offline'])
     await start(b, [a])
     b.key = rotated.newKey
     // Gossipsub keeps a peer that left out of its mesh for a backoff period: until B is grafted again,
@@ -260,8 +274,9 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     assert.deepEqual(found.matches.map(x => [x.publisher, x.organisation, x.standing]), [[rotated.newKey, 'Platform B', 'member']])
     const forum = await get<{ members: Array<{ publisher: string, status: string, rotatedTo?: string }> }>(c, '/v1/forum')
     assert.equal(forum.members.find(x => x.publisher === oldKey)?.status, 'rotated')
-    const history = await get<any>(c, `/v1/provenance/sha256/${H2}`)
-    assert.deepEqual(history.events.filter((e: any) => e.publisher === oldKey).map((e: any) => [e.organisation, e.standing]), [['Platform B', 'member']], 'old-key history before the rotation still counts for Platform B')
+    const history = await get<ProvenanceReport>(c, `/v1/provenance/sha256/${H2}`)
+    assert.deepEqual(history.events.filter(e => e.publisher === oldKey).map(e => [e.organisation, e.standing]), [['Platform B', 'member']],
+      'old-key history before the rotation still counts for Platform B')
   })
 
   it('audit verify passes on an intact store and catches a flipped byte, a deleted batch, an edited index entry and an edited audit record', async function () {
@@ -277,7 +292,8 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
     assert.equal(noConfig.code, 0, `the same answer without the config: ${noConfig.out}${noConfig.err}`)
     const moved = join(base, 'b-new-root.json')
     const newRoot = 'ab'.repeat(32)
-    await writeFile(moved, JSON.stringify({ ...JSON.parse(await readFile(b.config, 'utf8')), dataDir: b.dir, forum: { roots: [newRoot], revokedEntries: 'keep' } }))
+    const bConfig = JSON.parse(await readFile(b.config, 'utf8')) as Record<string, unknown>
+    await writeFile(moved, JSON.stringify({ ...bConfig, dataDir: b.dir, forum: { roots: [newRoot], revokedEntries: 'keep' } }))
     const changed = await hashmesh(['audit', 'verify', '--config', moved])
     assert.equal(changed.code, 0, changed.out + changed.err)
     assert.match(changed.out, new RegExp(`forum roots changed: recorded \\[${root}\\], config \\[${newRoot}\\]`))
@@ -292,7 +308,7 @@ describe('forum membership, opinions, revocation and audit end to end (real proc
       await corruptCopy(b.dir, copy, bucket, how)
       const run = await hashmesh(['audit', 'verify', '--data', copy, '--config', b.config, '--json'])
       assert.equal(run.code, 1, `${what}: ${run.out}${run.err}`)
-      const report = JSON.parse(run.out)
+      const report = JSON.parse(run.out) as { ok: boolean, problems: unknown[] }
       assert.equal(report.ok, false, what)
       assert.ok(report.problems.length > 0, what)
     }

@@ -43,7 +43,8 @@ describe('metrics end to end: B syncs from A, answers lookups and an upload, and
     const dirB = join(base, 'b')
     a = new NodeProcess(dirA, nodeArgs(['--open-metrics']))
     infoA = await a.start()
-    const published = await postJson(`${infoA.http}/v1/batches`, { entries: [{ type: 'md5', value: FILE_MD5 }, { type: 'pdq', value: PDQ }] }, await token(dirA, 'adminToken'))
+    const entries = [{ type: 'md5', value: FILE_MD5 }, { type: 'pdq', value: PDQ }]
+    const published = await postJson(`${infoA.http}/v1/batches`, { entries }, await token(dirA, 'adminToken'))
     assert.equal(published.status, 201, JSON.stringify(published.body))
     // B starts after the publish, so the batch reaches it by sync (heads exchange), not gossip.
     b = new NodeProcess(dirB, nodeArgs(['--bootstrap', infoA.multiaddrs[0]!, '--trust', infoA.publisherKey]))
@@ -70,7 +71,8 @@ describe('metrics end to end: B syncs from A, answers lookups and an upload, and
   it('B\'s /metrics counts its lookups, upload, HTTP requests, peers, mesh, PDQ index and sync lag', async function () {
     assert.equal((await getJson<{ match: boolean }>(`${infoB.http}/v1/lookup/md5/${FILE_MD5}`, readB)).body.match, true)
     assert.equal((await getJson<{ listed: boolean }>(`${infoB.http}/v1/lookup/sha1/${'00'.repeat(20)}`, readB)).body.listed, false)
-    const upload = await fetch(`${infoB.http}/v1/match`, { method: 'POST', headers: { authorization: `Bearer ${readB}`, 'content-type': 'application/octet-stream' }, body: FILE })
+    const headers = { authorization: `Bearer ${readB}`, 'content-type': 'application/octet-stream' }
+    const upload = await fetch(`${infoB.http}/v1/match`, { method: 'POST', headers, body: FILE })
     assert.equal(((await upload.json()) as { match: boolean }).match, true)
     assert.equal((await fetch(`${infoB.http}/no/such/${FILE_MD5}`)).status, 404)
 

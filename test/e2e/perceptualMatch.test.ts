@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { NodeInfo } from '../../src/cli/nodeInfo.js'
 import { NodeProcess, runCliProcess as hashmeshProcess } from '../../src/cli/nodeProcess.js'
 import type { LookupResult, MatchResult, NodeStatus } from '../../src/node/interface.js'
-import { getJson } from '../helpers/http.js'
+import { getJson, type HttpReply } from '../helpers/http.js'
 import { vectorPath } from '../helpers/pdqVectors.js'
 import { waitFor } from '../helpers/waitFor.js'
 
@@ -17,9 +17,15 @@ const image = (...parts: string[]): string => vectorPath('images', ...parts)
 const ORIGINAL = image('bridge-mods', 'aaa-orig.jpg')
 const OTHER_LISTED = image('labelme-subset', 'q0122.jpg')
 /** Re-encoded, resized, blurred, sharpened and recoloured copies of ORIGINAL: byte-different, visually the same. */
-const EDITS = ['blur-a-lot.jpg', 'sharpen-a-lot.jpg', 'shrink-a-lot.jpg', 'square-256x256.jpg', 'high-contrast.jpg', 'high-saturation.jpg'].map(f => image('bridge-mods', f))
+const EDITS = ['blur-a-lot.jpg', 'sharpen-a-lot.jpg', 'shrink-a-lot.jpg', 'square-256x256.jpg', 'high-contrast.jpg', 'high-saturation.jpg']
+  .map(f => image('bridge-mods', f))
 const UNRELATED = image('labelme-subset', 'q2821.jpg')
 const ROTATED = image('dih', 'bridge-2-rotate-90.jpg')
+
+/** What a refused request answers. */
+interface ErrorReply { error?: { code: string } }
+/** POST /v1/match answers a match, or (refused) an error. */
+type MatchReply = MatchResult & ErrorReply
 
 function nodeArgs (extra: string[]): string[] {
   return ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--open-reads', ...extra]
@@ -29,9 +35,9 @@ async function status (info: NodeInfo): Promise<NodeStatus> {
   return (await getJson<NodeStatus>(`${info.http}/v1/status`)).body
 }
 
-async function upload (info: NodeInfo, bytes: Uint8Array, contentType: string, query = ''): Promise<{ status: number, body: any }> {
+async function upload (info: NodeInfo, bytes: Uint8Array, contentType: string, query = ''): Promise<HttpReply<MatchReply>> {
   const res = await fetch(`${info.http}/v1/match${query}`, { method: 'POST', headers: { 'content-type': contentType }, body: bytes })
-  return { status: res.status, body: await res.json() }
+  return { status: res.status, body: await res.json() as MatchReply }
 }
 
 /**
@@ -39,14 +45,14 @@ async function upload (info: NodeInfo, bytes: Uint8Array, contentType: string, q
  * before reading a body. (Sending the body races with the node closing the connection after its 413,
  * which a client sees as EPIPE or a reset that can swallow the answer.)
  */
-async function declareUpload (info: NodeInfo, bytes: number): Promise<{ status: number, body: any }> {
+async function declareUpload (info: NodeInfo, bytes: number): Promise<HttpReply<ErrorReply>> {
   return await new Promise((resolve, reject) => {
     const req = request(`${info.http}/v1/match`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': bytes } }, res => {
       let text = ''
       res.on('data', (d: Buffer) => { text += d.toString() })
       res.on('end', () => {
         req.destroy()
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) })
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as ErrorReply })
       })
     })
     req.on('error', reject)
@@ -76,7 +82,9 @@ describe('perceptual matching end to end: A publishes PDQ of images, B matches e
     await writeFile(config, JSON.stringify({ match: { maxUploadBytes: UPLOAD_LIMIT } }))
     b = new NodeProcess(dirB, nodeArgs(['--config', config, '--bootstrap', infoA.multiaddrs[0]!, '--trust', infoA.publisherKey]))
     infoB = await b.start()
-    await waitFor('A–B mesh', async () => (await status(infoA)).meshPeers.includes(infoB.peerId) && (await status(infoB)).meshPeers.includes(infoA.peerId), 20_000)
+    await waitFor('A–B mesh', async () => {
+      return (await status(infoA)).meshPeers.includes(infoB.peerId) && (await status(infoB)).meshPeers.includes(infoA.peerId)
+    }, 20_000)
   })
 
   after(async function () {
@@ -92,7 +100,7 @@ describe('perceptual matching end to end: A publishes PDQ of images, B matches e
     originalPdq = hashed.out.split('\n').find(l => l.startsWith('pdq,'))!.split(',')[1]!
     const published = await hashmeshProcess(['publish', csv, '--data', dirA, '--json'])
     assert.equal(published.code, 0, published.err)
-    assert.equal(JSON.parse(published.out).total.entries, 8)
+    assert.equal((JSON.parse(published.out) as { total: { entries: number } }).total.entries, 8)
     await waitFor('both PDQ hashes in B\'s index', async () => (await status(infoB)).pdqIndex.hashes === 2)
   })
 
@@ -119,7 +127,7 @@ describe('perceptual matching end to end: A publishes PDQ of images, B matches e
     const original = await upload(infoB, await readFile(ORIGINAL), 'image/jpeg')
     assert.equal(original.status, 200)
     assert.equal(original.body.listed, true)
-    assert.deepEqual(original.body.results.map((r: LookupResult) => [r.type, r.listed]), [['md5', true], ['sha1', true], ['sha256', true], ['pdq', true]])
+    assert.deepEqual(original.body.results.map(r => [r.type, r.listed]), [['md5', true], ['sha1', true], ['sha256', true], ['pdq', true]])
     assert.equal(pdqResult(original.body)!.matches[0]!.distance, 0)
 
     const rotated = await readFile(ROTATED)
@@ -127,7 +135,7 @@ describe('perceptual matching end to end: A publishes PDQ of images, B matches e
     const turned = await upload(infoB, rotated, 'image/jpeg', '?dihedral=true')
     assert.equal(turned.body.listed, true)
     const [hit] = pdqResult(turned.body)!.matches
-    assert.equal(turned.body.variants[hit!.variant!], 'rotate270')
+    assert.equal(turned.body.variants![hit!.variant!], 'rotate270')
     assert.ok(hit!.distance! <= 31)
   })
 
@@ -145,15 +153,15 @@ describe('perceptual matching end to end: A publishes PDQ of images, B matches e
 
   it('refuses bad uploads with clear errors and keeps serving with its data intact', async function () {
     const big = await declareUpload(infoB, UPLOAD_LIMIT + 1)
-    assert.deepEqual([big.status, big.body.error.code], [413, 'BODY_TOO_LARGE'])
+    assert.deepEqual([big.status, big.body.error?.code], [413, 'BODY_TOO_LARGE'])
     const json = await upload(infoB, Buffer.from('{"image":"x"}'), 'application/json')
-    assert.deepEqual([json.status, json.body.error.code], [415, 'UNSUPPORTED_MEDIA_TYPE'])
+    assert.deepEqual([json.status, json.body.error?.code], [415, 'UNSUPPORTED_MEDIA_TYPE'])
     const notPng = await upload(infoB, Buffer.from('this is not a png'), 'image/png')
-    assert.deepEqual([notPng.status, notPng.body.error.code], [415, 'UNSUPPORTED_IMAGE'])
+    assert.deepEqual([notPng.status, notPng.body.error?.code], [415, 'UNSUPPORTED_IMAGE'])
     const bytes = await upload(infoB, Buffer.from('any file at all'), 'application/octet-stream')
     assert.deepEqual([bytes.status, bytes.body.pdqSkipped, bytes.body.results.length], [200, 'NOT_AN_IMAGE', 3])
     const flat = await upload(infoB, await readFile(image('misc', 'small.jpg')), 'image/jpeg')
-    assert.deepEqual([flat.status, flat.body.pdqSkipped, flat.body.hashes.pdq.quality], [200, 'LOW_QUALITY', 0])
+    assert.deepEqual([flat.status, flat.body.pdqSkipped, flat.body.hashes.pdq?.quality], [200, 'LOW_QUALITY', 0])
     const s = await status(infoB)
     assert.equal(s.pdqIndex.hashes, 2)
     assert.equal(s.hashes.pdq, 2)

@@ -55,7 +55,7 @@ describe('read-only client: a data dir with only node.json and read.token, again
     assert.match(match.out, /^MATCH: .*upload\.png/)
     const status = await hashmesh(['status', '--data', client, '--json'])
     assert.equal(status.code, 0, status.err)
-    assert.equal(JSON.parse(status.out).publisherKey, info.publisherKey)
+    assert.equal((JSON.parse(status.out) as { publisherKey: string }).publisherKey, info.publisherKey)
     const audit = await hashmesh(['audit', 'hash', 'sha256', sha256, '--data', client, '--json'])
     assert.equal(audit.code, 0, audit.err)
     assert.match(audit.out, new RegExp(info.publisherKey))

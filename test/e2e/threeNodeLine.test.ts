@@ -29,7 +29,9 @@ async function status (info: NodeInfo): Promise<NodeStatus> {
 }
 
 async function lookupAll (info: NodeInfo, queries: Array<{ type: string, value: string }>): Promise<LookupResult[]> {
-  const reply = await postJson<{ results: LookupResult[] }>(`${info.http}/v1/lookup`, { queries: queries.map(({ type, value }) => ({ type, value })) })
+  // Every entry, not only the summaries: the tests below read who published what, in which batch.
+  const body = { queries: queries.map(({ type, value }) => ({ type, value })), matches: true }
+  const reply = await postJson<{ results: LookupResult[] }>(`${info.http}/v1/lookup`, body)
   assert.equal(reply.status, 200)
   return reply.body.results
 }
@@ -145,7 +147,10 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     assert.ok((counts.reject.BAD_SIGNATURE ?? 0) >= 1, `A counted the forgery: ${JSON.stringify(counts)}`)
     assert.ok((counts.ignore.UNTRUSTED_PUBLISHER ?? 0) >= 1, `A counted the untrusted batch: ${JSON.stringify(counts)}`)
     for (const info of [infoA, infoB, infoC]) {
-      const [f, u] = await lookupAll(info, [{ type: 'sha256', value: Buffer.from(forgedValue).toString('hex') }, { type: 'sha256', value: Buffer.from(untrustedValue).toString('hex') }])
+      const [f, u] = await lookupAll(info, [
+        { type: 'sha256', value: Buffer.from(forgedValue).toString('hex') },
+        { type: 'sha256', value: Buffer.from(untrustedValue).toString('hex') }
+      ])
       assert.equal(f!.matches.length, 0, 'forged batch stored')
       assert.equal(u!.matches.length, 0, 'untrusted batch stored')
     }
@@ -182,7 +187,9 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
   it('a peer flooding invalid batches is disconnected, and a valid batch published meanwhile still reaches everyone', async function () {
     const flooder = await roguePeer(infoB)
     const aPublic = Buffer.from(infoA.publisherKey, 'hex')
-    const forgery = (): Uint8Array => handMadeBatch({ publisher: aPublic, signer: generateSecretKey(), seq: 1, prev: new Uint8Array(0), value: randomBytes(32) })
+    const forgery = (): Uint8Array => {
+      return handMadeBatch({ publisher: aPublic, signer: generateSecretKey(), seq: 1, prev: new Uint8Array(0), value: randomBytes(32) })
+    }
     const flood = (async () => {
       for (let i = 0; i < 2_000; i++) await flooder.services.pubsub.publish(batchTopic(NETWORK), forgery()).catch(() => undefined)
     })()
@@ -203,10 +210,15 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
   it('a publisher signing two batches for one seq is caught: every node stores the proof and marks it, until an admin decides', async function () {
     const aSecret = Buffer.from((await readFile(join(dirs.a, 'publisher.key'), 'utf8')).trim(), 'hex')
     const head = (await status(infoA)).publishers.find(p => p.publisher === infoA.publisherKey)!
-    const fork = (value: Uint8Array): Uint8Array => handMadeBatch({ publisher: publicKeyOf(aSecret), signer: aSecret, seq: head.seq + 1, prev: Buffer.from(head.headId, 'hex'), value })
+    const fork = (value: Uint8Array): Uint8Array => {
+      return handMadeBatch({ publisher: publicKeyOf(aSecret), signer: aSecret, seq: head.seq + 1, prev: Buffer.from(head.headId, 'hex'), value })
+    }
     const toB = await roguePeer(infoB)
     const toC = await roguePeer(infoC)
-    await Promise.all([toB.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32))), toC.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32)))])
+    await Promise.all([
+      toB.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32))),
+      toC.services.pubsub.publish(batchTopic(NETWORK), fork(randomBytes(32)))
+    ])
 
     for (const info of [infoA, infoB, infoC]) {
       const proofs = await waitFor(`the proof on ${info.peerId}`, async () => {
@@ -226,6 +238,7 @@ describe('three nodes in a line A–B–C (real processes, TCP, noise, yamux, Le
     assert.equal(decided.status, 200)
     assert.equal(decided.body.decision, 'follow-stored')
     const log = await getJson<{ records: Array<{ action: string, details: Record<string, unknown> }> }>(`${infoB.http}/v1/audit/log`, token)
-    assert.deepEqual(log.body.records.filter(r => r.action === 'equivocation.decide').map(r => r.details), [{ publisher: infoA.publisherKey, decision: 'follow-stored' }], 'the decision is in the audit log')
+    assert.deepEqual(log.body.records.filter(r => r.action === 'equivocation.decide').map(r => r.details),
+      [{ publisher: infoA.publisherKey, decision: 'follow-stored' }], 'the decision is in the audit log')
   })
 })
