@@ -212,13 +212,14 @@ export class HashStore {
    */
   async hashRowsFor (hashes: readonly TypedValue[]): Promise<Array<HashRows | undefined>> {
     const repository = this.repositories.hashRows
-    const cacheKeys = hashes.map(h => cacheKeyOf(repository.encodeKey(h)))
+    const keys = hashes.map(h => repository.encodeKey(h))
+    const cacheKeys = keys.map(cacheKeyOf)
     const out = cacheKeys.map(k => this.rowsCache.get(k))
     const missing = out.flatMap((rows, i) => rows === undefined ? [i] : [])
     for (let from = 0; from < missing.length; from += HASH_ROWS_READ_KEYS) {
       const chunk = missing.slice(from, from + HASH_ROWS_READ_KEYS)
       const generation = this.rowsCache.generation
-      const values = await repository.getManyBinary(chunk.map(i => hashes[i]!))
+      const values = await repository.getManyEncoded(chunk.map(i => keys[i]!))
       values.forEach((bytes, j) => {
         if (bytes === undefined) return
         const i = chunk[j]!

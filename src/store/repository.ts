@@ -1,5 +1,5 @@
 import type { Level } from 'level'
-import type { Bucket } from './buckets.js'
+import { Bucket } from './buckets.js'
 import { StoreError } from './errors.js'
 import { type KeyRange, bucketRange } from './keys.js'
 
@@ -94,7 +94,13 @@ export class Repository<K, V> {
   }
 
   async getManyBinary (keys: readonly K[], options: ReadOptions = {}): Promise<Array<Uint8Array | undefined>> {
-    return await this.db.getMany(keys.map(k => this.keys.encode(k)), options)
+    return await this.getManyEncoded(keys.map(k => this.keys.encode(k)), options)
+  }
+
+  /** For a caller that holds the keys encoded already (encodeKey); a key of another bucket is refused. */
+  async getManyEncoded (keys: readonly Uint8Array[], options: ReadOptions = {}): Promise<Array<Uint8Array | undefined>> {
+    if (keys.some(k => k[0] !== this.bucket)) throw new StoreError('BAD_RANGE', `a key outside bucket ${Bucket[this.bucket]}`)
+    return await this.db.getMany(keys as Uint8Array[], options)
   }
 
   async has (key: K, options: ReadOptions = {}): Promise<boolean> {

@@ -47,6 +47,7 @@ describe('store: typed repositories over the one LevelDB', () => {
     await assert.rejects(batchAt.all({ range: prefixRange(Uint8Array.of(Bucket.head)) }), { name: 'StoreError', code: 'BAD_RANGE' })
     const pastTheBucket = { gte: Uint8Array.of(Bucket.batchAt), lt: Uint8Array.of(Bucket.entryIndex) }
     await assert.rejects(batchAt.count({ range: pastTheBucket }), { name: 'StoreError', code: 'BAD_RANGE' })
+    await assert.rejects(batchAt.getManyEncoded([Uint8Array.of(Bucket.head, 1)]), { name: 'StoreError', code: 'BAD_RANGE' })
   })
 
   it('writes nothing itself: its ops reach LevelDB only through the store, in one atomic batch', async () => {
