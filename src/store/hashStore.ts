@@ -15,7 +15,7 @@ import { type ListingRow, isListed } from './listing.js'
 import { type TypedValue, entryRangeFor, entryTypeRange, parseBatchAtKey, parseEntryKey } from './keys.js'
 import { MIGRATIONS } from './migrations.js'
 import { type EquivocationRecord, decodeIndexRow } from './records.js'
-import type { LevelDb, StoreOp, StoreSnapshot } from './repository.js'
+import type { LevelDb, Repository, StoreOp, StoreSnapshot } from './repository.js'
 import { upgradeSchema } from './schemaUpgrade.js'
 import { SerialQueue } from './serialQueue.js'
 import { StoreRepositories } from './storeRepositories.js'
@@ -292,7 +292,7 @@ export class HashStore {
       r.batchAt.putOp({ publisher, seq }, batch.id),
       r.batchId.putOp(batch.id, { publisher, seq }),
       ...entryRows(r.entryIndex, batch, receipt),
-      ...rows.map(({ hash, record }) => r.hashRows.putOp(hash, record)),
+      ...rows.map(({ key, record }) => r.hashRows.putEncodedOp(key, record)),
       r.head.putOp(publisher, {
         seq,
         headId: batch.id,
@@ -301,33 +301,42 @@ export class HashStore {
       }),
       ...(await extra?.() ?? [])
     ])
-    this.rowsCache.written(rows.map(({ hash }) => cacheKeyOf(r.hashRows.encodeKey(hash))))
+    this.rowsCache.written(rows.map(w => w.cacheKey))
     return 'stored'
   }
 
   /** The HashRows records `batch` rewrites: read, extended with its rows, written with the batch. */
-  private async hashRowsOf (batch: DecodedBatch): Promise<Array<{ hash: TypedValue, record: HashRows }>> {
-    const added = [...batchRowsByHash(batch).values()]
-    const before = await this.repositories.hashRows.getMany(added.map(a => a.hash))
-    return added.map(({ hash, rows }, i) => ({ hash, record: withRows(before[i], rows) }))
+  private async hashRowsOf (batch: DecodedBatch): Promise<HashRowsWrite[]> {
+    const repository = this.repositories.hashRows
+    const added = [...batchRowsByHash(batch, repository).values()]
+    const before = await repository.getManyEncoded(added.map(a => a.key))
+    return added.map(({ key, cacheKey, rows }, i) => {
+      const stored = before[i]
+      return { key, cacheKey, record: withRows(stored === undefined ? undefined : repository.decodeValue(stored), rows) }
+    })
   }
 }
+
+/** One hash's record as a batch rewrites it, with its key encoded once for the read, the write and the cache. */
+interface HashRowsWrite { key: Uint8Array, cacheKey: string, record: HashRows }
 
 /** A key's bytes as a string, one char per byte: a cheap Map key. */
 function cacheKeyOf (key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
 }
 
+interface BatchRowsOfHash { key: Uint8Array, cacheKey: string, rows: HashRow[] }
+
 /** The batch's rows grouped by hash, in position order. */
-function batchRowsByHash (batch: DecodedBatch): Map<string, { hash: TypedValue, rows: HashRow[] }> {
+function batchRowsByHash (batch: DecodedBatch, repository: Repository<TypedValue, HashRows>): Map<string, BatchRowsOfHash> {
   const { publisher, seq, createdAtMs, entries } = batch.body
-  const byHash = new Map<string, { hash: TypedValue, rows: HashRow[] }>()
+  const byHash = new Map<string, BatchRowsOfHash>()
   entries.forEach((e, position) => {
-    const signalTypeCode = requireSignalType(e.signalType).code
-    const id = `${signalTypeCode}:${toHex(e.value)}`
+    const key = repository.encodeKey({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value })
+    const cacheKey = cacheKeyOf(key)
     const row: HashRow = { publisher, seq, position, createdAtMs, action: e.action, labels: e.labels }
-    const group = byHash.get(id)
-    if (group === undefined) byHash.set(id, { hash: { signalTypeCode, value: e.value }, rows: [row] })
+    const group = byHash.get(cacheKey)
+    if (group === undefined) byHash.set(cacheKey, { key, cacheKey, rows: [row] })
     else group.rows.push(row)
   })
   return byHash

@@ -116,6 +116,12 @@ export class Repository<K, V> {
   }
 
   /** For a value already encoded (a record rewritten by a migration, or copied as it is). */
+  /** For a caller that holds the key encoded already; a key of another bucket is refused. */
+  putEncodedOp (key: Uint8Array, value: V): StoreOp {
+    if (key[0] !== this.bucket) throw new StoreError('BAD_RANGE', `a key outside bucket ${Bucket[this.bucket]}`)
+    return { type: 'put', key, value: this.values.encode(value) }
+  }
+
   putBinaryOp (key: K, bytes: Uint8Array): StoreOp {
     return { type: 'put', key: this.keys.encode(key), value: bytes }
   }
