@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { Level } from 'level'
 import { generateSecretKey } from '../../../src/crypto/ed25519.js'
@@ -21,9 +20,9 @@ import { StoreRepositories } from '../../../src/store/storeRepositories.js'
 import { LOCAL_SOURCE } from '../../../src/wire/batchSource.js'
 import { Action, type DecodedBatch } from '../../../src/wire/types.js'
 import { VALUES } from '../../fixtures/store-v1/build.js'
+import { restoreStoreV1 } from '../../fixtures/store-v1/storeDump.js'
 import { makeSignedBatch } from '../../helpers/batches.js'
 
-const FIXTURE_DB = fileURLToPath(new URL('../../fixtures/store-v1/db', import.meta.url))
 const KEYS = [generateSecretKey(), generateSecretKey()]
 const HASHES = [new Uint8Array(16).fill(1), new Uint8Array(16).fill(2), new Uint8Array(16).fill(3)]
 
@@ -40,7 +39,7 @@ describe('store: schema 2 -> 3 writes every hash\'s HashRows record from the ent
 
   it('the schema-1 fixture, upgraded, answers summaries exactly as its entries do', async () => {
     const path = join(dir, 'db')
-    await cp(FIXTURE_DB, path, { recursive: true })
+    await restoreStoreV1(path)
     const store = await HashStore.open(path)
     try {
       const lookups = new LookupService({ store, indexes: await LookupIndexes.load(store, silentLogger()) })

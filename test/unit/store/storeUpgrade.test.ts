@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +15,7 @@ import type { LevelDb, StoreOp } from '../../../src/store/repository.js'
 import { upgradeSchema } from '../../../src/store/schemaUpgrade.js'
 import { StoreRepositories } from '../../../src/store/storeRepositories.js'
 import { storeAnswers } from '../../fixtures/store-v1/answers.js'
+import { restoreStoreV1 } from '../../fixtures/store-v1/storeDump.js'
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/store-v1/', import.meta.url))
 
@@ -59,7 +60,7 @@ describe('store: a store written by the schema-1 release (test/fixtures/store-v1
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hashmesh-upgrade-'))
     path = join(dir, 'db')
-    await cp(join(FIXTURE, 'db'), path, { recursive: true })
+    await restoreStoreV1(path)
   })
 
   afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
