@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js'
 import type { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { toHex } from '../signals/hex.js'
 import { StoreError } from '../store/errors.js'
-import type { BatchReceipt, ExtraOps, HashStore } from '../store/hashStore.js'
+import type { BatchReceipt, ExtraOps, HashStore, TypedValue } from '../store/hashStore.js'
 import { SerialQueue } from '../store/serialQueue.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { validateBatch } from './batchValidator.js'
@@ -184,7 +184,8 @@ export class BatchIngester {
   private async apply (batch: DecodedBatch, receipt: BatchReceipt, extra?: ExtraOps): Promise<void> {
     const { store, indexes } = this.components
     try {
-      if (await store.applyBatch(batch, receipt, extra) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
+      const stored = (h: TypedValue): boolean => indexes.exact.has(h.signalTypeCode, h.value)
+      if (await store.applyBatch(batch, receipt, extra, stored) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
     } catch (err) {
       const code = err instanceof StoreError ? STORE_REFUSALS[err.code] : undefined
       if (code === undefined) throw err

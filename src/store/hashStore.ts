@@ -138,8 +138,14 @@ export class HashStore {
    * different batch at the same publisher and seq is refused (SEQ_CONFLICT), so one seq never maps
    * to two batches.
    */
-  async applyBatch (batch: DecodedBatch, receipt: BatchReceipt, extra?: ExtraOps): Promise<ApplyResult> {
-    return await this.writes.run(async () => await this.writeBatch(batch, receipt, extra))
+  /**
+   * `stored` (optional) tells which hashes already have rows here, so that only their HashRows
+   * records are read to be extended; it must never say false for a hash that has rows (the lookup
+   * index, built from the rows and extended after every stored batch, is such a set). Without it
+   * every hash's record is read.
+   */
+  async applyBatch (batch: DecodedBatch, receipt: BatchReceipt, extra?: ExtraOps, stored?: StoredHashes): Promise<ApplyResult> {
+    return await this.writes.run(async () => await this.writeBatch(batch, receipt, extra, stored))
   }
 
   async head (publisher: Uint8Array): Promise<HeadRecord | undefined> {
@@ -280,13 +286,13 @@ export class HashStore {
     await this.db.batch(ops)
   }
 
-  private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): Promise<ApplyResult> {
+  private async writeBatch (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined, stored: StoredHashes | undefined): Promise<ApplyResult> {
     if (await this.hasBatch(batch.id)) return 'duplicate'
     const { publisher, seq } = batch.body
     const head = await this.head(publisher)
     checkLinks(head, batch)
     const r = this.repositories
-    const rows = await this.hashRowsOf(batch)
+    const rows = await this.hashRowsOf(batch, stored)
     await this.commit([
       r.signedBatch.putOp({ publisher, seq }, { signed: batch.signedBytes, ...receipt }),
       r.batchAt.putOp({ publisher, seq }, batch.id),
@@ -305,17 +311,26 @@ export class HashStore {
     return 'stored'
   }
 
-  /** The HashRows records `batch` rewrites: read, extended with its rows, written with the batch. */
-  private async hashRowsOf (batch: DecodedBatch): Promise<HashRowsWrite[]> {
+  /**
+   * The HashRows records `batch` rewrites: those of hashes with rows already are read and extended,
+   * a new hash's is its rows alone; all are written with the batch.
+   */
+  private async hashRowsOf (batch: DecodedBatch, stored: StoredHashes | undefined): Promise<HashRowsWrite[]> {
     const repository = this.repositories.hashRows
     const added = [...batchRowsByHash(batch, repository).values()]
-    const before = await repository.getManyEncoded(added.map(a => a.key))
-    return added.map(({ key, cacheKey, rows }, i) => {
-      const stored = before[i]
-      return { key, cacheKey, record: withRows(stored === undefined ? undefined : repository.decodeValue(stored), rows) }
+    const known = stored === undefined ? added : added.filter(a => stored(a.hash))
+    const before = new Map<string, Uint8Array>()
+    const values = await repository.getManyEncoded(known.map(a => a.key))
+    values.forEach((bytes, i) => { if (bytes !== undefined) before.set(known[i]!.cacheKey, bytes) })
+    return added.map(({ key, cacheKey, rows }) => {
+      const bytes = before.get(cacheKey)
+      return { key, cacheKey, record: withRows(bytes === undefined ? undefined : repository.decodeValue(bytes), rows) }
     })
   }
 }
+
+/** Whether a hash has rows in the store already; see applyBatch. */
+export type StoredHashes = (hash: TypedValue) => boolean
 
 /** One hash's record as a batch rewrites it, with its key encoded once for the read, the write and the cache. */
 interface HashRowsWrite { key: Uint8Array, cacheKey: string, record: HashRows }
@@ -325,18 +340,19 @@ function cacheKeyOf (key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
 }
 
-interface BatchRowsOfHash { key: Uint8Array, cacheKey: string, rows: HashRow[] }
+interface BatchRowsOfHash { hash: TypedValue, key: Uint8Array, cacheKey: string, rows: HashRow[] }
 
 /** The batch's rows grouped by hash, in position order. */
 function batchRowsByHash (batch: DecodedBatch, repository: Repository<TypedValue, HashRows>): Map<string, BatchRowsOfHash> {
   const { publisher, seq, createdAtMs, entries } = batch.body
   const byHash = new Map<string, BatchRowsOfHash>()
   entries.forEach((e, position) => {
-    const key = repository.encodeKey({ signalTypeCode: requireSignalType(e.signalType).code, value: e.value })
+    const hash = { signalTypeCode: requireSignalType(e.signalType).code, value: e.value }
+    const key = repository.encodeKey(hash)
     const cacheKey = cacheKeyOf(key)
     const row: HashRow = { publisher, seq, position, createdAtMs, action: e.action, labels: e.labels }
     const group = byHash.get(cacheKey)
-    if (group === undefined) byHash.set(cacheKey, { key, cacheKey, rows: [row] })
+    if (group === undefined) byHash.set(cacheKey, { hash, key, cacheKey, rows: [row] })
     else group.rows.push(row)
   })
   return byHash

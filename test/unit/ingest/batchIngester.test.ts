@@ -11,6 +11,7 @@ import { StaticTrustList } from '../../../src/ingest/trustPolicy.js'
 import { silentLogger } from '../../../src/logger.js'
 import { requireSignalType } from '../../../src/signals/registry.js'
 import { HashStore } from '../../../src/store/hashStore.js'
+import { verifyStore } from '../../../src/store/storeVerifier.js'
 import { makeSignedBatch, randomEntries, TEST_NETWORK } from '../../helpers/batches.js'
 import { gossipSource } from '../../../src/wire/batchSource.js'
 
@@ -70,6 +71,26 @@ describe('BatchIngester over a real LevelDB store', function () {
     await store.close()
     assert.deepEqual(await ingester.ingest(batch.signedBytes, gossipSource('test')), { action: 'ignore', code: 'INTERNAL' })
     store = await HashStore.open(join(dir, 'db'))
+  })
+
+  it('reads the HashRows of only the hashes it already holds, and every record stays what its rows imply', async function () {
+    const repeated = randomEntries(3, 'md5')
+    const hashRows = store.repositories.hashRows
+    const read: number[] = []
+    const getManyEncoded = hashRows.getManyEncoded.bind(hashRows)
+    hashRows.getManyEncoded = async (keys, options) => { read.push(keys.length); return await getManyEncoded(keys, options) }
+    let prev: Uint8Array | undefined
+    for (let seq = 1; seq <= 4; seq++) {
+      const batch = makeSignedBatch({ secretKey: key, seq, prev, entries: [...repeated, ...randomEntries(5, 'md5')] })
+      prev = batch.id
+      assert.equal((await ingester.ingest(batch.signedBytes, gossipSource('test'))).action, 'accept')
+    }
+    assert.deepEqual(read, [0, 3, 3, 3])
+    const result = await verifyStore(store)
+    assert.deepEqual(result.problems, [])
+    const md5 = requireSignalType('md5').code
+    const [record] = await store.hashRowsFor([{ signalTypeCode: md5, value: repeated[0]!.value }])
+    assert.deepEqual(record?.overflow === false ? record.rows.map(r => r.seq) : [], [1, 2, 3, 4])
   })
 
   describe('properties', function () {
