@@ -1,8 +1,7 @@
-import { type HashRow, withRows } from './hashRows.js'
+import { type HashRow, type HashRows, withRows } from './hashRows.js'
 import { type TypedValue, parseEntryKey } from './keys.js'
 import { decodeIndexRow } from './records.js'
 import type { Repository, StoreOp } from './repository.js'
-import type { HashRows } from './hashRows.js'
 import type { MigrationContext } from './schemaUpgrade.js'
 
 /** Entry rows per atomic chunk: a chunk's records and its cursor are one write. */
