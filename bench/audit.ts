@@ -41,6 +41,7 @@ import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
 import { Action, type DecodedBatch, type Entry } from '../src/wire/types.js'
 import { makeSignedBatch } from '../test/helpers/batches.js'
 import { LOCAL_SOURCE } from '../src/wire/batchSource.js'
+import { fmt, seconds } from './figures.js'
 
 const ENTRIES = Number(process.env.AUDIT_BENCH_ENTRIES ?? 500_000)
 if (!Number.isSafeInteger(ENTRIES) || ENTRIES < 1) throw new Error(`AUDIT_BENCH_ENTRIES must be a positive integer, got ${process.env.AUDIT_BENCH_ENTRIES}`)
@@ -72,17 +73,12 @@ interface Publisher { secretKey: Uint8Array, publicKey: Uint8Array, organisation
 /** A listed hash kept aside while the store is built (the rest are dropped, so memory stays flat). */
 interface Sampled { hex: string, review: boolean }
 
-function seconds (since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9
-}
-
 async function timed<T> (fn: () => Promise<T>): Promise<{ s: number, result: T }> {
   const started = process.hrtime.bigint()
   const result = await fn()
   return { s: seconds(started), result }
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const secs = (s: number): string => s < 0.1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`
 const times = (r: number): string => `${r.toFixed(2)}×`
 

@@ -30,6 +30,7 @@ import type { EntryInput, NodeStatus } from '../src/node/interface.js'
 import { requireSignalType } from '../src/signals/registry.js'
 import { entryKey } from '../src/store/keys.js'
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
+import { fmt, seconds } from './figures.js'
 
 const BATCHES = Number(process.env.CATCHUP_BATCHES ?? 100)
 if (!Number.isSafeInteger(BATCHES) || BATCHES < 1) throw new Error(`CATCHUP_BATCHES must be a positive integer, got ${BATCHES}`)
@@ -48,10 +49,6 @@ const CATCHUP_TIMEOUT_MS = 90 * 60_000
 /** Entry i's value is pool[i*32 .. i*32+32): batch b holds entries b*PER_BATCH … (b+1)*PER_BATCH-1. */
 const pool = randomBytes(ENTRIES * SHA256.length)
 const valueOf = (i: number): Buffer => pool.subarray(i * SHA256.length, (i + 1) * SHA256.length)
-
-function seconds (since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9
-}
 
 async function buildServer (dir: string): Promise<{ server: HashmeshNode, publishS: number }> {
   const server = await createHashmeshNode({
@@ -124,8 +121,6 @@ async function rawLevelPut (dir: string, publisher: Uint8Array): Promise<number>
   await db.close()
   return s
 }
-
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 
 function row (label: string, value: string, note = ''): void {
   console.log(`${label.padEnd(56)}${value.padStart(14)}  ${note}`)

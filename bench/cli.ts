@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import { demoImage } from '../src/cli/demoImage.js'
 import { CLI_PATH, NodeProcess } from '../src/cli/nodeProcess.js'
+import { percentile } from './figures.js'
 
 const RUNS = Number(process.env.CLI_RUNS ?? 10)
 if (!Number.isSafeInteger(RUNS) || RUNS < 1) throw new Error(`CLI_RUNS must be a positive integer, got ${process.env.CLI_RUNS}`)
@@ -41,10 +42,6 @@ async function timeProcess (c: Case): Promise<number> {
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (code === null || !c.codes.includes(code)) throw new Error(`${c.label} exited ${code}: ${err.trim()}`)
   return ms
-}
-
-function percentile (sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 }
 
 function median (values: readonly number[]): number {

@@ -19,6 +19,7 @@ import { type DecodedImage, decodeImage } from '../src/hashing/imageDecoder.js'
 import { pdqHash } from '../src/hashing/pdq/pdqHasher.js'
 import { toolResize } from '../src/hashing/pdq/toolResize.js'
 import { readTsv, vectorPath } from '../test/helpers/pdqVectors.js'
+import { percentile } from './figures.js'
 
 const ROUNDS = Number(process.env.HASHING_ROUNDS ?? 2)
 const SINGLE_RUNS = 41
@@ -36,10 +37,6 @@ async function overAll<T> (items: readonly T[], fn: (item: T) => unknown): Promi
   return await timeIt(async () => {
     for (let r = 0; r < ROUNDS; r++) for (const item of items) await fn(item)
   })
-}
-
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 }
 
 function nodeContentHashes (bytes: Uint8Array): void {

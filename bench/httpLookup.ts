@@ -22,6 +22,7 @@ import { dataDirPaths } from '../src/node/dataDirPaths.js'
 import { requireSignalType } from '../src/signals/registry.js'
 import { entryKey } from '../src/store/keys.js'
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
+import { fmt, percentile, seconds } from './figures.js'
 
 function positiveInt (name: string, fallback: number): number {
   const n = Number(process.env[name] ?? fallback)
@@ -36,10 +37,6 @@ const QUERIES = 1_000
 const SHA256 = requireSignalType('sha256')
 
 interface Timing { seconds: number, latencies: number[] }
-
-function seconds (since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9
-}
 
 async function post (agent: Agent, base: string, token: string, path: string, body: unknown): Promise<unknown> {
   const payload = JSON.stringify(body)
@@ -72,12 +69,6 @@ async function underLoad (call: (client: number, n: number) => Promise<void>): P
   }))
   return { seconds: seconds(started), latencies: latencies.sort((a, b) => a - b) }
 }
-
-function percentile (sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
-}
-
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 
 function line (label: string, t: Timing, floor?: number): void {
   const rate = CLIENTS * REQUESTS * QUERIES / t.seconds

@@ -31,6 +31,7 @@ import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
 import { Action, type DecodedBatch, type Entry } from '../src/wire/types.js'
 import { makeSignedBatch } from '../test/helpers/batches.js'
 import { LOCAL_SOURCE } from '../src/wire/batchSource.js'
+import { fmt, seconds } from './figures.js'
 
 const HASHES = Number(process.argv[2] ?? process.env.LOOKUP_HASHES ?? 1_000_000)
 if (!Number.isSafeInteger(HASHES) || HASHES < 1) throw new Error(`hash count must be a positive integer, got ${HASHES}`)
@@ -85,10 +86,6 @@ async function memory (): Promise<number> {
   }
   const m = process.memoryUsage()
   return m.heapUsed + m.external
-}
-
-function seconds (since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9
 }
 
 function mapKey (code: number, value: Uint8Array): string {
@@ -172,7 +169,6 @@ function row (label: string, value: string, note = ''): void {
   console.log(`${label.padEnd(46)}${value.padStart(16)}  ${note}`)
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`
 
 async function main (): Promise<void> {

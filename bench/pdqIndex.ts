@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { PdqIndex, type PdqIndexOptions } from '../src/index/pdqIndex.js'
+import { fmt, seconds } from './figures.js'
 
 const HASHES = Number(process.argv[2] ?? process.env.PDQ_INDEX_HASHES ?? 1_000_000)
 const QUERIES = Number(process.env.PDQ_INDEX_QUERIES ?? 10_000)
@@ -173,10 +174,6 @@ async function settle (): Promise<NodeJS.MemoryUsage> {
   return process.memoryUsage()
 }
 
-function seconds (since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9
-}
-
 /** Best rate over ROUNDS of running `fn` on every item. */
 function bestRate<T> (items: readonly T[], fn: (item: T) => unknown, rounds = ROUNDS): number {
   let best = 0
@@ -201,7 +198,6 @@ function row (label: string, value: string, note = ''): void {
   console.log(`${label.padEnd(58)}${value.padStart(18)}  ${note}`)
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`
 const ms = (s: number): string => `${(s * 1000).toFixed(1)} ms`
 

@@ -40,6 +40,7 @@ import { batchId, encodeBatchBody, encodeSignedBatch } from '../src/wire/batchCo
 import { MAX_ENTRIES_PER_BATCH } from '../src/wire/limits.js'
 import { Action, type Entry } from '../src/wire/types.js'
 import { LOCAL_SOURCE } from '../src/wire/batchSource.js'
+import { seconds } from './figures.js'
 
 const NODES = Number(process.env.PROPAGATION_NODES ?? 20)
 const PUBLISHES = Number(process.env.PROPAGATION_PUBLISHES ?? 20)
@@ -63,10 +64,6 @@ const PAUSE_MS = 1_000
 const STOP_TIMEOUT_MS = 15_000
 
 interface Node { proc: NodeProcess, info?: NodeInfo }
-
-function seconds (since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9
-}
 
 /** Node i > 0 bootstraps min(LINKS, i) distinct random earlier nodes: connected and sparse. */
 function randomTopology (n: number): number[][] {
