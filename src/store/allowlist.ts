@@ -4,7 +4,7 @@ import { signalTypeByCode } from '../signals/registry.js'
 import type { AuditAppender } from './auditEntry.js'
 import { Bucket } from './buckets.js'
 import type { HashStore } from './hashStore.js'
-import { requireTypedValue } from './keys.js'
+import { type TypedValue, requireTypedValue } from './keys.js'
 import { corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
 import type { Codec } from './repository.js'
 import { SerialQueue } from './serialQueue.js'
@@ -48,7 +48,7 @@ export interface AllowlistEntry extends AllowlistAddInput {
 }
 
 /** The hash an entry is keyed by. */
-export interface AllowlistKey { signalTypeCode: number, value: Uint8Array }
+export type AllowlistKey = TypedValue
 
 /** What is stored under the hash. */
 export interface AllowlistValue { note: string, author: string, addedAtMs: number }

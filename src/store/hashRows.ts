@@ -1,7 +1,8 @@
 import { PUBLIC_KEY_BYTES } from '../wire/limits.js'
 import { Action } from '../wire/types.js'
+import type { EntryKey, TypedValue } from './keys.js'
 import type { Codec } from './repository.js'
-import { bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
+import { type IndexRow, bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
 
 /**
  * Rows one HashRows record holds. Past this the record says `overflow` and lookups read the entry
@@ -74,4 +75,23 @@ export function withRows (before: HashRows | undefined, added: readonly HashRow[
   if (rows.length > MAX_HASH_ROWS) return OVERFLOW
   if (before !== undefined) rows.sort(compareHashRows)
   return { overflow: false, rows }
+}
+
+/** One hash and its rows, gathered from the entry index in key order. */
+export interface HashRowGroup { hash: TypedValue, rows: HashRow[] }
+
+/**
+ * Adds one entry-index record to `groups`, which come in key order: to the last group when it is the
+ * same hash, else as a new one. A group holds at most one row past MAX_HASH_ROWS, which is enough for
+ * withRows to mark it overflowing, so a pathological hash costs no more memory than that.
+ */
+export function addEntryRow (groups: HashRowGroup[], key: EntryKey, row: IndexRow): void {
+  let group = groups.at(-1)
+  if (group === undefined || group.hash.signalTypeCode !== key.signalTypeCode || Buffer.compare(group.hash.value, key.value) !== 0) {
+    group = { hash: { signalTypeCode: key.signalTypeCode, value: Uint8Array.from(key.value) }, rows: [] }
+    groups.push(group)
+  }
+  if (group.rows.length > MAX_HASH_ROWS) return
+  const { seq, position } = key
+  group.rows.push({ publisher: Uint8Array.from(key.publisher), seq, position, createdAtMs: row.createdAtMs, action: row.action, labels: row.labels })
 }

@@ -1,6 +1,6 @@
 import { toHex } from '../signals/hex.js'
-import { type HashRow, MAX_HASH_ROWS, encodeHashRows, withRows } from './hashRows.js'
-import { type TypedValue, entryRangeFor, parseEntryKey, parseHashRowsKey } from './keys.js'
+import { type HashRowGroup, addEntryRow, encodeHashRows, withRows } from './hashRows.js'
+import { entryRangeFor, parseEntryKey, parseHashRowsKey } from './keys.js'
 import { decodeIndexRow } from './records.js'
 import type { StoreSnapshot } from './repository.js'
 import type { StoreRepositories } from './storeRepositories.js'
@@ -12,8 +12,6 @@ export type HashRowsProblemCode = 'HASH_ROWS_MISSING' | 'HASH_ROWS_MISMATCH' | '
 
 export interface HashRowsProblem { code: HashRowsProblemCode, message: string, key: Uint8Array }
 
-interface Expected { hash: TypedValue, rows: HashRow[] }
-
 /**
  * Every HashRows record must be exactly what its hash's entry-index rows imply (the same bytes the
  * node writes), and no record may exist for a hash without rows: lookups answer from these records,
@@ -21,8 +19,7 @@ interface Expected { hash: TypedValue, rows: HashRow[] }
  * decode are the entry-index check's to report, and are skipped here.
  */
 export async function * hashRowsProblems (repos: StoreRepositories, read: { snapshot: StoreSnapshot }): AsyncGenerator<HashRowsProblem> {
-  let pending: Expected[] = []
-  let current: Expected | undefined
+  let pending: HashRowGroup[] = []
   /** Hashes with index rows whose record is present: more records than these means orphans. */
   const found = { hashes: 0 }
   for await (const rows of repos.entryIndex.entriesBinary(read)) {
@@ -34,14 +31,7 @@ export async function * hashRowsProblems (repos: StoreRepositories, read: { snap
       } catch {
         continue
       }
-      if (current === undefined || current.hash.signalTypeCode !== key.signalTypeCode || Buffer.compare(current.hash.value, key.value) !== 0) {
-        current = { hash: { signalTypeCode: key.signalTypeCode, value: Uint8Array.from(key.value) }, rows: [] }
-        pending.push(current)
-      }
-      if (current.rows.length <= MAX_HASH_ROWS) {
-        const { seq, position } = key
-        current.rows.push({ publisher: Uint8Array.from(key.publisher), seq, position, createdAtMs: row.createdAtMs, action: row.action, labels: row.labels })
-      }
+      addEntryRow(pending, key, row)
     }
     // The last hash may go on in the next chunk: it is compared once complete.
     if (pending.length > HASHES_PER_READ) {
@@ -54,7 +44,7 @@ export async function * hashRowsProblems (repos: StoreRepositories, read: { snap
 }
 
 async function * compared (
-  repos: StoreRepositories, read: { snapshot: StoreSnapshot }, expected: readonly Expected[], found: { hashes: number }
+  repos: StoreRepositories, read: { snapshot: StoreSnapshot }, expected: readonly HashRowGroup[], found: { hashes: number }
 ): AsyncGenerator<HashRowsProblem> {
   const stored = await repos.hashRows.getManyBinary(expected.map(e => e.hash), read)
   for (const [i, { hash, rows }] of expected.entries()) {

@@ -1,4 +1,4 @@
-import { type HashRow, type HashRows, withRows } from './hashRows.js'
+import { type HashRowGroup, type HashRows, addEntryRow, withRows } from './hashRows.js'
 import { type TypedValue, parseEntryKey } from './keys.js'
 import { decodeIndexRow } from './records.js'
 import type { Repository, StoreOp } from './repository.js'
@@ -23,17 +23,8 @@ export function buildHashRowsInChunksOf (chunk: number): (ctx: MigrationContext)
 }
 
 async function recordsOf (hashRows: Repository<TypedValue, HashRows>, rows: Array<[Uint8Array, Uint8Array]>): Promise<StoreOp[]> {
-  const groups: Array<{ hash: TypedValue, rows: HashRow[] }> = []
-  for (const [k, v] of rows) {
-    const { signalTypeCode, value, publisher, seq, position } = parseEntryKey(k)
-    let group = groups.at(-1)
-    if (group === undefined || group.hash.signalTypeCode !== signalTypeCode || Buffer.compare(group.hash.value, value) !== 0) {
-      group = { hash: { signalTypeCode, value: Uint8Array.from(value) }, rows: [] }
-      groups.push(group)
-    }
-    const { action, labels, createdAtMs } = decodeIndexRow(v)
-    group.rows.push({ publisher: Uint8Array.from(publisher), seq, position, createdAtMs, action, labels })
-  }
+  const groups: HashRowGroup[] = []
+  for (const [k, v] of rows) addEntryRow(groups, parseEntryKey(k), decodeIndexRow(v))
   const [first] = groups
   const stored = first === undefined ? undefined : await hashRows.get(first.hash)
   return groups.map((g, i) => hashRows.putOp(g.hash, withRows(i === 0 ? stored : undefined, g.rows)))
