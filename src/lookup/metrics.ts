@@ -67,6 +67,14 @@ export class LookupMetrics {
     for (const labels of KIND_LABELS) this.seconds.zero(labels)
   }
 
+  /** Runs one call of `kind` and records it. */
+  async timed<A extends Answered | readonly Answered[]> (kind: LookupKind, call: () => Promise<A>): Promise<A> {
+    const started = process.hrtime.bigint()
+    const answers = await call()
+    this.record(kind, started, answers)
+    return answers
+  }
+
   /** One call answered: its time since `startedNs` (process.hrtime.bigint()), and the verdict of its answer(s). */
   record (kind: LookupKind, startedNs: bigint, answers: Answered | readonly Answered[]): void {
     const k = KIND_INDEX[kind]

@@ -111,26 +111,18 @@ export class NodeCore implements HashmeshNodeApi {
   }
 
   async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
-    const started = process.hrtime.bigint()
-    const results = await this.c.lookups.lookupMany(queries)
-    this.c.lookupMetrics.record('batch', started, results)
-    return results
+    return await this.c.lookupMetrics.timed('batch', async () => await this.c.lookups.lookupMany(queries))
   }
 
   async summarise (queries: readonly LookupQuery[]): Promise<LookupSummary[]> {
-    const started = process.hrtime.bigint()
-    const results = await this.c.lookups.summarise(queries)
-    this.c.lookupMetrics.record('batch', started, results)
-    return results
+    return await this.c.lookupMetrics.timed('batch', async () => await this.c.lookups.summarise(queries))
   }
 
   async match (file: Uint8Array, options: NodeMatchOptions = {}): Promise<MatchResult> {
-    const started = process.hrtime.bigint()
-    const hashes = await this.c.uploads.hash(file, options)
-    const results = await this.c.lookups.lookupMany(matchQueries(hashes, options))
-    const report = matchReport(hashes, results, options)
-    this.c.lookupMetrics.record('match', started, report)
-    return report
+    return await this.c.lookupMetrics.timed('match', async () => {
+      const hashes = await this.c.uploads.hash(file, options)
+      return matchReport(hashes, await this.c.lookups.lookupMany(matchQueries(hashes, options)), options)
+    })
   }
 
   async publish (entries: readonly EntryInput[], actor?: string): Promise<PublishResult> {
