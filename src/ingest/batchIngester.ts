@@ -5,6 +5,7 @@ import { StoreError } from '../store/errors.js'
 import type { BatchReceipt, ExtraOps, HashStore, TypedValue } from '../store/hashStore.js'
 import { SerialQueue } from '../store/serialQueue.js'
 import type { DecodedBatch } from '../wire/types.js'
+import type { BatchObserver } from './batchObserver.js'
 import { validateBatch } from './batchValidator.js'
 import type { IngestMetrics } from './metrics.js'
 import type { EquivocationTracker } from './equivocationTracker.js'
@@ -43,6 +44,8 @@ export interface BatchIngesterComponents {
   equivocations?: EquivocationTracker
   /** Without one, batches of untrusted publishers are refused cheaply but never rate-limited. */
   untrustedBudget?: UntrustedBudget
+  /** Act on every batch stored, in the batch's own atomic write (retroactive matching). */
+  observers?: readonly BatchObserver[]
 }
 
 export interface BatchIngesterOptions {
@@ -185,7 +188,9 @@ export class BatchIngester {
     const { store, indexes } = this.components
     try {
       const stored = (h: TypedValue): boolean => indexes.exact.has(h.signalTypeCode, h.value)
-      if (await store.applyBatch(batch, receipt, extra, stored) === 'duplicate') throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
+      if (await store.applyBatch(batch, receipt, this.withObservers(batch, receipt, extra), stored) === 'duplicate') {
+        throw new BatchValidationError('ignore', 'DUPLICATE', 'already stored')
+      }
     } catch (err) {
       const code = err instanceof StoreError ? STORE_REFUSALS[err.code] : undefined
       if (code === undefined) throw err
@@ -195,6 +200,18 @@ export class BatchIngester {
     }
     await indexes.applyStored(batch)
     this.components.metrics?.entriesStored.inc(batch.body.entries.length)
+    for (const o of this.components.observers ?? []) o.stored?.(batch)
+  }
+
+  /** The caller's extra writes and every observer's, for the batch's one atomic write. */
+  private withObservers (batch: DecodedBatch, receipt: BatchReceipt, extra: ExtraOps | undefined): ExtraOps | undefined {
+    const observers = this.components.observers ?? []
+    if (observers.length === 0) return extra
+    return async () => {
+      const ops = await extra?.() ?? []
+      for (const o of observers) ops.push(...await o.opsFor(batch, receipt))
+      return ops
+    }
   }
 
   /**
