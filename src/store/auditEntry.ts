@@ -8,6 +8,9 @@ export type AuditAction =
   | 'equivocation.decide'
   | 'forum.record'
   | 'config.trust'
+  | 'hooks.add'
+  | 'hooks.remove'
+  | 'hooks.replay'
 
 export interface AuditEntryInput {
   /** Who did it: the name a client sent (X-Hashmesh-Actor), or "admin" for the bare admin token. */

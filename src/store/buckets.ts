@@ -30,7 +30,17 @@ export enum Bucket {
    * type(1) + value → HashRows: the entryIndex rows of one hash in summary form, so that a positive
    * lookup is one key read (getMany for a batch), not a range scan per hash.
    */
-  hashRows = 10
+  hashRows = 10,
+  /** hook id(8) → HookRecord: a webhook receiver and the event types it subscribes to (never its secret). */
+  hook = 17,
+  /**
+   * hook id(8) + due ms(8 BE) + event id(16) → HookDelivery: an event waiting for one receiver, in
+   * due order per hook, so delivery reads each hook's due rows as one short range. Written in the
+   * same atomic batch as the state change that caused the event.
+   */
+  hookOutbox = 18,
+  /** event id(16) + hook id(8) → HookDelivery: deliveries given up on; a replay finds an event's rows as one range. */
+  hookDead = 19
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */

@@ -2,6 +2,7 @@ import { ALLOWLIST_KEY, ALLOWLIST_VALUE, type AllowlistKey, type AllowlistValue 
 import { AUDIT_RECORD_KEY } from './auditLog.js'
 import { Bucket, type MetaKey } from './buckets.js'
 import { HASH_ROWS, type HashRows } from './hashRows.js'
+import { DEAD_KEY, type DeadKey, HOOK_DELIVERY, HOOK_KEY, HOOK_RECORD, type HookDelivery, type HookRecord, OUTBOX_KEY, type OutboxKey } from './hookRecords.js'
 import { FORUM_RECORD_KEY, STORED_FORUM_RECORD, type StoredForumRecord } from './forumRecords.js'
 import {
   type BatchPlace, type EntryKey, type TypedValue, batchAtKey, hashRowsKey, parseHashRowsKey, batchIdKey, entryKey, equivocationKey, headKey, metaKey,
@@ -42,6 +43,12 @@ export class StoreRepositories {
   readonly auditLog: Repository<number, Uint8Array>
   /** hash → every entry-index row of it in summary form (or overflow). */
   readonly hashRows: Repository<TypedValue, HashRows>
+  /** hook id → the receiver and its event types. */
+  readonly hook: Repository<Uint8Array, HookRecord>
+  /** (hook, due, event) → an event waiting for that hook. */
+  readonly hookOutbox: Repository<OutboxKey, HookDelivery>
+  /** (event, hook) → a delivery given up on. */
+  readonly hookDead: Repository<DeadKey, HookDelivery>
 
   constructor (db: LevelDb) {
     this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
@@ -63,5 +70,8 @@ export class StoreRepositories {
     this.allowlist = new Repository(db, Bucket.allowlist, ALLOWLIST_KEY, ALLOWLIST_VALUE)
     this.auditLog = new Repository(db, Bucket.auditLog, AUDIT_RECORD_KEY, RAW_BYTES)
     this.hashRows = new Repository(db, Bucket.hashRows, { encode: hashRowsKey, decode: parseHashRowsKey }, HASH_ROWS)
+    this.hook = new Repository(db, Bucket.hook, HOOK_KEY, HOOK_RECORD)
+    this.hookOutbox = new Repository(db, Bucket.hookOutbox, OUTBOX_KEY, HOOK_DELIVERY)
+    this.hookDead = new Repository(db, Bucket.hookDead, DEAD_KEY, HOOK_DELIVERY)
   }
 }
