@@ -109,7 +109,13 @@ export class EventOutbox implements EventRecorder {
       const eventId = parseEventId(event.id)
       const createdAtMs = Date.parse(event.createdAt)
       const delivery: HookDelivery = {
-        event: json, type: event.type, createdAtMs: Number.isFinite(createdAtMs) ? createdAtMs : this.c.now(), attempts: 0, firstAttemptMs: 0, lastError: '', deadAtMs: 0
+        event: json,
+        type: event.type,
+        createdAtMs: Number.isFinite(createdAtMs) ? createdAtMs : this.c.now(),
+        attempts: 0,
+        firstAttemptMs: 0,
+        lastError: '',
+        deadAtMs: 0
       }
       for (const hook of hooks) {
         const op = this.placeOp(hook, eventId, delivery)
@@ -161,7 +167,8 @@ export class EventOutbox implements EventRecorder {
     await this.rewrite(row, () => {
       if (this.deadCount >= this.limits.maxDeadRows) {
         this.c.metrics?.dropped.inc({ reason: 'dead_full' })
-        this.c.logger.error({ eventId: eventIdText(row.key.eventId), hook: hookIdText(row.key.hookId) }, 'dead letters full: a delivery given up on was dropped')
+        const ids = { eventId: eventIdText(row.key.eventId), hook: hookIdText(row.key.hookId) }
+        this.c.logger.error(ids, 'dead letters full: a delivery given up on was dropped')
         return []
       }
       this.deadCount++
@@ -194,10 +201,10 @@ export class EventOutbox implements EventRecorder {
 
   /**
    * Moves dead letters back to the outbox, fresh (no attempts, due now): those of one event, or all
-   * of them. A dead letter of a hook since removed is deleted instead. Audited under `actor`.
+   * of them (`'all'`). A dead letter of a hook since removed is deleted instead. Audited under `actor`.
    * Throws NO_SUCH_DEAD_EVENT when the event has none.
    */
-  async replay (eventIdTextOrAll: string | 'all', actor: string): Promise<{ replayed: number, discarded: number }> {
+  async replay (eventIdTextOrAll: string, actor: string): Promise<{ replayed: number, discarded: number }> {
     const { hookDead } = this.c.store.repositories
     const range = eventIdTextOrAll === 'all' ? hookDead.range() : deadRangeOf(parseEventId(eventIdTextOrAll))
     const totals = { replayed: 0, discarded: 0 }

@@ -99,7 +99,8 @@ export class HookRegistry {
       this.secrets.set(hook.idText, secret)
       return secret
     } catch (err) {
-      this.c.logger.error({ hook: hook.idText, code: (err as { code?: unknown }).code }, 'hook secret file missing or unreadable; deliveries to it fail until it is re-added')
+      this.c.logger.error({ hook: hook.idText, code: (err as { code?: unknown }).code },
+        'hook secret file missing or unreadable; deliveries to it fail until it is re-added')
       return undefined
     }
   }

@@ -1,4 +1,6 @@
 import { verify } from '../crypto/ed25519.js'
+import { type EventRecorder, NO_EVENTS } from '../events/eventRecorder.js'
+import { type HashmeshEvent, newEvent } from '../events/hashmeshEvent.js'
 import type { ValidationAction } from '../ingest/validationError.js'
 import { type OutcomeCounts, ValidationReport } from '../ingest/validationReport.js'
 import type { Logger } from '../logger.js'
@@ -30,6 +32,8 @@ export interface ForumRecordIngesterComponents {
   membership: Membership
   logger: Logger
   metrics?: ForumMetrics
+  /** Where the `revocation` event of a newly stored revocation goes, in the record's own write. */
+  events?: EventRecorder
 }
 
 export interface ForumRecordIngesterOptions {
@@ -129,12 +133,29 @@ export class ForumRecordIngester {
     const id = toHex(record.id)
     this.inFlight.add(id)
     try {
-      const stored = await this.records.put(record, { receivedAtMs: this.options.now(), source }, extra)
+      const events = this.components.events ?? NO_EVENTS
+      const event = this.revocationEvent(record)
+      // Called by the store only for a record that is new, so a duplicate emits nothing.
+      const withEvent = event === undefined ? extra : async () => [...(await extra?.() ?? []), ...await events.opsFor([event])]
+      const stored = await this.records.put(record, { receivedAtMs: this.options.now(), source }, withEvent)
       if (stored === 'duplicate') refuse('ignore', 'DUPLICATE', `forum record ${id} is already stored`)
+      if (event !== undefined) events.committed()
       this.components.membership.add(record)
     } finally {
       this.inFlight.delete(id)
     }
+  }
+
+  private revocationEvent (record: DecodedForumRecord): HashmeshEvent<'revocation'> | undefined {
+    const revocation = record.body.revocation
+    if (revocation === undefined) return undefined
+    const organisation = this.components.membership.organisationOf(revocation.member)
+    return newEvent('revocation', {
+      member: toHex(revocation.member),
+      ...(organisation === undefined ? {} : { organisation }),
+      recordId: toHex(record.id),
+      effectiveAt: new Date(revocation.effectiveAtMs).toISOString()
+    }, this.options.now())
   }
 
   /** Every check but the store's, cheapest first and the signatures last. At load, only what can have changed since. */

@@ -1,7 +1,9 @@
 import { verify } from '../crypto/ed25519.js'
+import { type EventRecorder, NO_EVENTS } from '../events/eventRecorder.js'
+import { type HashmeshEvent, newEvent } from '../events/hashmeshEvent.js'
 import type { Logger } from '../logger.js'
 import { parseHexBytes, toHex } from '../signals/hex.js'
-import type { ExtraOps, HashStore } from '../store/hashStore.js'
+import type { ExtraOps, HashStore, StoreOp } from '../store/hashStore.js'
 import { Decision, type EquivocationRecord } from '../store/records.js'
 import { decodeEquivocationProof, encodeEquivocationProof } from '../wire/equivocationCodec.js'
 import { WireError } from '../wire/errors.js'
@@ -33,6 +35,8 @@ export interface EquivocationTrackerComponents {
   logger: Logger
   /** Called with the proof bytes when this node finds a new equivocation itself, so it can spread them. */
   onNewProof?: (proof: Uint8Array) => void
+  /** Where the `equivocation` event of a new proof goes, in the proof's own write. */
+  events?: EventRecorder
 }
 
 /**
@@ -46,6 +50,17 @@ export function forkSeqOf (a: DecodedBatch, b: DecodedBatch): number | undefined
   if (lo.body.seq === hi.body.seq) return Buffer.compare(lo.id, hi.id) !== 0 ? lo.body.seq : undefined
   if (hi.body.seq === lo.body.seq + 1 && Buffer.compare(hi.body.prev, lo.id) !== 0) return lo.body.seq
   return undefined
+}
+
+function equivocationEvent (publisher: Uint8Array, r: EquivocationRecord): HashmeshEvent<'equivocation'> {
+  const { a, b } = decodeEquivocationProof(r.proof)
+  return newEvent('equivocation', {
+    publisher: toHex(publisher),
+    forkSeq: r.forkSeq,
+    batchA: { batchId: toHex(a.id), seq: a.body.seq },
+    batchB: { batchId: toHex(b.id), seq: b.body.seq },
+    detectedAt: new Date(r.detectedAtMs).toISOString()
+  }, r.detectedAtMs)
 }
 
 /**
@@ -123,7 +138,13 @@ export class EquivocationTracker {
     const { publisher, forkSeq } = this.verifyProof(proof)
     if (this.known.has(toHex(publisher))) return false
     const record: EquivocationRecord = { proof, forkSeq, detectedAtMs: Date.now(), decision: Decision.UNDECIDED }
-    await this.c.store.putEquivocation(publisher, record)
+    const events = this.c.events ?? NO_EVENTS
+    const { repositories } = this.c.store
+    // Checked in the write queue: of two proofs about one publisher racing in, only the first is news.
+    const event = async (): Promise<StoreOp[]> =>
+      await repositories.equivocation.has(publisher) ? [] : await events.opsFor([equivocationEvent(publisher, record)])
+    await this.c.store.putEquivocation(publisher, record, event)
+    events.committed()
     this.remember(publisher, record)
     this.c.logger.warn({ publisher: toHex(publisher), forkSeq },
       'publisher equivocated: two conflicting signed batches; its batches from the fork on wait for an administrator')

@@ -149,7 +149,9 @@ function decodeHookDelivery (bytes: Uint8Array): HookDelivery {
     throw corrupt(what, `event must be 1-${MAX_EVENT_JSON_BYTES} bytes`)
   }
   if (typeof type !== 'string' || !EVENT_NAME.test(type)) throw corrupt(what, 'type is malformed')
-  if (typeof lastError !== 'string' || lastError.length > MAX_LAST_ERROR_CHARS) throw corrupt(what, `last_error must be at most ${MAX_LAST_ERROR_CHARS} characters`)
+  if (typeof lastError !== 'string' || lastError.length > MAX_LAST_ERROR_CHARS) {
+    throw corrupt(what, `last_error must be at most ${MAX_LAST_ERROR_CHARS} characters`)
+  }
   return {
     event: Uint8Array.from(event),
     type,

@@ -1,6 +1,6 @@
-import { type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http'
+import { type IncomingMessage, request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { DeliveryFailure, type DeliveryFailureCode, type HookRequest, type HookResponse, type HookTransport } from './transport.js'
+import { DeliveryFailure, type DeliveryFailureCode, type HookResponse, type HookTransport } from './transport.js'
 
 /**
  * Delivery over node:http and node:https, which never follow redirects (a 3xx is answered as the
@@ -15,29 +15,28 @@ export const httpTransport: HookTransport = async request => await new Promise<H
     reject(new DeliveryFailure('NETWORK', `refusing ${url.protocol} URL`))
     return
   }
+  if (request.signal.aborted) {
+    reject(new DeliveryFailure('ABORTED', 'the node is stopping'))
+    return
+  }
   let settled = false
-  let req: ClientRequest | undefined
   const finish = (outcome: { status: number } | { code: DeliveryFailureCode, message: string }): void => {
     if (settled) return
     settled = true
     clearTimeout(timer)
     request.signal.removeEventListener('abort', onAbort)
-    req?.destroy()
+    req.destroy()
     if ('status' in outcome) resolve(outcome)
     else reject(new DeliveryFailure(outcome.code, outcome.message))
   }
   const onAbort = (): void => { finish({ code: 'ABORTED', message: 'the node is stopping' }) }
-  const timer = setTimeout(() => { finish({ code: 'TIMEOUT', message: `no complete answer within ${request.timeoutMs} ms` }) }, request.timeoutMs)
-  if (request.signal.aborted) {
-    onAbort()
-    return
-  }
-  request.signal.addEventListener('abort', onAbort, { once: true })
-  req = send(url, {
+  const req = send(url, {
     method: 'POST',
     headers: { ...request.headers, 'content-length': String(request.body.length) },
     agent: false
   }, res => { readCapped(res, request.maxResponseBytes, () => { finish({ status: res.statusCode ?? 0 }) }) })
+  const timer = setTimeout(() => { finish({ code: 'TIMEOUT', message: `no complete answer within ${request.timeoutMs} ms` }) }, request.timeoutMs)
+  request.signal.addEventListener('abort', onAbort, { once: true })
   req.on('error', err => { finish({ code: 'NETWORK', message: (err as NodeJS.ErrnoException).code ?? err.message }) })
   req.end(Buffer.from(request.body.buffer, request.body.byteOffset, request.body.length))
 })
