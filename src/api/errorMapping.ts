@@ -1,4 +1,5 @@
 import { AuditQueryError, type AuditQueryErrorCode } from '../audit/auditQuery.js'
+import { HookError, type HookErrorCode } from '../events/hookError.js'
 import { ForumError, type ForumErrorCode } from '../forum/forumError.js'
 import { AllowlistError, type AllowlistErrorCode } from '../store/allowlist.js'
 import { AuditError, type AuditErrorCode } from '../store/auditLog.js'
@@ -83,6 +84,17 @@ const ALLOWLIST_STATUS: Readonly<Record<AllowlistErrorCode, number>> = {
   BAD_NOTE: 400,
   BAD_AUTHOR: 400,
   ALLOWLIST_FULL: 409
+}
+
+const HOOK_STATUS: Readonly<Record<HookErrorCode, number>> = {
+  BAD_URL: 400,
+  BAD_EVENTS: 400,
+  BAD_SECRET: 400,
+  TOO_MANY_HOOKS: 409,
+  BAD_HOOK_ID: 400,
+  NO_SUCH_HOOK: 404,
+  BAD_EVENT_ID: 400,
+  NO_SUCH_DEAD_EVENT: 404
 }
 
 const AUDIT_QUERY_STATUS: Readonly<Record<AuditQueryErrorCode, number>> = {
@@ -181,6 +193,7 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof EquivocationError) return known(err.code, err.message, EQUIVOCATION_STATUS[err.code])
   if (err instanceof ForumError) return known(err.code, err.message, FORUM_STATUS[err.code])
   if (err instanceof AllowlistError) return known(err.code, err.message, ALLOWLIST_STATUS[err.code])
+  if (err instanceof HookError) return known(err.code, err.message, HOOK_STATUS[err.code])
   if (err instanceof AuditQueryError) return known(err.code, err.message, AUDIT_QUERY_STATUS[err.code])
   if (err instanceof AuditError && AUDIT_STATUS[err.code] < 500) return known(err.code, err.message, AUDIT_STATUS[err.code])
   if (err instanceof LookupError) return known(err.code, err.message, LOOKUP_STATUS[err.code])

@@ -15,6 +15,7 @@ import { registerAuditRoutes } from './routes/audit.js'
 import { registerBatchRoutes } from './routes/batches.js'
 import { registerEquivocationRoutes } from './routes/equivocations.js'
 import { registerForumRoutes } from './routes/forum.js'
+import { registerHookRoutes } from './routes/hooks.js'
 import { registerLookupRoutes } from './routes/lookup.js'
 import { registerMatchRoutes } from './routes/match.js'
 import { registerOpsRoutes } from './routes/ops.js'
@@ -93,6 +94,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   registerAllowlistRoutes(app, node, auth)
   registerForumRoutes(app, node, auth)
   registerAuditRoutes(app, node, auth)
+  registerHookRoutes(app, node, auth)
   registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

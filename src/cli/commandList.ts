@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'forum', load: async () => (await import('./commands/forum.js')).register },
   { name: 'join', load: async () => (await import('./commands/join.js')).register },
   { name: 'rotate-key', load: async () => (await import('./commands/rotateKey.js')).register },
+  { name: 'hooks', load: async () => (await import('./commands/hooks.js')).register },
   { name: 'audit', load: async () => (await import('./commands/audit.js')).register },
   { name: 'demo', load: async () => (await import('./commands/demo.js')).register }
 ]

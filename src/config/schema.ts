@@ -59,6 +59,13 @@ export const MAX_POLICY_LABELS = 256
 
 export const REVOKED_ENTRY_POLICIES = ['keep', 'hide'] as const
 
+/** Webhook delivery bounds: past these a setting is a mistake (a receiver holding a slot for an hour, a backoff of a week). */
+export const MAX_HOOK_CONCURRENCY = 64
+export const MAX_HOOK_TIMEOUT_MS = 60_000
+export const MAX_HOOK_RETRY_CAP_MS = 24 * 60 * 60 * 1000
+export const MAX_HOOK_RETRY_HOURS = 7 * 24
+export const MAX_HOOK_OUTBOX_ROWS = 10_000_000
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const TRUST_KEY = new RegExp(`^[0-9a-fA-F]{${PUBLIC_KEY_BYTES * 2}}$`)
@@ -131,6 +138,26 @@ function boundedList<T extends z.ZodType> (item: T, max: number) {
   return z.array(item).max(max, `at most ${max} items`)
 }
 
+function intIn (min: number, max: number) {
+  return z.number().int('must be an integer').min(min, `must be ${min}-${max}`).max(max, `must be ${min}-${max}`)
+}
+
+/** Webhook delivery: per-hook concurrency, timeout, backoff and retry window, outbox bounds. */
+function hooksSection () {
+  return z.strictObject({
+    concurrency: intIn(1, MAX_HOOK_CONCURRENCY),
+    timeoutMs: intIn(100, MAX_HOOK_TIMEOUT_MS),
+    retryBaseMs: intIn(1, MAX_HOOK_RETRY_CAP_MS),
+    retryCapMs: intIn(1, MAX_HOOK_RETRY_CAP_MS),
+    maxRetryHours: z.number({ error: 'must be a number of hours' })
+      .positive(`must be more than 0 and at most ${MAX_HOOK_RETRY_HOURS}`).max(MAX_HOOK_RETRY_HOURS, `must be more than 0 and at most ${MAX_HOOK_RETRY_HOURS}`),
+    maxOutboxRows: intIn(1, MAX_HOOK_OUTBOX_ROWS),
+    maxDeadRows: intIn(1, MAX_HOOK_OUTBOX_ROWS)
+  }).superRefine((hooks, ctx) => {
+    if (hooks.retryCapMs < hooks.retryBaseMs) ctx.addIssue({ code: 'custom', path: ['retryCapMs'], message: 'must be at least retryBaseMs' })
+  })
+}
+
 /** The shape of config/default.json and of a config file (where every key is optional). */
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1, 'must not be empty').max(MAX_PATH_CHARS, `must be at most ${MAX_PATH_CHARS} characters`),
@@ -162,6 +189,7 @@ export const configSchema = z.strictObject({
     openReads: z.boolean({ error: 'must be true or false' }),
     openMetrics: z.boolean({ error: 'must be true or false' })
   }),
+  hooks: hooksSection(),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
   })

@@ -67,7 +67,16 @@ export function validateConfig (merged: MergedConfig): HashmeshConfig {
       policy: c.policy,
       maxClockSkewMs: c.maxClockSkewMs,
       syncIntervalMs: c.syncIntervalMs,
-      uploads: { concurrency: c.match.concurrency, maxWaiting: c.match.maxWaiting, maxPixels: c.match.maxImagePixels }
+      uploads: { concurrency: c.match.concurrency, maxWaiting: c.match.maxWaiting, maxPixels: c.match.maxImagePixels },
+      hooks: {
+        concurrency: c.hooks.concurrency,
+        timeoutMs: c.hooks.timeoutMs,
+        retryBaseMs: c.hooks.retryBaseMs,
+        retryCapMs: c.hooks.retryCapMs,
+        maxRetryMs: Math.round(c.hooks.maxRetryHours * 60 * 60 * 1000),
+        maxOutboxRows: c.hooks.maxOutboxRows,
+        maxDeadRows: c.hooks.maxDeadRows
+      }
     },
     http: c.http,
     maxUploadBytes: c.match.maxUploadBytes,

@@ -13,7 +13,9 @@ export function dataDirPaths (dir: string) {
     adminToken: join(root, 'admin.token'),
     readToken: join(root, 'read.token'),
     db: join(root, 'db'),
-    nodeInfo: join(root, 'node.json')
+    nodeInfo: join(root, 'node.json'),
+    /** One 0600 file per webhook secret (hook_<id>.secret); the directory is 0700. */
+    hookSecrets: join(root, 'hooks')
   }
 }
 

@@ -14,6 +14,7 @@ import { boundFace } from './boundFace.js'
 import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
 import type { ForumNodeApi } from './forumApi.js'
+import { type HooksNodeApi, hooksNodeApi } from './hooksApi.js'
 import type {
   EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, LookupSummary, MatchResult, NodeMatchOptions, NodeStatus, PublishResult
 } from './interface.js'
@@ -59,7 +60,9 @@ export class NodeCore implements HashmeshNodeApi {
     const c = components
     this.lifecycle = new Lifecycle({
       running: [opened(c.store), opened(c.uploads)],
+      // First to start and last to stop: deliveries run until the store closes, after the network stopped adding events.
       toStart: [
+        c.deliverer,
         c.libp2p, c.gossip, c.proofGossip, c.forumGossip, c.sync, c.credentialResync, c.keeper,
         new Periodic({ everyMs: INDEX_MAINTENANCE_EVERY_MS }, () => { c.indexes.maintain(INDEX_MAINTENANCE_SLICE_MS) }),
         new Periodic({ everyMs: OWN_CREDENTIAL_CHECK_EVERY_MS, atStart: true }, () => { this.warnIfCredentialExpiring() })
@@ -186,7 +189,7 @@ export class NodeCore implements HashmeshNodeApi {
 }
 
 /** A running node: its own work beside the allowlist, forum and audit faces, served as they are. */
-export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi
+export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & HooksNodeApi
 
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
@@ -196,7 +199,7 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     const c = await buildComponents(options, deps, dataDir, store)
     return Object.assign(
       new NodeCore(c, options, deps.logger),
-      allowlistNodeApi(c.allowlist),
+      { ...allowlistNodeApi(c.allowlist), ...hooksNodeApi(c) },
       boundFace<ForumNodeApi>(c.forum, { forum: true, submitForumRecord: true }),
       boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true })
     )

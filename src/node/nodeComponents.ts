@@ -2,6 +2,9 @@ import { gossipSource } from '../wire/batchSource.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
 import { AuditService } from '../audit/auditService.js'
+import { EventOutbox } from '../events/eventOutbox.js'
+import { HookRegistry } from '../events/hookRegistry.js'
+import { createEventMetrics } from '../events/metrics.js'
 import { ForumRecordIngester } from '../forum/forumRecordIngester.js'
 import { Membership } from '../forum/membership.js'
 import { createForumMetrics } from '../forum/metrics.js'
@@ -27,6 +30,8 @@ import { AllowlistStore } from '../store/allowlist.js'
 import { AuditLog } from '../store/auditLog.js'
 import type { HashStore } from '../store/hashStore.js'
 import type { DecodedBatch } from '../wire/types.js'
+import { HookDeliverer } from '../webhooks/hookDeliverer.js'
+import { httpTransport } from '../webhooks/httpTransport.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { CredentialResync } from './credentialResync.js'
 import type { DataDir } from './dataDir.js'
@@ -47,6 +52,10 @@ export interface NodeComponents {
   dataDir: DataDir
   store: HashStore
   auditLog: AuditLog
+  /** Webhook receivers, the outbox every event is written to (the parts' EventRecorder), and its delivery. */
+  hooks: HookRegistry
+  outbox: EventOutbox
+  deliverer: HookDeliverer
   membership: Membership
   forumIngester: ForumRecordIngester
   indexes: LookupIndexes
@@ -69,7 +78,8 @@ export interface NodeComponents {
   uploads: UploadHasher
 }
 
-type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'>
+type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'> & Events
+type Events = Pick<NodeComponents, 'hooks' | 'outbox' | 'deliverer'>
 type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
 type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads'>
@@ -109,10 +119,22 @@ async function loadStored (options: NodeOptions, deps: NodeDeps, dataDir: DataDi
   await checkStore(store, deps.logger)
   const auditLog = new AuditLog(store)
   await announceTrustSettings(auditLog, options, deps.logger)
-  const { membership, forumIngester } = await loadForum(options, dataDir, store, deps)
+  const events = await loadEvents(options, deps, dataDir, store, auditLog)
+  const { membership, forumIngester } = await loadForum(options, dataDir, store, deps, events.outbox)
   const indexes = await LookupIndexes.load(store, deps.logger)
   const allowlist = await AllowlistStore.load(store, auditLog)
-  return { auditLog, membership, forumIngester, indexes, allowlist }
+  return { auditLog, membership, forumIngester, indexes, allowlist, ...events }
+}
+
+/** The hooks and the outbox before any part that emits events; delivery starts with the node. */
+async function loadEvents (options: NodeOptions, deps: NodeDeps, dataDir: DataDir, store: HashStore, audit: AuditLog): Promise<Events> {
+  const { logger } = deps
+  const hooks = await HookRegistry.load({ store, audit, logger, secretsDir: dataDir.paths.hookSecrets })
+  // Read only when /metrics is scraped, long after the outbox exists.
+  const metrics = createEventMetrics(deps.registry, () => outbox.rowCounts())
+  const outbox = await EventOutbox.load({ store, hooks, audit, logger, metrics }, options.hooks)
+  const deliverer = new HookDeliverer({ outbox, hooks, transport: httpTransport, logger, metrics }, options.hooks)
+  return { hooks, outbox, deliverer }
 }
 
 /** Heads against stored batches, every start: cheap (one small record per batch) and it says what it mended. */
@@ -139,11 +161,13 @@ export function trustedKeys (options: NodeOptions, dataDir: DataDir): string[] {
 }
 
 /** Membership rebuilt from the stored forum records. */
-async function loadForum (options: NodeOptions, dataDir: DataDir, store: HashStore, deps: NodeDeps): Promise<Pick<Stored, 'membership' | 'forumIngester'>> {
+async function loadForum (
+  options: NodeOptions, dataDir: DataDir, store: HashStore, deps: NodeDeps, events: EventOutbox
+): Promise<Pick<Stored, 'membership' | 'forumIngester'>> {
   const { roots, revokedEntries, overrides } = options.forum
   const membership = new Membership({ roots, trusted: trustedKeys(options, dataDir), overrides: overrides.map(o => o.key), revokedEntries })
   const forumIngester = new ForumRecordIngester(
-    { store, membership, logger: deps.logger, metrics: createForumMetrics(deps.registry) },
+    { store, membership, logger: deps.logger, metrics: createForumMetrics(deps.registry), events },
     { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
   )
   const loaded = await forumIngester.load()
@@ -160,7 +184,7 @@ async function buildIngest (options: NodeOptions, deps: NodeDeps, c: Stored & { 
   const { logger } = deps
   const proofs = new TopicPublisher({ libp2p: c.libp2p }, equivocationTopic(options.network))
   const onNewProof = (proof: Uint8Array): void => { spread(proofs, proof, logger) }
-  const equivocations = await EquivocationTracker.load({ store, trust: membership, logger, onNewProof }, { network: options.network })
+  const equivocations = await EquivocationTracker.load({ store, trust: membership, logger, onNewProof, events: c.outbox }, { network: options.network })
   const metrics = createIngestMetrics(deps.registry)
   const ingester = new BatchIngester(
     { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics, untrustedBudget: new UntrustedByteBudget() },

@@ -1,5 +1,7 @@
 import type { ForumOverride } from '../forum/override.js'
 import type { MatchPolicyOptions } from '../lookup/matchPolicy.js'
+import type { OutboxLimits } from '../events/eventOutbox.js'
+import type { HookDeliveryOptions } from '../webhooks/options.js'
 import type { UploadHasherOptions } from './uploadHasher.js'
 
 /** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
@@ -32,4 +34,9 @@ export interface NodeOptions {
   syncIntervalMs: number
   /** How POST /v1/match hashes uploads: concurrency, queue and the largest image decoded. */
   uploads: UploadHasherOptions
+  /**
+   * Webhooks: how deliveries are made and retried (the response cap is fixed at 1 MiB), and how
+   * many rows the outbox and the dead letters keep. Optional: defaults when absent.
+   */
+  hooks?: Partial<Omit<HookDeliveryOptions, 'maxResponseBytes'> & OutboxLimits>
 }
