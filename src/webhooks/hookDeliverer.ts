@@ -68,7 +68,7 @@ export class HookDeliverer implements Startable {
   /** Passes until nothing is due and nothing is in flight: for tests and benches that drive the clock. */
   async drain (): Promise<void> {
     for (;;) {
-      const dispatched = await this.pass()
+      const dispatched = await this.deliverDue()
       if (dispatched === 0 && this.attempts.size === 0) return
       await Promise.allSettled([...this.attempts])
     }
@@ -89,6 +89,11 @@ export class HookDeliverer implements Startable {
           this.kick()
         }
       })
+  }
+
+  /** One pass without waiting for its attempts: for tests that interleave deliveries with crashes. */
+  async deliverDue (): Promise<number> {
+    return await this.pass()
   }
 
   /** Dispatches every due row a hook has a free slot for; sets the timer to the next row not yet due. Returns how many it dispatched. */
