@@ -10,7 +10,10 @@ export function createLogger (opts: { level?: LevelWithSilent, name?: string, fd
   return pino({
     name: opts.name ?? 'hashmesh',
     level: opts.level ?? 'info',
-    redact: { paths: ['secretKey', '*.secretKey', 'privateKey', '*.privateKey', 'token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret'], censor: '[redacted]' }
+    redact: {
+      paths: ['secretKey', '*.secretKey', 'privateKey', '*.privateKey', 'token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret'],
+      censor: '[redacted]'
+    }
   }, pino.destination({ fd: opts.fd ?? 1, sync: false }))
 }
 

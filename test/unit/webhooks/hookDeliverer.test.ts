@@ -9,7 +9,8 @@ import { HookRig } from './hookFixtures.js'
 const SECRET = 'a-secret-of-thirty-two-characters'
 
 function revocation (nowMs: number): HashmeshEvent<'revocation'> {
-  return newEvent('revocation', { member: randomBytes(32).toString('hex'), recordId: randomBytes(32).toString('hex'), effectiveAt: new Date(nowMs).toISOString() }, nowMs)
+  const data = { member: randomBytes(32).toString('hex'), recordId: randomBytes(32).toString('hex'), effectiveAt: new Date(nowMs).toISOString() }
+  return newEvent('revocation', data, nowMs)
 }
 
 /** Emits in an atomic write, as a state change does, and wakes delivery after it. */

@@ -59,7 +59,8 @@ export class HookRig {
     this.metrics = createEventMetrics(this.registry, () => this.outbox.rowCounts())
     this.outbox = await EventOutbox.load({ store: this.store, hooks: this.hooks, audit: this.audit, logger, metrics: this.metrics, now }, this.options)
     const transport = async (r: HookRequest): Promise<HookResponse> => await this.answer(r)
-    this.deliverer = new HookDeliverer({ outbox: this.outbox, hooks: this.hooks, transport, logger, metrics: this.metrics, now, random: () => this.random() }, this.options)
+    const random = (): number => this.random()
+    this.deliverer = new HookDeliverer({ outbox: this.outbox, hooks: this.hooks, transport, logger, metrics: this.metrics, now, random }, this.options)
   }
 
   private async answer (r: HookRequest): Promise<HookResponse> {
