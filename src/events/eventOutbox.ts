@@ -59,8 +59,8 @@ export class EventOutbox implements EventRecorder {
   private readonly limits: OutboxLimits
   /**
    * Rows counted when opsFor hands them out, before their write: a write that then fails leaves
-   * the count high until the next start (or hook removal) recounts. A LevelDB write failing is a
-   * node in trouble anyway; overstating only makes the outbox full early, never loses an event.
+   * the counts high. The deliverer notices (a count above zero and no rows) and asks for a
+   * recount, which runs in the write queue, where no write is half done, so it is exact.
    */
   private outboxCount = 0
   private deadCount = 0
@@ -78,10 +78,14 @@ export class EventOutbox implements EventRecorder {
     return outbox
   }
 
+  /** Counts the rows again, in the write queue: every write before it is then written or failed. */
   async recount (): Promise<void> {
     const { hookOutbox, hookDead } = this.c.store.repositories
-    this.outboxCount = await hookOutbox.count()
-    this.deadCount = await hookDead.count()
+    await this.c.store.writeAtomically(async () => {
+      this.outboxCount = await hookOutbox.count()
+      this.deadCount = await hookDead.count()
+      return []
+    })
   }
 
   rowCounts (): { outbox: number, dead: number } {

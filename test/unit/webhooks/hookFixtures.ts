@@ -36,7 +36,9 @@ export class HookRig {
   metrics!: EventMetrics
   registry = new Registry()
   now = 1_700_000_000_000
-  mode: ReceiverMode = 200
+  private receiverMode: ReceiverMode = 200
+  /** Requests the receiver holds unanswered ('hang'); a mode change answers them as the new mode would. */
+  private held: Array<(mode: ReceiverMode) => void> = []
   received: Received[] = []
   logs: string[] = []
   random: () => number = () => 0.5
@@ -63,14 +65,30 @@ export class HookRig {
     this.deliverer = new HookDeliverer({ outbox: this.outbox, hooks: this.hooks, transport, logger, metrics: this.metrics, now, random }, this.options)
   }
 
+  get mode (): ReceiverMode {
+    return this.receiverMode
+  }
+
+  set mode (mode: ReceiverMode) {
+    this.receiverMode = mode
+    if (mode === 'hang') return
+    const held = this.held
+    this.held = []
+    for (const answer of held) answer(mode)
+  }
+
   private async answer (r: HookRequest): Promise<HookResponse> {
     if (this.mode === 'down') throw new DeliveryFailure('NETWORK', 'ECONNREFUSED')
     this.received.push({ url: r.url, headers: r.headers, body: Buffer.from(r.body).toString('utf8') })
     if (this.mode !== 'hang') return { status: this.mode }
-    return await new Promise((_resolve, reject) => {
+    return await new Promise((resolve, reject) => {
       const abort = (): void => { reject(new DeliveryFailure('ABORTED', 'stopping')) }
       if (r.signal.aborted) abort()
       else r.signal.addEventListener('abort', abort, { once: true })
+      this.held.push(mode => {
+        if (mode === 'down') reject(new DeliveryFailure('NETWORK', 'ECONNRESET'))
+        else resolve({ status: mode === 'hang' ? 0 : mode })
+      })
     })
   }
 
