@@ -44,6 +44,8 @@ export interface HookRegistryComponents {
 export class HookRegistry {
   private readonly c: Required<HookRegistryComponents>
   private readonly hooks = new Map<string, Hook>()
+  /** Subscribers per type, asked once per event on the ingest path; rebuilt on every edit. */
+  private byType = new Map<EventType, Hook[]>()
   private readonly secrets = new Map<string, Uint8Array>()
   /** One edit at a time, so two adds cannot both pass MAX_HOOKS. */
   private readonly edits = new SerialQueue()
@@ -71,6 +73,7 @@ export class HookRegistry {
       const idText = name.endsWith(SECRET_SUFFIX) ? name.slice(0, -SECRET_SUFFIX.length) : undefined
       if (idText !== undefined && !this.hooks.has(idText)) await rm(join(this.c.secretsDir, name), { force: true })
     }
+    this.indexByType()
   }
 
   list (): Hook[] {
@@ -86,8 +89,13 @@ export class HookRegistry {
   }
 
   /** The hooks that asked for events of this type. */
-  subscribers (type: EventType): Hook[] {
-    return this.list().filter(h => h.events.includes(type))
+  subscribers (type: EventType): readonly Hook[] {
+    return this.byType.get(type) ?? []
+  }
+
+  private indexByType (): void {
+    const hooks = this.list()
+    this.byType = new Map(EVENT_TYPES.map(t => [t, hooks.filter(h => h.events.includes(t))]))
   }
 
   /** The HMAC key of a hook; undefined when its file is gone (a delivery then fails and is retried). */
@@ -124,6 +132,7 @@ export class HookRegistry {
         throw err
       }
       this.hooks.set(hook.idText, hook)
+      this.indexByType()
       return hook
     })
   }
@@ -143,6 +152,7 @@ export class HookRegistry {
         ...await this.c.audit.opsFor({ actor, action: 'hooks.remove', details: auditDetails(hook) })
       ])
       this.hooks.delete(idText)
+      this.indexByType()
       this.secrets.delete(idText)
       await rm(this.secretPath(idText), { force: true })
       return hook

@@ -94,7 +94,7 @@ export function register (program: Command, ctx: CliContext): void {
     })
 
   clientCommand(hooks, 'dead')
-    .description('deliveries given up on after the retry window (hooks.maxRetryHours), oldest event ids first')
+    .description('deliveries given up on after the retry window (hooks.maxRetryHours), in event id order, a page at a time')
     .option('--limit <n>', 'at most this many (default 100, at most 1000)')
     .option('--after <cursor>', 'the next cursor a previous page printed')
     .action(async (opts: DeadOptions) => {
