@@ -17,6 +17,7 @@ import { registerEquivocationRoutes } from './routes/equivocations.js'
 import { registerForumRoutes } from './routes/forum.js'
 import { registerLookupRoutes } from './routes/lookup.js'
 import { registerMatchRoutes } from './routes/match.js'
+import { registerMatchesRoutes } from './routes/matches.js'
 import { registerOpsRoutes } from './routes/ops.js'
 
 export interface HttpServerDeps {
@@ -93,6 +94,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   registerAllowlistRoutes(app, node, auth)
   registerForumRoutes(app, node, auth)
   registerAuditRoutes(app, node, auth)
+  registerMatchesRoutes(app, node, auth)
   registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

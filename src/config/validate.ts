@@ -67,7 +67,8 @@ export function validateConfig (merged: MergedConfig): HashmeshConfig {
       policy: c.policy,
       maxClockSkewMs: c.maxClockSkewMs,
       syncIntervalMs: c.syncIntervalMs,
-      uploads: { concurrency: c.match.concurrency, maxWaiting: c.match.maxWaiting, maxPixels: c.match.maxImagePixels }
+      uploads: { concurrency: c.match.concurrency, maxWaiting: c.match.maxWaiting, maxPixels: c.match.maxImagePixels },
+      matches: { actionDeadlineMs: c.matches.actionDeadlineHours * 3_600_000, retentionMs: c.matches.retentionDays * 86_400_000 }
     },
     http: c.http,
     maxUploadBytes: c.match.maxUploadBytes,

@@ -1,5 +1,6 @@
 import type { ForumOverride } from '../forum/override.js'
 import type { MatchPolicyOptions } from '../lookup/matchPolicy.js'
+import type { MatchLogOptions } from '../matches/matchLog.js'
 import type { UploadHasherOptions } from './uploadHasher.js'
 
 /** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
@@ -32,4 +33,6 @@ export interface NodeOptions {
   syncIntervalMs: number
   /** How POST /v1/match hashes uploads: concurrency, queue and the largest image decoded. */
   uploads: UploadHasherOptions
+  /** The match log: when a match is overdue, how long records are kept (defaults 24 h, 365 days). */
+  matches?: Partial<MatchLogOptions>
 }

@@ -30,7 +30,13 @@ export enum Bucket {
    * type(1) + value → HashRows: the entryIndex rows of one hash in summary form, so that a positive
    * lookup is one key read (getMany for a batch), not a range scan per hash.
    */
-  hashRows = 10
+  hashRows = 10,
+  /** match id(14: ms 6 BE + 8 random) → MatchRecord: the match log, in time order (src/matches). */
+  matchRecord = 14,
+  /** content id (UTF-8) + 0x00 + match id(14) → empty: a content id's matches, oldest first. */
+  matchByContent = 15,
+  /** match id(14) → MatchSummaryRow: what list filters, stats and pruning read of a record. */
+  matchSummary = 16
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */

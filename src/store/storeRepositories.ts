@@ -12,6 +12,10 @@ import {
   decodeBatchLocation, decodeEquivocationRecord, decodeHead, decodeIndexRow, decodeStoredBatch,
   encodeBatchLocation, encodeEquivocationRecord, encodeHead, encodeIndexRow, encodeStoredBatch
 } from './records.js'
+import {
+  type ContentKey, type MatchSummaryRow, type StoredMatch,
+  EMPTY_VALUE, MATCH_CONTENT_KEY, MATCH_RECORD_KEY, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW, STORED_MATCH
+} from './matchRecords.js'
 import { type Codec, type LevelDb, RAW_BYTES, Repository } from './repository.js'
 
 const PLACE_OF_BATCH_AT: Codec<BatchPlace> = { encode: p => batchAtKey(p.publisher, p.seq), decode: parseBatchAtKey }
@@ -42,6 +46,12 @@ export class StoreRepositories {
   readonly auditLog: Repository<number, Uint8Array>
   /** hash → every entry-index row of it in summary form (or overflow). */
   readonly hashRows: Repository<TypedValue, HashRows>
+  /** match id (14 bytes) → the match record. */
+  readonly matchRecord: Repository<Uint8Array, StoredMatch>
+  /** content id + match id → nothing: a content id's matches. */
+  readonly matchByContent: Repository<ContentKey, true>
+  /** match id → the fields filters, stats and pruning read. */
+  readonly matchSummary: Repository<Uint8Array, MatchSummaryRow>
 
   constructor (db: LevelDb) {
     this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
@@ -63,5 +73,8 @@ export class StoreRepositories {
     this.allowlist = new Repository(db, Bucket.allowlist, ALLOWLIST_KEY, ALLOWLIST_VALUE)
     this.auditLog = new Repository(db, Bucket.auditLog, AUDIT_RECORD_KEY, RAW_BYTES)
     this.hashRows = new Repository(db, Bucket.hashRows, { encode: hashRowsKey, decode: parseHashRowsKey }, HASH_ROWS)
+    this.matchRecord = new Repository(db, Bucket.matchRecord, MATCH_RECORD_KEY, STORED_MATCH)
+    this.matchByContent = new Repository(db, Bucket.matchByContent, MATCH_CONTENT_KEY, EMPTY_VALUE)
+    this.matchSummary = new Repository(db, Bucket.matchSummary, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW)
   }
 }
