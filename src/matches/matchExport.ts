@@ -1,3 +1,4 @@
+import { csvField } from '../audit/exportFormat.js'
 import type { MatchRecord } from './matchRecord.js'
 
 /** How the match log is exported: CSV for a spreadsheet, JSONL (one whole record a line) for a program. */
@@ -5,7 +6,7 @@ export const MATCH_EXPORT_FORMATS = ['csv', 'jsonl'] as const
 export type MatchExportFormat = typeof MATCH_EXPORT_FORMATS[number]
 
 export const MATCH_EXPORT_CONTENT_TYPES: Readonly<Record<MatchExportFormat, string>> = {
-  csv: 'text/csv; charset=utf-8',
+  csv: 'text/csv; charset=utf-8; header=present',
   jsonl: 'application/x-ndjson; charset=utf-8'
 }
 
@@ -15,22 +16,10 @@ export const MATCH_CSV_COLUMNS = [
 ] as const
 
 /**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return that hides one)
- * as a formula: such a cell gets a leading apostrophe, which spreadsheets show as text. A cell that
- * starts with an apostrophe gets one too, so that a reader strips exactly one and gets the text back.
+ * One record a line. Cells go through the audit export's csvField: RFC 4180 quoting, and a leading
+ * ' on anything a spreadsheet would run as a formula (content ids and actors come from outside).
+ * Labels and matched hashes never hold ';' or ',', so joining them with ';' can be split back.
  */
-const FORMULA_START = /^[=+\-@\t\r']/
-
-export function neutralised (text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text
-}
-
-/** RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. */
-export function csvCell (text: string): string {
-  const safe = neutralised(text)
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-}
-
 function csvRow (r: MatchRecord & { unlistedAt?: string }): string {
   const first = r.actions.reduce<MatchRecord['actions'][number] | undefined>((min, a) => min === undefined || a.at < min.at ? a : min, undefined)
   const last = r.actions.at(-1)
@@ -39,7 +28,7 @@ function csvRow (r: MatchRecord & { unlistedAt?: string }): string {
     r.listing, r.unlistedAt ?? '', first?.action ?? '', first?.at ?? '', last?.action ?? '', last?.at ?? '',
     r.actions.map(a => `${a.action}@${a.at}@${a.actor}`).join(';'), r.appeal?.outcome ?? '', r.appeal?.reason ?? ''
   ]
-  return `${cells.map(csvCell).join(',')}\r\n`
+  return `${cells.map(csvField).join(',')}\r\n`
 }
 
 /** Text pieces of the export, a chunk of records at a time: the caller streams them, nothing is held whole. */

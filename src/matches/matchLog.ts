@@ -235,7 +235,7 @@ export class MatchLog implements MatchRecorder, MatchLogView {
     for (;;) {
       const removed = await this.pruneChunk(cutoff)
       pruned += removed
-      if (removed < PRUNE_CHUNK) return pruned
+      if (removed === 0) return pruned
       await yieldToLoop()
     }
   }
@@ -244,7 +244,9 @@ export class MatchLog implements MatchRecorder, MatchLogView {
     let removed = 0
     await this.store.writeAtomically(async () => {
       const repo = this.repos.matchRecord
-      const rows = await repo.readRange({ range: matchTimeRange(Bucket.matchRecord, 0, cutoffMs), limit: PRUNE_CHUNK, chunk: PRUNE_CHUNK })
+      const rows: Array<[Uint8Array, Uint8Array]> = []
+      const range = matchTimeRange(Bucket.matchRecord, 0, cutoffMs)
+      for await (const chunk of repo.entriesBinary({ range, limit: PRUNE_CHUNK, chunk: PRUNE_CHUNK })) rows.push(...chunk)
       removed = rows.length
       return rows.flatMap(([k, v]) => {
         const id = repo.decodeKey(k)
