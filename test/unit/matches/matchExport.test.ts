@@ -45,7 +45,8 @@ describe('matches: export', () => {
   it('neutralises cells a spreadsheet would run as formulas', async () => {
     const [r] = fc.sample(record, { numRuns: 1, seed: 1 })
     const csv = await text(formatMatchExport(chunks([{ ...r!, contentId: '=HYPERLINK("x")', actions: [{ action: 'kept', actor: '@me', at: r!.at }] }]), 'csv'))
-    const [header, row] = parse<string[]>(csv, {})
+    const rows: string[][] = parse(csv)
+    const [header, row] = rows
     assert.deepEqual(header, [...MATCH_CSV_COLUMNS])
     const cell = (name: string): string => row![MATCH_CSV_COLUMNS.indexOf(name as typeof MATCH_CSV_COLUMNS[number])]!
     assert.equal(cell('content_id'), '\'=HYPERLINK("x")')
@@ -55,7 +56,7 @@ describe('matches: export', () => {
 
   it('round-trips any content id, actor and labels through CSV (undoing the guard) and whole records through JSONL', async () => {
     await fc.assert(fc.asyncProperty(fc.array(record, { maxLength: 8 }), async records => {
-      const csv = parse<string[]>(await text(formatMatchExport(chunks(records), 'csv')), {})
+      const csv: string[][] = parse(await text(formatMatchExport(chunks(records), 'csv')))
       assert.equal(csv.length, records.length + 1)
       records.forEach((r, i) => {
         const row = csv[i + 1]!.map(unguarded)
