@@ -85,7 +85,8 @@ describe('api: match log and appeals on a real node', () => {
   })
 
   it('an upload with ?contentId= is recorded with the source "match"', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/match?contentId=upload-1', headers: { 'content-type': 'application/octet-stream' }, payload: FILE })
+    const headers = { 'content-type': 'application/octet-stream' }
+    const res = await app.inject({ method: 'POST', url: '/v1/match?contentId=upload-1', headers, payload: FILE })
     assert.equal(res.statusCode, 200)
     const answer = res.json<{ match: boolean, matchId?: string }>()
     assert.equal(answer.match, true)
@@ -97,12 +98,13 @@ describe('api: match log and appeals on a real node', () => {
   it('records actions, audited under the caller; refuses bad ones with their codes', async () => {
     const { matchId } = (await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${LISTED}?contentId=c1` })).json<{ matchId: string }>()
     const url = `/v1/matches/${matchId}/action`
-    const acted = await app.inject({ method: 'POST', url, headers: { ...ADMIN, 'x-hashmesh-actor': 'ops-bot' }, payload: { action: 'removed', actor: 'moderator 7' } })
+    const headers = { ...ADMIN, 'x-hashmesh-actor': 'ops-bot' }
+    const acted = await app.inject({ method: 'POST', url, headers, payload: { action: 'removed', actor: 'moderator 7' } })
     assert.equal(acted.statusCode, 200)
     assert.deepEqual(acted.json<MatchRecord>().actions.map(a => [a.action, a.actor]), [['removed', 'moderator 7']])
     const audit = (await live.node.auditLog({})).records.filter(r => r.action === 'match.action')
     assert.deepEqual(audit.map(r => [r.actor, r.details.matchId]), [['ops-bot', matchId]])
-    const cases: Array<[unknown, number, string]> = [
+    const cases: Array<[Record<string, string>, number, string]> = [
       [{ action: 'deleted', actor: 'm' }, 400, 'INVALID_REQUEST'],
       [{ action: 'removed' }, 400, 'INVALID_REQUEST'],
       [{ action: 'removed', actor: 'm', at: '2999-01-01T00:00:00Z' }, 400, 'BAD_TIME'],
@@ -182,18 +184,20 @@ describe('api: match log and appeals on a real node', () => {
 
   it('a rejected appeal records the outcome only; an appeal on content with no match is 404', async () => {
     await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${OTHER}?contentId=post-78` })
-    const res = await app.inject({ method: 'POST', url: '/v1/appeals', headers: ADMIN, payload: { contentId: 'post-78', outcome: 'rejected', reason: 'violating' } })
+    const appeal = async (payload: Record<string, string>): Promise<{ statusCode: number, json: () => unknown }> =>
+      await app.inject({ method: 'POST', url: '/v1/appeals', headers: ADMIN, payload })
+    const res = await appeal({ contentId: 'post-78', outcome: 'rejected', reason: 'violating' })
     assert.equal(res.statusCode, 200)
-    const result = res.json<AppealResult>()
+    const result = res.json() as AppealResult
     assert.equal(result.record.appeal?.outcome, 'rejected')
     assert.equal(result.opinionBatchId, undefined)
     assert.deepEqual(await live.node.allowlist(), [])
     assert.equal((await app.inject({ method: 'GET', url: `/v1/lookup/sha256/${OTHER}` })).json<LookupResult>().match, true)
     assert.deepEqual((await live.node.auditLog({})).records.map(r => r.action).slice(-1), ['appeal'])
-    const none = await app.inject({ method: 'POST', url: '/v1/appeals', headers: ADMIN, payload: { contentId: 'never-seen', outcome: 'upheld', reason: 'x' } })
+    const none = await appeal({ contentId: 'never-seen', outcome: 'upheld', reason: 'x' })
     assert.equal(none.statusCode, 404)
     assert.equal(errorCode(none), 'NO_MATCH_FOR_CONTENT')
-    const badReason = await app.inject({ method: 'POST', url: '/v1/appeals', headers: ADMIN, payload: { contentId: 'post-78', outcome: 'upheld', reason: 'Not OK' } })
+    const badReason = await appeal({ contentId: 'post-78', outcome: 'upheld', reason: 'Not OK' })
     assert.equal(badReason.statusCode, 400)
   })
 
