@@ -79,7 +79,8 @@ describe('appeal across the line A–B–C (real processes): B\'s upheld appeal 
   })
 
   it('B\'s upheld appeal allowlists the hash on B and puts B\'s signed false_positive on C', async function () {
-    const out = JSON.parse(await runCli(['appeal', 'post/42', '--upheld', '--reason', 'not_violating', '--note', 'news photo', '--data', dirs.b, '--json'])) as AppealResult
+    const args = ['appeal', 'post/42', '--upheld', '--reason', 'not_violating', '--note', 'news photo', '--data', dirs.b, '--json']
+    const out = JSON.parse(await runCli(args)) as AppealResult
     assert.equal(out.record.id, matchId)
     assert.match(out.opinionBatchId ?? '', /^[0-9a-f]{64}$/)
     assert.equal((await lookup(infoB, listed)).match, false)
