@@ -93,6 +93,8 @@ export class MatchStatsAccumulator {
   private appealed = 0
   private overdueOpen = 0
   private late = 0
+  /** The UTC month the last record fell in, [from, to): records come in time order, so it rarely changes. */
+  private month = { key: '', fromMs: 0, toMs: 0 }
 
   constructor (deadlineMs: number, nowMs: number) {
     this.deadlineMs = deadlineMs
@@ -102,7 +104,7 @@ export class MatchStatsAccumulator {
   add (atMs: number, row: MatchSummaryRow): void {
     this.total++
     for (const label of row.labels.length === 0 ? [NO_LABEL] : row.labels) this.byLabel.set(label, (this.byLabel.get(label) ?? 0) + 1)
-    const month = new Date(atMs).toISOString().slice(0, 7)
+    const month = this.monthOf(atMs)
     this.byMonth.set(month, (this.byMonth.get(month) ?? 0) + 1)
     if (row.listedAtMs !== undefined) this.toMatch.add(Math.max(0, atMs - row.listedAtMs))
     if (row.firstActionAtMs !== undefined) {
@@ -117,6 +119,18 @@ export class MatchStatsAccumulator {
     }
     if (row.unlisted) this.unlisted++
     if (row.appeal !== 0) this.appealed++
+  }
+
+  private monthOf (atMs: number): string {
+    if (atMs < this.month.fromMs || atMs >= this.month.toMs) {
+      const d = new Date(atMs)
+      this.month = {
+        key: d.toISOString().slice(0, 7),
+        fromMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+        toMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+      }
+    }
+    return this.month.key
   }
 
   result (range: { since?: string, until?: string }): MatchStats {
