@@ -47,7 +47,9 @@ async function main (): Promise<void> {
         const ops = []
         for (let i = from; i < Math.min(N, from + WRITE_BATCH); i++) {
           const atMs = start + Math.floor(i / N * 365 * DAY)
-          ops.push(...(await log.recordOps({ contentId: `content/${i}`, source: 'retroactive', hash: { type: 'sha256', value: summary(i).value }, matched: [summary(i)], listedAtMs: atMs - (i % 3600) * 1000, atMs })).ops)
+          const matched = summary(i)
+          const input = { contentId: `content/${i}`, source: 'retroactive' as const, hash: { type: 'sha256', value: matched.value }, matched: [matched] }
+          ops.push(...(await log.recordOps({ ...input, listedAtMs: atMs - (i % 3600) * 1000, atMs })).ops)
         }
         return ops
       })
@@ -67,7 +69,8 @@ async function main (): Promise<void> {
     const statsTook = seconds(statsStarted)
     delay.disable()
     console.log(`stats over ${fmt(stats.total)} records: ${statsTook.toFixed(2)} s (${fmt(stats.total / statsTook)} records/s); ` +
-      `event loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms; ${(statsTook / keyScan).toFixed(1)}x the key scan`)
+      `event loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms; ` +
+      `${(statsTook / keyScan).toFixed(1)}x the key scan`)
     console.log(`  → 10M records would take ~${(10_000_000 / (stats.total / statsTook)).toFixed(0)} s, memory constant (histograms of 4,000 buckets)`)
 
     const listed = process.hrtime.bigint()
@@ -75,7 +78,8 @@ async function main (): Promise<void> {
     console.log(`list label=label-3, 100 per page: ${(seconds(listed) * 1000).toFixed(1)} ms (${page.matches.length} records)`)
     const rare = process.hrtime.bigint()
     const none = await log.list(parseMatchFilter({ status: 'acted', limit: '100' }))
-    console.log(`list status=acted (none exist): ${(seconds(rare) * 1000).toFixed(1)} ms, stops after 100,000 rows with next=${none.next === undefined ? 'none' : 'set'}`)
+    const next = none.next === undefined ? 'none' : 'set'
+    console.log(`list status=acted (none exist): ${(seconds(rare) * 1000).toFixed(1)} ms, stops after 100,000 rows with next=${next}`)
 
     const pruneStarted = process.hrtime.bigint()
     const pruned = await log.prune()
