@@ -6,6 +6,7 @@ import { AuditError, type AuditErrorCode } from '../store/auditLog.js'
 import { HashingError, type HashingErrorCode } from '../hashing/errors.js'
 import { EquivocationError, type EquivocationErrorCode } from '../ingest/equivocationError.js'
 import { LookupError, type LookupErrorCode } from '../lookup/lookupError.js'
+import { MatchLogError, type MatchLogErrorCode } from '../matches/matchError.js'
 import { PublishError, type PublishErrorCode } from '../node/batchPublisher.js'
 import { MatchError, type MatchErrorCode } from '../node/uploadHasher.js'
 import { SignalError, type SignalErrorCode } from '../signals/registry.js'
@@ -134,6 +135,23 @@ const MATCH_STATUS: Readonly<Record<MatchErrorCode, number>> = {
   BUSY: 503
 }
 
+const MATCH_LOG_STATUS: Readonly<Record<MatchLogErrorCode, number>> = {
+  BAD_CONTENT_ID: 400,
+  BAD_ACTION: 400,
+  BAD_ACTOR: 400,
+  BAD_TIME: 400,
+  BAD_QUERY: 400,
+  NO_SUCH_MATCH: 404,
+  NO_MATCH_FOR_CONTENT: 404,
+  // The record's history is full: an operator exports it and starts a new one, not a retry.
+  TOO_MANY_ACTIONS: 409,
+  BAD_APPEAL: 400,
+  // Decided the other way already: a second decision is a conflict, not an update.
+  APPEAL_DECIDED: 409,
+  // A part of the node handed the log a bad record: the node's fault.
+  BAD_MATCH_INPUT: 500
+}
+
 const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   UNAUTHORIZED: 401,
   INVALID_REQUEST: 400,
@@ -199,5 +217,6 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof LookupError) return known(err.code, err.message, LOOKUP_STATUS[err.code])
   if (err instanceof HashingError) return known(err.code, err.message, HASHING_STATUS[err.code])
   if (err instanceof MatchError) return known(err.code, err.message, MATCH_STATUS[err.code])
+  if (err instanceof MatchLogError && MATCH_LOG_STATUS[err.code] < 500) return known(err.code, err.message, MATCH_LOG_STATUS[err.code])
   return fastifyClientError(err) ?? known(INTERNAL_ERROR_CODE, 'internal error', 500)
 }

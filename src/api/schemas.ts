@@ -1,6 +1,8 @@
 import { MAX_PDQ_VARIANTS } from '../lookup/limits.js'
 import type { EquivocationDecision } from '../node/interface.js'
+import { CONTENT_ID_PATTERN } from '../matches/matchInput.js'
 import { AUTHOR_PATTERN, MAX_AUTHOR_CHARS, MAX_NOTE_CHARS, NOTE_PATTERN } from '../store/allowlist.js'
+import { MAX_CONTENT_ID_CHARS } from '../store/matchRecords.js'
 import { LABEL_PATTERN, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY, REASON_PATTERN } from '../wire/limits.js'
 import { ACTION_BY_NAME } from '../wire/types.js'
 import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_PUBLISHER_CHARS, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './limits.js'
@@ -14,6 +16,9 @@ import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_PUBLISHER_CHARS, MAX_TYPE_
 
 const typeField = { type: 'string', minLength: 1, maxLength: MAX_TYPE_CHARS } as const
 const valueField = { type: 'string', minLength: 1, maxLength: MAX_VALUE_CHARS } as const
+
+/** The platform's id of the content checked: a match is recorded in the match log under it. */
+export const contentIdField = { type: 'string', minLength: 1, maxLength: MAX_CONTENT_ID_CHARS, pattern: CONTENT_ID_PATTERN.source } as const
 
 /** Only typed here: the node answers BAD_MAX_DISTANCE with the exact rule (0-256). */
 const maxDistanceField = { type: 'integer' } as const
@@ -30,7 +35,8 @@ const query = {
   properties: {
     ...lookupParamsSchema.properties,
     maxDistance: maxDistanceField,
-    variants: { type: 'array', maxItems: MAX_PDQ_VARIANTS, items: valueField }
+    variants: { type: 'array', maxItems: MAX_PDQ_VARIANTS, items: valueField },
+    contentId: contentIdField
   }
 } as const
 
@@ -40,7 +46,7 @@ const distanceDigits = { type: 'string', pattern: '^[0-9]{1,3}$' } as const
 export const lookupQuerystringSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { maxDistance: distanceDigits }
+  properties: { maxDistance: distanceDigits, contentId: contentIdField }
 } as const
 
 export const matchQuerystringSchema = {
@@ -49,7 +55,8 @@ export const matchQuerystringSchema = {
   properties: {
     maxDistance: distanceDigits,
     mode: { type: 'string', enum: ['core', 'tool'] },
-    dihedral: { type: 'string', enum: ['true', 'false'] }
+    dihedral: { type: 'string', enum: ['true', 'false'] },
+    contentId: contentIdField
   }
 } as const
 

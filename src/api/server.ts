@@ -18,6 +18,7 @@ import { registerForumRoutes } from './routes/forum.js'
 import { registerHookRoutes } from './routes/hooks.js'
 import { registerLookupRoutes } from './routes/lookup.js'
 import { registerMatchRoutes } from './routes/match.js'
+import { registerMatchesRoutes } from './routes/matches.js'
 import { registerOpsRoutes } from './routes/ops.js'
 
 export interface HttpServerDeps {
@@ -95,6 +96,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   registerForumRoutes(app, node, auth)
   registerAuditRoutes(app, node, auth)
   registerHookRoutes(app, node, auth)
+  registerMatchesRoutes(app, node, auth)
   registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

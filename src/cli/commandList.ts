@@ -28,6 +28,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'rotate-key', load: async () => (await import('./commands/rotateKey.js')).register },
   { name: 'hooks', load: async () => (await import('./commands/hooks.js')).register },
   { name: 'audit', load: async () => (await import('./commands/audit.js')).register },
+  { name: 'matches', load: async () => (await import('./commands/matches.js')).register },
+  { name: 'appeal', load: async () => (await import('./commands/appeal.js')).register },
   { name: 'demo', load: async () => (await import('./commands/demo.js')).register }
 ]
 

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander'
 import { ConfigError } from '../config/configError.js'
 import { LookupError } from '../lookup/lookupError.js'
+import { MatchLogError } from '../matches/matchError.js'
 import { SignalError } from '../signals/registry.js'
 import { CliError, NodeResponseError } from './errors.js'
 import { InputError } from './input/inputError.js'
@@ -32,6 +33,8 @@ function exitCodeForStatus (status: number): number {
 export function exitCodeFor (err: unknown): number {
   if (err instanceof CommanderError) return COMMANDER_SUCCESS.has(err.code) ? EXIT.OK : EXIT.USAGE
   if (err instanceof ConfigError || err instanceof InputError || err instanceof SignalError || err instanceof LookupError) return EXIT.USAGE
+  // Thrown here only by the CLI's own checks of what was typed (a content id, an action, a time).
+  if (err instanceof MatchLogError) return EXIT.USAGE
   if (err instanceof NodeResponseError) return exitCodeForStatus(err.status)
   if (err instanceof CliError) {
     switch (err.code) {

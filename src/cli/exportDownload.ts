@@ -1,3 +1,5 @@
+import { open, rename, rm } from 'node:fs/promises'
+import type { CliContext } from './context.js'
 import { CliError } from './errors.js'
 import { type NodeTarget, REQUEST_TIMEOUT_MS, refusedToken, responseError, transportReason } from './nodeClient.js'
 
@@ -42,4 +44,30 @@ export async function download (target: NodeTarget, path: string, write: (piece:
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * A streamed GET to stdout, or to FILE through FILE.partial renamed at the end, so FILE never holds
+ * a cut-off export. Returns the bytes written to a file (undefined for stdout).
+ */
+export async function downloadTo (target: NodeTarget, path: string, out: string | undefined, ctx: CliContext): Promise<number | undefined> {
+  if (out === undefined) {
+    const text = new TextDecoder()
+    await download(target, path, async piece => { ctx.terminal.out(text.decode(piece, { stream: true })) })
+    ctx.terminal.out(text.decode())
+    return undefined
+  }
+  const partial = `${out}.partial`
+  const file = await open(partial, 'w')
+  let bytes
+  try {
+    bytes = await download(target, path, async piece => { await file.write(piece) })
+    await file.close()
+  } catch (err) {
+    await file.close().catch(() => {})
+    await rm(partial, { force: true })
+    throw err
+  }
+  await rename(partial, out)
+  return bytes
 }

@@ -1,5 +1,5 @@
-import type { EntryInput, EquivocationDecision, EquivocationInfo, LookupQuery, LookupResult, MatchResult, NodeStatus,
-  PublishResult } from '../node/interface.js'
+import type { ContentLookupQuery, EntryInput, EquivocationDecision, EquivocationInfo, LookupResult, MatchResult, NodeStatus,
+  PublishResult, Recorded } from '../node/interface.js'
 import { ADMIN_TOKEN_FIX, type Access, READ_TOKEN_FIX } from './clientToken.js'
 import { CliError, NodeResponseError } from './errors.js'
 import { AnswerTooLargeError, type HttpAnswer, sendRequest } from './httpRequest.js'
@@ -32,12 +32,16 @@ export class NodeClient {
     this.target = target
   }
 
-  async lookup (type: string, value: string, maxDistance?: number): Promise<LookupResult> {
-    const query = maxDistance === undefined ? '' : `?maxDistance=${maxDistance}`
+  /** With `contentId`, a match is recorded in the node's match log and the answer carries its `matchId`. */
+  async lookup (type: string, value: string, maxDistance?: number, contentId?: string): Promise<Recorded<LookupResult>> {
+    const params = new URLSearchParams()
+    if (maxDistance !== undefined) params.set('maxDistance', String(maxDistance))
+    if (contentId !== undefined) params.set('contentId', contentId)
+    const query = params.size === 0 ? '' : `?${params.toString()}`
     return await this.request<LookupResult>('GET', `/v1/lookup/${encodeURIComponent(type)}/${encodeURIComponent(value)}${query}`)
   }
 
-  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
+  async lookupMany (queries: readonly ContentLookupQuery[]): Promise<Array<Recorded<LookupResult>>> {
     return (await this.request<{ results: LookupResult[] }>('POST', '/v1/lookup', { queries, matches: true })).results
   }
 

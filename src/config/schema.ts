@@ -65,6 +65,11 @@ export const MAX_HOOK_TIMEOUT_MS = 60_000
 export const MAX_HOOK_RETRY_CAP_MS = 24 * 60 * 60 * 1000
 export const MAX_HOOK_RETRY_HOURS = 7 * 24
 export const MAX_HOOK_OUTBOX_ROWS = 10_000_000
+/** A deadline past a year is no deadline; under an hour no moderation team meets it. */
+export const MAX_ACTION_DEADLINE_HOURS = 8760
+
+/** Ten years: past any retention a regulator asks for, and the log stays bounded. */
+export const MAX_RETENTION_DAYS = 3650
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -182,6 +187,11 @@ export const configSchema = z.strictObject({
     concurrency: z.number().int('must be an integer')
       .min(1, `must be 1-${MAX_MATCH_CONCURRENCY}`).max(MAX_MATCH_CONCURRENCY, `must be 1-${MAX_MATCH_CONCURRENCY}`),
     maxWaiting: z.number().int('must be an integer').min(0, `must be 0-${MAX_MATCH_WAITING}`).max(MAX_MATCH_WAITING, `must be 0-${MAX_MATCH_WAITING}`)
+  }),
+  matches: z.strictObject({
+    actionDeadlineHours: z.number().int('must be an integer')
+      .min(1, `must be 1-${MAX_ACTION_DEADLINE_HOURS}`).max(MAX_ACTION_DEADLINE_HOURS, `must be 1-${MAX_ACTION_DEADLINE_HOURS}`),
+    retentionDays: z.number().int('must be an integer').min(1, `must be 1-${MAX_RETENTION_DAYS}`).max(MAX_RETENTION_DAYS, `must be 1-${MAX_RETENTION_DAYS}`)
   }),
   http: z.strictObject({
     host: z.string().min(1, 'must not be empty').max(MAX_HOST_CHARS, `must be at most ${MAX_HOST_CHARS} characters`),

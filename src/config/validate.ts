@@ -76,7 +76,8 @@ export function validateConfig (merged: MergedConfig): HashmeshConfig {
         maxRetryMs: Math.round(c.hooks.maxRetryHours * 60 * 60 * 1000),
         maxOutboxRows: c.hooks.maxOutboxRows,
         maxDeadRows: c.hooks.maxDeadRows
-      }
+      },
+      matches: { actionDeadlineMs: c.matches.actionDeadlineHours * 3_600_000, retentionMs: c.matches.retentionDays * 86_400_000 }
     },
     http: c.http,
     maxUploadBytes: c.match.maxUploadBytes,

@@ -5,8 +5,8 @@ import type { Logger } from '../logger.js'
 import { HashmeshError } from '../errors.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError } from '../signals/registry.js'
-import type { AuditAppender } from '../store/auditEntry.js'
-import type { ExtraOps, HashStore } from '../store/hashStore.js'
+import type { AuditAppender, AuditEntryInput } from '../store/auditEntry.js'
+import type { ExtraOps, HashStore, StoreOp } from '../store/hashStore.js'
 import { SerialQueue } from '../store/serialQueue.js'
 import { batchId, encodeBatchBody, encodeSignedBatch } from '../wire/batchCodec.js'
 import { WireError } from '../wire/errors.js'
@@ -41,6 +41,15 @@ export interface BatchPublisherComponents {
   /** Every publish is recorded here, atomically with its batch. */
   audit?: AuditAppender
 }
+
+/**
+ * What a caller writes with a publish (an appeal's outcome, say): its own writes, and its own audit
+ * record, chained after the publish's in the same atomic write.
+ */
+export interface PublishExtra { ops: StoreOp[], audit?: AuditEntryInput }
+
+/** Built once the batch id is known; called inside the store's write queue. */
+export type PublishExtraOps = (batchId: string) => () => Promise<PublishExtra>
 
 /** Who a publish is recorded under when the caller names nobody. */
 const DEFAULT_PUBLISH_ACTOR = 'admin'
@@ -89,6 +98,12 @@ export function entryFromInput (input: EntryInput, i: number): Entry {
   return { signalType: parsed.type.name, value: parsed.value, labels, action, ...(input.reason === undefined ? {} : { reason: input.reason }) }
 }
 
+/** An appender that cannot chain records in one write keeps the first (the publish's) only. */
+async function auditOps (audit: AuditAppender, records: readonly AuditEntryInput[]): Promise<StoreOp[]> {
+  if (audit.opsForAll !== undefined) return await audit.opsForAll(records)
+  return await audit.opsFor(records[0]!)
+}
+
 /**
  * Only a forum refuses a node its own batches (without roots the node trusts its own key), so the
  * way out is the forum's: a credential from its operator. An override is named last and for what it
@@ -116,17 +131,21 @@ export class BatchPublisher {
     this.network = options.network
   }
 
-  async publish (inputs: readonly EntryInput[], actor = DEFAULT_PUBLISH_ACTOR): Promise<PublishResult> {
+  /**
+   * `extra` (an appeal's outcome, say) is given the batch id and its writes go into the batch's own
+   * atomic write, with the audit record: written exactly when the batch is stored.
+   */
+  async publish (inputs: readonly EntryInput[], actor = DEFAULT_PUBLISH_ACTOR, extra?: PublishExtraOps): Promise<PublishResult> {
     if (inputs.length === 0) throw new PublishError('NO_ENTRIES', 'a batch needs at least one entry')
     if (inputs.length > MAX_ENTRIES_PER_BATCH) {
       throw new PublishError('TOO_MANY_ENTRIES', `${inputs.length} entries; at most ${MAX_ENTRIES_PER_BATCH} per batch`)
     }
     const entries = inputs.map(entryFromInput)
     // Serialised: two concurrent publishes must not both take seq head+1.
-    return await this.publishing.run(async () => await this.signStoreAndGossip(entries, actor))
+    return await this.publishing.run(async () => await this.signStoreAndGossip(entries, actor, extra))
   }
 
-  private async signStoreAndGossip (entries: Entry[], actor: string): Promise<PublishResult> {
+  private async signStoreAndGossip (entries: Entry[], actor: string, extra: (PublishExtraOps) | undefined): Promise<PublishResult> {
     const { store, ingester, key } = this.c
     const head = await store.head(key.publicKey)
     const seq = (head?.seq ?? 0) + 1
@@ -139,7 +158,7 @@ export class BatchPublisher {
       entries
     })
     const signed = encodeSignedBatch(bodyBytes, sign(bodyBytes, key.secretKey))
-    const outcome = await ingester.ingest(signed, LOCAL_SOURCE, this.auditRecord(actor, bodyBytes, seq, entries))
+    const outcome = await ingester.ingest(signed, LOCAL_SOURCE, this.extraWrites(actor, bodyBytes, seq, entries, extra))
     if (outcome.code === 'EQUIVOCATING') {
       throw new PublishError('PUBLISHER_FROZEN',
         `this publisher key signed two conflicting batches (seq ${seq} or below); decide first: hashmesh equivocations, hashmesh decide`)
@@ -152,13 +171,19 @@ export class BatchPublisher {
     return { batchId: toHex(outcome.batch.id), seq, entries: entries.length, recipients }
   }
 
-  /** The publish and its audit record are one write, made only if the batch is stored. */
-  private auditRecord (actor: string, bodyBytes: Uint8Array, seq: number, entries: readonly Entry[]): ExtraOps | undefined {
+  /** The publish's audit record and the caller's writes and audit record: one write, made only if the batch is stored. */
+  private extraWrites (actor: string, bodyBytes: Uint8Array, seq: number, entries: readonly Entry[], extra: PublishExtraOps | undefined): ExtraOps | undefined {
     const { audit } = this.c
-    if (audit === undefined) return undefined
+    if (audit === undefined && extra === undefined) return undefined
+    const id = toHex(batchId(bodyBytes))
     const opinions = entries.filter(e => isOpinion(e.action)).length
-    const details = { batchId: toHex(batchId(bodyBytes)), seq, entries: entries.length, hashActions: entries.length - opinions, opinions }
-    return async () => await audit.opsFor({ actor, action: 'publish', details })
+    const details = { batchId: id, seq, entries: entries.length, hashActions: entries.length - opinions, opinions }
+    const callers = extra?.(id)
+    return async () => {
+      const more = await callers?.()
+      const records: AuditEntryInput[] = [{ actor, action: 'publish', details }, ...(more?.audit === undefined ? [] : [more.audit])]
+      return [...(more?.ops ?? []), ...(audit === undefined ? [] : await auditOps(audit, records))]
+    }
   }
 
   private async gossip (signed: Uint8Array): Promise<number> {

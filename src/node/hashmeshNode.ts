@@ -2,6 +2,10 @@ import { type OwnMembership, ownMembership } from '../forum/ownMembership.js'
 import type { Logger } from '../logger.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
 import { matchQueries, matchReport } from '../lookup/matchReport.js'
+import type { ContentQuery } from '../matches/contentMatches.js'
+import { MatchLogError } from '../matches/matchError.js'
+import { checkContentId } from '../matches/matchInput.js'
+import type { MatchSource } from '../matches/matchRecord.js'
 import type { Startable } from '../network/startable.js'
 import { toHex } from '../signals/hex.js'
 import { SIGNAL_TYPES } from '../signals/registry.js'
@@ -16,8 +20,10 @@ import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
 import type { ForumNodeApi } from './forumApi.js'
 import { type HooksNodeApi, hooksNodeApi } from './hooksApi.js'
 import type {
-  EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, LookupSummary, MatchResult, NodeMatchOptions, NodeStatus, PublishResult
+  ContentLookupQuery, EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, LookupSummary, MatchResult, NodeMatchOptions,
+  NodeStatus, PublishResult, Recorded
 } from './interface.js'
+import { type MatchesNodeApi, matchesNodeApi } from './matchesApi.js'
 import { Lifecycle } from './lifecycle.js'
 import { type NodeComponents, type NodeDeps, buildComponents, trustedKeys } from './nodeComponents.js'
 import type { NodeOptions } from './options.js'
@@ -30,6 +36,9 @@ import { publisherStatuses } from './publisherStatus.js'
  */
 const INDEX_MAINTENANCE_EVERY_MS = 250
 const INDEX_MAINTENANCE_SLICE_MS = 15
+
+/** Match records past their retention go hourly: retention is counted in days, a pass is a few chunked writes. */
+const MATCH_PRUNE_EVERY_MS = 60 * 60 * 1000
 
 /** An expiring credential is logged at start and then once a day, where an operator's alerting looks. */
 const OWN_CREDENTIAL_CHECK_EVERY_MS = 24 * 60 * 60 * 1000
@@ -65,7 +74,8 @@ export class NodeCore implements HashmeshNodeApi {
         c.deliverer,
         c.libp2p, c.gossip, c.proofGossip, c.forumGossip, c.sync, c.credentialResync, c.keeper,
         new Periodic({ everyMs: INDEX_MAINTENANCE_EVERY_MS }, () => { c.indexes.maintain(INDEX_MAINTENANCE_SLICE_MS) }),
-        new Periodic({ everyMs: OWN_CREDENTIAL_CHECK_EVERY_MS, atStart: true }, () => { this.warnIfCredentialExpiring() })
+        new Periodic({ everyMs: OWN_CREDENTIAL_CHECK_EVERY_MS, atStart: true }, () => { this.warnIfCredentialExpiring() }),
+        new Periodic({ everyMs: MATCH_PRUNE_EVERY_MS, atStart: true }, () => { this.pruneMatches() })
       ]
     })
   }
@@ -105,26 +115,62 @@ export class NodeCore implements HashmeshNodeApi {
     }
   }
 
+  /** Prunes one pass at a time: a pass still running when the next is due is not doubled. */
+  private pruning: Promise<void> | undefined
+
+  private pruneMatches (): void {
+    this.pruning ??= this.c.matchLog.prune()
+      .then(pruned => { if (pruned > 0) this.logger.info({ pruned }, 'match records past their retention pruned') })
+      .catch((err: unknown) => { this.logger.warn({ err: (err as Error).message }, 'could not prune match records; the next pass retries') })
+      .finally(() => { this.pruning = undefined })
+  }
+
   // Metered here rather than in LookupService: what clients ask is counted, not the lookups the audit face makes.
-  async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
+  async lookup (type: string, value: string, options: Omit<ContentLookupQuery, 'type' | 'value'> = {}): Promise<Recorded<LookupResult>> {
+    const { contentId, ...rest } = options
+    if (contentId !== undefined) checkContentId(contentId)
     const started = process.hrtime.bigint()
-    const result = await this.c.lookups.lookup(type, value, options)
+    const result = await this.c.lookups.lookup(type, value, rest)
     this.c.lookupMetrics.record(result.type === 'pdq' ? 'pdq' : 'exact', started, result)
-    return result
+    return (await this.recorded('lookup', [{ contentId, query: { type, value, ...rest }, result }]))[0]!
   }
 
-  async lookupMany (queries: readonly LookupQuery[]): Promise<LookupResult[]> {
-    return await this.c.lookupMetrics.timed('batch', async () => await this.c.lookups.lookupMany(queries))
+  async lookupMany (queries: readonly ContentLookupQuery[]): Promise<Array<Recorded<LookupResult>>> {
+    const plain = plainQueries(queries)
+    const results = await this.c.lookupMetrics.timed('batch', async () => await this.c.lookups.lookupMany(plain))
+    return await this.recorded('lookup', results.map((result, i) => ({ contentId: queries[i]!.contentId, query: plain[i]!, result })))
   }
 
-  async summarise (queries: readonly LookupQuery[]): Promise<LookupSummary[]> {
-    return await this.c.lookupMetrics.timed('batch', async () => await this.c.lookups.summarise(queries))
+  async summarise (queries: readonly ContentLookupQuery[]): Promise<Array<Recorded<LookupSummary>>> {
+    const plain = plainQueries(queries)
+    const results = await this.c.lookupMetrics.timed('batch', async () => await this.c.lookups.summarise(plain))
+    return await this.recorded('lookup', results.map((result, i) => ({ contentId: queries[i]!.contentId, query: plain[i]!, result })))
   }
 
-  async match (file: Uint8Array, options: NodeMatchOptions = {}): Promise<MatchResult> {
-    return await this.c.lookupMetrics.timed('match', async () => {
+  async match (file: Uint8Array, options: NodeMatchOptions = {}): Promise<Recorded<MatchResult>> {
+    if (options.contentId !== undefined) checkContentId(options.contentId)
+    let queries: LookupQuery[] = []
+    const result = await this.c.lookupMetrics.timed('match', async () => {
       const hashes = await this.c.uploads.hash(file, options)
-      return matchReport(hashes, await this.c.lookups.lookupMany(matchQueries(hashes, options)), options)
+      queries = matchQueries(hashes, options)
+      return matchReport(hashes, await this.c.lookups.lookupMany(queries), options)
+    })
+    if (options.contentId === undefined || !result.match) return result
+    const items = result.results.map((r, i) => ({ contentId: options.contentId, query: queries[i]!, result: r }))
+    const matchId = (await this.c.contentMatches.record('match', items)).get(options.contentId)
+    return matchId === undefined ? result : { ...result, matchId }
+  }
+
+  /**
+   * Answers with the match id of each content id recorded. Only matched queries that name their
+   * content reach the log: a request that matched nothing returns here without a read or a write.
+   */
+  private async recorded<T extends LookupSummary> (source: MatchSource, items: Array<ContentQuery & { result: T }>): Promise<Array<Recorded<T>>> {
+    if (!items.some(i => i.contentId !== undefined && i.result.match)) return items.map(i => i.result)
+    const ids = await this.c.contentMatches.record(source, items)
+    return items.map(i => {
+      const matchId = i.contentId === undefined ? undefined : ids.get(i.contentId)
+      return matchId === undefined ? i.result : { ...i.result, matchId }
     })
   }
 
@@ -188,8 +234,23 @@ export class NodeCore implements HashmeshNodeApi {
   }
 }
 
-/** A running node: its own work beside the allowlist, forum and audit faces, served as they are. */
-export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & HooksNodeApi
+/** Lookup queries as the lookup service takes them; content ids are checked first, so a bad one fails before any answer. */
+function plainQueries (queries: readonly ContentLookupQuery[]): LookupQuery[] {
+  return queries.map(({ contentId, ...query }, i) => {
+    if (contentId !== undefined) {
+      try {
+        checkContentId(contentId)
+      } catch (err) {
+        if (err instanceof MatchLogError) throw new MatchLogError(err.code, `queries[${i}]: ${err.message}`)
+        throw err
+      }
+    }
+    return query
+  })
+}
+
+/** A running node: its own work beside the allowlist, forum, audit, webhook and match-log faces, served as they are. */
+export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & HooksNodeApi & MatchesNodeApi
 
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
@@ -199,7 +260,8 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     const c = await buildComponents(options, deps, dataDir, store)
     return Object.assign(
       new NodeCore(c, options, deps.logger),
-      { ...allowlistNodeApi(c.allowlist), ...hooksNodeApi(c) },
+      // Plain objects of closures: one source, as Object.assign is typed for four at most.
+      { ...allowlistNodeApi(c.allowlist), ...hooksNodeApi(c), ...matchesNodeApi(c.matchLog, c.appeals) },
       boundFace<ForumNodeApi>(c.forum, { forum: true, submitForumRecord: true }),
       boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true })
     )

@@ -5,6 +5,7 @@ import type { AuditNodeApi } from './auditApi.js'
 import type { OwnMembership } from '../forum/ownMembership.js'
 import type { ForumNodeApi } from './forumApi.js'
 import type { HooksNodeApi } from './hooksApi.js'
+import type { MatchesNodeApi } from './matchesApi.js'
 import type { LookupResult, LookupSummary } from '../lookup/lookupResult.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
 import type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
@@ -120,7 +121,20 @@ export interface EquivocationInfo {
   decision: 'undecided' | EquivocationDecision
 }
 
+/**
+ * A lookup that names the platform's content it checks: when the verdict is a match, the node
+ * records it in the match log and answers with the record's `matchId`.
+ */
+export interface ContentLookupQuery extends LookupQuery {
+  contentId?: string
+}
+
+/** An answer, with the match-log record it was recorded as (only for a match that named its content). */
+export type Recorded<T> = T & { matchId?: string }
+
 export interface NodeMatchOptions extends MatchOptions {
+  /** The platform's id of the uploaded content: a match is recorded in the match log under it. */
+  contentId?: string
   /** PDQ hashing mode: 'core' (full resolution, default) or 'tool' (the C++ CLI's 512×512 pre-resize). */
   mode?: PdqMode
   /** The caller says the file is an image: bytes that do not decode are an error, not just "no PDQ". */
@@ -134,16 +148,16 @@ export interface HashmeshNodeApi {
    * PDQ is matched by distance (options.maxDistance, default 31); other types exactly. Only rows
    * that stand under forum membership now are reported; `match` is local policy's verdict.
    */
-  lookup: (type: string, value: string, options?: Omit<LookupQuery, 'type' | 'value'>) => Promise<LookupResult>
-  lookupMany: (queries: readonly LookupQuery[]) => Promise<LookupResult[]>
+  lookup: (type: string, value: string, options?: Omit<ContentLookupQuery, 'type' | 'value'>) => Promise<Recorded<LookupResult>>
+  lookupMany: (queries: readonly ContentLookupQuery[]) => Promise<Array<Recorded<LookupResult>>>
   /** lookupMany without `matches`: one stored record per hash found, the fast path for checking uploads. */
-  summarise: (queries: readonly LookupQuery[]) => Promise<LookupSummary[]>
+  summarise: (queries: readonly ContentLookupQuery[]) => Promise<Array<Recorded<LookupSummary>>>
   /**
    * Hashes a file in memory (never stored) and looks up its exact hashes and, for an image of
    * sufficient quality, its PDQ. Throws MatchError (BUSY, IMAGE_TOO_LARGE, UNSUPPORTED_IMAGE when
    * `image` is set and the bytes are not a decodable image).
    */
-  match: (file: Uint8Array, options?: NodeMatchOptions) => Promise<MatchResult>
+  match: (file: Uint8Array, options?: NodeMatchOptions) => Promise<Recorded<MatchResult>>
   /** `actor` is who the audit log records for the publish (default "admin"). */
   publish: (entries: readonly EntryInput[], actor?: string) => Promise<PublishResult>
   status: () => Promise<NodeStatus>
@@ -152,5 +166,5 @@ export interface HashmeshNodeApi {
   decideEquivocation: (publisher: string, decision: EquivocationDecision, actor?: string) => Promise<EquivocationInfo>
 }
 
-/** Everything the HTTP face serves: the core above, the allowlist, the forum, the audit and the webhook faces. */
-export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & HooksNodeApi
+/** Everything the HTTP face serves: the core above, and the allowlist, forum, audit, webhook and match-log faces. */
+export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & HooksNodeApi & MatchesNodeApi

@@ -12,7 +12,12 @@ import { registerPdqIndexGauges } from '../index/metrics.js'
 import { BatchIngester } from '../ingest/batchIngester.js'
 import { EquivocationTracker } from '../ingest/equivocationTracker.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
+import { NO_EVENTS } from '../events/eventRecorder.js'
+import { ownMembership } from '../forum/ownMembership.js'
 import type { Logger } from '../logger.js'
+import { AppealService } from '../matches/appeals.js'
+import { ContentMatches } from '../matches/contentMatches.js'
+import { MatchLog } from '../matches/matchLog.js'
 import { LookupIndexes } from '../lookup/lookupIndexes.js'
 import { LookupService } from '../lookup/lookupService.js'
 import { LookupMetrics } from '../lookup/metrics.js'
@@ -76,13 +81,16 @@ export interface NodeComponents {
   audit: AuditService
   forum: ForumFace
   uploads: UploadHasher
+  matchLog: MatchLog
+  contentMatches: ContentMatches
+  appeals: AppealService
 }
 
 type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'> & Events
 type Events = Pick<NodeComponents, 'hooks' | 'outbox' | 'deliverer'>
 type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
-type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads'>
+type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'matchLog' | 'contentMatches' | 'appeals'>
 
 /**
  * A credential arriving can make acceptable what this node refused a moment ago: one sync round
@@ -257,7 +265,32 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
   }
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
   const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
-  return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads) }
+  const matches = buildMatches(options, { store, auditLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir })
+  return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), ...matches }
+}
+
+/**
+ * The match log, the recording of lookups and uploads that name their content, and appeals. An
+ * appeal publishes its false_positive opinion only when this node may opine: with no forum (as
+ * `hashmesh opine` does then), or with a credential that grants the opine role. Events go nowhere
+ * until an outbox is wired in (the `events` of MatchLog and AppealService).
+ */
+function buildMatches (
+  options: NodeOptions,
+  c: Pick<NodeComponents, 'store' | 'auditLog' | 'allowlist' | 'membership' | 'publisher' | 'lookups' | 'dataDir'>
+): Pick<NodeComponents, 'matchLog' | 'contentMatches' | 'appeals'> {
+  const { store, auditLog, membership } = c
+  const matchLog = new MatchLog({ store, audit: auditLog, events: NO_EVENTS }, options.matches)
+  const contentMatches = new ContentMatches({ log: matchLog, lookups: c.lookups })
+  const own = toHex(c.dataDir.publisherKey.publicKey)
+  const canOpine = (): boolean => {
+    if (membership.rootKeys().length === 0) return true
+    const nowMs = Date.now()
+    const mine = ownMembership(membership.members(nowMs), own, nowMs)
+    return mine.admitted && mine.roles?.includes('opine') === true
+  }
+  const appeals = new AppealService({ store, log: matchLog, allowlist: c.allowlist, publisher: c.publisher, canOpine, events: NO_EVENTS })
+  return { matchLog, contentMatches, appeals }
 }
 
 /** Gauges read when /metrics is scraped: what the node holds and who it is connected to, nothing on the hot paths. */

@@ -2,6 +2,7 @@ import type { ForumOverride } from '../forum/override.js'
 import type { MatchPolicyOptions } from '../lookup/matchPolicy.js'
 import type { OutboxLimits } from '../events/eventOutbox.js'
 import type { HookDeliveryOptions } from '../webhooks/options.js'
+import type { MatchLogOptions } from '../matches/matchLog.js'
 import type { UploadHasherOptions } from './uploadHasher.js'
 
 /** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
@@ -39,4 +40,6 @@ export interface NodeOptions {
    * many rows the outbox and the dead letters keep. Optional: defaults when absent.
    */
   hooks?: Partial<Omit<HookDeliveryOptions, 'maxResponseBytes'> & OutboxLimits>
+  /** The match log: when a match is overdue, how long records are kept (defaults 24 h, 365 days). */
+  matches?: Partial<MatchLogOptions>
 }

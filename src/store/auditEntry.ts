@@ -11,6 +11,8 @@ export type AuditAction =
   | 'hooks.add'
   | 'hooks.remove'
   | 'hooks.replay'
+  | 'match.action'
+  | 'appeal'
 
 export interface AuditEntryInput {
   /** Who did it: the name a client sent (X-Hashmesh-Actor), or "admin" for the bare admin token. */
@@ -27,4 +29,9 @@ export interface AuditEntryInput {
  */
 export interface AuditAppender {
   opsFor: (entry: AuditEntryInput) => Promise<StoreOp[]>
+  /**
+   * Several records chained in one atomic write; one call per write, as for opsFor. Optional so
+   * that simple appenders need not chain; AuditLog has it.
+   */
+  opsForAll?: (entries: readonly AuditEntryInput[]) => Promise<StoreOp[]>
 }

@@ -219,24 +219,43 @@ export class AuditLog implements AuditAppender {
    * the store's write queue (inside writeAtomically or an applyBatch ExtraOps), so the head read here
    * is the one the batch replaces. A log whose head and records disagree is refused (LOG_DAMAGED)
    * rather than overwritten: writing over a record would destroy the evidence verify reports.
-   * One record per atomic write: a second call before the first is written reads the same head.
+   * One call per atomic write: a second call before the first is written reads the same head
+   * (opsForAll writes several records in one).
    */
   async opsFor (entry: AuditEntryInput): Promise<StoreOp[]> {
-    const actor = checkedText(entry.actor, MAX_AUDIT_ACTOR_CHARS, 'BAD_ACTOR', 'actor')
-    const action = checkedText(entry.action, MAX_AUDIT_ACTION_CHARS, 'BAD_ACTION', 'action')
-    const details = detailsText(entry.details)
+    return await this.opsForAll([entry])
+  }
+
+  /**
+   * Several records for one atomic write, each chained to the one before it (a publish and the
+   * appeal it carries out, say): what two opsFor calls in one write cannot do.
+   */
+  async opsForAll (entries: readonly AuditEntryInput[]): Promise<StoreOp[]> {
+    const checked = entries.map(entry => ({
+      actor: checkedText(entry.actor, MAX_AUDIT_ACTOR_CHARS, 'BAD_ACTOR', 'actor'),
+      action: checkedText(entry.action, MAX_AUDIT_ACTION_CHARS, 'BAD_ACTION', 'action'),
+      details: detailsText(entry.details)
+    }))
+    if (checked.length === 0) return []
     const head = await this.readHead()
-    const seq = head.seq + 1
     const records = this.store.repositories.auditLog
     if (head.seq === 0 && !await records.isEmpty()) {
       throw new AuditError('LOG_DAMAGED', 'the audit log holds records but no head; run hashmesh audit verify')
     }
-    if (await records.has(seq)) throw new AuditError('LOG_DAMAGED', `an audit record exists past the head (seq ${seq}); run hashmesh audit verify`)
-    const bytes = encode(AuditRecordType, { seq, prev: head.hash, atMs: this.now(), actor, action, details })
-    return [
-      records.putBinaryOp(seq, bytes),
-      this.store.repositories.meta.putBinaryOp(MetaKey.auditHead, encode(AuditHeadType, { seq, hash: sha256(bytes) }))
-    ]
+    if (await records.has(head.seq + 1)) {
+      throw new AuditError('LOG_DAMAGED', `an audit record exists past the head (seq ${head.seq + 1}); run hashmesh audit verify`)
+    }
+    const ops: StoreOp[] = []
+    let { seq, hash: prev } = head
+    const atMs = this.now()
+    for (const { actor, action, details } of checked) {
+      seq++
+      const bytes = encode(AuditRecordType, { seq, prev, atMs, actor, action, details })
+      ops.push(records.putBinaryOp(seq, bytes))
+      prev = sha256(bytes)
+    }
+    ops.push(this.store.repositories.meta.putBinaryOp(MetaKey.auditHead, encode(AuditHeadType, { seq, hash: prev })))
+    return ops
   }
 
   /** An act with nothing else to write: the record alone, through the write queue. */

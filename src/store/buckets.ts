@@ -40,7 +40,13 @@ export enum Bucket {
    */
   hookOutbox = 18,
   /** event id(16) + hook id(8) → HookDelivery: deliveries given up on; a replay finds an event's rows as one range. */
-  hookDead = 19
+  hookDead = 19,
+  /** match id(14: ms 6 BE + 8 random) → MatchRecord: the match log, in time order (src/matches). */
+  matchRecord = 14,
+  /** content id (UTF-8) + 0x00 + match id(14) → empty: a content id's matches, oldest first. */
+  matchByContent = 15,
+  /** match id(14) → MatchSummaryRow: what list filters, stats and pruning read of a record. */
+  matchSummary = 16
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */

@@ -13,6 +13,10 @@ import {
   decodeBatchLocation, decodeEquivocationRecord, decodeHead, decodeIndexRow, decodeStoredBatch,
   encodeBatchLocation, encodeEquivocationRecord, encodeHead, encodeIndexRow, encodeStoredBatch
 } from './records.js'
+import {
+  type ContentKey, type MatchSummaryRow, type StoredMatch,
+  EMPTY_VALUE, MATCH_CONTENT_KEY, MATCH_RECORD_KEY, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW, STORED_MATCH
+} from './matchRecords.js'
 import { type Codec, type LevelDb, RAW_BYTES, Repository } from './repository.js'
 
 const PLACE_OF_BATCH_AT: Codec<BatchPlace> = { encode: p => batchAtKey(p.publisher, p.seq), decode: parseBatchAtKey }
@@ -49,6 +53,12 @@ export class StoreRepositories {
   readonly hookOutbox: Repository<OutboxKey, HookDelivery>
   /** (event, hook) → a delivery given up on. */
   readonly hookDead: Repository<DeadKey, HookDelivery>
+  /** match id (14 bytes) → the match record. */
+  readonly matchRecord: Repository<Uint8Array, StoredMatch>
+  /** content id + match id → nothing: a content id's matches. */
+  readonly matchByContent: Repository<ContentKey, true>
+  /** match id → the fields filters, stats and pruning read. */
+  readonly matchSummary: Repository<Uint8Array, MatchSummaryRow>
 
   constructor (db: LevelDb) {
     this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
@@ -73,5 +83,8 @@ export class StoreRepositories {
     this.hook = new Repository(db, Bucket.hook, HOOK_KEY, HOOK_RECORD)
     this.hookOutbox = new Repository(db, Bucket.hookOutbox, OUTBOX_KEY, HOOK_DELIVERY)
     this.hookDead = new Repository(db, Bucket.hookDead, DEAD_KEY, HOOK_DELIVERY)
+    this.matchRecord = new Repository(db, Bucket.matchRecord, MATCH_RECORD_KEY, STORED_MATCH)
+    this.matchByContent = new Repository(db, Bucket.matchByContent, MATCH_CONTENT_KEY, EMPTY_VALUE)
+    this.matchSummary = new Repository(db, Bucket.matchSummary, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW)
   }
 }

@@ -1,9 +1,9 @@
-import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { AUDIT_DATE_PATTERN, PERIODS, type Period } from '../../audit/auditQuery.js'
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, type ExportFormat, formatExport } from '../../audit/exportFormat.js'
 import type { AuditNodeApi } from '../../node/auditApi.js'
 import { optionalInteger } from '../querystring.js'
+import { primed } from '../primedStream.js'
 import type { RouteAuth } from '../routeAuth.js'
 import { lookupParamsSchema } from '../schemas.js'
 
@@ -47,19 +47,6 @@ const verifyBodySchema = {
 } as const
 
 interface ExportQuerystring { since?: string, until?: string, publisher?: string, format: ExportFormat }
-
-/**
- * Reads the first piece before the response starts, so that a failure at the outset (a damaged
- * first batch) is still an error status; a failure later can only cut the stream short.
- */
-async function primed (pieces: AsyncGenerator<string>): Promise<Readable> {
-  const first = await pieces.next()
-  async function * all (): AsyncGenerator<string> {
-    if (first.done !== true) yield first.value
-    yield * pieces
-  }
-  return Readable.from(all())
-}
 
 export function registerAuditRoutes (app: FastifyInstance, node: AuditNodeApi, auth: RouteAuth): void {
   app.get<{ Params: { type: string, value: string } }>('/v1/provenance/:type/:value', {

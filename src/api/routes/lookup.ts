@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { HashmeshNodeApi, LookupQuery } from '../../node/interface.js'
+import type { ContentLookupQuery, HashmeshNodeApi } from '../../node/interface.js'
 import { LOOKUP_BODY_LIMIT } from '../limits.js'
 import { optionalInteger } from '../querystring.js'
 import type { RouteAuth } from '../routeAuth.js'
@@ -13,17 +13,22 @@ interface Params { type: string, value: string }
  * PDQ lookup returns every listed stored hash within maxDistance (default 31), with distances.
  */
 export function registerLookupRoutes (app: FastifyInstance, node: HashmeshNodeApi, auth: RouteAuth): void {
-  app.get<{ Params: Params, Querystring: { maxDistance?: string } }>('/v1/lookup/:type/:value', {
+  // With contentId, a match is recorded in the match log and the answer carries its matchId.
+  app.get<{ Params: Params, Querystring: { maxDistance?: string, contentId?: string } }>('/v1/lookup/:type/:value', {
     onRequest: auth.read,
     schema: { params: lookupParamsSchema, querystring: lookupQuerystringSchema }
   }, async request => {
     const maxDistance = optionalInteger(request.query.maxDistance)
-    return await node.lookup(request.params.type, request.params.value, maxDistance === undefined ? {} : { maxDistance })
+    const { contentId } = request.query
+    return await node.lookup(request.params.type, request.params.value, {
+      ...(maxDistance === undefined ? {} : { maxDistance }),
+      ...(contentId === undefined ? {} : { contentId })
+    })
   })
 
   // Summaries unless `matches` is asked for: a batch is how uploads are checked, and the full rows
   // (batch ids, times, reasons) cost a range read per hash found that checking never needs.
-  app.post<{ Body: { queries: LookupQuery[], matches?: boolean } }>('/v1/lookup', {
+  app.post<{ Body: { queries: ContentLookupQuery[], matches?: boolean } }>('/v1/lookup', {
     bodyLimit: LOOKUP_BODY_LIMIT,
     onRequest: auth.read,
     schema: { body: lookupBodySchema }

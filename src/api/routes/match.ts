@@ -14,7 +14,7 @@ import { matchQuerystringSchema } from '../schemas.js'
  */
 const UPLOAD_TYPES = /^(?:application\/octet-stream|image\/[\w!#$%&'*+.^`|~-]+)(?:;|$)/
 
-interface MatchQuerystring { maxDistance?: string, mode?: PdqMode, dihedral?: 'true' | 'false' }
+interface MatchQuerystring { maxDistance?: string, mode?: PdqMode, dihedral?: 'true' | 'false', contentId?: string }
 
 function matchOptions (query: MatchQuerystring, contentType: string | undefined): NodeMatchOptions {
   const options: NodeMatchOptions = { image: mediaTypeOf(contentType)?.startsWith('image/') === true }
@@ -22,6 +22,7 @@ function matchOptions (query: MatchQuerystring, contentType: string | undefined)
   if (maxDistance !== undefined) options.maxDistance = maxDistance
   if (query.mode !== undefined) options.mode = query.mode
   if (query.dihedral !== undefined) options.dihedral = query.dihedral === 'true'
+  if (query.contentId !== undefined) options.contentId = query.contentId
   return options
 }
 
@@ -35,7 +36,8 @@ function checkDistanceParam (query: MatchQuerystring): void {
  * POST /v1/match: the node hashes the uploaded file in memory (it is never stored or logged) and
  * answers as a lookup of its exact hashes and PDQ would, with the policy verdict in `match`. A read
  * (auth.read), checked before the upload is read; the node bounds how many uploads it hashes at
- * once and answers 503 BUSY past that.
+ * once and answers 503 BUSY past that. The body is the raw file, so the content id goes in the
+ * query string (`?contentId=`): a match is then recorded in the match log, its id in `matchId`.
  */
 export function registerMatchRoutes (app: FastifyInstance, node: HashmeshNodeApi, maxUploadBytes: number, auth: RouteAuth): void {
   void app.register(async scope => {

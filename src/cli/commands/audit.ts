@@ -1,4 +1,3 @@
-import { open, rename, rm } from 'node:fs/promises'
 import { type Command, Option } from 'commander'
 import { AuditQueryError, parseExpectHead, parseExportQuery } from '../../audit/auditQuery.js'
 import { EXPORT_FORMATS, type ExportFormat } from '../../audit/exportFormat.js'
@@ -10,7 +9,7 @@ import { parseSignalValue } from '../../signals/hex.js'
 import { type CliContext, printJson, printLines } from '../context.js'
 import { CliError } from '../errors.js'
 import { EXIT } from '../exitCodes.js'
-import { download } from '../exportDownload.js'
+import { downloadTo } from '../exportDownload.js'
 import { NodeClient } from '../nodeClient.js'
 import { locateNode } from '../nodeLocator.js'
 import { isStoreLocked, verifyStoreAt } from '../offlineVerify.js'
@@ -92,26 +91,8 @@ async function exportTo (opts: ExportOptions, ctx: CliContext): Promise<void> {
   if (opts.until !== undefined) params.set('until', opts.until)
   if (opts.publisher !== undefined) params.set('publisher', opts.publisher.toLowerCase())
   const target = await locateNode(opts, ctx.env, 'read')
-  const path = `/v1/audit/export?${params.toString()}`
-  if (opts.out === undefined) {
-    const text = new TextDecoder()
-    await download(target, path, async piece => { ctx.terminal.out(text.decode(piece, { stream: true })) })
-    ctx.terminal.out(text.decode())
-    return
-  }
-  const partial = `${opts.out}.partial`
-  const file = await open(partial, 'w')
-  let bytes
-  try {
-    bytes = await download(target, path, async piece => { await file.write(piece) })
-    await file.close()
-  } catch (err) {
-    await file.close().catch(() => {})
-    await rm(partial, { force: true })
-    throw err
-  }
-  await rename(partial, opts.out)
-  printLines(ctx, [`wrote ${bytes} bytes of ${opts.format} to ${opts.out}`])
+  const bytes = await downloadTo(target, `/v1/audit/export?${params.toString()}`, opts.out, ctx)
+  if (bytes !== undefined) printLines(ctx, [`wrote ${bytes} bytes of ${opts.format} to ${opts.out}`])
 }
 
 export function register (program: Command, ctx: CliContext): void {

@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander'
 import { MAX_PDQ_DISTANCE } from '../../lookup/limits.js'
 import type { HashSummary, LookupMatch, LookupResult, OpinionTally } from '../../node/interface.js'
+import { CONTENT_ID_PATTERN } from '../../matches/matchInput.js'
 import { parseSignalValue } from '../../signals/hex.js'
+import { MAX_CONTENT_ID_CHARS } from '../../store/matchRecords.js'
 import { type CliContext, aligned, printJson, printLines } from '../context.js'
 import { CliError } from '../errors.js'
 import { EXIT } from '../exitCodes.js'
@@ -11,6 +13,17 @@ import { type ClientOptions, clientOptions, jsonOption } from '../options.js'
 
 interface LookupOptions extends ClientOptions {
   maxDistance?: number
+  contentId?: string
+}
+
+/** A content id is checked here too, so a typo is a usage error before any node is asked. */
+export function parseContentId (text: string): string {
+  if (!CONTENT_ID_PATTERN.test(text)) throw new CliError('USAGE', `--content-id must be 1-${MAX_CONTENT_ID_CHARS} printable characters`)
+  return text
+}
+
+export function contentIdOption (): Option {
+  return new Option('--content-id <id>', 'your id of the content checked: a match is recorded in the node\'s match log under it').argParser(parseContentId)
 }
 
 /** Names for a PDQ match's `variant` (the order the queried forms were sent in), when there are any. */
@@ -84,6 +97,11 @@ export function formatLookup (r: LookupResult, variants?: VariantNames): string[
   ]
 }
 
+/** Where a recorded match can be acted on. */
+export function recordedLine (matchId: string | undefined): string[] {
+  return matchId === undefined ? [] : [`recorded as ${matchId} (hashmesh matches act ${matchId} --action …)`]
+}
+
 export function parseMaxDistance (text: string): number {
   if (!/^\d{1,3}$/.test(text) || Number(text) > MAX_PDQ_DISTANCE) {
     throw new CliError('USAGE', `--max-distance must be an integer 0-${MAX_PDQ_DISTANCE}, got ${text.slice(0, 20)}`)
@@ -100,7 +118,8 @@ export function register (program: Command, ctx: CliContext): void {
     .description('does this node match this hash? exit 0 for a match, 1 if not listed or local policy refuses it; pdq also finds stored hashes near it')
     .argument('<type>', 'md5, sha1, sha256 or pdq')
     .argument('<value>', 'the hash, hex')
-    .addOption(maxDistanceOption()))
+    .addOption(maxDistanceOption())
+    .addOption(contentIdOption()))
     .addOption(jsonOption())
     .action(async (type: string, value: string, opts: LookupOptions) => {
       // Checked here too, so a typo is a usage error even when no node is running.
@@ -108,9 +127,9 @@ export function register (program: Command, ctx: CliContext): void {
       if (opts.maxDistance !== undefined && parsed.type.name !== 'pdq') {
         throw new CliError('USAGE', `--max-distance applies to pdq; ${parsed.type.name} is matched exactly`)
       }
-      const result = await new NodeClient(await locateNode(opts, ctx.env, 'read')).lookup(type, value, opts.maxDistance)
+      const result = await new NodeClient(await locateNode(opts, ctx.env, 'read')).lookup(type, value, opts.maxDistance, opts.contentId)
       ctx.exitCode = result.match ? EXIT.OK : EXIT.NOT_FOUND
       if (opts.json === true) printJson(ctx, result)
-      else printLines(ctx, formatLookup(result))
+      else printLines(ctx, [...formatLookup(result), ...recordedLine(result.matchId)])
     })
 }
