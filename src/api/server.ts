@@ -14,6 +14,7 @@ import { registerAllowlistRoutes } from './routes/allowlist.js'
 import { registerAuditRoutes } from './routes/audit.js'
 import { registerBatchRoutes } from './routes/batches.js'
 import { registerEquivocationRoutes } from './routes/equivocations.js'
+import { registerEvidenceRoutes } from './routes/evidence.js'
 import { registerForumRoutes } from './routes/forum.js'
 import { registerLookupRoutes } from './routes/lookup.js'
 import { registerMatchRoutes } from './routes/match.js'
@@ -93,6 +94,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   registerAllowlistRoutes(app, node, auth)
   registerForumRoutes(app, node, auth)
   registerAuditRoutes(app, node, auth)
+  registerEvidenceRoutes(app, node, auth)
   registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'join', load: async () => (await import('./commands/join.js')).register },
   { name: 'rotate-key', load: async () => (await import('./commands/rotateKey.js')).register },
   { name: 'audit', load: async () => (await import('./commands/audit.js')).register },
+  { name: 'evidence', load: async () => (await import('./commands/evidence.js')).register },
   { name: 'demo', load: async () => (await import('./commands/demo.js')).register }
 ]
 

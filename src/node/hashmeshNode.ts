@@ -13,6 +13,7 @@ import type { AuditNodeApi } from './auditApi.js'
 import { boundFace } from './boundFace.js'
 import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
+import type { EvidenceNodeApi } from './evidenceApi.js'
 import type { ForumNodeApi } from './forumApi.js'
 import type {
   EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, LookupSummary, MatchResult, NodeMatchOptions, NodeStatus, PublishResult
@@ -185,8 +186,8 @@ export class NodeCore implements HashmeshNodeApi {
   }
 }
 
-/** A running node: its own work beside the allowlist, forum and audit faces, served as they are. */
-export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi
+/** A running node: its own work beside the allowlist, forum, audit and evidence faces, served as they are. */
+export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi
 
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
@@ -198,7 +199,10 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
       new NodeCore(c, options, deps.logger),
       allowlistNodeApi(c.allowlist),
       boundFace<ForumNodeApi>(c.forum, { forum: true, submitForumRecord: true }),
-      boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true })
+      {
+        ...boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true }),
+        ...{ evidence: async (query): Promise<string> => await c.evidence.build(query) } satisfies EvidenceNodeApi
+      }
     )
   } catch (err) {
     await store.close()

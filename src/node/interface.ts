@@ -2,6 +2,7 @@ import type { ForumOverride } from '../forum/override.js'
 import type { PdqMode } from '../hashing/fileHasher.js'
 import type { AllowlistNodeApi } from './allowlistApi.js'
 import type { AuditNodeApi } from './auditApi.js'
+import type { EvidenceNodeApi } from './evidenceApi.js'
 import type { OwnMembership } from '../forum/ownMembership.js'
 import type { ForumNodeApi } from './forumApi.js'
 import type { LookupResult, LookupSummary } from '../lookup/lookupResult.js'
@@ -151,5 +152,5 @@ export interface HashmeshNodeApi {
   decideEquivocation: (publisher: string, decision: EquivocationDecision, actor?: string) => Promise<EquivocationInfo>
 }
 
-/** Everything the HTTP face serves: the core above, the allowlist, the forum and the audit faces. */
-export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi
+/** Everything the HTTP face serves: the core above, the allowlist, the forum, the audit and the evidence faces. */
+export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi

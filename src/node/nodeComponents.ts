@@ -2,6 +2,7 @@ import { gossipSource } from '../wire/batchSource.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Registry } from 'prom-client'
 import { AuditService } from '../audit/auditService.js'
+import { EvidenceBuilder } from '../evidence/evidenceBuilder.js'
 import { ForumRecordIngester } from '../forum/forumRecordIngester.js'
 import { Membership } from '../forum/membership.js'
 import { createForumMetrics } from '../forum/metrics.js'
@@ -67,12 +68,13 @@ export interface NodeComponents {
   audit: AuditService
   forum: ForumFace
   uploads: UploadHasher
+  evidence: EvidenceBuilder
 }
 
 type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'>
 type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
-type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads'>
+type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'evidence'>
 
 /**
  * A credential arriving can make acceptable what this node refused a moment ago: one sync round
@@ -233,7 +235,9 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
   }
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
   const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
-  return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads) }
+  // The match log, once built, is passed as matchLog: until then only TYPE VALUE bundles can be made.
+  const evidence = new EvidenceBuilder({ store, forum: membership, auditLog, key: c.dataDir.publisherKey, network: options.network })
+  return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), evidence }
 }
 
 /** Gauges read when /metrics is scraped: what the node holds and who it is connected to, nothing on the hot paths. */
