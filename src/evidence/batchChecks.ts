@@ -71,7 +71,8 @@ export function checkBatches (bundle: EvidenceBundle, log: CheckLog): VerifiedBa
     const { problems, batch } = checkOne(claim, bundle.node.network, subject)
     if (ids.has(claim.id)) problems.push('the same batch is listed twice')
     ids.add(claim.id)
-    log.outcome('batch', label, problems, `signature, id, network and ${claim.entries.length} entries about the subject verified`)
+    const entries = claim.entries.length === 1 ? '1 entry' : `${claim.entries.length} entries`
+    log.outcome('batch', label, problems, `signature, id, network and ${entries} about the subject verified`)
     if (problems.length === 0 && batch !== undefined) verified.push({ index: i, claim, batch })
   })
   return verified

@@ -38,5 +38,5 @@ export function checkMatch (bundle: EvidenceBundle, batches: readonly VerifiedBa
     for (const p of m.addedBy) if (!adds.has(p.publisher)) problems.push(missing(p, 'adding'))
     for (const p of m.retractedBy) if (!retracts.has(p.publisher)) problems.push(missing(p, 'retracting'))
   }
-  log.outcome('match', label, problems, `content id ${JSON.stringify(match.contentId)}: ${match.matched.length} matched hashes, each borne out by the batches`)
+  log.outcome('match', label, problems, `content id ${JSON.stringify(match.contentId)}: every matched hash borne out by the batches (${match.matched.length})`)
 }
