@@ -32,6 +32,8 @@ export class EvidenceFixture {
   readonly nodeSecret = generateSecretKey()
   readonly hash = toHex(randomMd5())
   readonly other = toHex(randomMd5())
+  /** Mentioned once, in A's first batch beside H: the subject of a small bundle. */
+  readonly single = toHex(randomMd5())
   readonly batches: DecodedBatch[] = []
   store!: HashStore
   match!: MatchRecord
@@ -49,7 +51,7 @@ export class EvidenceFixture {
     ]) membership.add(record)
     const value = Buffer.from(this.hash, 'hex')
     const receipt = { receivedAtMs: T0 + 2 * HOUR, source: LOCAL_SOURCE }
-    this.batches.push(await this.a.publish(this.store, [hashEntry(randomMd5()), hashEntry(value)], T0 + HOUR, receipt))
+    this.batches.push(await this.a.publish(this.store, [hashEntry(Buffer.from(this.single, 'hex')), hashEntry(value)], T0 + HOUR, receipt))
     this.batches.push(await this.b.publish(this.store, [hashEntry(value, Action.ADD, ['csam', 'cat'])], T0 + HOUR, receipt))
     this.batches.push(await this.a.publish(this.store, [hashEntry(value, Action.RETRACT)], T0 + 3 * HOUR, receipt))
     this.batches.push(await this.c.publish(this.store, [opinionEntry(value, Action.FALSE_POSITIVE, 'not_violating')], T0 + 4 * HOUR, receipt))
