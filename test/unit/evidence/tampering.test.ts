@@ -8,7 +8,7 @@ import { toHex } from '../../../src/signals/hex.js'
 import { AuditRecordType, decodeAuditRecord } from '../../../src/store/auditRecord.js'
 import { encode } from '../../../src/store/records.js'
 import { decodeSignedBatch, encodeSignedBatch } from '../../../src/wire/batchCodec.js'
-import { Root } from '../forum/forumFixtures.js'
+import { T0, Root, rotation } from '../forum/forumFixtures.js'
 import { CONTENT_ID, EvidenceFixture, parseBundle, resigned } from './evidenceFixture.js'
 
 function failures (report: EvidenceReport): EvidenceCheck[] {
@@ -89,6 +89,44 @@ describe('evidence: verify names what was tampered with', function () {
     assert.deepEqual(found.map(c => c.check), ['forum-record', 'credential'])
     assert.match(found[0]!.message, /^signed by [0-9a-f]{16}…, which is not one of the bundle's forum roots$/)
     assert.match(found[1]!.subject, new RegExp(`publisher ${f.b.hex.slice(0, 16)}`))
+  })
+
+  /** Replaces B's credential with `record` (signed by the bundle's root), as a node that held it would have bundled it. */
+  function withCredentialOfB (bundle: EvidenceBundle, record: ReturnType<Root['credential']>): Uint8Array {
+    const i = bundle.forum.records.findIndex(r => r.member === f.b.hex)
+    bundle.forum.records[i] = { ...bundle.forum.records[i]!, id: toHex(record.id), signed: Buffer.from(record.signedBytes).toString('base64') }
+    return resigned(bundle, f.nodeSecret)
+  }
+
+  it('a credential embedding a key rotation: the old key\'s signature is checked, and a forged one named', () => {
+    const old = generateSecretKey()
+    const genuine = f.root.credential(f.b.publicKey, { organisation: 'Org B', roles: ['publish'], rotation: rotation(old, f.b.publicKey) })
+    const passed = verifyEvidence(withCredentialOfB(fresh(), genuine))
+    assert.equal(passed.ok, true, JSON.stringify(failures(passed)))
+    assert.ok(passed.checks.some(c => c.check === 'forum-record' && c.message.endsWith('and its key rotation')))
+    const forgedRotation = rotation(old, f.b.publicKey, { signer: generateSecretKey() })
+    const forged = f.root.credential(f.b.publicKey, { organisation: 'Org B', roles: ['publish'], rotation: forgedRotation })
+    const found = failures(verifyEvidence(withCredentialOfB(fresh(), forged)))
+    assert.deepEqual(found.map(c => [c.check, c.message]), [['forum-record', 'the embedded key rotation is not signed by its old key'], ['credential', found[1]?.message]])
+  })
+
+  it('a credential that does not cover the batch\'s time, or lacks the role: the batch\'s credential check fails', () => {
+    const expired = f.root.credential(f.b.publicKey, { organisation: 'Org B', roles: ['publish'], validFromMs: T0 - 10, validUntilMs: T0 })
+    const opineOnly = f.root.credential(f.b.publicKey, { organisation: 'Org B', roles: ['opine'] })
+    for (const record of [expired, opineOnly]) {
+      const found = failures(verifyEvidence(withCredentialOfB(fresh(), record)))
+      assert.deepEqual(found.map(c => c.check), ['credential'])
+      assert.match(found[0]!.message, /^no credential in the bundle covers created_at .* with the roles publish$/)
+    }
+  })
+
+  it('a revocation whose cut the batch is past: verifies, with a notice saying so', () => {
+    const bundle = fresh()
+    const revocation = f.root.revocation(f.c.publicKey, { effectiveAtMs: T0, createdAtMs: T0 + 1 })
+    bundle.forum.records.push({ id: toHex(revocation.id), kind: 'revocation', member: f.c.hex, signed: Buffer.from(revocation.signedBytes).toString('base64') })
+    const report = verifyEvidence(resigned(bundle, f.nodeSecret))
+    assert.equal(report.ok, true, JSON.stringify(failures(report)))
+    assert.match(report.notices.join('\n'), /was revoked and the batch is past the revocation's cut/)
   })
 
   it('a root the bundle slips in: still a failure of the node\'s signature, since the roots are signed with the rest', () => {
