@@ -107,7 +107,8 @@ describe('evidence: verify names what was tampered with', function () {
     const forgedRotation = rotation(old, f.b.publicKey, { signer: generateSecretKey() })
     const forged = f.root.credential(f.b.publicKey, { organisation: 'Org B', roles: ['publish'], rotation: forgedRotation })
     const found = failures(verifyEvidence(withCredentialOfB(fresh(), forged)))
-    assert.deepEqual(found.map(c => [c.check, c.message]), [['forum-record', 'the embedded key rotation is not signed by its old key'], ['credential', found[1]?.message]])
+    assert.deepEqual(found.map(c => c.check), ['forum-record', 'credential'])
+    assert.equal(found[0]!.message, 'the embedded key rotation is not signed by its old key')
   })
 
   it('a credential that does not cover the batch\'s time, or lacks the role: the batch\'s credential check fails', () => {
