@@ -3,6 +3,7 @@ import { sign } from '../crypto/ed25519.js'
 import type { HashRef } from '../events/hashmeshEvent.js'
 import type { MatchLogView, MatchRecord } from '../matches/matchRecord.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
+import type { AuditEntryInput } from '../store/auditEntry.js'
 import type { AuditHeadJson } from '../store/auditLog.js'
 import { decodeAuditRecord } from '../store/auditRecord.js'
 import type { HashStore } from '../store/hashStore.js'
@@ -23,13 +24,16 @@ export interface EvidenceComponents {
   store: HashStore
   /** Forum roots (hex) and the exact signed bytes of every record held. */
   forum: { rootKeys: () => string[], signedRecords: () => Uint8Array[] }
-  auditLog: { head: () => Promise<AuditHeadJson> }
+  auditLog: { head: () => Promise<AuditHeadJson>, append: (entry: AuditEntryInput) => Promise<void> }
   /** Absent on a node built without a match log: then only TYPE VALUE bundles can be made. */
   matchLog?: MatchLogView
   key: { publicKey: Uint8Array, secretKey: Uint8Array }
   network: string
   now?: () => number
 }
+
+/** Hash values an export's audit record names: 64 PDQ values are about half of the 8 KiB details bound. */
+const MAX_AUDITED_HASHES = 64
 
 /** Audit records read per native call while scanning the log. */
 const AUDIT_SCAN_CHUNK = 500
@@ -54,8 +58,27 @@ export class EvidenceBuilder {
     this.now = components.now ?? Date.now
   }
 
-  /** The bundle's file content: canonical JSON, signed. */
-  async build (query: EvidenceQuery): Promise<string> {
+  /**
+   * The bundle's file content: canonical JSON, signed. Making one is an audited act: who asked, about
+   * what, and the SHA-256 of the file, so the node's log shows later that it made exactly this file.
+   * The record comes after the head the bundle names, and so is in the next bundle about the subject.
+   */
+  async build (query: EvidenceQuery, actor = 'admin'): Promise<string> {
+    const text = await this.signedBundle(query)
+    const { subject } = JSON.parse(text) as EvidenceBody
+    const hashes = subject.hashes.map(h => h.value)
+    const details = {
+      ...subject,
+      // Within the audit log's 8 KiB of details: a bundle about more hashes names the first ones and their count.
+      hashes: hashes.slice(0, MAX_AUDITED_HASHES),
+      hashCount: hashes.length,
+      bundle: toHex(sha256(Buffer.from(text, 'utf8')))
+    }
+    await this.c.auditLog.append({ actor, action: 'evidence.export', details })
+    return text
+  }
+
+  private async signedBundle (query: EvidenceQuery): Promise<string> {
     const { match, hashes, contentId } = await this.subject(query)
     const batches = await this.batches(hashes)
     const terms = auditTermsOf({

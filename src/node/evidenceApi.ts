@@ -10,6 +10,9 @@ export type { EvidenceQuery } from '../evidence/evidenceBuilder.js'
 export type { EvidenceReport, EvidenceCheck } from '../evidence/evidenceReport.js'
 
 export interface EvidenceNodeApi {
-  /** The bundle file: canonical JSON whose every byte the node's signature covers; serve it unchanged. */
-  evidence: (query: EvidenceQuery) => Promise<string>
+  /**
+   * The bundle file: canonical JSON whose every byte the node's signature covers; serve it unchanged.
+   * `actor` is who the audit log records as having made it (default "admin").
+   */
+  evidence: (query: EvidenceQuery, actor?: string) => Promise<string>
 }

@@ -201,7 +201,7 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
       boundFace<ForumNodeApi>(c.forum, { forum: true, submitForumRecord: true }),
       {
         ...boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true }),
-        ...{ evidence: async (query): Promise<string> => await c.evidence.build(query) } satisfies EvidenceNodeApi
+        ...{ evidence: async (query, actor): Promise<string> => await c.evidence.build(query, actor) } satisfies EvidenceNodeApi
       }
     )
   } catch (err) {

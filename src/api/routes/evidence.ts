@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import { MAX_CONTENT_ID_CHARS } from '../../evidence/evidenceBundle.js'
 import { EvidenceError } from '../../evidence/evidenceError.js'
 import type { EvidenceNodeApi, EvidenceQuery } from '../../node/evidenceApi.js'
+import { actorOf } from '../actor.js'
 import { MAX_TYPE_CHARS, MAX_VALUE_CHARS } from '../limits.js'
 import type { RouteAuth } from '../routeAuth.js'
 
 /**
  * A bundle gathers the node's audit records, the content ids it matched and the batches behind
- * them: what a regulator or law enforcement asks for, so it takes the admin token. The body is
- * sent exactly as built: its bytes are what the node signed.
+ * them: what a regulator or law enforcement asks for, so it takes the admin token, and the node's
+ * audit log records who made it. The body is sent exactly as built: its bytes are what the node signed.
  */
 
 const evidenceQuerySchema = {
@@ -36,7 +37,7 @@ export function registerEvidenceRoutes (app: FastifyInstance, node: EvidenceNode
     onRequest: auth.admin,
     schema: { querystring: evidenceQuerySchema }
   }, async (request, reply) => {
-    const bundle = await node.evidence(evidenceQueryOf(request.query))
+    const bundle = await node.evidence(evidenceQueryOf(request.query), actorOf(request))
     return await reply.type('application/json; charset=utf-8').send(bundle)
   })
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
 import type { EvidenceBundle } from '../../../src/evidence/evidenceBundle.js'
@@ -81,6 +82,15 @@ describe('api: GET /v1/evidence over a real node', function () {
       const report = verifyEvidence(copy)
       return !report.ok && report.checks.some(c => !c.ok)
     }), { numRuns: 100 })
+  })
+
+  it('records who made a bundle in the audit log, with the file\'s SHA-256', async () => {
+    const res = await app.inject({ method: 'GET', url: `/v1/evidence?type=md5&value=${hash}`, headers: { ...ADMIN, 'x-hashmesh-actor': 'officer@regulator' } })
+    assert.equal(res.statusCode, 200)
+    const { records } = await live.node.auditLog({ limit: 1000 })
+    const made = records.filter(r => r.action === 'evidence.export' && r.actor === 'officer@regulator')
+    assert.equal(made.length, 1)
+    assert.equal(made[0]!.details.bundle, createHash('sha256').update(res.rawPayload).digest('hex'))
   })
 
   it('takes the admin token only', async () => {

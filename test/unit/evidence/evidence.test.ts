@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { canonicalText } from '../../../src/evidence/canonicalJson.js'
 import { EvidenceError } from '../../../src/evidence/evidenceError.js'
 import type { EvidenceCheckName, EvidenceReport } from '../../../src/evidence/evidenceReport.js'
 import { verifyEvidence } from '../../../src/evidence/evidenceVerifier.js'
+import { toHex } from '../../../src/signals/hex.js'
+import { decodeAuditRecord } from '../../../src/store/auditRecord.js'
 import { CONTENT_ID, EvidenceFixture, parseBundle } from './evidenceFixture.js'
 
 function passed (report: EvidenceReport, check: EvidenceCheckName): number {
@@ -52,6 +56,16 @@ describe('evidence: bundles built from a store verify offline', function () {
     const signed = bundle.batches.map(b => Buffer.from(b.signed, 'base64'))
     assert.deepEqual(signed.map(s => s.length).sort(), f.batches.map(b => b.signedBytes.length).sort())
     assert.ok(f.batches.every(b => signed.some(s => Buffer.compare(s, b.signedBytes) === 0)))
+  })
+
+  it('making a bundle is audited with the file\'s SHA-256, and the next bundle about the subject holds that record', async () => {
+    const first = await f.builder.build({ contentId: CONTENT_ID }, 'officer@example')
+    const second = parseBundle(await f.builder.build({ contentId: CONTENT_ID }))
+    const exports = second.audit.records.map(r => decodeAuditRecord(Buffer.from(r.record, 'base64'))).filter(r => r.action === 'evidence.export')
+    const mine = exports.find(r => r.actor === 'officer@example')
+    assert.ok(mine !== undefined)
+    assert.deepEqual(mine.details, { contentId: CONTENT_ID, hashes: [f.hash], hashCount: 1, bundle: toHex(sha256(Buffer.from(first))) })
+    assert.equal(verifyEvidence(Buffer.from(canonicalText(second))).ok, true)
   })
 
   it('refuses a content id with no match record and a hash it holds nothing about', async () => {
