@@ -3,7 +3,7 @@ import { NETWORK_PATTERN } from '../wire/limits.js'
 import { ACTION_NAMES } from '../wire/types.js'
 import {
   EVIDENCE_FORMAT, type EvidenceBundle, MAX_CONTENT_ID_CHARS, MAX_EVIDENCE_AUDIT_RECORDS, MAX_EVIDENCE_BATCHES, MAX_EVIDENCE_FORUM_RECORDS,
-  MAX_EVIDENCE_HASHES
+  MAX_EVIDENCE_HASHES, MAX_EVIDENCE_ROOTS
 } from './evidenceBundle.js'
 
 /**
@@ -53,7 +53,7 @@ export const bundleShape = z.strictObject({
   subject: z.strictObject({ contentId: z.string().min(1).max(MAX_CONTENT_ID_CHARS).optional(), hashes: z.array(hashRef).min(1).max(MAX_EVIDENCE_HASHES) }),
   match: matchRecord.optional(),
   batches: z.array(batch).max(MAX_EVIDENCE_BATCHES),
-  forum: z.strictObject({ roots: z.array(key).max(64), records: z.array(forumRecord).max(MAX_EVIDENCE_FORUM_RECORDS) }),
+  forum: z.strictObject({ roots: z.array(key).max(MAX_EVIDENCE_ROOTS), records: z.array(forumRecord).max(MAX_EVIDENCE_FORUM_RECORDS) }),
   audit: z.strictObject({
     head: z.strictObject({ seq, hash: hex(32) }),
     records: z.array(auditRecord).max(MAX_EVIDENCE_AUDIT_RECORDS)

@@ -13,7 +13,7 @@ import { auditTermsOf, concerns } from './auditTerms.js'
 import { canonicalText, signedMessage } from './canonicalJson.js'
 import {
   EVIDENCE_FORMAT, type EvidenceAuditRecord, type EvidenceBatch, type EvidenceBody, type EvidenceEntry, type EvidenceForumRecord,
-  MAX_EVIDENCE_AUDIT_RECORDS, MAX_EVIDENCE_BATCHES, MAX_EVIDENCE_BATCH_BYTES, MAX_EVIDENCE_HASHES
+  MAX_EVIDENCE_AUDIT_RECORDS, MAX_EVIDENCE_BATCHES, MAX_EVIDENCE_BATCH_BYTES, MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_HASHES
 } from './evidenceBundle.js'
 import { EvidenceError } from './evidenceError.js'
 
@@ -102,7 +102,11 @@ export class EvidenceBuilder {
       audit
     }
     const signature = toHex(sign(signedMessage(body), this.c.key.secretKey))
-    return canonicalText({ ...body, signature })
+    const text = canonicalText({ ...body, signature })
+    // Each part is bounded; together they could still pass what a verifier reads.
+    const bytes = Buffer.byteLength(text)
+    if (bytes > MAX_EVIDENCE_FILE_BYTES) throw tooLarge(`the bundle would be ${bytes} bytes, at most ${MAX_EVIDENCE_FILE_BYTES}`)
+    return text
   }
 
   private async subject (query: EvidenceQuery): Promise<{ match?: MatchRecord, hashes: HashRef[], contentId?: string }> {

@@ -1,4 +1,5 @@
 import type { HashRef } from '../events/hashmeshEvent.js'
+import { MAX_FORUM_RECORDS } from '../forum/limits.js'
 import type { MatchRecord } from '../matches/matchRecord.js'
 import type { ActionName } from '../wire/types.js'
 
@@ -24,8 +25,10 @@ export const MAX_EVIDENCE_BATCH_BYTES = 32 * 1024 * 1024
 export const MAX_EVIDENCE_AUDIT_RECORDS = 10_000
 /** Hashes one bundle is about: a match record's matched stored hashes (a near PDQ may match several). */
 export const MAX_EVIDENCE_HASHES = 256
-/** Forum records a node holds at most (MAX_FORUM_RECORDS); a bundle holds a subset. */
-export const MAX_EVIDENCE_FORUM_RECORDS = 4096
+/** Forum records a node holds at most (forum/limits.ts MAX_FORUM_RECORDS); a bundle holds a subset. */
+export const MAX_EVIDENCE_FORUM_RECORDS = MAX_FORUM_RECORDS
+/** Forum roots a node's config names at most (config MAX_FORUM_ROOTS is 16), with room for a later raise. */
+export const MAX_EVIDENCE_ROOTS = 64
 /** A bundle file: the batch bytes in base64 and everything else, with room. */
 export const MAX_EVIDENCE_FILE_BYTES = 64 * 1024 * 1024
 /** Content ids as the match log takes them; bounded here again for the verifier. */
