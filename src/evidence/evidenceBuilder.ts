@@ -32,6 +32,19 @@ export interface EvidenceComponents {
   now?: () => number
 }
 
+/** How much one bundle may hold; the defaults are evidenceBundle.ts's bounds, which the verifier also applies. */
+export interface EvidenceOptions {
+  maxBatches: number
+  maxBatchBytes: number
+  maxAuditRecords: number
+}
+
+export const defaultEvidenceOptions: EvidenceOptions = {
+  maxBatches: MAX_EVIDENCE_BATCHES,
+  maxBatchBytes: MAX_EVIDENCE_BATCH_BYTES,
+  maxAuditRecords: MAX_EVIDENCE_AUDIT_RECORDS
+}
+
 /** Hash values an export's audit record names: 64 PDQ values are about half of the 8 KiB details bound. */
 const MAX_AUDITED_HASHES = 64
 
@@ -52,10 +65,18 @@ function tooLarge (what: string): EvidenceError {
 export class EvidenceBuilder {
   private readonly c: EvidenceComponents
   private readonly now: () => number
+  private readonly limits: EvidenceOptions
 
-  constructor (components: EvidenceComponents) {
+  /** Options above the defaults are refused: the verifier would refuse such a bundle. */
+  constructor (components: EvidenceComponents, options: Partial<EvidenceOptions> = {}) {
     this.c = components
     this.now = components.now ?? Date.now
+    const d = defaultEvidenceOptions
+    this.limits = {
+      maxBatches: Math.min(options.maxBatches ?? d.maxBatches, d.maxBatches),
+      maxBatchBytes: Math.min(options.maxBatchBytes ?? d.maxBatchBytes, d.maxBatchBytes),
+      maxAuditRecords: Math.min(options.maxAuditRecords ?? d.maxAuditRecords, d.maxAuditRecords)
+    }
   }
 
   /**
@@ -131,7 +152,7 @@ export class EvidenceBuilder {
         const key = `${toHex(row.publisher)}:${String(row.seq).padStart(16, '0')}`
         let batch = found.get(key)
         if (batch === undefined) {
-          if (found.size >= MAX_EVIDENCE_BATCHES) throw tooLarge(`more than ${MAX_EVIDENCE_BATCHES} batches mention these hashes`)
+          if (found.size >= this.limits.maxBatches) throw tooLarge(`more than ${this.limits.maxBatches} batches mention these hashes`)
           batch = { publisher: row.publisher, seq: row.seq, id: toHex(row.batchId), entries: [] }
           found.set(key, batch)
         }
@@ -146,7 +167,7 @@ export class EvidenceBuilder {
       // The index names a batch the store no longer has: a damaged store, which `audit verify` reports; the bundle shows what is there.
       if (signed === undefined) continue
       bytes += signed.length
-      if (bytes > MAX_EVIDENCE_BATCH_BYTES) throw tooLarge(`the batches mentioning these hashes exceed ${MAX_EVIDENCE_BATCH_BYTES} bytes`)
+      if (bytes > this.limits.maxBatchBytes) throw tooLarge(`the batches mentioning these hashes exceed ${this.limits.maxBatchBytes} bytes`)
       const entries = b.entries.sort((x, y) => x.position - y.position)
       out.push({ id: b.id, publisher: toHex(b.publisher), seq: b.seq, entries, signed: Buffer.from(signed).toString('base64') })
     }
@@ -183,7 +204,7 @@ export class EvidenceBuilder {
         continue
       }
       if (!concerns(details, terms)) continue
-      if (records.length >= MAX_EVIDENCE_AUDIT_RECORDS) throw tooLarge(`more than ${MAX_EVIDENCE_AUDIT_RECORDS} audit records concern these hashes`)
+      if (records.length >= this.limits.maxAuditRecords) throw tooLarge(`more than ${this.limits.maxAuditRecords} audit records concern these hashes`)
       records.push({ seq, hash: toHex(sha256(bytes)), record: Buffer.from(bytes).toString('base64') })
     }
     return { head, records }

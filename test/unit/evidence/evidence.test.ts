@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { canonicalText } from '../../../src/evidence/canonicalJson.js'
+import { EvidenceBuilder } from '../../../src/evidence/evidenceBuilder.js'
 import { EvidenceError } from '../../../src/evidence/evidenceError.js'
 import type { EvidenceCheckName, EvidenceReport } from '../../../src/evidence/evidenceReport.js'
 import { verifyEvidence } from '../../../src/evidence/evidenceVerifier.js'
@@ -66,6 +67,14 @@ describe('evidence: bundles built from a store verify offline', function () {
     assert.ok(mine !== undefined)
     assert.deepEqual(mine.details, { contentId: CONTENT_ID, hashes: [f.hash], hashCount: 1, bundle: toHex(sha256(Buffer.from(first))) })
     assert.equal(verifyEvidence(Buffer.from(canonicalText(second))).ok, true)
+  })
+
+  it('refuses, naming the bound, a subject with more batches, batch bytes or audit records than a bundle holds', async () => {
+    const tooLarge = (pattern: RegExp) => (e: unknown): boolean => e instanceof EvidenceError && e.code === 'EVIDENCE_TOO_LARGE' && pattern.test(e.message)
+    await assert.rejects(new EvidenceBuilder(f.components, { maxBatches: 3 }).build({ contentId: CONTENT_ID }), tooLarge(/more than 3 batches/))
+    await assert.rejects(new EvidenceBuilder(f.components, { maxBatchBytes: 300 }).build({ contentId: CONTENT_ID }), tooLarge(/exceed 300 bytes/))
+    await assert.rejects(new EvidenceBuilder(f.components, { maxAuditRecords: 1 }).build({ contentId: CONTENT_ID }), tooLarge(/more than 1 audit records/))
+    assert.equal(verifyEvidence(Buffer.from(await new EvidenceBuilder(f.components, { maxBatches: 4 }).build({ contentId: CONTENT_ID }))).ok, true)
   })
 
   it('refuses a content id with no match record and a hash it holds nothing about', async () => {

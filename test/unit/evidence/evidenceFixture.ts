@@ -39,6 +39,9 @@ export class EvidenceFixture {
   match!: MatchRecord
   builder!: EvidenceBuilder
 
+  /** The components the builder was made of, for a test that wants another builder over the same store. */
+  components!: ConstructorParameters<typeof EvidenceBuilder>[0]
+
   async setup (options: { roots?: boolean } = {}): Promise<void> {
     this.store = await this.temp.setup()
     const withRoots = options.roots ?? true
@@ -86,7 +89,7 @@ export class EvidenceFixture {
       listing: 'listed',
       actions: []
     }
-    this.builder = new EvidenceBuilder({
+    this.components = {
       store: this.store,
       forum: membership,
       auditLog,
@@ -94,7 +97,8 @@ export class EvidenceFixture {
       key: { publicKey: publicKeyOf(this.nodeSecret), secretKey: this.nodeSecret },
       network: 'test',
       now: () => T0 + 7 * HOUR
-    })
+    }
+    this.builder = new EvidenceBuilder(this.components)
   }
 
   async teardown (): Promise<void> {
