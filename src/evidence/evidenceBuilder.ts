@@ -13,7 +13,7 @@ import { auditTermsOf, concerns } from './auditTerms.js'
 import { canonicalText, signedMessage } from './canonicalJson.js'
 import {
   EVIDENCE_FORMAT, type EvidenceAuditRecord, type EvidenceBatch, type EvidenceBody, type EvidenceEntry, type EvidenceForumRecord,
-  MAX_EVIDENCE_AUDIT_RECORDS, MAX_EVIDENCE_BATCHES, MAX_EVIDENCE_BATCH_BYTES, MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_HASHES
+  MAX_CONTENT_ID_CHARS, MAX_EVIDENCE_AUDIT_RECORDS, MAX_EVIDENCE_BATCHES, MAX_EVIDENCE_BATCH_BYTES, MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_HASHES
 } from './evidenceBundle.js'
 import { EvidenceError } from './evidenceError.js'
 
@@ -85,8 +85,7 @@ export class EvidenceBuilder {
    * The record comes after the head the bundle names, and so is in the next bundle about the subject.
    */
   async build (query: EvidenceQuery, actor = 'admin'): Promise<string> {
-    const text = await this.signedBundle(query)
-    const { subject } = JSON.parse(text) as EvidenceBody
+    const { text, subject } = await this.signedBundle(query)
     const hashes = subject.hashes.map(h => h.value)
     const details = {
       ...subject,
@@ -99,7 +98,7 @@ export class EvidenceBuilder {
     return text
   }
 
-  private async signedBundle (query: EvidenceQuery): Promise<string> {
+  private async signedBundle (query: EvidenceQuery): Promise<{ text: string, subject: EvidenceBody['subject'] }> {
     const { match, hashes, contentId } = await this.subject(query)
     const batches = await this.batches(hashes)
     const terms = auditTermsOf({
@@ -127,11 +126,14 @@ export class EvidenceBuilder {
     // Each part is bounded; together they could still pass what a verifier reads.
     const bytes = Buffer.byteLength(text)
     if (bytes > MAX_EVIDENCE_FILE_BYTES) throw tooLarge(`the bundle would be ${bytes} bytes, at most ${MAX_EVIDENCE_FILE_BYTES}`)
-    return text
+    return { text, subject: body.subject }
   }
 
   private async subject (query: EvidenceQuery): Promise<{ match?: MatchRecord, hashes: HashRef[], contentId?: string }> {
     if ('contentId' in query) {
+      if (query.contentId.length === 0 || query.contentId.length > MAX_CONTENT_ID_CHARS) {
+        throw new EvidenceError('BAD_EVIDENCE_QUERY', `a content id is 1-${MAX_CONTENT_ID_CHARS} characters`)
+      }
       const match = await this.c.matchLog?.latestFor(query.contentId)
       if (match === undefined) throw new EvidenceError('NO_EVIDENCE', `no match is recorded for content id ${JSON.stringify(query.contentId.slice(0, 80))}`)
       const stored = match.matched.map(m => ({ type: match.hash.type, value: m.value.toLowerCase() }))

@@ -81,6 +81,8 @@ describe('evidence: bundles built from a store verify offline', function () {
     const none = (e: unknown): boolean => e instanceof EvidenceError && e.code === 'NO_EVIDENCE'
     await assert.rejects(f.builder.build({ contentId: 'never-matched' }), none)
     await assert.rejects(f.builder.build({ type: 'md5', value: '00'.repeat(16) }), none)
+    const badQuery = (e: unknown): boolean => e instanceof EvidenceError && e.code === 'BAD_EVIDENCE_QUERY'
+    await assert.rejects(f.builder.build({ contentId: 'x'.repeat(513) }), badQuery)
   })
 })
 
