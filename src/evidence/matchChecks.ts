@@ -30,6 +30,9 @@ export function checkMatch (bundle: EvidenceBundle, batches: readonly VerifiedBa
   }
   const type = match.hash.type
   const wanted = new Set(subject.hashes.map(h => `${h.type}:${h.value}`))
+  // The builder takes the subject from the record: its matched hashes, or its own hash when it matched none.
+  const named = new Set(match.matched.length === 0 ? [`${match.hash.type}:${match.hash.value}`] : match.matched.map(m => `${type}:${m.value}`))
+  for (const h of wanted) if (!named.has(h)) problems.push(`subject hash ${h.replace(':', ' ')} is not one the match record names`)
   for (const m of match.matched) {
     if (!wanted.has(`${type}:${m.value}`)) problems.push(`matched hash ${type} ${m.value} is not a hash of the subject`)
     const adds = saidBy(batches, type, m.value, 'add')

@@ -181,6 +181,13 @@ describe('evidence: verify names what was tampered with', function () {
     assert.match(found[0]!.message, new RegExp(`no verified batch in the bundle has ${f.c.hex.slice(0, 16)}… adding md5 ${f.hash}`))
   })
 
+  it('a subject hash the match record does not name: named', () => {
+    const bundle = fresh()
+    bundle.subject.hashes.push({ type: 'md5', value: 'ee'.repeat(16) })
+    const found = failures(verifyEvidence(resigned(bundle, f.nodeSecret)))
+    assert.deepEqual(found.map(c => [c.check, c.message]), [['match', `subject hash md5 ${'ee'.repeat(16)} is not one the match record names`]])
+  })
+
   it('the same JSON not in canonical form (pretty-printed, a trailing newline): refused before anything else', () => {
     for (const variant of [JSON.stringify(fresh(), null, 2), `${text}\n`, `\ufeff${text}`]) {
       const report = verifyEvidence(Buffer.from(variant))
