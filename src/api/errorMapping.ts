@@ -4,6 +4,7 @@ import { ForumError, type ForumErrorCode } from '../forum/forumError.js'
 import { AllowlistError, type AllowlistErrorCode } from '../store/allowlist.js'
 import { AuditError, type AuditErrorCode } from '../store/auditLog.js'
 import { HashingError, type HashingErrorCode } from '../hashing/errors.js'
+import { EvidenceError, type EvidenceErrorCode } from '../evidence/evidenceError.js'
 import { EquivocationError, type EquivocationErrorCode } from '../ingest/equivocationError.js'
 import { LookupError, type LookupErrorCode } from '../lookup/lookupError.js'
 import { MatchLogError, type MatchLogErrorCode } from '../matches/matchError.js'
@@ -131,6 +132,13 @@ const HASHING_STATUS: Readonly<Record<HashingErrorCode, number>> = {
   BAD_IMAGE: 415
 }
 
+const EVIDENCE_STATUS: Readonly<Record<EvidenceErrorCode, number>> = {
+  BAD_EVIDENCE_QUERY: 400,
+  NO_EVIDENCE: 404,
+  // The request is fine; what the node holds about it is more than one bundle carries.
+  EVIDENCE_TOO_LARGE: 422
+}
+
 const MATCH_STATUS: Readonly<Record<MatchErrorCode, number>> = {
   BUSY: 503
 }
@@ -218,5 +226,6 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof HashingError) return known(err.code, err.message, HASHING_STATUS[err.code])
   if (err instanceof MatchError) return known(err.code, err.message, MATCH_STATUS[err.code])
   if (err instanceof MatchLogError && MATCH_LOG_STATUS[err.code] < 500) return known(err.code, err.message, MATCH_LOG_STATUS[err.code])
+  if (err instanceof EvidenceError) return known(err.code, err.message, EVIDENCE_STATUS[err.code])
   return fastifyClientError(err) ?? known(INTERNAL_ERROR_CODE, 'internal error', 500)
 }

@@ -14,6 +14,7 @@ import { registerAllowlistRoutes } from './routes/allowlist.js'
 import { registerAuditRoutes } from './routes/audit.js'
 import { registerBatchRoutes } from './routes/batches.js'
 import { registerEquivocationRoutes } from './routes/equivocations.js'
+import { registerEvidenceRoutes } from './routes/evidence.js'
 import { registerForumRoutes } from './routes/forum.js'
 import { registerHookRoutes } from './routes/hooks.js'
 import { registerLookupRoutes } from './routes/lookup.js'
@@ -97,6 +98,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   registerAuditRoutes(app, node, auth)
   registerHookRoutes(app, node, auth)
   registerMatchesRoutes(app, node, auth)
+  registerEvidenceRoutes(app, node, auth)
   registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

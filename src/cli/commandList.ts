@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'audit', load: async () => (await import('./commands/audit.js')).register },
   { name: 'matches', load: async () => (await import('./commands/matches.js')).register },
   { name: 'appeal', load: async () => (await import('./commands/appeal.js')).register },
+  { name: 'evidence', load: async () => (await import('./commands/evidence.js')).register },
   { name: 'demo', load: async () => (await import('./commands/demo.js')).register }
 ]
 

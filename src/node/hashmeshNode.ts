@@ -17,6 +17,7 @@ import type { AuditNodeApi } from './auditApi.js'
 import { boundFace } from './boundFace.js'
 import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
+import type { EvidenceNodeApi } from './evidenceApi.js'
 import type { ForumNodeApi } from './forumApi.js'
 import { type HooksNodeApi, hooksNodeApi } from './hooksApi.js'
 import type {
@@ -249,8 +250,8 @@ function plainQueries (queries: readonly ContentLookupQuery[]): LookupQuery[] {
   })
 }
 
-/** A running node: its own work beside the allowlist, forum, audit, webhook and match-log faces, served as they are. */
-export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & HooksNodeApi & MatchesNodeApi
+/** A running node: its own work beside the allowlist, forum, audit, evidence, webhook and match-log faces, served as they are. */
+export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi & HooksNodeApi & MatchesNodeApi
 
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
@@ -263,7 +264,10 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
       // Plain objects of closures: one source, as Object.assign is typed for four at most.
       { ...allowlistNodeApi(c.allowlist), ...hooksNodeApi(c), ...matchesNodeApi(c.matchLog, c.appeals) },
       boundFace<ForumNodeApi>(c.forum, { forum: true, submitForumRecord: true }),
-      boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true })
+      {
+        ...boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true }),
+        ...{ evidence: async (query, actor): Promise<string> => await c.evidence.build(query, actor) } satisfies EvidenceNodeApi
+      }
     )
   } catch (err) {
     await store.close()

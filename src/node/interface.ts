@@ -2,6 +2,7 @@ import type { ForumOverride } from '../forum/override.js'
 import type { PdqMode } from '../hashing/fileHasher.js'
 import type { AllowlistNodeApi } from './allowlistApi.js'
 import type { AuditNodeApi } from './auditApi.js'
+import type { EvidenceNodeApi } from './evidenceApi.js'
 import type { OwnMembership } from '../forum/ownMembership.js'
 import type { ForumNodeApi } from './forumApi.js'
 import type { HooksNodeApi } from './hooksApi.js'
@@ -166,5 +167,5 @@ export interface HashmeshNodeApi {
   decideEquivocation: (publisher: string, decision: EquivocationDecision, actor?: string) => Promise<EquivocationInfo>
 }
 
-/** Everything the HTTP face serves: the core above, and the allowlist, forum, audit, webhook and match-log faces. */
-export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & HooksNodeApi & MatchesNodeApi
+/** Everything the HTTP face serves: the core above, and the allowlist, forum, audit, evidence, webhook and match-log faces. */
+export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi & HooksNodeApi & MatchesNodeApi

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/auditService.js'
 import { EventOutbox } from '../events/eventOutbox.js'
 import { HookRegistry } from '../events/hookRegistry.js'
 import { createEventMetrics } from '../events/metrics.js'
+import { EvidenceBuilder } from '../evidence/evidenceBuilder.js'
 import { ForumRecordIngester } from '../forum/forumRecordIngester.js'
 import { Membership } from '../forum/membership.js'
 import { createForumMetrics } from '../forum/metrics.js'
@@ -84,13 +85,14 @@ export interface NodeComponents {
   matchLog: MatchLog
   contentMatches: ContentMatches
   appeals: AppealService
+  evidence: EvidenceBuilder
 }
 
 type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'> & Events
 type Events = Pick<NodeComponents, 'hooks' | 'outbox' | 'deliverer'>
 type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
-type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'matchLog' | 'contentMatches' | 'appeals'>
+type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'matchLog' | 'contentMatches' | 'appeals' | 'evidence'>
 
 /**
  * A credential arriving can make acceptable what this node refused a moment ago: one sync round
@@ -266,7 +268,8 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
   const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
   const matches = buildMatches(options, { store, auditLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir })
-  return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), ...matches }
+  const evidence = new EvidenceBuilder({ store, forum: membership, auditLog, key: c.dataDir.publisherKey, network: options.network, matchLog: matches.matchLog })
+  return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), ...matches, evidence }
 }
 
 /**

@@ -13,6 +13,8 @@ export type AuditAction =
   | 'hooks.replay'
   | 'match.action'
   | 'appeal'
+  /** An evidence bundle was made: its subject and the SHA-256 of the file. */
+  | 'evidence.export'
 
 export interface AuditEntryInput {
   /** Who did it: the name a client sent (X-Hashmesh-Actor), or "admin" for the bare admin token. */

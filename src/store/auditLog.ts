@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { HashmeshError } from '../errors.js'
 import { toHex } from '../signals/hex.js'
 import type { AuditAction, AuditAppender, AuditEntryInput } from './auditEntry.js'
+import { AuditRecordType, AUDIT_HASH_BYTES, decodeAuditRecord } from './auditRecord.js'
 import { Bucket, MetaKey } from './buckets.js'
 import type { HashStore } from './hashStore.js'
 import { bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
@@ -28,7 +29,7 @@ const MAX_AUDIT_ACTION_CHARS = 64
 /** Records one list call returns. */
 export const MAX_AUDIT_PAGE = 1000
 export const DEFAULT_AUDIT_PAGE = 100
-const HASH_BYTES = 32
+const HASH_BYTES = AUDIT_HASH_BYTES
 /** The prev of record 1, and the head hash of an empty log. */
 export const GENESIS_HASH = new Uint8Array(HASH_BYTES)
 
@@ -41,7 +42,6 @@ const MAX_DATE_MS = 8.64e15
 /** Records of the log per native call during verify (a few hundred bytes each). */
 const VERIFY_CHUNK = 500
 
-const AuditRecordType = storeRecordType('AuditRecord')
 const AuditHeadType = storeRecordType('AuditHead')
 
 export type AuditErrorCode =
@@ -114,8 +114,6 @@ export interface AuditVerifyOptions {
   expectHead?: Uint8Array
 }
 
-interface DecodedRecord { seq: number, prev: Uint8Array, atMs: number, actor: string, action: string, details: Record<string, unknown> }
-
 export interface AuditLogOptions {
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number
@@ -143,26 +141,6 @@ export const AUDIT_RECORD_KEY: Codec<number> = {
     const seq = parseAuditRecordKey(k)
     if (seq === undefined) throw corrupt('audit record key', `malformed key of ${k.length} bytes`)
     return seq
-  }
-}
-
-function decodeAuditRecord (bytes: Uint8Array): DecodedRecord {
-  const what = 'audit record'
-  const raw = decode(AuditRecordType, bytes, what)
-  let details: unknown
-  try {
-    details = JSON.parse(String(raw.details))
-  } catch {
-    throw corrupt(what, 'details are not JSON')
-  }
-  if (typeof details !== 'object' || details === null || Array.isArray(details)) throw corrupt(what, 'details are not a JSON object')
-  return {
-    seq: safeInteger(raw.seq, what, 'seq', 1),
-    prev: bytesOfLength(raw.prev, HASH_BYTES, what, 'prev'),
-    atMs: safeInteger(raw.atMs, what, 'at_ms'),
-    actor: String(raw.actor),
-    action: String(raw.action),
-    details: details as Record<string, unknown>
   }
 }
 

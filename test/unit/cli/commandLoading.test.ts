@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { readdir } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Command } from 'commander'
 import { COMMANDS, type CommandEntry, commandsFor } from '../../../src/cli/commandList.js'
 import type { CliContext } from '../../../src/cli/context.js'
@@ -42,6 +43,25 @@ describe('cli: commands are loaded only when run (spawns dist/; run `npm run bui
       assert.match(r.out, /^match: md5 /)
       assert.deepEqual(commandModules(r.modules), ['lookup'])
       assert.deepEqual(heavy(r.modules), [])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('evidence verify imports evidence alone and nothing heavy: it needs no node, store or network', async () => {
+    const server = await NodeServer.start('c0ffee'.repeat(8))
+    const LISTED_MD5 = 'cd'.repeat(16)
+    await server.node.publish([{ type: 'md5', value: LISTED_MD5 }])
+    try {
+      const file = join(server.dir, 'bundle.json')
+      await writeFile(file, await server.node.evidence({ type: 'md5', value: LISTED_MD5 }))
+      const r = await runRecordingModules(CLI_PATH, ['evidence', 'verify', file], server.dir)
+      assert.equal(r.code, 0, r.out + r.err)
+      assert.match(r.out, /^verified: all \d+ checks passed$/m)
+      assert.deepEqual(commandModules(r.modules), ['evidence'])
+      assert.deepEqual(heavy(r.modules), [])
+      const nodeSide = /\/dist\/(store\/(hashStore|repository|batchScan)|node\/(hashmeshNode|nodeComponents)|network\/|api\/)/
+      assert.deepEqual(r.modules.filter(url => nodeSide.test(url)), [])
     } finally {
       await server.close()
     }
