@@ -139,6 +139,12 @@ export class EventOutbox implements EventRecorder {
   committed (): void {
     for (const type of this.emittedSinceCommit) this.c.metrics?.emitted.inc({ type })
     this.emittedSinceCommit = []
+    // Not only when this caller's events made rows: another write's rows may have committed since
+    // its own committed() ran. With no hooks there are no rows, and nothing to wake.
+    if (this.c.hooks.size > 0) this.wake()
+  }
+
+  private wake (): void {
     for (const wake of this.wakers) wake()
   }
 
@@ -227,7 +233,7 @@ export class EventOutbox implements EventRecorder {
       if (moved < REPLAY_CHUNK) break
     }
     if (!audited && eventIdTextOrAll !== 'all') throw new HookError('NO_SUCH_DEAD_EVENT', `no dead letter holds ${eventIdTextOrAll}`)
-    this.committed()
+    this.wake()
     return totals
   }
 

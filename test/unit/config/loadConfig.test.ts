@@ -50,6 +50,14 @@ describe('config: loadConfig', () => {
     assert.deepEqual(c.node.uploads, { concurrency: 1, maxWaiting: 8, maxPixels: 50_000_000 })
   })
 
+  it('takes the hooks settings from a file, keeping the defaults it leaves out; the retry window in hours', async () => {
+    await writeConfig({ hooks: { concurrency: 8, maxRetryHours: 0.5 } })
+    const c = await loadConfig({ configFile: file })
+    assert.deepEqual(c.node.hooks, {
+      concurrency: 8, timeoutMs: 10_000, retryBaseMs: 1000, retryCapMs: 3_600_000, maxRetryMs: 1_800_000, maxOutboxRows: 200_000, maxDeadRows: 100_000
+    })
+  })
+
   it('applies defaults < file < env < flags', async () => {
     await writeConfig({ network: 'from-file', http: { port: 9001 }, trust: [KEY_A] })
     const env = { HASHMESH_NETWORK: 'from-env', HASHMESH_HTTP: '0.0.0.0:9002' }
@@ -220,6 +228,9 @@ describe('config: loadConfig', () => {
       ['zero image pixels', { match: { maxImagePixels: 0 } }, 'match.maxImagePixels'],
       ['hashing concurrency 0', { match: { concurrency: 0 } }, 'match.concurrency'],
       ['negative queue', { match: { maxWaiting: -1 } }, 'match.maxWaiting'],
+      ['hook retry cap below its base', { hooks: { retryBaseMs: 5000, retryCapMs: 1000 } }, 'hooks.retryCapMs'],
+      ['hook retry window of 0 hours', { hooks: { maxRetryHours: 0 } }, 'hooks.maxRetryHours'],
+      ['hook concurrency 0', { hooks: { concurrency: 0 } }, 'hooks.concurrency'],
       ['wrong type', { listen: '/ip4/127.0.0.1/tcp/1' }, 'listen']
     ]
     for (const [name, values, path] of cases) {
