@@ -13,7 +13,6 @@ import { registerPdqIndexGauges } from '../index/metrics.js'
 import { BatchIngester } from '../ingest/batchIngester.js'
 import { EquivocationTracker } from '../ingest/equivocationTracker.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
-import { NO_EVENTS } from '../events/eventRecorder.js'
 import { ownMembership } from '../forum/ownMembership.js'
 import type { Logger } from '../logger.js'
 import { AppealService } from '../matches/appeals.js'
@@ -267,7 +266,7 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
   }
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
   const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
-  const matches = buildMatches(options, { store, auditLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir })
+  const matches = buildMatches(options, { store, auditLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir, outbox: c.outbox })
   const evidence = new EvidenceBuilder({ store, forum: membership, auditLog, key: c.dataDir.publisherKey, network: options.network, matchLog: matches.matchLog })
   return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), ...matches, evidence }
 }
@@ -275,15 +274,15 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
 /**
  * The match log, the recording of lookups and uploads that name their content, and appeals. An
  * appeal publishes its false_positive opinion only when this node may opine: with no forum (as
- * `hashmesh opine` does then), or with a credential that grants the opine role. Events go nowhere
- * until an outbox is wired in (the `events` of MatchLog and AppealService).
+ * `hashmesh opine` does then), or with a credential that grants the opine role. Appeal events go
+ * to the outbox in the appeal's own write.
  */
 function buildMatches (
   options: NodeOptions,
-  c: Pick<NodeComponents, 'store' | 'auditLog' | 'allowlist' | 'membership' | 'publisher' | 'lookups' | 'dataDir'>
+  c: Pick<NodeComponents, 'store' | 'auditLog' | 'allowlist' | 'membership' | 'publisher' | 'lookups' | 'dataDir' | 'outbox'>
 ): Pick<NodeComponents, 'matchLog' | 'contentMatches' | 'appeals'> {
   const { store, auditLog, membership } = c
-  const matchLog = new MatchLog({ store, audit: auditLog, events: NO_EVENTS }, options.matches)
+  const matchLog = new MatchLog({ store, audit: auditLog, events: c.outbox }, options.matches)
   const contentMatches = new ContentMatches({ log: matchLog, lookups: c.lookups })
   const own = toHex(c.dataDir.publisherKey.publicKey)
   const canOpine = (): boolean => {
@@ -292,7 +291,7 @@ function buildMatches (
     const mine = ownMembership(membership.members(nowMs), own, nowMs)
     return mine.admitted && mine.roles?.includes('opine') === true
   }
-  const appeals = new AppealService({ store, log: matchLog, allowlist: c.allowlist, publisher: c.publisher, canOpine, events: NO_EVENTS })
+  const appeals = new AppealService({ store, log: matchLog, allowlist: c.allowlist, publisher: c.publisher, canOpine, events: c.outbox })
   return { matchLog, contentMatches, appeals }
 }
 
