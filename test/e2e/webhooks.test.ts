@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict'
-import { createHmac, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { NodeInfo } from '../../src/cli/nodeInfo.js'
@@ -12,71 +10,12 @@ import { dataDirPaths } from '../../src/node/dataDirPaths.js'
 import { getJson } from '../helpers/http.js'
 import { parsePromText, samplesOf } from '../helpers/promText.js'
 import { waitFor } from '../helpers/waitFor.js'
+import { Receiver } from '../helpers/webhookReceiver.js'
 
 const NETWORK = 'webhooks-e2e'
 const SECRET = `whsec_${randomBytes(24).toString('hex')}`
 /** Sub-second backoff, so that the retries of a test happen within it. */
 const HOOKS = { retryBaseMs: 100, retryCapMs: 500, concurrency: 2 }
-
-interface Delivery { id: string, type: string, body: string, status: number }
-
-/**
- * A platform's receiver, as a platform would write it: it checks the signature with node:crypto
- * (t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>) and refuses what does not verify.
- * `failFirst` answers 500 to the first n attempts of each event.
- */
-class Receiver {
-  readonly deliveries: Delivery[] = []
-  readonly badSignatures: string[] = []
-  failFirst = 0
-  /** Take requests but never answer them: the node's side sees a delivery in flight. */
-  hold = false
-  port = 0
-  private server: Server | undefined
-
-  async listen (): Promise<void> {
-    this.server = createServer((req, res) => { this.handle(req, res) })
-    await new Promise<void>(resolve => this.server!.listen(this.port, '127.0.0.1', resolve))
-    this.port = (this.server.address() as AddressInfo).port
-  }
-
-  async close (): Promise<void> {
-    this.server?.closeAllConnections()
-    await new Promise(resolve => this.server?.close(resolve))
-  }
-
-  get url (): string {
-    return `http://127.0.0.1:${this.port}/hashmesh`
-  }
-
-  /** Distinct event ids answered 2xx. */
-  delivered (): Set<string> {
-    return new Set(this.deliveries.filter(d => d.status === 200).map(d => d.id))
-  }
-
-  private handle (req: IncomingMessage, res: ServerResponse): void {
-    let body = ''
-    req.on('data', (d: Buffer) => { body += d.toString() })
-    req.on('end', () => {
-      const header = String(req.headers['x-hashmesh-signature'])
-      const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header)
-      if (m === null || createHmac('sha256', SECRET).update(`${m[1]}.${body}`).digest('hex') !== m[2]) {
-        this.badSignatures.push(header)
-        res.writeHead(401).end()
-        return
-      }
-      const id = String(req.headers['x-hashmesh-event-id'])
-      if (this.hold) {
-        this.deliveries.push({ id, type: String(req.headers['x-hashmesh-event-type']), body, status: 0 })
-        return
-      }
-      const seen = this.deliveries.filter(d => d.id === id).length
-      const status = seen < this.failFirst ? 500 : 200
-      this.deliveries.push({ id, type: String(req.headers['x-hashmesh-event-type']), body, status })
-      res.writeHead(status).end()
-    })
-  }
-}
 
 async function token (dir: string): Promise<string> {
   return (await readFile(dataDirPaths(dir).adminToken, 'utf8')).trim()
@@ -97,7 +36,7 @@ describe('webhooks end to end: revocation events to a real receiver, kill -9 and
   let node: NodeProcess
   let info: NodeInfo
   let admin: string
-  const receiver = new Receiver()
+  const receiver = new Receiver(SECRET)
 
   async function revoke (): Promise<string> {
     const member = randomBytes(32).toString('hex')
