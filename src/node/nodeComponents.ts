@@ -77,10 +77,10 @@ export interface NodeComponents {
   appeals: AppealService
 }
 
-type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'>
+type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist' | 'matchLog'>
 type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
-type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'matchLog' | 'contentMatches' | 'appeals'>
+type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'contentMatches' | 'appeals'>
 
 /**
  * A credential arriving can make acceptable what this node refused a moment ago: one sync round
@@ -120,7 +120,9 @@ async function loadStored (options: NodeOptions, deps: NodeDeps, dataDir: DataDi
   const { membership, forumIngester } = await loadForum(options, dataDir, store, deps)
   const indexes = await LookupIndexes.load(store, deps.logger)
   const allowlist = await AllowlistStore.load(store, auditLog)
-  return { auditLog, membership, forumIngester, indexes, allowlist }
+  // Built with what the store holds, so that ingest (retroactive matching) can record into it.
+  const matchLog = new MatchLog({ store, audit: auditLog, events: NO_EVENTS }, options.matches)
+  return { auditLog, membership, forumIngester, indexes, allowlist, matchLog }
 }
 
 /** Heads against stored batches, every start: cheap (one small record per batch) and it says what it mended. */
@@ -241,22 +243,20 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
   }
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
   const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
-  const matches = buildMatches(options, { store, auditLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir })
+  const matches = buildMatches({ store, matchLog: c.matchLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir })
   return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), ...matches }
 }
 
 /**
- * The match log, the recording of lookups and uploads that name their content, and appeals. An
+ * The recording of lookups and uploads that name their content, and appeals. An
  * appeal publishes its false_positive opinion only when this node may opine: with no forum (as
  * `hashmesh opine` does then), or with a credential that grants the opine role. Events go nowhere
  * until an outbox is wired in (the `events` of MatchLog and AppealService).
  */
 function buildMatches (
-  options: NodeOptions,
-  c: Pick<NodeComponents, 'store' | 'auditLog' | 'allowlist' | 'membership' | 'publisher' | 'lookups' | 'dataDir'>
-): Pick<NodeComponents, 'matchLog' | 'contentMatches' | 'appeals'> {
-  const { store, auditLog, membership } = c
-  const matchLog = new MatchLog({ store, audit: auditLog, events: NO_EVENTS }, options.matches)
+  c: Pick<NodeComponents, 'store' | 'matchLog' | 'allowlist' | 'membership' | 'publisher' | 'lookups' | 'dataDir'>
+): Pick<NodeComponents, 'contentMatches' | 'appeals'> {
+  const { store, matchLog, membership } = c
   const contentMatches = new ContentMatches({ log: matchLog, lookups: c.lookups })
   const own = toHex(c.dataDir.publisherKey.publicKey)
   const canOpine = (): boolean => {
@@ -266,7 +266,7 @@ function buildMatches (
     return mine.admitted && mine.roles?.includes('opine') === true
   }
   const appeals = new AppealService({ store, log: matchLog, allowlist: c.allowlist, publisher: c.publisher, canOpine, events: NO_EVENTS })
-  return { matchLog, contentMatches, appeals }
+  return { contentMatches, appeals }
 }
 
 /** Gauges read when /metrics is scraped: what the node holds and who it is connected to, nothing on the hot paths. */
