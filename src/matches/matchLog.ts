@@ -177,7 +177,9 @@ export class MatchLog implements MatchRecorder, MatchLogView {
     const ids: Uint8Array[] = []
     let scanned = 0
     let last: Uint8Array | undefined
-    for await (const rows of summaries.entriesBinary({ range, chunk: Math.min(SCAN_CHUNK, filter.limit + 1) })) {
+    // Unfiltered, a page is its first rows; filtered, it may take many, read a full chunk at a time.
+    const chunk = filter.status === undefined && filter.label === undefined ? Math.min(SCAN_CHUNK, filter.limit) : SCAN_CHUNK
+    for await (const rows of summaries.entriesBinary({ range, chunk })) {
       for (const [k, v] of rows) {
         const id = summaries.decodeKey(k)
         last = id

@@ -87,11 +87,11 @@ export interface NodeComponents {
   evidence: EvidenceBuilder
 }
 
-type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'> & Events
+type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist' | 'matchLog'> & Events
 type Events = Pick<NodeComponents, 'hooks' | 'outbox' | 'deliverer'>
 type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
-type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'matchLog' | 'contentMatches' | 'appeals' | 'evidence'>
+type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'contentMatches' | 'appeals' | 'evidence'>
 
 /**
  * A credential arriving can make acceptable what this node refused a moment ago: one sync round
@@ -132,7 +132,9 @@ async function loadStored (options: NodeOptions, deps: NodeDeps, dataDir: DataDi
   const { membership, forumIngester } = await loadForum(options, dataDir, store, deps, events.outbox)
   const indexes = await LookupIndexes.load(store, deps.logger)
   const allowlist = await AllowlistStore.load(store, auditLog)
-  return { auditLog, membership, forumIngester, indexes, allowlist, ...events }
+  // Built with what the store holds, so that ingest (retroactive matching) can record into it.
+  const matchLog = new MatchLog({ store, audit: auditLog, events: events.outbox }, options.matches)
+  return { auditLog, membership, forumIngester, indexes, allowlist, matchLog, ...events }
 }
 
 /** The hooks and the outbox before any part that emits events; delivery starts with the node. */
@@ -266,23 +268,21 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
   }
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
   const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
-  const matches = buildMatches(options, { store, auditLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir, outbox: c.outbox })
-  const evidence = new EvidenceBuilder({ store, forum: membership, auditLog, key: c.dataDir.publisherKey, network: options.network, matchLog: matches.matchLog })
+  const matches = buildMatches({ store, matchLog: c.matchLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir, outbox: c.outbox })
+  const evidence = new EvidenceBuilder({ store, forum: membership, auditLog, key: c.dataDir.publisherKey, network: options.network, matchLog: c.matchLog })
   return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), ...matches, evidence }
 }
 
 /**
- * The match log, the recording of lookups and uploads that name their content, and appeals. An
+ * The recording of lookups and uploads that name their content, and appeals. An
  * appeal publishes its false_positive opinion only when this node may opine: with no forum (as
  * `hashmesh opine` does then), or with a credential that grants the opine role. Appeal events go
  * to the outbox in the appeal's own write.
  */
 function buildMatches (
-  options: NodeOptions,
-  c: Pick<NodeComponents, 'store' | 'auditLog' | 'allowlist' | 'membership' | 'publisher' | 'lookups' | 'dataDir' | 'outbox'>
-): Pick<NodeComponents, 'matchLog' | 'contentMatches' | 'appeals'> {
-  const { store, auditLog, membership } = c
-  const matchLog = new MatchLog({ store, audit: auditLog, events: c.outbox }, options.matches)
+  c: Pick<NodeComponents, 'store' | 'matchLog' | 'allowlist' | 'membership' | 'publisher' | 'lookups' | 'dataDir' | 'outbox'>
+): Pick<NodeComponents, 'contentMatches' | 'appeals'> {
+  const { store, matchLog, membership } = c
   const contentMatches = new ContentMatches({ log: matchLog, lookups: c.lookups })
   const own = toHex(c.dataDir.publisherKey.publicKey)
   const canOpine = (): boolean => {
@@ -292,7 +292,7 @@ function buildMatches (
     return mine.admitted && mine.roles?.includes('opine') === true
   }
   const appeals = new AppealService({ store, log: matchLog, allowlist: c.allowlist, publisher: c.publisher, canOpine, events: c.outbox })
-  return { matchLog, contentMatches, appeals }
+  return { contentMatches, appeals }
 }
 
 /** Gauges read when /metrics is scraped: what the node holds and who it is connected to, nothing on the hot paths. */

@@ -118,7 +118,7 @@ export function register (program: Command, ctx: CliContext): void {
   // The default: `hashmesh matches --since …` lists. The parent takes no options of its own, or it
   // would take --data, --since … away from every subcommand.
   rangeOptions(clientOptions(matches.command('list', { isDefault: true })
-    .description('records in time order, oldest first, a page at a time')))
+    .description('records in time order, oldest first, a page at a time (the default: hashmesh matches --since …)')))
     .addOption(new Option('--status <status>', 'only records that are').choices(MATCH_STATUSES))
     .option('--label <label>', 'only records with this label')
     .addOption(new Option('--limit <n>', `records per page (1-${MAX_MATCH_PAGE}, default 100)`).argParser(parseLimit))
