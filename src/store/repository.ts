@@ -146,18 +146,19 @@ export class Repository<K, V> {
   }
 
   /**
-   * A short range read, whole: a chunk shorter than asked ends it, so a range smaller than `chunk`
-   * (one hash's rows, say) costs one native call, not two.
+   * A short range read, whole. LevelDB's nextv stops early once a chunk's bytes pass the iterator's
+   * high-water mark, so only a short chunk that stayed under it is the end of the range: a range
+   * smaller than `chunk` (one hash's rows, say) still costs one native call, not two.
    */
   async readRange (options: ScanOptions): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const it = this.db.iterator(this.iteratorOptions(options))
+    const it = this.db.iterator({ ...this.iteratorOptions(options), highWaterMarkBytes: READ_RANGE_HIGH_WATER_BYTES })
     const chunk = options.chunk ?? DEFAULT_SCAN_CHUNK
     try {
       const rows: Array<[Uint8Array, Uint8Array]> = []
       for (;;) {
         const got = await it.nextv(chunk)
         rows.push(...got)
-        if (got.length < chunk) return rows
+        if (got.length === 0 || (got.length < chunk && byteLength(got) <= READ_RANGE_HIGH_WATER_BYTES)) return rows
       }
     } finally {
       await it.close()
@@ -202,6 +203,15 @@ export class Repository<K, V> {
       ...(options.reverse === undefined ? {} : { reverse: options.reverse })
     }
   }
+}
+
+/** classic-level's default, set explicitly because readRange reasons about it. */
+const READ_RANGE_HIGH_WATER_BYTES = 16 * 1024
+
+function byteLength (rows: ReadonlyArray<[Uint8Array, Uint8Array]>): number {
+  let n = 0
+  for (const [k, v] of rows) n += k.length + v.length
+  return n
 }
 
 /** Drains a LevelDB iterator `chunk` items per native call, and closes it however the caller stops. */

@@ -71,6 +71,13 @@ describe('AuditLog', () => {
     }
   })
 
+  it('lists a whole page of large records: more bytes than LevelDB reads in one native call', async () => {
+    const note = 'n'.repeat(2000)
+    for (let i = 1; i <= 40; i++) await log.append({ ...entry(i), details: { ...entry(i).details, note } })
+    const page = await log.list({ limit: 40 })
+    assert.deepEqual(page.map(r => r.seq), Array.from({ length: 40 }, (_, i) => i + 1))
+  })
+
   it('refuses a bad actor, action or oversized details with typed errors, writing nothing', async () => {
     await assert.rejects(log.append({ ...entry(1), actor: '' }), { code: 'BAD_ACTOR' })
     await assert.rejects(log.append({ ...entry(1), actor: 'x'.repeat(129) }), { code: 'BAD_ACTOR' })
