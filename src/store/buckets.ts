@@ -30,7 +30,22 @@ export enum Bucket {
    * type(1) + value → HashRows: the entryIndex rows of one hash in summary form, so that a positive
    * lookup is one key read (getMany for a batch), not a range scan per hash.
    */
-  hashRows = 10
+  hashRows = 10,
+  /**
+   * content id (UTF-8) → WatchItem: a platform's watched content and its hashes. Local only: never
+   * gossiped, never served to peers, never logged.
+   */
+  watchItem = 11,
+  /**
+   * type(1) + value + content id (UTF-8) → empty: which watched items hold a hash, one range per
+   * hash, so that a stored hash found in the watch index leads to its content ids.
+   */
+  watchHash = 12,
+  /**
+   * content id (UTF-8) → WatchMatchState: the listed stored hashes that match the watched item now,
+   * each with the match-log record it was recorded as (present only while at least one matches).
+   */
+  watchMatch = 13
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */

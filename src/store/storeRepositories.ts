@@ -13,6 +13,10 @@ import {
   encodeBatchLocation, encodeEquivocationRecord, encodeHead, encodeIndexRow, encodeStoredBatch
 } from './records.js'
 import { type Codec, type LevelDb, RAW_BYTES, Repository } from './repository.js'
+import {
+  EMPTY_VALUE, WATCH_HASH_KEY, WATCH_ITEM_KEY, WATCH_ITEM_VALUE, WATCH_MATCH_KEY, WATCH_MATCH_VALUE,
+  type WatchHashKey, type WatchItemValue, type WatchMatchState
+} from './watchRecords.js'
 
 const PLACE_OF_BATCH_AT: Codec<BatchPlace> = { encode: p => batchAtKey(p.publisher, p.seq), decode: parseBatchAtKey }
 const PLACE_OF_SIGNED_BATCH: Codec<BatchPlace> = { encode: p => signedBatchKey(p.publisher, p.seq), decode: parseSignedBatchKey }
@@ -42,6 +46,12 @@ export class StoreRepositories {
   readonly auditLog: Repository<number, Uint8Array>
   /** hash → every entry-index row of it in summary form (or overflow). */
   readonly hashRows: Repository<TypedValue, HashRows>
+  /** content id → a watched item's hashes. */
+  readonly watchItem: Repository<string, WatchItemValue>
+  /** hash + content id → nothing: which items watch a hash. */
+  readonly watchHash: Repository<WatchHashKey, null>
+  /** content id → the listed stored hashes that match it now. */
+  readonly watchMatch: Repository<string, WatchMatchState>
 
   constructor (db: LevelDb) {
     this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
@@ -63,5 +73,8 @@ export class StoreRepositories {
     this.allowlist = new Repository(db, Bucket.allowlist, ALLOWLIST_KEY, ALLOWLIST_VALUE)
     this.auditLog = new Repository(db, Bucket.auditLog, AUDIT_RECORD_KEY, RAW_BYTES)
     this.hashRows = new Repository(db, Bucket.hashRows, { encode: hashRowsKey, decode: parseHashRowsKey }, HASH_ROWS)
+    this.watchItem = new Repository(db, Bucket.watchItem, WATCH_ITEM_KEY, WATCH_ITEM_VALUE)
+    this.watchHash = new Repository(db, Bucket.watchHash, WATCH_HASH_KEY, EMPTY_VALUE)
+    this.watchMatch = new Repository(db, Bucket.watchMatch, WATCH_MATCH_KEY, WATCH_MATCH_VALUE)
   }
 }
