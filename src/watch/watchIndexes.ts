@@ -77,6 +77,11 @@ export class WatchIndexes {
     return signalTypeCode !== PDQ.code && this.exact.has(signalTypeCode, value)
   }
 
+  /** Whether any watched PDQ lies within `maxDistance`: the near search, asked for one result. */
+  mayWatchNear (value: Uint8Array, maxDistance: number): boolean {
+    return this.pdq.size > 0 && this.pdq.search(value, maxDistance, 1).length > 0
+  }
+
   /** Watched PDQs within `maxDistance` of a stored one, nearest first, at most MAX_WATCHED_NEAR. */
   near (value: Uint8Array, maxDistance: number): PdqMatch[] {
     if (this.pdq.size === 0) return []
