@@ -14,6 +14,7 @@ import { boundFace } from './boundFace.js'
 import { initDataDir, type DataDir } from './dataDir.js'
 import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
 import type { ForumNodeApi } from './forumApi.js'
+import { type WatchNodeApi, watchNodeApi } from './watchApi.js'
 import type {
   EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, LookupSummary, MatchResult, NodeMatchOptions, NodeStatus, PublishResult
 } from './interface.js'
@@ -186,7 +187,7 @@ export class NodeCore implements HashmeshNodeApi {
 }
 
 /** A running node: its own work beside the allowlist, forum and audit faces, served as they are. */
-export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi
+export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & WatchNodeApi
 
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
@@ -196,7 +197,8 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     const c = await buildComponents(options, deps, dataDir, store)
     return Object.assign(
       new NodeCore(c, options, deps.logger),
-      allowlistNodeApi(c.allowlist),
+      // Both are plain objects of closures: one argument, as Object.assign is typed for at most four.
+      { ...allowlistNodeApi(c.allowlist), ...watchNodeApi(c.watch.list) },
       boundFace<ForumNodeApi>(c.forum, { forum: true, submitForumRecord: true }),
       boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true })
     )

@@ -4,6 +4,7 @@ import type { AllowlistNodeApi } from './allowlistApi.js'
 import type { AuditNodeApi } from './auditApi.js'
 import type { OwnMembership } from '../forum/ownMembership.js'
 import type { ForumNodeApi } from './forumApi.js'
+import type { WatchNodeApi } from './watchApi.js'
 import type { LookupResult, LookupSummary } from '../lookup/lookupResult.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
 import type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
@@ -151,5 +152,5 @@ export interface HashmeshNodeApi {
   decideEquivocation: (publisher: string, decision: EquivocationDecision, actor?: string) => Promise<EquivocationInfo>
 }
 
-/** Everything the HTTP face serves: the core above, the allowlist, the forum and the audit faces. */
-export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi
+/** Everything the HTTP face serves: the core above, the allowlist, the forum, the audit and the watch-list faces. */
+export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & WatchNodeApi

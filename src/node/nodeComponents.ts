@@ -27,6 +27,10 @@ import { AllowlistStore } from '../store/allowlist.js'
 import { AuditLog } from '../store/auditLog.js'
 import type { HashStore } from '../store/hashStore.js'
 import type { DecodedBatch } from '../wire/types.js'
+import { HashJudge } from '../lookup/hashJudge.js'
+import { createWatchMetrics } from '../watch/metrics.js'
+import { defaultWatchOptions } from '../watch/options.js'
+import { type WatchParts, loadWatchParts } from '../watch/watchParts.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { CredentialResync } from './credentialResync.js'
 import type { DataDir } from './dataDir.js'
@@ -67,10 +71,12 @@ export interface NodeComponents {
   audit: AuditService
   forum: ForumFace
   uploads: UploadHasher
+  /** The platform's watch list and retroactive matching (its observer is in the ingester). */
+  watch: WatchParts
 }
 
 type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist'>
-type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
+type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester' | 'watch'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
 type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads'>
 
@@ -96,10 +102,17 @@ export async function buildComponents (options: NodeOptions, deps: NodeDeps, dat
   })
   policer.attach(libp2p)
   const ingest = await buildIngest(options, deps, { store, libp2p, ...stored })
+  // Before anything can arrive: a policy change between runs, or a crash before a membership change was re-judged.
+  await ingest.watch.list.reconcile()
   const arrivals = new EventTarget()
-  const sinks = peerSinks({ policer, forumIngester: stored.forumIngester, ...ingest, arrivals })
+  const forumChanged = (): void => {
+    ingest.watch.list.reconcileSoon(err => {
+      deps.logger.warn({ err: (err as Error).message }, 'watch: re-judging after a forum record failed; the next start does it')
+    })
+  }
+  const sinks = peerSinks({ policer, forumIngester: stored.forumIngester, ...ingest, arrivals, forumChanged })
   const network = buildNetwork(options, deps, { store, libp2p, sinks, arrivals, membership: stored.membership })
-  const answering = buildAnswering(options, deps, { dataDir, store, ...stored, ...ingest, ...network })
+  const answering = buildAnswering(options, deps, { dataDir, store, forumChanged, ...stored, ...ingest, ...network })
   registerScrapedGauges(deps.registry, { ...stored, ...network, libp2p })
   return { dataDir, store, policer, libp2p, ...stored, ...ingest, ...network, ...answering }
 }
@@ -162,11 +175,31 @@ async function buildIngest (options: NodeOptions, deps: NodeDeps, c: Stored & { 
   const onNewProof = (proof: Uint8Array): void => { spread(proofs, proof, logger) }
   const equivocations = await EquivocationTracker.load({ store, trust: membership, logger, onNewProof }, { network: options.network })
   const metrics = createIngestMetrics(deps.registry)
-  const ingester = new BatchIngester(
-    { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics, untrustedBudget: new UntrustedByteBudget() },
+  const watch = await buildWatch(options, deps, c, async fn => await ingester.betweenBatches(fn))
+  const ingester: BatchIngester = new BatchIngester(
+    { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics, untrustedBudget: new UntrustedByteBudget(), observers: [watch.observer] },
     { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
   )
-  return { equivocations, ingester }
+  return { equivocations, ingester, watch }
+}
+
+/**
+ * The watch list over the lookups' own judgement (membership, allowlist, policy), observing every
+ * batch stored and every allowlist edit. The event outbox and the match log are wired in by the
+ * parts that own them; until then events are dropped and match ids are made without a record.
+ */
+async function buildWatch (
+  options: NodeOptions, deps: NodeDeps, c: Stored & { store: HashStore }, betweenBatches: <T>(fn: () => Promise<T>) => Promise<T>
+): Promise<WatchParts> {
+  const judge = new HashJudge({ standing: c.membership, allowlist: c.allowlist, policy: options.policy })
+  const started = Date.now()
+  const watch = await loadWatchParts({
+    store: c.store, judge, lookupIndexes: c.indexes, metrics: indexes => createWatchMetrics(deps.registry, indexes), betweenBatches
+  }, options.watch ?? defaultWatchOptions)
+  c.allowlist.observe(watch.list.allowlistObserver())
+  // Counts only: a watched hash or content id is never logged.
+  deps.logger.info({ items: watch.indexes.size, matched: watch.indexes.matchedItems, ms: Date.now() - started }, 'watch list loaded from store')
+  return watch
 }
 
 /** Every node that learns of an equivocation tells its peers; one that already knows ignores it. */
@@ -217,7 +250,9 @@ function fetchGap (sync: SyncService, logger: Logger, fromPeer: string, batch: D
 }
 
 /** Publishing, lookups, the audit and forum faces, and upload hashing, over the same membership, allowlist and policy. */
-function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & Network & { dataDir: DataDir, store: HashStore }): Answering {
+function buildAnswering (
+  options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & Network & { dataDir: DataDir, store: HashStore, forumChanged: () => void }
+): Answering {
   const { store, indexes, equivocations, membership, allowlist, auditLog } = c
   const { logger } = deps
   const publisher = new BatchPublisher(
@@ -232,7 +267,7 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
     return own === undefined ? { match: false, reasons: ['not listed'], listed: false } : { match: own.match, reasons: own.reasons, listed: own.listed }
   }
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
-  const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
+  const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger, onAccepted: c.forumChanged })
   return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads) }
 }
 

@@ -1,5 +1,6 @@
 import type { ForumOverride } from '../forum/override.js'
 import type { MatchPolicyOptions } from '../lookup/matchPolicy.js'
+import type { WatchOptions } from '../watch/options.js'
 import type { UploadHasherOptions } from './uploadHasher.js'
 
 /** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
@@ -26,6 +27,8 @@ export interface NodeOptions {
   forum: { roots: string[], revokedEntries: 'keep' | 'hide', overrides: ForumOverride[] }
   /** What a match means locally: opinions thresholds per the forum's feedback. */
   policy: MatchPolicyOptions
+  /** Retroactive matching of the platform's watched content: the PDQ distance, and the list's bound (defaultWatchOptions when absent). */
+  watch?: WatchOptions
   /** Largest clock skew accepted on a batch's created_at_ms (ms into the future). */
   maxClockSkewMs: number
   /** How often to compare heads with every connected peer and pull what is missing (also done on connecting). */

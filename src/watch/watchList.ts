@@ -60,6 +60,9 @@ export class WatchList {
   private readonly c: Required<WatchListComponents>
   private readonly options: WatchOptions
   private pendingAllowlist: Transition | undefined
+  /** A reconcile asked for while one runs: one more runs after it, however many were asked. */
+  private reconciling: Promise<void> | undefined
+  private reconcileAgain = false
 
   constructor (components: WatchListComponents, options: WatchOptions) {
     this.c = { betweenBatches: async fn => await fn(), now: Date.now, ...components }
@@ -184,6 +187,28 @@ export class WatchList {
       await matcher.written(transition)
       return transition.changed.length
     })
+  }
+
+  /**
+   * A reconcile soon, without waiting: what a membership change asks for. Requests while one runs
+   * coalesce into one more; a failure leaves the next start's reconcile to finish the work.
+   */
+  reconcileSoon (onError: (err: unknown) => void): void {
+    if (this.reconciling !== undefined) {
+      this.reconcileAgain = true
+      return
+    }
+    this.reconciling = (async () => {
+      do {
+        this.reconcileAgain = false
+        try {
+          await this.reconcile()
+        } catch (err) {
+          onError(err)
+        }
+      } while (this.reconcileAgain)
+      this.reconciling = undefined
+    })()
   }
 
   private async allowlistTransition (change: AllowlistChange): Promise<Transition> {
