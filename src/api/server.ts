@@ -18,6 +18,7 @@ import { registerForumRoutes } from './routes/forum.js'
 import { registerLookupRoutes } from './routes/lookup.js'
 import { registerMatchRoutes } from './routes/match.js'
 import { registerOpsRoutes } from './routes/ops.js'
+import { registerWatchRoutes } from './routes/watch.js'
 
 export interface HttpServerDeps {
   node: NodeApi
@@ -93,6 +94,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   registerAllowlistRoutes(app, node, auth)
   registerForumRoutes(app, node, auth)
   registerAuditRoutes(app, node, auth)
+  registerWatchRoutes(app, node, auth)
   registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

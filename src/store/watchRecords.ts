@@ -3,15 +3,9 @@ import { Bucket } from './buckets.js'
 import { type KeyRange, type TypedValue, prefixRange, requireTypedValue } from './keys.js'
 import { bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
 import type { Codec } from './repository.js'
+import { CONTENT_ID_PATTERN } from './contentId.js'
 
-/** A platform's own id for content it hosts; shown back to it in events, never to peers. */
-export const MAX_CONTENT_ID_CHARS = 256
-
-/**
- * Printable text in any script, counted in code points: no control, format (bidi overrides) or
- * line-separator characters, which would let an id rewrite the lines around it in a terminal or a CSV.
- */
-export const CONTENT_ID_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,256}$/u
+export { CONTENT_ID_PATTERN, MAX_CONTENT_ID_CHARS } from './contentId.js'
 
 /** md5, sha1, sha256 and pdq: at most one of each. */
 export const MAX_WATCH_HASHES = 4

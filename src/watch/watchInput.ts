@@ -1,7 +1,7 @@
 import { parseSignalValue } from '../signals/hex.js'
 import { SignalError, findSignalType } from '../signals/registry.js'
 import type { TypedValue } from '../store/keys.js'
-import { CONTENT_ID_PATTERN, MAX_CONTENT_ID_CHARS } from '../store/watchRecords.js'
+import { CONTENT_ID_PATTERN, MAX_CONTENT_ID_CHARS } from '../store/contentId.js'
 import { WatchError } from './watchError.js'
 
 /** Items per POST /v1/watch or per chunk the CLI sends: one atomic write of at most ~10 MB. */
