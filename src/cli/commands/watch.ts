@@ -1,7 +1,6 @@
 import { lstat, opendir } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { type Command, Option } from 'commander'
-import { PDQ_QUALITY_THRESHOLD, hashFile } from '../../hashing/fileHasher.js'
 import type { WatchAddResult, WatchItemInput, WatchPage, WatchedItemView } from '../../node/watchApi.js'
 import { CONTENT_ID_PATTERN, MAX_CONTENT_ID_CHARS } from '../../store/contentId.js'
 import { MAX_WATCH_ITEMS_PER_REQUEST } from '../../watch/watchInput.js'
@@ -74,6 +73,8 @@ async function scannedItem (root: string, path: string): Promise<WatchItemInput>
   if (!CONTENT_ID_PATTERN.test(id)) {
     throw new CliError('BAD_INPUT', `${path}: its relative path is not a content id (1-${MAX_CONTENT_ID_CHARS} printable characters)`)
   }
+  // Loaded here: the image decoder (sharp) is heavy, and only scan needs it.
+  const { PDQ_QUALITY_THRESHOLD, hashFile } = await import('../../hashing/fileHasher.js')
   const h = await hashFile(await readLocalFile(path))
   const usablePdq = h.pdq !== undefined && h.pdq.quality >= PDQ_QUALITY_THRESHOLD
   return { id, hashes: { md5: h.md5, sha1: h.sha1, sha256: h.sha256, ...(usablePdq ? { pdq: h.pdq!.hash } : {}) } }
