@@ -71,9 +71,8 @@ describe('watch list with two real nodes: retroactive matching, and no watched h
     }
     componentsOf(a.node).libp2p.services.pubsub.addEventListener('message', e => { received.push(Uint8Array.from(e.detail.data)) })
     const { adminToken, readToken } = b.node.dataDir
-    app = buildHttpServer({
-      node: b.node, auth: routeAuth({ adminToken, readToken, openReads: false }), registry: b.registry, logger: pino({ level: 'trace' }, b.logs), maxUploadBytes: 1024 * 1024
-    })
+    const auth = routeAuth({ adminToken, readToken, openReads: false })
+    app = buildHttpServer({ node: b.node, auth, registry: b.registry, logger: pino({ level: 'trace' }, b.logs), maxUploadBytes: 1024 * 1024 })
     await app.ready()
     await waitFor('B to connect to A', async () => b.node.multiaddrs().length > 0 && (await b.node.status()).connectedPeers.includes(a.node.peerId), 15_000)
   })
@@ -110,7 +109,8 @@ describe('watch list with two real nodes: retroactive matching, and no watched h
     ])
 
     const matchedOf = async (id: string): Promise<string[]> => (await b.node.watchGet(id))!.matched.map(m => `${m.type}:${m.value}:${m.distance}`)
-    await waitFor('B to match both listed items', async () => (await matchedOf('video/1')).length === 1 && (await matchedOf('img/edited copy.jpg')).length === 1, 15_000)
+    const bothMatched = async (): Promise<boolean> => (await matchedOf('video/1')).length === 1 && (await matchedOf('img/edited copy.jpg')).length === 1
+    await waitFor('B to match both listed items', bothMatched, 15_000)
     assert.deepEqual(await matchedOf('video/1'), [`sha256:${listedSha256}:0`])
     assert.deepEqual(await matchedOf('img/edited copy.jpg'), [`pdq:${storedPdq}:9`])
     assert.deepEqual(await matchedOf('never/listed'), [])
@@ -122,7 +122,8 @@ describe('watch list with two real nodes: retroactive matching, and no watched h
 
     const secrets = Object.values(onlyWatched)
     const logText = [...a.logs.lines, ...b.logs.lines].join('\n')
-    assert.ok(b.logs.lines.some(l => l.includes('watch list loaded from store')) && b.logs.lines.some(l => l.includes('batch stored')), 'B\'s logging was captured')
+    const captured = b.logs.lines.some(l => l.includes('watch list loaded from store')) && b.logs.lines.some(l => l.includes('batch stored'))
+    assert.ok(captured, 'B\'s logging was captured')
     for (const hex of secrets) {
       for (const form of [hex, hex.toUpperCase()]) {
         assert.ok(!logText.includes(form), 'a watched hash appears in a log line')
