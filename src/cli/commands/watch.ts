@@ -6,6 +6,7 @@ import { CONTENT_ID_PATTERN, MAX_CONTENT_ID_CHARS } from '../../store/contentId.
 import { MAX_WATCH_ITEMS_PER_REQUEST } from '../../watch/watchInput.js'
 import { type CliContext, printJson, printLines } from '../context.js'
 import { CliError } from '../errors.js'
+import { EXIT } from '../exitCodes.js'
 import { readLocalFile } from '../input/fileBytes.js'
 import { openInput } from '../input/inputSource.js'
 import { watchCsvChunks } from '../input/watchCsv.js'
@@ -155,7 +156,7 @@ export function register (program: Command, ctx: CliContext): void {
       }
       if (opts.json === true) printJson(ctx, { removed, missing })
       else printLines(ctx, [...removed.map(id => `removed: ${id}`), ...missing.map(id => `not watched: ${id}`)])
-      if (missing.length > 0) throw new CliError('USAGE', `${missing.length} of ${ids.length} ids were not watched`)
+      if (missing.length > 0) ctx.exitCode = EXIT.NOT_FOUND
     })
 
   clientCommand(watch, 'list')
