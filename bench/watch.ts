@@ -90,7 +90,7 @@ function heapBytes (): number {
   return m.heapUsed + m.arrayBuffers
 }
 
-async function measureLoad (path: string): Promise<void> {
+async function measureLoad (path: string): Promise<WatchIndexes> {
   const store = await HashStore.open(path)
   const before = heapBytes()
   const started = process.hrtime.bigint()
@@ -98,9 +98,21 @@ async function measureLoad (path: string): Promise<void> {
   const loadS = seconds(started)
   const after = heapBytes()
   console.log(`watch list load at start: ${fmt(indexes.size)} items in ${loadS.toFixed(2)} s`)
-  console.log(`memory: ${fmt((after - before) / indexes.size)} B/item over the heap${globalThis.gc === undefined ? ' (run node with --expose-gc for a steadier figure)' : ''}; ` +
-    `PDQ index ${fmt(indexes.pdq.memoryBytes() / 2 ** 20)} MiB for ${fmt(indexes.pdq.size)} PDQs (${fmt(indexes.pdq.memoryBytes() / indexes.pdq.size)} B each)`)
+  const gcNote = globalThis.gc === undefined ? ' (run node with --expose-gc for a steadier figure)' : ''
+  const pdqBytes = indexes.pdq.memoryBytes()
+  console.log(`memory: ${fmt((after - before) / indexes.size)} B/item over the heap${gcNote}; ` +
+    `PDQ index ${fmt(pdqBytes / 2 ** 20)} MiB for ${fmt(indexes.pdq.size)} PDQs (${fmt(pdqBytes / indexes.pdq.size)} B each)`)
   await store.close()
+  return indexes
+}
+
+/** The cost retroactive matching adds per PDQ entry: one near search of the watched PDQs. */
+async function timeNearSearches (indexes: WatchIndexes): Promise<void> {
+  const queries = Array.from({ length: 2000 }, () => randomBytes(32))
+  const started = process.hrtime.bigint()
+  for (const q of queries) indexes.mayWatchNear(q, OPTIONS.pdqMaxDistance)
+  const s = seconds(started)
+  console.log(`near search of the watched PDQs at d = ${OPTIONS.pdqMaxDistance}: ${fmt(s / queries.length * 1e6)} µs each (${fmt(queries.length / s)}/s)`)
 }
 
 async function ingestRound (node: Node, batches: readonly Uint8Array[]): Promise<number> {
@@ -115,10 +127,13 @@ async function ingestRound (node: Node, batches: readonly Uint8Array[]): Promise
 async function main (): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hashmesh-bench-watch-'))
   try {
-    console.log(`watch: ${fmt(ITEMS)} watched items (half PDQ), ${ROUNDS} rounds × ${BATCHES_PER_ROUND} batches of ${fmt(ENTRIES)} entries (half PDQ), node ${process.version}\n`)
+    const shape = `${ROUNDS} rounds × ${BATCHES_PER_ROUND} batches of ${fmt(ENTRIES)} entries (half PDQ)`
+    console.log(`watch: ${fmt(ITEMS)} watched items (half PDQ), ${shape}, node ${process.version}\n`)
     const fillS = await fillWatchList(join(dir, 'watched'))
     console.log(`registering ${fmt(ITEMS)} items in requests of 10,000: ${fillS.toFixed(1)} s (${fmt(ITEMS / fillS)} items/s)`)
-    await measureLoad(join(dir, 'watched'))
+    // Held while ingest runs, so the heap figure is not a transient one.
+    const loaded = await measureLoad(join(dir, 'watched'))
+    await timeNearSearches(loaded)
     const key = generateSecretKey()
     const batches = makeBatches(key, ROUNDS * BATCHES_PER_ROUND)
     const plain = await openNode(join(dir, 'plain'), publicKeyOf(key), false)
