@@ -100,8 +100,12 @@ async function measureLoad (path: string): Promise<WatchIndexes> {
   console.log(`watch list load at start: ${fmt(indexes.size)} items in ${loadS.toFixed(2)} s`)
   const gcNote = globalThis.gc === undefined ? ' (run node with --expose-gc for a steadier figure)' : ''
   const pdqBytes = indexes.pdq.memoryBytes()
-  console.log(`memory: ${fmt((after - before) / indexes.size)} B/item over the heap${gcNote}; ` +
-    `PDQ index ${fmt(pdqBytes / 2 ** 20)} MiB for ${fmt(indexes.pdq.size)} PDQs (${fmt(pdqBytes / indexes.pdq.size)} B each)`)
+  const exactBytes = indexes.exact.memoryBytes()
+  const perItem = fmt((exactBytes + pdqBytes) / indexes.size)
+  console.log(`memory: ${perItem} B/item in the indexes' arrays: exact set ${fmt(exactBytes / 2 ** 20)} MiB for ` +
+    `${fmt(indexes.exact.size)} hashes (${fmt(exactBytes / indexes.exact.size)} B each), ` +
+    `PDQ index ${fmt(pdqBytes / 2 ** 20)} MiB for ${fmt(indexes.pdq.size)} ` +
+    `(${fmt(pdqBytes / indexes.pdq.size)} B each); heap grew ${fmt((after - before) / indexes.size)} B/item${gcNote}`)
   await store.close()
   return indexes
 }

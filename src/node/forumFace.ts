@@ -16,8 +16,8 @@ export interface ForumFaceComponents {
   gossip: BatchAnnouncer
   audit: AuditAppender
   logger: Logger
-  /** Called for every record accepted here: membership changed, so what matches may have. */
-  onAccepted?: () => void
+  /** Called for every record accepted here (with the member a credential admits): membership changed, so what matches may have. */
+  onAccepted?: (member?: Uint8Array) => void
 }
 
 /** The node's forum as administrators see it: what it knows, and records handed in by hand. */
@@ -47,7 +47,7 @@ export class ForumFace implements ForumNodeApi {
     const { record, code } = await ingester.submit(signed, LOCAL_SOURCE, audited)
     if (code === 'ACCEPTED') {
       this.announce(record.signedBytes)
-      this.c.onAccepted?.()
+      this.c.onAccepted?.(record.body.credential?.member)
     }
     const kind = record.body.credential === undefined ? 'revocation' : 'credential'
     this.c.logger.info({ recordId: toHex(record.id), kind, code, actor }, 'forum record submitted')

@@ -105,11 +105,7 @@ export async function buildComponents (options: NodeOptions, deps: NodeDeps, dat
   // Before anything can arrive: a policy change between runs, or a crash before a membership change was re-judged.
   await ingest.watch.list.reconcile()
   const arrivals = new EventTarget()
-  const forumChanged = (): void => {
-    ingest.watch.list.reconcileSoon(err => {
-      deps.logger.warn({ err: (err as Error).message }, 'watch: re-judging after a forum record failed; the next start does it')
-    })
-  }
+  const forumChanged = watchFollowsForum(ingest.watch, deps.logger)
   const sinks = peerSinks({ policer, forumIngester: stored.forumIngester, ...ingest, arrivals, forumChanged })
   const network = buildNetwork(options, deps, { store, libp2p, sinks, arrivals, membership: stored.membership })
   const answering = buildAnswering(options, deps, { dataDir, store, forumChanged, ...stored, ...ingest, ...network })
@@ -202,6 +198,20 @@ async function buildWatch (
   return watch
 }
 
+/**
+ * Membership changed: the matched items are re-judged (a revocation under `hide`), and a member a
+ * credential admits has its stored batches read again for watched hits, one publisher at a time.
+ * Failures are logged; the next start's reconcile re-judges what is matched.
+ */
+function watchFollowsForum (watch: WatchParts, logger: Logger): (member?: Uint8Array) => void {
+  let rescans = Promise.resolve()
+  const failed = (err: unknown): void => { logger.warn({ err: (err as Error).message }, 'watch: re-judging after a forum record failed') }
+  return member => {
+    watch.list.reconcileSoon(failed)
+    if (member !== undefined) rescans = rescans.then(async () => { await watch.list.rescanPublisher(member) }).catch(failed)
+  }
+}
+
 /** Every node that learns of an equivocation tells its peers; one that already knows ignores it. */
 function spread (proofs: TopicPublisher, proof: Uint8Array, logger: Logger): void {
   proofs.publish(proof).catch((err: unknown) => { logger.warn({ err: (err as Error).message }, 'could not gossip an equivocation proof') })
@@ -251,7 +261,7 @@ function fetchGap (sync: SyncService, logger: Logger, fromPeer: string, batch: D
 
 /** Publishing, lookups, the audit and forum faces, and upload hashing, over the same membership, allowlist and policy. */
 function buildAnswering (
-  options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & Network & { dataDir: DataDir, store: HashStore, forumChanged: () => void }
+  options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & Network & { dataDir: DataDir, store: HashStore, forumChanged: (member?: Uint8Array) => void }
 ): Answering {
   const { store, indexes, equivocations, membership, allowlist, auditLog } = c
   const { logger } = deps

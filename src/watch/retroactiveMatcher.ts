@@ -19,7 +19,7 @@ export interface RetroactiveMatcherOptions {
 const PDQ = requireSignalType('pdq')
 
 /** A stored hash of the batch that the watch list cares about, and the items that could newly match it. */
-interface Hit { hash: TypedValue, watchers: Map<string, Watcher> }
+export interface Hit { hash: TypedValue, watchers: Map<string, Watcher> }
 
 /**
  * Retroactive matching: every batch stored is checked against the watch list, inside the batch's
@@ -72,12 +72,12 @@ export class RetroactiveMatcher implements BatchObserver {
 
   /**
    * The batch's hashes that a watched item could newly match (cheap checks first: a probe of the
-   * watched exact hashes, a near search of the watched PDQs) or that some item matches now.
+   * watched exact hashes, a near search of the watched PDQs) or, with `matched`, that some item
+   * matches now; added to `hits`.
    */
-  private async hitsOf (batch: DecodedBatch): Promise<Map<string, Hit>> {
+  async hitsOf (batch: DecodedBatch, hits = new Map<string, Hit>(), matched = true): Promise<Map<string, Hit>> {
     const { indexes } = this.matcher
-    const anyMatched = indexes.matchedItems > 0
-    const hits = new Map<string, Hit>()
+    const anyMatched = matched && indexes.matchedItems > 0
     for (const e of batch.body.entries) {
       const hash = { signalTypeCode: requireSignalType(e.signalType).code, value: e.value }
       const mayStart = MAY_START_MATCHING.has(e.action)

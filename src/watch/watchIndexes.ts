@@ -45,6 +45,8 @@ export class WatchIndexes {
   static async load (store: HashStore): Promise<WatchIndexes> {
     const indexes = new WatchIndexes()
     const pdqValues = new FlatValues(PDQ.length)
+    // Counted beside the scan: LevelDB iterates on libuv's threads, so the two reads overlap.
+    const counting = store.repositories.watchItem.count()
     for await (const rows of store.repositories.watchHash.keysBinary()) {
       // Type and value only, as views: at 10M keys a decoded copy (and content id) each would cost seconds and ~1 GB.
       for (const k of rows) {
@@ -56,7 +58,7 @@ export class WatchIndexes {
       }
     }
     indexes.pdq = PdqIndex.build(pdqValues)
-    indexes.size = await store.repositories.watchItem.count()
+    indexes.size = await counting
     for await (const [contentId, state] of store.repositories.watchMatch.entries()) indexes.setMatched(contentId, state.matched)
     return indexes
   }
@@ -118,6 +120,11 @@ export class WatchIndexes {
     }
     if (after.length === 0) this.matchedOf.delete(contentId)
     else this.matchedOf.set(contentId, after)
+  }
+
+  /** Bytes of the typed arrays of both indexes (the match state, small, is not counted). */
+  memoryBytes (): number {
+    return this.exact.memoryBytes() + this.pdq.memoryBytes()
   }
 
   /** Items that match something now. */

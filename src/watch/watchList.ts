@@ -6,7 +6,9 @@ import type { AllowlistChange, AllowlistObserver } from '../store/allowlist.js'
 import type { StoreOp } from '../store/hashStore.js'
 import type { TypedValue } from '../store/keys.js'
 import { type WatchMatchedHash, watchHashRange } from '../store/watchRecords.js'
+import { decodeSignedBatch } from '../wire/batchCodec.js'
 import type { WatchOptions } from './options.js'
+import type { Hit, RetroactiveMatcher } from './retroactiveMatcher.js'
 import { WatchError } from './watchError.js'
 import { MAX_WATCHED_NEAR, hashKey } from './watchIndexes.js'
 import type { WatchItem } from './watchInput.js'
@@ -47,6 +49,8 @@ export interface WatchListComponents {
    * checked either before an item exists or after it is in the indexes, never half-way.
    */
   betweenBatches?: <T>(fn: () => Promise<T>) => Promise<T>
+  /** What finds a stored batch's watched hits: used again when a publisher becomes visible. */
+  observer: RetroactiveMatcher
   now?: () => number
 }
 
@@ -209,6 +213,38 @@ export class WatchList {
       } while (this.reconcileAgain)
       this.reconciling = undefined
     })()
+  }
+
+  /**
+   * A credential can make a publisher's stored batches count that counted for nothing before: they
+   * are read again (one batch at a time) for watched hits, and what matches now is matched.
+   * Returns the items whose state changed.
+   */
+  async rescanPublisher (publisher: Uint8Array): Promise<number> {
+    const { matcher, observer } = this.c
+    if (matcher.indexes.size === 0) return 0
+    const head = await matcher.store.head(publisher)
+    const hits = new Map<string, Hit>()
+    for (let seq = 1; seq <= (head?.seq ?? 0); seq++) {
+      const signed = await matcher.store.getSignedBatch(publisher, seq)
+      if (signed !== undefined) await observer.hitsOf(decodeSignedBatch(signed), hits, false)
+    }
+    if (hits.size === 0) return 0
+    return await this.c.betweenBatches(async () => {
+      let transition: Transition | undefined
+      await matcher.store.writeAtomically(async () => {
+        const touched: Touched[] = []
+        for (const { hash, watchers } of hits.values()) {
+          const rows = await matcher.store.entriesFor(hash.signalTypeCode, hash.value)
+          touched.push({ hash, before: rows, after: rows, watchers })
+        }
+        transition = await matcher.transition(touched, this.context({ matchCause: 'listed' }))
+        return transition.ops
+      })
+      if (transition === undefined) return 0
+      await matcher.written(transition)
+      return transition.changed.length
+    })
   }
 
   private async allowlistTransition (change: AllowlistChange): Promise<Transition> {

@@ -45,7 +45,7 @@ export async function loadWatchParts (c: WatchPartsComponents, options: WatchOpt
   const now = c.now ?? Date.now
   const observer = new RetroactiveMatcher(matcher, c.judge, { pdqMaxDistance: options.pdqMaxDistance, now })
   const list = new WatchList({
-    matcher, judge: c.judge, lookupIndexes: c.lookupIndexes, now, ...(c.betweenBatches === undefined ? {} : { betweenBatches: c.betweenBatches })
+    matcher, observer, judge: c.judge, lookupIndexes: c.lookupIndexes, now, ...(c.betweenBatches === undefined ? {} : { betweenBatches: c.betweenBatches })
   }, options)
   return { indexes, matcher, observer, list }
 }
