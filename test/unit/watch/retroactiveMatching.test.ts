@@ -186,6 +186,19 @@ describe('watch: retroactive matching over a real store', function () {
     assert.equal(await parts.list.reconcile(), 0, 'nothing left to change')
   })
 
+  it('a publisher that becomes visible has its stored batches read again, and what matches now matches', async function () {
+    const x = randomValue('md5')
+    await parts.list.add(parseWatchItems([{ id: 'f', hashes: { md5: toHex(x) } }]))
+    standing.hidden.add(c.hex)
+    await ingest(c.next([add('md5', randomValue('md5'))]))
+    await ingest(c.next([add('md5', x)]))
+    assert.equal(events.committed_.length, 0, 'hidden: no match')
+    standing.hidden.delete(c.hex)
+    assert.equal(await parts.list.rescanPublisher(publicKeyOf(c.key)), 1)
+    assert.deepEqual(events.of('match').map(e => [e.data.contentId, e.data.publisher]), [['f', c.hex]])
+    assert.equal(await parts.list.rescanPublisher(publicKeyOf(c.key)), 0, 'a second rescan changes nothing')
+  })
+
   it('an item stops being unlisted only at its last listing: two publishers, one retracts', async function () {
     const x = randomValue('sha256')
     await parts.list.add(parseWatchItems([{ id: 'f', hashes: { sha256: toHex(x) } }]))
