@@ -12,6 +12,7 @@ import { PublishError, type PublishErrorCode } from '../node/batchPublisher.js'
 import { MatchError, type MatchErrorCode } from '../node/uploadHasher.js'
 import { SignalError, type SignalErrorCode } from '../signals/registry.js'
 import { WireError, type WireErrorCode } from '../wire/errors.js'
+import { WatchError, type WatchErrorCode } from '../watch/watchError.js'
 import { ApiError, type ApiErrorCode, type ErrorBody } from './apiError.js'
 import { MAX_PARAM_CHARS } from './limits.js'
 
@@ -97,6 +98,17 @@ const HOOK_STATUS: Readonly<Record<HookErrorCode, number>> = {
   NO_SUCH_HOOK: 404,
   BAD_EVENT_ID: 400,
   NO_SUCH_DEAD_EVENT: 404
+}
+
+const WATCH_STATUS: Readonly<Record<WatchErrorCode, number>> = {
+  BAD_CONTENT_ID: 400,
+  BAD_WATCH_HASHES: 400,
+  TOO_MANY_ITEMS: 400,
+  DUPLICATE_CONTENT_ID: 400,
+  // The list is bounded by config: the caller removes items (or the operator raises watch.maxItems).
+  WATCH_FULL: 409,
+  NO_SUCH_ITEM: 404,
+  BAD_PAGE: 400
 }
 
 const AUDIT_QUERY_STATUS: Readonly<Record<AuditQueryErrorCode, number>> = {
@@ -220,6 +232,7 @@ export function toHttpError (err: unknown): HttpError {
   if (err instanceof ForumError) return known(err.code, err.message, FORUM_STATUS[err.code])
   if (err instanceof AllowlistError) return known(err.code, err.message, ALLOWLIST_STATUS[err.code])
   if (err instanceof HookError) return known(err.code, err.message, HOOK_STATUS[err.code])
+  if (err instanceof WatchError) return known(err.code, err.message, WATCH_STATUS[err.code])
   if (err instanceof AuditQueryError) return known(err.code, err.message, AUDIT_QUERY_STATUS[err.code])
   if (err instanceof AuditError && AUDIT_STATUS[err.code] < 500) return known(err.code, err.message, AUDIT_STATUS[err.code])
   if (err instanceof LookupError) return known(err.code, err.message, LOOKUP_STATUS[err.code])

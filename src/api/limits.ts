@@ -39,3 +39,10 @@ export const LOOKUP_BODY_LIMIT = 2 * 1024 * 1024
 
 /** Every other route takes no body or a tiny one; a little room keeps odd but harmless clients working. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024
+
+/**
+ * POST /v1/watch: 10,000 items each with all four hashes (200 hex characters) and a 256-character
+ * ASCII id are ~5.3 MB compact; 8 MiB leaves room for longer UTF-8 ids and whitespace, and refuses,
+ * before parsing, bodies far beyond.
+ */
+export const WATCH_BODY_LIMIT = 8 * 1024 * 1024

@@ -1,10 +1,10 @@
 import { MAX_PDQ_VARIANTS } from '../lookup/limits.js'
 import type { EquivocationDecision } from '../node/interface.js'
-import { CONTENT_ID_PATTERN } from '../matches/matchInput.js'
 import { AUTHOR_PATTERN, MAX_AUTHOR_CHARS, MAX_NOTE_CHARS, NOTE_PATTERN } from '../store/allowlist.js'
-import { MAX_CONTENT_ID_CHARS } from '../store/matchRecords.js'
 import { LABEL_PATTERN, MAX_LABEL_BYTES, MAX_LABELS_PER_ENTRY, REASON_PATTERN } from '../wire/limits.js'
 import { ACTION_BY_NAME } from '../wire/types.js'
+import { CONTENT_ID_PATTERN, MAX_CONTENT_ID_CHARS } from '../store/contentId.js'
+import { MAX_WATCH_ITEMS_PER_REQUEST, WATCH_HASH_TYPES } from '../watch/watchInput.js'
 import { MAX_LOOKUP_QUERIES, MAX_PUBLISH_ENTRIES, MAX_PUBLISHER_CHARS, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './limits.js'
 
 /**
@@ -130,4 +130,50 @@ export const allowlistBodySchema = {
     note: { type: 'string', minLength: 1, maxLength: MAX_NOTE_CHARS, pattern: NOTE_PATTERN.source },
     author: { type: 'string', minLength: 1, maxLength: MAX_AUTHOR_CHARS, pattern: AUTHOR_PATTERN.source }
   }
+} as const
+
+/**
+ * POST /v1/watch. Ids and values are only bounded here: the node answers BAD_CONTENT_ID and
+ * BAD_WATCH_HASHES with the exact rule (printable, the type's hex length).
+ */
+const watchIdField = { type: 'string', minLength: 1, maxLength: MAX_CONTENT_ID_CHARS } as const
+
+export const watchBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_WATCH_ITEMS_PER_REQUEST,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'hashes'],
+        properties: {
+          id: watchIdField,
+          hashes: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: Object.fromEntries(WATCH_HASH_TYPES.map(t => [t, valueField]))
+          }
+        }
+      }
+    }
+  }
+} as const
+
+export const watchParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: watchIdField }
+} as const
+
+export const watchQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { after: watchIdField, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } }
 } as const

@@ -21,6 +21,7 @@ import { registerLookupRoutes } from './routes/lookup.js'
 import { registerMatchRoutes } from './routes/match.js'
 import { registerMatchesRoutes } from './routes/matches.js'
 import { registerOpsRoutes } from './routes/ops.js'
+import { registerWatchRoutes } from './routes/watch.js'
 
 export interface HttpServerDeps {
   node: NodeApi
@@ -99,6 +100,7 @@ export function buildHttpServer (deps: HttpServerDeps): FastifyInstance {
   registerHookRoutes(app, node, auth)
   registerMatchesRoutes(app, node, auth)
   registerEvidenceRoutes(app, node, auth)
+  registerWatchRoutes(app, node, auth)
   registerOpsRoutes(app, node, deps.registry, auth)
   return app
 }

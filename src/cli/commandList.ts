@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'decide', load: async () => (await import('./commands/decide.js')).register },
   { name: 'opine', load: async () => (await import('./commands/opine.js')).register },
   { name: 'allowlist', load: async () => (await import('./commands/allowlist.js')).register },
+  { name: 'watch', load: async () => (await import('./commands/watch.js')).register },
   { name: 'forum', load: async () => (await import('./commands/forum.js')).register },
   { name: 'join', load: async () => (await import('./commands/join.js')).register },
   { name: 'rotate-key', load: async () => (await import('./commands/rotateKey.js')).register },

@@ -2,6 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { LABEL_PATTERN, NETWORK_PATTERN, PUBLIC_KEY_BYTES } from '../wire/limits.js'
+import { MAX_PDQ_DISTANCE } from '../lookup/limits.js'
 
 /** A node listens on a handful of interfaces and transports; hundreds means a generated mistake. */
 export const MAX_LISTEN_ADDRS = 16
@@ -162,6 +163,8 @@ function hooksSection () {
     if (hooks.retryCapMs < hooks.retryBaseMs) ctx.addIssue({ code: 'custom', path: ['retryCapMs'], message: 'must be at least retryBaseMs' })
   })
 }
+/** Watched items one node may hold: at ~100-300 bytes of memory an item, 100M is ~10-30 GB. */
+const MAX_WATCH_ITEMS = 100_000_000
 
 /** The shape of config/default.json and of a config file (where every key is optional). */
 export const configSchema = z.strictObject({
@@ -176,6 +179,12 @@ export const configSchema = z.strictObject({
     falsePositiveThreshold: count(0),
     confirmationsRequired: z.record(z.string().regex(LABEL_PATTERN, 'keys must be labels'), count(1))
       .refine(r => Object.keys(r).length <= MAX_POLICY_LABELS, `at most ${MAX_POLICY_LABELS} labels`)
+  }),
+  watch: z.strictObject({
+    pdqMaxDistance: z.number().int('must be an integer')
+      .min(0, `must be 0-${MAX_PDQ_DISTANCE}`).max(MAX_PDQ_DISTANCE, `must be 0-${MAX_PDQ_DISTANCE}`),
+    maxItems: z.number().int('must be an integer')
+      .min(1, `must be 1-${MAX_WATCH_ITEMS}`).max(MAX_WATCH_ITEMS, `must be 1-${MAX_WATCH_ITEMS}`)
   }),
   maxClockSkewMs: z.number().int('must be an integer').min(0, `must be 0-${MAX_CLOCK_SKEW_MS}`).max(MAX_CLOCK_SKEW_MS, `must be 0-${MAX_CLOCK_SKEW_MS}`),
   syncIntervalMs: z.number().int('must be an integer')

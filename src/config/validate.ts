@@ -65,6 +65,7 @@ export function validateConfig (merged: MergedConfig): HashmeshConfig {
       trust: c.trust,
       forum: c.forum,
       policy: c.policy,
+      watch: c.watch,
       maxClockSkewMs: c.maxClockSkewMs,
       syncIntervalMs: c.syncIntervalMs,
       uploads: { concurrency: c.match.concurrency, maxWaiting: c.match.maxWaiting, maxPixels: c.match.maxImagePixels },

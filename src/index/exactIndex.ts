@@ -51,6 +51,11 @@ class Table {
     this.key = new Uint32Array(this.words)
   }
 
+  /** Bytes of the typed arrays the table holds. */
+  byteLength (): number {
+    return this.slots.byteLength + this.occupied.byteLength + this.key.byteLength
+  }
+
   has (value: Uint8Array): boolean {
     const key = this.load(value)
     return this.isOccupied(this.probe(key, hashWords(key, 0, this.words, this.seed)))
@@ -156,6 +161,11 @@ export class ExactIndex {
 
   get size (): number {
     return this.tables.reduce((n, t) => n + (t?.size ?? 0), 0)
+  }
+
+  /** Bytes of the typed arrays every table holds: what the set costs in memory. */
+  memoryBytes (): number {
+    return this.tables.reduce((n, t) => n + (t?.byteLength() ?? 0), 0)
   }
 
   private tableFor (signalTypeCode: number, value: Uint8Array): Table {

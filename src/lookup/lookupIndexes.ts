@@ -1,4 +1,5 @@
 import { ExactIndex } from '../index/exactIndex.js'
+import { FlatValues } from '../index/flatValues.js'
 import { PdqIndex } from '../index/pdqIndex.js'
 import type { Logger } from '../logger.js'
 import { requireSignalType } from '../signals/registry.js'
@@ -7,34 +8,6 @@ import { isListed } from '../store/listing.js'
 import { Action, type DecodedBatch } from '../wire/types.js'
 
 const PDQ = requireSignalType('pdq')
-
-/**
- * Values of one length collected end to end while the store is scanned, handed to a bulk build:
- * ten million separate small arrays would cost a gigabyte of object headers at start.
- */
-class FlatValues implements Iterable<Uint8Array> {
-  length = 0
-  private bytes: Uint8Array
-  private readonly width: number
-
-  constructor (width: number) {
-    this.width = width
-    this.bytes = new Uint8Array(width * 1024)
-  }
-
-  push (value: Uint8Array): void {
-    if ((this.length + 1) * this.width > this.bytes.length) {
-      const grown = new Uint8Array(this.bytes.length * 2)
-      grown.set(this.bytes)
-      this.bytes = grown
-    }
-    this.bytes.set(value, this.length++ * this.width)
-  }
-
-  * [Symbol.iterator] (): Iterator<Uint8Array> {
-    for (let i = 0; i < this.length; i++) yield this.bytes.subarray(i * this.width, (i + 1) * this.width)
-  }
-}
 
 /**
  * The in-memory indexes lookups answer from, kept equal to the store. The exact index holds every

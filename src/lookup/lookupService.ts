@@ -1,21 +1,20 @@
-import { EVERYONE_TRUSTED, type RowStanding, type StandingView } from '../forum/standing.js'
+import type { StandingView } from '../forum/standing.js'
 import { MAX_MIH_DISTANCE } from '../index/pdqIndex.js'
 import { parseSignalValue, toHex } from '../signals/hex.js'
 import { SignalError, requireSignalType } from '../signals/registry.js'
 import type { HashRow } from '../store/hashRows.js'
 import type { EntryRecord, HashStore, TypedValue } from '../store/hashStore.js'
-import { isLatestOfPublisher } from '../store/listing.js'
-import { ACTION_NAMES, isOpinion } from '../wire/types.js'
-import { type AllowlistView, NOTHING_ALLOWLISTED } from './allowlistView.js'
-import { type AggregateRow, aggregateRows } from './hashAggregate.js'
+import { ACTION_NAMES } from '../wire/types.js'
+import type { AllowlistView } from './allowlistView.js'
+import { HashJudge, type VisibleRow } from './hashJudge.js'
 import { DEFAULT_PDQ_MAX_DISTANCE, MAX_NEAR_MATCHES, MAX_PDQ_VARIANTS, MAX_SCANNING_PDQ_QUERIES } from './limits.js'
 import { LookupError } from './lookupError.js'
 import { checkMaxDistance } from './maxDistance.js'
 import { type NearSearch, checkSearchBudget } from './searchBudget.js'
 import { SearchTurns } from './searchTurns.js'
 import type { LookupIndexes } from './lookupIndexes.js'
-import type { HashSummary, LookupMatch, LookupResult, LookupSummary } from './lookupResult.js'
-import { DEFAULT_MATCH_POLICY, type MatchPolicyOptions, matchVerdict } from './matchPolicy.js'
+import type { LookupMatch, LookupResult, LookupSummary } from './lookupResult.js'
+import type { MatchPolicyOptions } from './matchPolicy.js'
 
 export interface LookupQuery {
   type: string
@@ -56,12 +55,6 @@ type MatchOf<R extends HashRow> = (v: VisibleRow<R>, hit: Hit, valueHex: string)
 /** A query's hits, and whether more were near than one answer holds. */
 interface Searched { hits: Hit[], truncated: boolean }
 
-/**
- * A row that counts under membership now, with how it stands and whether it is its publisher's
- * current word; the publisher's hex once, for both the summary and the entry.
- */
-interface VisibleRow<R extends HashRow = HashRow> { row: R, publisher: string, standing: RowStanding, current: boolean }
-
 export interface LookupServiceComponents {
   store: HashStore
   indexes: LookupIndexes
@@ -87,18 +80,14 @@ export class LookupService {
   private readonly store: HashStore
   private readonly indexes: LookupIndexes
   private readonly equivocations: EquivocationView
-  private readonly standing: StandingView
-  private readonly allowlist: AllowlistView
-  private readonly policy: MatchPolicyOptions
+  private readonly judge: HashJudge
   private readonly turns = new SearchTurns()
 
   constructor (components: LookupServiceComponents) {
     this.store = components.store
     this.indexes = components.indexes
     this.equivocations = components.equivocations ?? NO_EQUIVOCATIONS
-    this.standing = components.standing ?? EVERYONE_TRUSTED
-    this.allowlist = components.allowlist ?? NOTHING_ALLOWLISTED
-    this.policy = components.policy ?? DEFAULT_MATCH_POLICY
+    this.judge = new HashJudge(components)
   }
 
   async lookup (type: string, value: string, options: Omit<LookupQuery, 'type' | 'value'> = {}): Promise<LookupResult> {
@@ -198,46 +187,16 @@ export class LookupService {
     }
     rowsPerHit.forEach((rows, i) => {
       const hit = hits[i]!
-      const visible = this.visibleRows(rows)
+      const visible = this.judge.visibleRows(rows)
       if (visible.length === 0) return
       const valueHex = toHex(hit.value)
-      const summary = this.summary(q.type.code, hit, valueHex, visible)
+      const summary = this.judge.summary(q.type.code, hit.value, visible, hit.distance)
       result.listed ||= summary.listed
       result.match ||= summary.match
       result.hashes.push(summary)
       if (toMatch !== undefined) result.matches?.push(...visible.map(v => toMatch(v, hit, valueHex)))
     })
     return result
-  }
-
-  /**
-   * The rows that count now, each with its standing; "current" is decided among these only, so a
-   * publisher's hidden later word leaves its earlier visible one standing.
-   */
-  private visibleRows<R extends HashRow> (rows: readonly R[]): Array<VisibleRow<R>> {
-    const standings = rows.map(row => this.standing.standing(row.publisher, row.seq, row.createdAtMs, isOpinion(row.action) ? 'opinion' : 'hash'))
-    // The common case, everything visible, keeps the store's array: no copy to decide "current" on.
-    const kept = standings.every(s => s.visible) ? rows : rows.filter((_, i) => standings[i]!.visible)
-    const keptStandings = kept === rows ? standings : standings.filter(s => s.visible)
-    return kept.map((row, j) => ({ row, publisher: toHex(row.publisher), standing: keptStandings[j]!, current: isLatestOfPublisher(kept, j) }))
-  }
-
-  private summary (signalTypeCode: number, hit: Hit, valueHex: string, visible: readonly VisibleRow[]): HashSummary {
-    const aggregate = aggregateRows(visible.map(({ row, publisher, standing, current }) => {
-      const r: AggregateRow = { publisher, action: row.action, labels: row.labels, current }
-      if (standing.organisation !== undefined) r.organisation = standing.organisation
-      return r
-    }))
-    const mark = this.allowlist.get(signalTypeCode, hit.value)
-    const allowlisted = mark === undefined ? undefined : { note: mark.note, author: mark.author, addedAt: new Date(mark.addedAtMs).toISOString() }
-    const summary: HashSummary = { value: valueHex, ...aggregate, match: false, reasons: [] }
-    if (hit.distance !== undefined) summary.distance = hit.distance
-    if (allowlisted !== undefined) summary.allowlisted = allowlisted
-    // Judged on the summary itself: the verdict rests on exactly what the answer shows.
-    const { match, reasons } = matchVerdict(summary, this.policy)
-    summary.match = match
-    summary.reasons = reasons
-    return summary
   }
 
   private exactHits (q: ParsedQuery): Hit[] {

@@ -1,4 +1,5 @@
-import { MAX_ACTOR_CHARS, MAX_APPEAL_NOTE_CHARS, MAX_CONTENT_ID_CHARS } from '../store/matchRecords.js'
+import { CONTENT_ID_PATTERN, MAX_CONTENT_ID_CHARS } from '../store/contentId.js'
+import { MAX_ACTOR_CHARS, MAX_APPEAL_NOTE_CHARS } from '../store/matchRecords.js'
 import { REASON_PATTERN } from '../wire/limits.js'
 import { MatchLogError } from './matchError.js'
 import { MATCH_ACTIONS, type MatchAction } from './matchRecord.js'
@@ -12,10 +13,10 @@ import { MATCH_ACTIONS, type MatchAction } from './matchRecord.js'
  * Printable text in any script: no control, format (bidi overrides) or line-separator characters,
  * which would let a content id rewrite the lines around it in a terminal, a log or a CSV export.
  */
-export const CONTENT_ID_PATTERN = new RegExp(`^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]{1,${MAX_CONTENT_ID_CHARS}}$`, 'u')
 export const ACTOR_PATTERN = new RegExp(`^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]{1,${MAX_ACTOR_CHARS}}$`, 'u')
 export const APPEAL_NOTE_PATTERN = new RegExp(`^[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]{1,${MAX_APPEAL_NOTE_CHARS}}$`, 'u')
 export { REASON_PATTERN as APPEAL_REASON_PATTERN }
+export { CONTENT_ID_PATTERN }
 
 /**
  * Match times the platform reports (`at` of an action) may run ahead of this node's clock by this

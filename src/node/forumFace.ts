@@ -16,6 +16,8 @@ export interface ForumFaceComponents {
   gossip: BatchAnnouncer
   audit: AuditAppender
   logger: Logger
+  /** Called for every record accepted here (with the member a credential admits): membership changed, so what matches may have. */
+  onAccepted?: (member?: Uint8Array) => void
 }
 
 /** The node's forum as administrators see it: what it knows, and records handed in by hand. */
@@ -43,7 +45,10 @@ export class ForumFace implements ForumNodeApi {
     const audited = async (): ReturnType<AuditAppender['opsFor']> =>
       await audit.opsFor({ actor, action: 'forum.record', details: { ...summariseRecord(decodeSignedForumRecord(signed)) } })
     const { record, code } = await ingester.submit(signed, LOCAL_SOURCE, audited)
-    if (code === 'ACCEPTED') this.announce(record.signedBytes)
+    if (code === 'ACCEPTED') {
+      this.announce(record.signedBytes)
+      this.c.onAccepted?.(record.body.credential?.member)
+    }
     const kind = record.body.credential === undefined ? 'revocation' : 'credential'
     this.c.logger.info({ recordId: toHex(record.id), kind, code, actor }, 'forum record submitted')
     return { recordId: toHex(record.id), kind, code }

@@ -20,6 +20,7 @@ import { DECISIONS, equivocationInfo } from './equivocationInfo.js'
 import type { EvidenceNodeApi } from './evidenceApi.js'
 import type { ForumNodeApi } from './forumApi.js'
 import { type HooksNodeApi, hooksNodeApi } from './hooksApi.js'
+import { type WatchNodeApi, watchNodeApi } from './watchApi.js'
 import type {
   ContentLookupQuery, EntryInput, EquivocationDecision, EquivocationInfo, HashmeshNodeApi, LookupResult, LookupSummary, MatchResult, NodeMatchOptions,
   NodeStatus, PublishResult, Recorded
@@ -250,8 +251,8 @@ function plainQueries (queries: readonly ContentLookupQuery[]): LookupQuery[] {
   })
 }
 
-/** A running node: its own work beside the allowlist, forum, audit, evidence, webhook and match-log faces, served as they are. */
-export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi & HooksNodeApi & MatchesNodeApi
+/** A running node: its own work beside the allowlist, forum, audit, evidence, webhook, match-log and watch-list faces, served as they are. */
+export type HashmeshNode = NodeCore & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi & HooksNodeApi & MatchesNodeApi & WatchNodeApi
 
 /** Inits the data dir (keys, token) if needed, opens the store and builds everything; call start() next. */
 export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps): Promise<HashmeshNode> {
@@ -262,7 +263,7 @@ export async function createHashmeshNode (options: NodeOptions, deps: NodeDeps):
     return Object.assign(
       new NodeCore(c, options, deps.logger),
       // Plain objects of closures: one source, as Object.assign is typed for four at most.
-      { ...allowlistNodeApi(c.allowlist), ...hooksNodeApi(c), ...matchesNodeApi(c.matchLog, c.appeals) },
+      { ...allowlistNodeApi(c.allowlist), ...hooksNodeApi(c), ...matchesNodeApi(c.matchLog, c.appeals), ...watchNodeApi(c.watch.list) },
       boundFace<ForumNodeApi>(c.forum, { forum: true, submitForumRecord: true }),
       {
         ...boundFace<AuditNodeApi>(c.audit, { provenance: true, auditVerify: true, auditLog: true, exportEntries: true, transparency: true }),

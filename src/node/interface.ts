@@ -7,6 +7,7 @@ import type { OwnMembership } from '../forum/ownMembership.js'
 import type { ForumNodeApi } from './forumApi.js'
 import type { HooksNodeApi } from './hooksApi.js'
 import type { MatchesNodeApi } from './matchesApi.js'
+import type { WatchNodeApi } from './watchApi.js'
 import type { LookupResult, LookupSummary } from '../lookup/lookupResult.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
 import type { MatchOptions, MatchResult } from '../lookup/matchReport.js'
@@ -167,5 +168,5 @@ export interface HashmeshNodeApi {
   decideEquivocation: (publisher: string, decision: EquivocationDecision, actor?: string) => Promise<EquivocationInfo>
 }
 
-/** Everything the HTTP face serves: the core above, and the allowlist, forum, audit, evidence, webhook and match-log faces. */
-export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi & HooksNodeApi & MatchesNodeApi
+/** Everything the HTTP face serves: the core above, and the allowlist, forum, audit, evidence, webhook, match-log and watch-list faces. */
+export type NodeApi = HashmeshNodeApi & AllowlistNodeApi & ForumNodeApi & AuditNodeApi & EvidenceNodeApi & HooksNodeApi & MatchesNodeApi & WatchNodeApi

@@ -37,6 +37,10 @@ import type { HashStore } from '../store/hashStore.js'
 import type { DecodedBatch } from '../wire/types.js'
 import { HookDeliverer } from '../webhooks/hookDeliverer.js'
 import { httpTransport } from '../webhooks/httpTransport.js'
+import { HashJudge } from '../lookup/hashJudge.js'
+import { createWatchMetrics } from '../watch/metrics.js'
+import { defaultWatchOptions } from '../watch/options.js'
+import { type WatchParts, loadWatchParts } from '../watch/watchParts.js'
 import { BatchPublisher } from './batchPublisher.js'
 import { CredentialResync } from './credentialResync.js'
 import type { DataDir } from './dataDir.js'
@@ -85,11 +89,13 @@ export interface NodeComponents {
   contentMatches: ContentMatches
   appeals: AppealService
   evidence: EvidenceBuilder
+  /** The platform's watch list and retroactive matching (its observer is in the ingester). */
+  watch: WatchParts
 }
 
 type Stored = Pick<NodeComponents, 'auditLog' | 'membership' | 'forumIngester' | 'indexes' | 'allowlist' | 'matchLog'> & Events
 type Events = Pick<NodeComponents, 'hooks' | 'outbox' | 'deliverer'>
-type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester'>
+type Ingest = Pick<NodeComponents, 'equivocations' | 'ingester' | 'watch'>
 type Network = Pick<NodeComponents, 'sync' | 'credentialResync' | 'gossip' | 'proofGossip' | 'forumGossip' | 'keeper'>
 type Answering = Pick<NodeComponents, 'publisher' | 'lookups' | 'lookupMetrics' | 'audit' | 'forum' | 'uploads' | 'contentMatches' | 'appeals' | 'evidence'>
 
@@ -115,10 +121,13 @@ export async function buildComponents (options: NodeOptions, deps: NodeDeps, dat
   })
   policer.attach(libp2p)
   const ingest = await buildIngest(options, deps, { store, libp2p, ...stored })
+  // Before anything can arrive: a policy change between runs, or a crash before a membership change was re-judged.
+  await ingest.watch.list.reconcile()
   const arrivals = new EventTarget()
-  const sinks = peerSinks({ policer, forumIngester: stored.forumIngester, ...ingest, arrivals })
+  const forumChanged = watchFollowsForum(ingest.watch, deps.logger)
+  const sinks = peerSinks({ policer, forumIngester: stored.forumIngester, ...ingest, arrivals, forumChanged })
   const network = buildNetwork(options, deps, { store, libp2p, sinks, arrivals, membership: stored.membership })
-  const answering = buildAnswering(options, deps, { dataDir, store, ...stored, ...ingest, ...network })
+  const answering = buildAnswering(options, deps, { dataDir, store, forumChanged, ...stored, ...ingest, ...network })
   registerScrapedGauges(deps.registry, { ...stored, ...network, libp2p })
   return { dataDir, store, policer, libp2p, ...stored, ...ingest, ...network, ...answering }
 }
@@ -197,11 +206,45 @@ async function buildIngest (options: NodeOptions, deps: NodeDeps, c: Stored & { 
   const onNewProof = (proof: Uint8Array): void => { spread(proofs, proof, logger) }
   const equivocations = await EquivocationTracker.load({ store, trust: membership, logger, onNewProof, events: c.outbox }, { network: options.network })
   const metrics = createIngestMetrics(deps.registry)
-  const ingester = new BatchIngester(
-    { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics, untrustedBudget: new UntrustedByteBudget() },
+  const watch = await buildWatch(options, deps, c, async fn => await ingester.betweenBatches(fn))
+  const ingester: BatchIngester = new BatchIngester(
+    { store, indexes: c.indexes, trust: membership, logger, equivocations, metrics, untrustedBudget: new UntrustedByteBudget(), observers: [watch.observer] },
     { network: options.network, maxClockSkewMs: options.maxClockSkewMs }
   )
-  return { equivocations, ingester }
+  return { equivocations, ingester, watch }
+}
+
+/**
+ * The watch list over the lookups' own judgement (membership, allowlist, policy), observing every
+ * batch stored and every allowlist edit; its matches go to the match log and its events to the
+ * outbox, in the same writes.
+ */
+async function buildWatch (
+  options: NodeOptions, deps: NodeDeps, c: Stored & { store: HashStore }, betweenBatches: <T>(fn: () => Promise<T>) => Promise<T>
+): Promise<WatchParts> {
+  const judge = new HashJudge({ standing: c.membership, allowlist: c.allowlist, policy: options.policy })
+  const started = Date.now()
+  const watch = await loadWatchParts({
+    store: c.store, judge, lookupIndexes: c.indexes, events: c.outbox, matches: c.matchLog, metrics: indexes => createWatchMetrics(deps.registry, indexes), betweenBatches
+  }, options.watch ?? defaultWatchOptions)
+  c.allowlist.observe(watch.list.allowlistObserver())
+  // Counts only: a watched hash or content id is never logged.
+  deps.logger.info({ items: watch.indexes.size, matched: watch.indexes.matchedItems, ms: Date.now() - started }, 'watch list loaded from store')
+  return watch
+}
+
+/**
+ * Membership changed: the matched items are re-judged (a revocation under `hide`), and a member a
+ * credential admits has its stored batches read again for watched hits, one publisher at a time.
+ * Failures are logged; the next start's reconcile re-judges what is matched.
+ */
+function watchFollowsForum (watch: WatchParts, logger: Logger): (member?: Uint8Array) => void {
+  let rescans = Promise.resolve()
+  const failed = (err: unknown): void => { logger.warn({ err: (err as Error).message }, 'watch: re-judging after a forum record failed') }
+  return member => {
+    watch.list.reconcileSoon(failed)
+    if (member !== undefined) rescans = rescans.then(async () => { await watch.list.rescanPublisher(member) }).catch(failed)
+  }
 }
 
 /** Every node that learns of an equivocation tells its peers; one that already knows ignores it. */
@@ -252,7 +295,9 @@ function fetchGap (sync: SyncService, logger: Logger, fromPeer: string, batch: D
 }
 
 /** Publishing, lookups, the audit and forum faces, and upload hashing, over the same membership, allowlist and policy. */
-function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & Network & { dataDir: DataDir, store: HashStore }): Answering {
+function buildAnswering (
+  options: NodeOptions, deps: NodeDeps, c: Stored & Ingest & Network & { dataDir: DataDir, store: HashStore, forumChanged: (member?: Uint8Array) => void }
+): Answering {
   const { store, indexes, equivocations, membership, allowlist, auditLog } = c
   const { logger } = deps
   const publisher = new BatchPublisher(
@@ -267,7 +312,7 @@ function buildAnswering (options: NodeOptions, deps: NodeDeps, c: Stored & Inges
     return own === undefined ? { match: false, reasons: ['not listed'], listed: false } : { match: own.match, reasons: own.reasons, listed: own.listed }
   }
   const audit = new AuditService({ store, auditLog, standing: membership, verdict, allowlist, equivocations, forumRoots: () => roots })
-  const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger })
+  const forum = new ForumFace({ membership, ingester: c.forumIngester, gossip: c.forumGossip, audit: auditLog, logger, onAccepted: c.forumChanged })
   const matches = buildMatches({ store, matchLog: c.matchLog, allowlist, membership, publisher, lookups, dataDir: c.dataDir, outbox: c.outbox })
   const evidence = new EvidenceBuilder({ store, forum: membership, auditLog, key: c.dataDir.publisherKey, network: options.network, matchLog: c.matchLog })
   return { publisher, lookups, lookupMetrics: new LookupMetrics(deps.registry), audit, forum, uploads: new UploadHasher(options.uploads), ...matches, evidence }

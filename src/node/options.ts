@@ -3,6 +3,7 @@ import type { MatchPolicyOptions } from '../lookup/matchPolicy.js'
 import type { OutboxLimits } from '../events/eventOutbox.js'
 import type { HookDeliveryOptions } from '../webhooks/options.js'
 import type { MatchLogOptions } from '../matches/matchLog.js'
+import type { WatchOptions } from '../watch/options.js'
 import type { UploadHasherOptions } from './uploadHasher.js'
 
 /** Everything a node needs to run, as plain data. The config layer builds this; defaults live there. */
@@ -29,6 +30,8 @@ export interface NodeOptions {
   forum: { roots: string[], revokedEntries: 'keep' | 'hide', overrides: ForumOverride[] }
   /** What a match means locally: opinions thresholds per the forum's feedback. */
   policy: MatchPolicyOptions
+  /** Retroactive matching of the platform's watched content: the PDQ distance, and the list's bound (defaultWatchOptions when absent). */
+  watch?: WatchOptions
   /** Largest clock skew accepted on a batch's created_at_ms (ms into the future). */
   maxClockSkewMs: number
   /** How often to compare heads with every connected peer and pull what is missing (also done on connecting). */

@@ -22,6 +22,8 @@ export interface PeerSinksComponents {
   equivocations: EquivocationTracker
   /** Told of every credential a peer's record brings (see CredentialResync). */
   arrivals: EventTarget
+  /** Called for every forum record accepted (with the member a credential admits): membership changed, so what matches may have. */
+  forumChanged?: (member?: Uint8Array) => void
 }
 
 export function peerSinks (c: PeerSinksComponents): PeerSinks {
@@ -29,6 +31,7 @@ export function peerSinks (c: PeerSinksComponents): PeerSinks {
     batches: policed(c.policer, async (bytes, source) => await c.ingester.ingest(bytes, source)),
     forum: policed(c.policer, async (bytes, source) => {
       const outcome = await c.forumIngester.ingest(bytes, source)
+      if (outcome.code === 'ACCEPTED') c.forumChanged?.(outcome.record?.body.credential?.member)
       if (outcome.code === 'ACCEPTED' && outcome.record?.body.credential !== undefined) c.arrivals.dispatchEvent(new Event(CREDENTIAL_ARRIVED))
       return outcome
     }),

@@ -3,7 +3,7 @@ import { toHex } from '../signals/hex.js'
 import { signalTypeByCode } from '../signals/registry.js'
 import type { AuditAppender } from './auditEntry.js'
 import { Bucket } from './buckets.js'
-import type { HashStore } from './hashStore.js'
+import type { HashStore, StoreOp } from './hashStore.js'
 import { type TypedValue, requireTypedValue } from './keys.js'
 import { corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
 import type { Codec } from './repository.js'
@@ -45,6 +45,22 @@ export interface AllowlistAddInput {
 export interface AllowlistEntry extends AllowlistAddInput {
   /** This node's clock when the entry was last written. */
   addedAtMs: number
+}
+
+/** One edit of the allowlist as an observer sees it: the hash, and its mark after the edit (none: removed). */
+export interface AllowlistChange {
+  signalTypeCode: number
+  value: Uint8Array
+  mark?: AllowlistValue
+}
+
+/**
+ * A part that acts on allowlist edits (retroactive matching): `opsFor` runs inside the edit's write
+ * and what it returns is written in the same atomic batch; `committed` runs once that batch is written.
+ */
+export interface AllowlistObserver {
+  opsFor: (change: AllowlistChange) => Promise<StoreOp[]>
+  committed?: () => void
 }
 
 /** The hash an entry is keyed by. */
@@ -109,6 +125,12 @@ export class AllowlistStore {
    * the next edit looks, so concurrent adds cannot pass the limit together.
    */
   private readonly edits = new SerialQueue()
+  private observer: AllowlistObserver | undefined
+
+  /** Set once, after the parts that observe edits are built (the allowlist is loaded before them). */
+  observe (observer: AllowlistObserver): void {
+    this.observer = observer
+  }
 
   constructor (store: HashStore, audit: AuditAppender, now: () => number = Date.now) {
     this.store = store
@@ -165,8 +187,14 @@ export class AllowlistStore {
       if (!this.entries.has(mk) && this.entries.size >= MAX_ALLOWLIST_ENTRIES) {
         throw new AllowlistError('ALLOWLIST_FULL', `the allowlist holds ${MAX_ALLOWLIST_ENTRIES} entries, its limit; remove some first`)
       }
-      await this.store.writeAtomically(async () => [put, ...await this.audit.opsFor({ actor, action: 'allowlist.add', details: auditDetails(entry) })])
+      const mark = { note: entry.note, author: entry.author, addedAtMs: entry.addedAtMs }
+      await this.store.writeAtomically(async () => [
+        put,
+        ...await this.audit.opsFor({ actor, action: 'allowlist.add', details: auditDetails(entry) }),
+        ...await this.observer?.opsFor({ signalTypeCode: entry.signalTypeCode, value: entry.value, mark }) ?? []
+      ])
       this.entries.set(mk, entry)
+      this.observer?.committed?.()
       return entry
     })
   }
@@ -178,8 +206,13 @@ export class AllowlistStore {
     return await this.edits.run(async () => {
       const entry = this.entries.get(mk)
       if (entry === undefined) return false
-      await this.store.writeAtomically(async () => [del, ...await this.audit.opsFor({ actor, action: 'allowlist.remove', details: auditDetails(entry) })])
+      await this.store.writeAtomically(async () => [
+        del,
+        ...await this.audit.opsFor({ actor, action: 'allowlist.remove', details: auditDetails(entry) }),
+        ...await this.observer?.opsFor({ signalTypeCode, value }) ?? []
+      ])
       this.entries.delete(mk)
+      this.observer?.committed?.()
       return true
     })
   }

@@ -31,6 +31,27 @@ export enum Bucket {
    * lookup is one key read (getMany for a batch), not a range scan per hash.
    */
   hashRows = 10,
+  /**
+   * content id (UTF-8) → WatchItem: a platform's watched content and its hashes. Local only: never
+   * gossiped, never served to peers, never logged.
+   */
+  watchItem = 11,
+  /**
+   * type(1) + value + content id (UTF-8) → empty: which watched items hold a hash, one range per
+   * hash, so that a stored hash found in the watch index leads to its content ids.
+   */
+  watchHash = 12,
+  /**
+   * content id (UTF-8) → WatchMatchState: the listed stored hashes that match the watched item now,
+   * each with the match-log record it was recorded as (present only while at least one matches).
+   */
+  watchMatch = 13,
+  /** match id(14: ms 6 BE + 8 random) → MatchRecord: the match log, in time order (src/matches). */
+  matchRecord = 14,
+  /** content id (UTF-8) + 0x00 + match id(14) → empty: a content id's matches, oldest first. */
+  matchByContent = 15,
+  /** match id(14) → MatchSummaryRow: what list filters, stats and pruning read of a record. */
+  matchSummary = 16,
   /** hook id(8) → HookRecord: a webhook receiver and the event types it subscribes to (never its secret). */
   hook = 17,
   /**
@@ -40,13 +61,7 @@ export enum Bucket {
    */
   hookOutbox = 18,
   /** event id(16) + hook id(8) → HookDelivery: deliveries given up on; a replay finds an event's rows as one range. */
-  hookDead = 19,
-  /** match id(14: ms 6 BE + 8 random) → MatchRecord: the match log, in time order (src/matches). */
-  matchRecord = 14,
-  /** content id (UTF-8) + 0x00 + match id(14) → empty: a content id's matches, oldest first. */
-  matchByContent = 15,
-  /** match id(14) → MatchSummaryRow: what list filters, stats and pruning read of a record. */
-  matchSummary = 16
+  hookDead = 19
 }
 
 /** Keys inside Bucket.meta. Append-only like Bucket. */

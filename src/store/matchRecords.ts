@@ -1,3 +1,4 @@
+import { MAX_CONTENT_ID_CHARS } from './contentId.js'
 import { Bucket } from './buckets.js'
 import { StoreError } from './errors.js'
 import { type KeyRange, prefixRange } from './keys.js'
@@ -14,8 +15,6 @@ export const MATCH_ID_BYTES = 14
 export const MATCH_ID_PATTERN = /^m_[0-9a-f]{28}$/
 const MS_BYTES = 6
 
-/** A content id is the platform's own name for what it hosts; printable, no separators (see matchInput.ts). */
-export const MAX_CONTENT_ID_CHARS = 256
 /** Summaries of stored hashes one record keeps: a PDQ may come near more, the nearest are what matter. */
 export const MAX_MATCHED_PER_RECORD = 16
 /** One HashSummary as JSON: a handful of publishers with their labels and organisations. */

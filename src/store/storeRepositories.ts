@@ -18,6 +18,10 @@ import {
   EMPTY_VALUE, MATCH_CONTENT_KEY, MATCH_RECORD_KEY, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW, STORED_MATCH
 } from './matchRecords.js'
 import { type Codec, type LevelDb, RAW_BYTES, Repository } from './repository.js'
+import {
+  EMPTY_VALUE as NO_WATCH_VALUE, WATCH_HASH_KEY, WATCH_ITEM_KEY, WATCH_ITEM_VALUE, WATCH_MATCH_KEY, WATCH_MATCH_VALUE,
+  type WatchHashKey, type WatchItemValue, type WatchMatchState
+} from './watchRecords.js'
 
 const PLACE_OF_BATCH_AT: Codec<BatchPlace> = { encode: p => batchAtKey(p.publisher, p.seq), decode: parseBatchAtKey }
 const PLACE_OF_SIGNED_BATCH: Codec<BatchPlace> = { encode: p => signedBatchKey(p.publisher, p.seq), decode: parseSignedBatchKey }
@@ -59,6 +63,12 @@ export class StoreRepositories {
   readonly matchByContent: Repository<ContentKey, true>
   /** match id → the fields filters, stats and pruning read. */
   readonly matchSummary: Repository<Uint8Array, MatchSummaryRow>
+  /** content id → a watched item's hashes. */
+  readonly watchItem: Repository<string, WatchItemValue>
+  /** hash + content id → nothing: which items watch a hash. */
+  readonly watchHash: Repository<WatchHashKey, null>
+  /** content id → the listed stored hashes that match it now. */
+  readonly watchMatch: Repository<string, WatchMatchState>
 
   constructor (db: LevelDb) {
     this.meta = new Repository(db, Bucket.meta, { encode: metaKey, decode: parseMetaKey }, RAW_BYTES)
@@ -86,5 +96,8 @@ export class StoreRepositories {
     this.matchRecord = new Repository(db, Bucket.matchRecord, MATCH_RECORD_KEY, STORED_MATCH)
     this.matchByContent = new Repository(db, Bucket.matchByContent, MATCH_CONTENT_KEY, EMPTY_VALUE)
     this.matchSummary = new Repository(db, Bucket.matchSummary, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW)
+    this.watchItem = new Repository(db, Bucket.watchItem, WATCH_ITEM_KEY, WATCH_ITEM_VALUE)
+    this.watchHash = new Repository(db, Bucket.watchHash, WATCH_HASH_KEY, NO_WATCH_VALUE)
+    this.watchMatch = new Repository(db, Bucket.watchMatch, WATCH_MATCH_KEY, WATCH_MATCH_VALUE)
   }
 }
