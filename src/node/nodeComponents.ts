@@ -225,7 +225,13 @@ async function buildWatch (
   const judge = new HashJudge({ standing: c.membership, allowlist: c.allowlist, policy: options.policy })
   const started = Date.now()
   const watch = await loadWatchParts({
-    store: c.store, judge, lookupIndexes: c.indexes, events: c.outbox, matches: c.matchLog, metrics: indexes => createWatchMetrics(deps.registry, indexes), betweenBatches
+    store: c.store,
+    judge,
+    lookupIndexes: c.indexes,
+    events: c.outbox,
+    matches: c.matchLog,
+    metrics: indexes => createWatchMetrics(deps.registry, indexes),
+    betweenBatches
   }, options.watch ?? defaultWatchOptions)
   c.allowlist.observe(watch.list.allowlistObserver())
   // Counts only: a watched hash or content id is never logged.
