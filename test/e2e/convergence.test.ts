@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { createServer } from 'node:net'
+import { freePort } from '../helpers/freePort.js'
 import { join } from 'node:path'
 import type { NodeInfo } from '../../src/cli/nodeInfo.js'
 import { NodeProcess, runCli } from '../../src/cli/nodeProcess.js'
@@ -163,11 +163,3 @@ describe('convergence: real processes catch up by sync, not only by gossip', fun
     assert.equal(x!.hashes.sha256, 600)
   })
 })
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
-}

@@ -9,6 +9,7 @@ import type { HashmeshEvent, MatchEventData, UnlistedEventData } from '../../src
 import type { HookInfo } from '../../src/node/hooksApi.js'
 import type { LookupResult, NodeStatus } from '../../src/node/interface.js'
 import { dataDirPaths } from '../../src/node/dataDirPaths.js'
+import { freePort } from '../helpers/freePort.js'
 import { getJson } from '../helpers/http.js'
 import { vectorPath } from '../helpers/pdqVectors.js'
 import { waitFor } from '../helpers/waitFor.js'
@@ -24,8 +25,8 @@ const EDITED = vectorPath('images', 'bridge-mods', 'blur-a-lot.jpg')
 const sha256s = Array.from({ length: WATCHED }, () => randomBytes(32).toString('hex'))
 const contentOf = (i: number): string => `posts/${i}`
 
-function nodeArgs (extra: string[]): string[] {
-  return ['--network', NETWORK, '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--open-reads', ...extra]
+function nodeArgs (extra: string[], port = 0): string[] {
+  return ['--network', NETWORK, '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--http', '127.0.0.1:0', '--open-reads', ...extra]
 }
 
 async function status (info: NodeInfo): Promise<NodeStatus> {
@@ -68,7 +69,8 @@ describe('moderation loop end to end: watch list, signed webhooks, appeal, evide
     infoA = await a.start()
     const config = join(base, 'b.json')
     await writeFile(config, JSON.stringify({ hooks: { retryBaseMs: 200, retryCapMs: 1000 } }))
-    b = new NodeProcess(dirB, nodeArgs(['--config', config, '--bootstrap', infoA.multiaddrs[0]!, '--trust', infoA.publisherKey]))
+    // A fixed port: C, bootstrapped to B only, finds B again after B is killed and restarted.
+    b = new NodeProcess(dirB, nodeArgs(['--config', config, '--bootstrap', infoA.multiaddrs[0]!, '--trust', infoA.publisherKey], await freePort()))
     infoB = await b.start()
     c = new NodeProcess(join(base, 'c'), nodeArgs(['--bootstrap', infoB.multiaddrs[0]!, '--trust', infoA.publisherKey, '--trust', infoB.publisherKey]))
     infoC = await c.start()
