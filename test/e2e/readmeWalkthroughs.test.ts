@@ -52,6 +52,15 @@ const EXPECTED: Readonly<Record<string, readonly RegExp[]>> = {
     /^ {2}written to\s+.*\/alpha\/forum-records\/[0-9a-f]{8}-all-\d+\.revocation$/m,
     /^ {2}submitted\s+ACCEPTED/m
   ],
+  'moderation-loop': [
+    /^\{"id":"evt_[0-9a-f]{32}","type":"match",.*"contentId":"posts\/1".*"cause":"listed"\}\}$/m,
+    /^recorded removed on m_[0-9a-f]{28}$/m,
+    /^time from match to action: p50 /m,
+    /^recorded: appeal upheld \(not_violating\) on match m_[0-9a-f]{28} of posts\/1$/m,
+    /^event unlisted posts\/1 allowlisted$/m,
+    /^event appeal posts\/1 upheld$/m,
+    /^verified: all \d+ checks passed$/m
+  ],
   'read-only-client': [
     /^MATCH: .*upload\.bin/m,
     /^match: md5 d41d8cd98f00b204e9800998ecf8427e$/m,
