@@ -23,8 +23,8 @@ export interface EntryKey {
   position: number
 }
 
-/** A key is a bucket byte followed by its parts; all parts here have fixed lengths. */
-function key (bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {
+/** A key is a bucket byte followed by its parts (fixed lengths here; a caller with a variable one puts it last or delimits it). */
+export function bucketKey (bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(1 + parts.reduce((n, p) => n + p.length, 0))
   out[0] = bucket
   let offset = 1
@@ -61,32 +61,32 @@ export function requireTypedValue (signalTypeCode: number, value: Uint8Array): S
 }
 
 export function metaKey (k: MetaKey): Uint8Array {
-  return key(Bucket.meta, Uint8Array.of(k))
+  return bucketKey(Bucket.meta, Uint8Array.of(k))
 }
 
 export function signedBatchKey (publisher: Uint8Array, seq: number): Uint8Array {
-  return key(Bucket.signedBatch, publisher, uint64BE(seq))
+  return bucketKey(Bucket.signedBatch, publisher, uint64BE(seq))
 }
 
 export function batchAtKey (publisher: Uint8Array, seq: number): Uint8Array {
-  return key(Bucket.batchAt, publisher, uint64BE(seq))
+  return bucketKey(Bucket.batchAt, publisher, uint64BE(seq))
 }
 
 export function batchIdKey (id: Uint8Array): Uint8Array {
-  return key(Bucket.batchId, id)
+  return bucketKey(Bucket.batchId, id)
 }
 
 export function headKey (publisher: Uint8Array): Uint8Array {
-  return key(Bucket.head, publisher)
+  return bucketKey(Bucket.head, publisher)
 }
 
 export function equivocationKey (publisher: Uint8Array): Uint8Array {
-  return key(Bucket.equivocation, publisher)
+  return bucketKey(Bucket.equivocation, publisher)
 }
 
 export function entryKey (e: EntryKey): Uint8Array {
   requireTypedValue(e.signalTypeCode, e.value)
-  return key(Bucket.entryIndex, Uint8Array.of(e.signalTypeCode), e.value, e.publisher, uint64BE(e.seq), uint32BE(e.position))
+  return bucketKey(Bucket.entryIndex, Uint8Array.of(e.signalTypeCode), e.value, e.publisher, uint64BE(e.seq), uint32BE(e.position))
 }
 
 /** A hash by its signal type's code and raw value. */
@@ -94,7 +94,7 @@ export interface TypedValue { signalTypeCode: number, value: Uint8Array }
 
 export function hashRowsKey ({ signalTypeCode, value }: TypedValue): Uint8Array {
   requireTypedValue(signalTypeCode, value)
-  return key(Bucket.hashRows, Uint8Array.of(signalTypeCode), value)
+  return bucketKey(Bucket.hashRows, Uint8Array.of(signalTypeCode), value)
 }
 
 /** A hashRows key's parts (`value` is a view into `k`). */
@@ -123,13 +123,13 @@ export function bucketRange (bucket: Bucket): KeyRange {
 /** All index rows of one hash, in publisher, seq, position order. */
 export function entryRangeFor (signalTypeCode: number, value: Uint8Array): KeyRange {
   requireTypedValue(signalTypeCode, value)
-  return prefixRange(key(Bucket.entryIndex, Uint8Array.of(signalTypeCode), value))
+  return prefixRange(bucketKey(Bucket.entryIndex, Uint8Array.of(signalTypeCode), value))
 }
 
 /** All index rows of one signal type, in value, publisher, seq, position order. */
 export function entryTypeRange (signalTypeCode: number): KeyRange {
   if (signalTypeByCode(signalTypeCode) === undefined) throw new SignalError('UNKNOWN_SIGNAL_TYPE', `unknown signal type code ${signalTypeCode}`)
-  return prefixRange(key(Bucket.entryIndex, Uint8Array.of(signalTypeCode)))
+  return prefixRange(bucketKey(Bucket.entryIndex, Uint8Array.of(signalTypeCode)))
 }
 
 /** The parts are views into `k`, not copies. */

@@ -1,6 +1,6 @@
 import { signalTypeByCode } from '../signals/registry.js'
 import { Bucket } from './buckets.js'
-import { type KeyRange, type TypedValue, prefixRange, requireTypedValue } from './keys.js'
+import { type KeyRange, type TypedValue, bucketKey, prefixRange, requireTypedValue } from './keys.js'
 import { bytesOfLength, corrupt, decode, encode, safeInteger, storeRecordType } from './records.js'
 import type { Codec } from './repository.js'
 import { CONTENT_ID_PATTERN } from './contentId.js'
@@ -52,21 +52,10 @@ function parseContentId (bytes: Uint8Array, what: string): string {
   return id
 }
 
-function withBucket (bucket: Bucket, ...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(1 + parts.reduce((n, p) => n + p.length, 0))
-  out[0] = bucket
-  let offset = 1
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
-}
-
 /** A key of watchItem or watchMatch: the bucket, then the content id. */
 function contentIdKey (bucket: Bucket.watchItem | Bucket.watchMatch): Codec<string> {
   return {
-    encode: id => withBucket(bucket, contentIdBytes(id)),
+    encode: id => bucketKey(bucket, contentIdBytes(id)),
     decode: k => {
       if (k[0] !== bucket) throw corrupt('watch key', 'wrong bucket')
       return parseContentId(k.subarray(1), `${Bucket[bucket]} key`)
@@ -81,7 +70,7 @@ export const WATCH_MATCH_KEY = contentIdKey(Bucket.watchMatch)
 export const WATCH_HASH_KEY: Codec<WatchHashKey> = {
   encode: ({ signalTypeCode, value, contentId }) => {
     requireTypedValue(signalTypeCode, value)
-    return withBucket(Bucket.watchHash, Uint8Array.of(signalTypeCode), value, contentIdBytes(contentId))
+    return bucketKey(Bucket.watchHash, Uint8Array.of(signalTypeCode), value, contentIdBytes(contentId))
   },
   decode: k => {
     const type = k[0] === Bucket.watchHash && k.length > 2 ? signalTypeByCode(k[1]!) : undefined
@@ -97,7 +86,7 @@ export const WATCH_HASH_KEY: Codec<WatchHashKey> = {
 /** Every watchHash key of one hash: the content ids that watch it. */
 export function watchHashRange (hash: TypedValue): KeyRange {
   requireTypedValue(hash.signalTypeCode, hash.value)
-  return prefixRange(withBucket(Bucket.watchHash, Uint8Array.of(hash.signalTypeCode), hash.value))
+  return prefixRange(bucketKey(Bucket.watchHash, Uint8Array.of(hash.signalTypeCode), hash.value))
 }
 
 /** The watchHash bucket holds keys only. */
