@@ -284,11 +284,3 @@ export const MATCH_SUMMARY_KEY: Codec<Uint8Array> = { encode: id => idKey(Bucket
 export const MATCH_CONTENT_KEY: Codec<ContentKey> = { encode: contentKey, decode: parseContentKey }
 export const STORED_MATCH: Codec<StoredMatch> = { encode: encodeStoredMatch, decode: decodeStoredMatch }
 export const MATCH_SUMMARY_ROW: Codec<MatchSummaryRow> = { encode: encodeSummaryRow, decode: decodeSummaryRow }
-/** The content index holds keys only. */
-export const EMPTY_VALUE: Codec<true> = {
-  encode: () => new Uint8Array(0),
-  decode: b => {
-    if (b.length !== 0) throw corrupt('match content index', 'value must be empty')
-    return true
-  }
-}

@@ -21,6 +21,15 @@ export interface Codec<T> {
 /** Bytes stored as they are: for records a caller hashes or checks byte by byte. */
 export const RAW_BYTES: Codec<Uint8Array> = { encode: b => b, decode: b => b }
 
+/** For an index bucket whose keys say everything: the value is empty, and anything else is damage. */
+export const KEY_ONLY: Codec<true> = {
+  encode: () => new Uint8Array(0),
+  decode: b => {
+    if (b.length !== 0) throw new StoreError('CORRUPT_RECORD', `an index record holds ${b.length} bytes; it must be empty`)
+    return true
+  }
+}
+
 export interface ReadOptions {
   /** Reads see this snapshot instead of the store as it is now. */
   snapshot?: StoreSnapshot

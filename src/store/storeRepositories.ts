@@ -15,11 +15,11 @@ import {
 } from './records.js'
 import {
   type ContentKey, type MatchSummaryRow, type StoredMatch,
-  EMPTY_VALUE, MATCH_CONTENT_KEY, MATCH_RECORD_KEY, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW, STORED_MATCH
+  MATCH_CONTENT_KEY, MATCH_RECORD_KEY, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW, STORED_MATCH
 } from './matchRecords.js'
-import { type Codec, type LevelDb, RAW_BYTES, Repository } from './repository.js'
+import { type Codec, KEY_ONLY, type LevelDb, RAW_BYTES, Repository } from './repository.js'
 import {
-  EMPTY_VALUE as NO_WATCH_VALUE, WATCH_HASH_KEY, WATCH_ITEM_KEY, WATCH_ITEM_VALUE, WATCH_MATCH_KEY, WATCH_MATCH_VALUE,
+  WATCH_HASH_KEY, WATCH_ITEM_KEY, WATCH_ITEM_VALUE, WATCH_MATCH_KEY, WATCH_MATCH_VALUE,
   type WatchHashKey, type WatchItemValue, type WatchMatchState
 } from './watchRecords.js'
 
@@ -66,7 +66,7 @@ export class StoreRepositories {
   /** content id → a watched item's hashes. */
   readonly watchItem: Repository<string, WatchItemValue>
   /** hash + content id → nothing: which items watch a hash. */
-  readonly watchHash: Repository<WatchHashKey, null>
+  readonly watchHash: Repository<WatchHashKey, true>
   /** content id → the listed stored hashes that match it now. */
   readonly watchMatch: Repository<string, WatchMatchState>
 
@@ -94,10 +94,10 @@ export class StoreRepositories {
     this.hookOutbox = new Repository(db, Bucket.hookOutbox, OUTBOX_KEY, HOOK_DELIVERY)
     this.hookDead = new Repository(db, Bucket.hookDead, DEAD_KEY, HOOK_DELIVERY)
     this.matchRecord = new Repository(db, Bucket.matchRecord, MATCH_RECORD_KEY, STORED_MATCH)
-    this.matchByContent = new Repository(db, Bucket.matchByContent, MATCH_CONTENT_KEY, EMPTY_VALUE)
+    this.matchByContent = new Repository(db, Bucket.matchByContent, MATCH_CONTENT_KEY, KEY_ONLY)
     this.matchSummary = new Repository(db, Bucket.matchSummary, MATCH_SUMMARY_KEY, MATCH_SUMMARY_ROW)
     this.watchItem = new Repository(db, Bucket.watchItem, WATCH_ITEM_KEY, WATCH_ITEM_VALUE)
-    this.watchHash = new Repository(db, Bucket.watchHash, WATCH_HASH_KEY, NO_WATCH_VALUE)
+    this.watchHash = new Repository(db, Bucket.watchHash, WATCH_HASH_KEY, KEY_ONLY)
     this.watchMatch = new Repository(db, Bucket.watchMatch, WATCH_MATCH_KEY, WATCH_MATCH_VALUE)
   }
 }

@@ -89,15 +89,6 @@ export function watchHashRange (hash: TypedValue): KeyRange {
   return prefixRange(bucketKey(Bucket.watchHash, Uint8Array.of(hash.signalTypeCode), hash.value))
 }
 
-/** The watchHash bucket holds keys only. */
-export const EMPTY_VALUE: Codec<null> = {
-  encode: () => new Uint8Array(0),
-  decode: b => {
-    if (b.length !== 0) throw corrupt('watchHash value', 'must be empty')
-    return null
-  }
-}
-
 function typedValue (raw: Record<string, unknown>, what: string): TypedValue {
   const code = raw.type
   const type = typeof code === 'number' ? signalTypeByCode(code) : undefined

@@ -278,7 +278,7 @@ export class WatchList {
         lost.push(old)
       }
       ops.push(r.watchItem.putOp(item.contentId, { hashes: item.hashes, addedAtMs }))
-      for (const h of item.hashes) ops.push(r.watchHash.putOp({ ...h, contentId: item.contentId }, null))
+      for (const h of item.hashes) ops.push(r.watchHash.putOp({ ...h, contentId: item.contentId }, true))
     })
     return ops
   }
