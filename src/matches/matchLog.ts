@@ -29,8 +29,6 @@ export interface MatchLogComponents {
   store: HashStore
   /** Every action reported is audited, in the same write as the record. */
   audit?: AuditAppender
-  /** Where the events the log's own writes cause go (none today; appeals pass theirs in). */
-  events?: EventRecorder
   now?: () => number
 }
 

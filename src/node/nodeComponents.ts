@@ -142,7 +142,7 @@ async function loadStored (options: NodeOptions, deps: NodeDeps, dataDir: DataDi
   const indexes = await LookupIndexes.load(store, deps.logger)
   const allowlist = await AllowlistStore.load(store, auditLog)
   // Built with what the store holds, so that ingest (retroactive matching) can record into it.
-  const matchLog = new MatchLog({ store, audit: auditLog, events: events.outbox }, options.matches)
+  const matchLog = new MatchLog({ store, audit: auditLog }, options.matches)
   return { auditLog, membership, forumIngester, indexes, allowlist, matchLog, ...events }
 }
 

@@ -78,6 +78,8 @@ export class RetroactiveMatcher implements BatchObserver {
   async hitsOf (batch: DecodedBatch, hits = new Map<string, Hit>(), matched = true): Promise<Map<string, Hit>> {
     const { indexes } = this.matcher
     const anyMatched = matched && indexes.matchedItems > 0
+    // No watch list and nothing matched: nothing in any batch can change, so no entry is looked at.
+    if (indexes.size === 0 && !anyMatched) return hits
     for (const e of batch.body.entries) {
       const hash = { signalTypeCode: requireSignalType(e.signalType).code, value: e.value }
       const mayStart = MAY_START_MATCHING.has(e.action)

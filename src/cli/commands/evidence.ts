@@ -1,5 +1,6 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
+import { MAX_EVIDENCE_FILE_BYTES } from '../../evidence/evidenceBundle.js'
 import { verifyEvidence } from '../../evidence/evidenceVerifier.js'
 import { parseHexBytes, parseSignalValue } from '../../signals/hex.js'
 import { findSignalType } from '../../signals/registry.js'
@@ -61,16 +62,27 @@ async function verify (file: string, opts: VerifyOptions, ctx: CliContext): Prom
   if (opts.nodeKey !== undefined && parseHexBytes(opts.nodeKey, PUBLIC_KEY_BYTES) === undefined) {
     throw new CliError('USAGE', `--node-key must be ${PUBLIC_KEY_BYTES * 2} hex characters`)
   }
-  let bytes: Uint8Array
-  try {
-    bytes = await readFile(file)
-  } catch (err) {
-    throw new CliError('BAD_INPUT', `cannot read ${file}: ${(err as Error).message}`, { cause: err })
-  }
+  const bytes = await readBundle(file)
   const report = verifyEvidence(bytes, opts.nodeKey === undefined ? {} : { nodeKey: opts.nodeKey })
   ctx.exitCode = report.ok ? EXIT.OK : EXIT.FAILURE
   if (opts.json === true) printJson(ctx, { file, ...report })
   else printLines(ctx, formatEvidenceReport(report, file))
+}
+
+/** Bounded before it is read: a file past the format's limit is refused without being held in memory. */
+async function readBundle (file: string): Promise<Uint8Array> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch (err) {
+    throw new CliError('BAD_INPUT', `cannot read ${file}: ${(err as Error).message}`, { cause: err })
+  }
+  if (size > MAX_EVIDENCE_FILE_BYTES) throw new CliError('BAD_INPUT', `${file} is ${size} bytes; an evidence bundle is at most ${MAX_EVIDENCE_FILE_BYTES}`)
+  try {
+    return await readFile(file)
+  } catch (err) {
+    throw new CliError('BAD_INPUT', `cannot read ${file}: ${(err as Error).message}`, { cause: err })
+  }
 }
 
 export function register (program: Command, ctx: CliContext): void {

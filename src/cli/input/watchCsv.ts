@@ -40,11 +40,14 @@ export function parseWatchRow (record: readonly string[], columns: readonly numb
 
 /**
  * Gathers rows into items, and items into requests of at most MAX_WATCH_ITEMS_PER_REQUEST. The rows
- * of one content id are merged while its item is pending (they are adjacent in any sane file); a
- * second value of one type for one id is refused, naming the line.
+ * of one content id are merged while its item is pending; a second value of one type for one id is
+ * refused, naming the line, and so is a row of an id already sent, which would replace the item with
+ * only its later hashes (an id's rows must be adjacent once the file passes one request).
  */
 export class WatchItemChunker {
   private readonly pending = new Map<string, WatchItemInput>()
+  /** Ids in chunks already handed out: one string each, bounded by the file the user gave. */
+  private readonly sent = new Set<string>()
   private readonly limit: number
 
   constructor (limit = MAX_WATCH_ITEMS_PER_REQUEST) {
@@ -56,6 +59,9 @@ export class WatchItemChunker {
     let item = this.pending.get(row.contentId)
     let full: WatchItemInput[] | undefined
     if (item === undefined) {
+      if (this.sent.has(row.contentId)) {
+        throw new InputError(source, line, 'content_id was already sent with its earlier rows; put the rows of one content id together')
+      }
       if (this.pending.size >= this.limit) full = this.flush()
       item = { id: row.contentId, hashes: {} }
       this.pending.set(row.contentId, item)
@@ -69,6 +75,7 @@ export class WatchItemChunker {
   /** What is pending, as a chunk (empty when nothing is). */
   flush (): WatchItemInput[] {
     const items = [...this.pending.values()]
+    for (const item of items) this.sent.add(item.id)
     this.pending.clear()
     return items
   }

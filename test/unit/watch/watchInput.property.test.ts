@@ -88,4 +88,11 @@ describe('watch input: property tests of the validator, the CSV reader and the s
     chunker.add({ contentId: 'x', type: 'md5', value: '00'.repeat(16) }, 'f.csv', 2)
     assert.throws(() => chunker.add({ contentId: 'x', type: 'md5', value: '11'.repeat(16) }, 'f.csv', 3), /f\.csv:3: content_id has a second md5 value/)
   })
+
+  it('refuses a row of an id whose item was already sent, rather than replace the item with only its later hashes', () => {
+    const chunker = new WatchItemChunker(1)
+    chunker.add({ contentId: 'x', type: 'md5', value: '00'.repeat(16) }, 'f.csv', 2)
+    assert.deepEqual(chunker.add({ contentId: 'y', type: 'md5', value: '11'.repeat(16) }, 'f.csv', 3)?.map(i => i.id), ['x'])
+    assert.throws(() => chunker.add({ contentId: 'x', type: 'sha1', value: '22'.repeat(20) }, 'f.csv', 4), /f\.csv:4: content_id was already sent/)
+  })
 })
