@@ -1,7 +1,7 @@
 import type { LookupResult, LookupSummary } from '../lookup/lookupResult.js'
 import type { LookupQuery } from '../lookup/lookupService.js'
 import type { MatchLog } from './matchLog.js'
-import type { MatchSource } from './matchRecord.js'
+import type { MatchRecordInput, MatchSource } from './matchRecord.js'
 
 /** A query a client sent with the content it checked, and the node's answer. */
 export interface ContentQuery {
@@ -47,12 +47,13 @@ export class ContentMatches {
     if (chosen.length === 0) return recorded
     const full = await this.fullResults(chosen)
     const atMs = this.now()
+    const inputs: MatchRecordInput[] = []
     for (const [i, item] of chosen.entries()) {
       const result = full[i]!
       const matched = result.hashes.filter(h => h.match)
       if (matched.length === 0) continue
       const listedAtMs = earliestListing(result, new Set(matched.map(h => h.value)))
-      const record = await this.log.record({
+      inputs.push({
         contentId: item.contentId,
         source,
         hash: { type: result.type, value: result.value },
@@ -60,8 +61,9 @@ export class ContentMatches {
         ...(listedAtMs === undefined ? {} : { listedAtMs }),
         atMs
       })
-      recorded.set(item.contentId, record.id)
     }
+    if (inputs.length === 0) return recorded
+    for (const record of await this.log.recordAll(inputs)) recorded.set(record.contentId, record.id)
     return recorded
   }
 

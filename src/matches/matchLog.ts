@@ -85,13 +85,22 @@ export class MatchLog implements MatchRecorder, MatchLogView {
 
   /** Records a match on its own: the upload and lookup paths, which change no other state. */
   async record (input: MatchRecordInput): Promise<MatchRecord> {
-    let record: MatchRecord | undefined
+    return (await this.recordAll([input]))[0]!
+  }
+
+  /** Several records in one write: a request that matched many contents takes one turn of the write queue, not one each. */
+  async recordAll (inputs: readonly MatchRecordInput[]): Promise<MatchRecord[]> {
+    const records: MatchRecord[] = []
     await this.store.writeAtomically(async () => {
-      const built = await this.recordOps(input)
-      record = built.record
-      return built.ops
+      const ops = []
+      for (const input of inputs) {
+        const built = await this.recordOps(input)
+        records.push(built.record)
+        ops.push(...built.ops)
+      }
+      return ops
     })
-    return record as MatchRecord
+    return records
   }
 
   async get (id: string): Promise<MatchRecord | undefined> {
