@@ -67,7 +67,7 @@ function filterDistance (entries: Int32Array, e: number, qa: number, qb: number,
 }
 
 function checkDistance (maxDistance: number): void {
-  if (!Number.isInteger(maxDistance) || maxDistance < 0) throw new IndexError('BAD_DISTANCE', 'maxDistance must be a non-negative integer')
+  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 256) throw new IndexError('BAD_DISTANCE', 'maxDistance must be an integer in 0..256')
 }
 
 function tailKey (value: Uint8Array): string {
@@ -219,6 +219,7 @@ export class PdqSegmentIndex {
 
   /** Values within `maxDistance` of `query`, nearest first (ties in byte order), at most `limit`. */
   search (query: Uint8Array, maxDistance: number, limit: number): PdqMatch[] {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new IndexError('BAD_LIMIT', 'limit must be a safe integer of at least 1')
     this.run(query, maxDistance, false)
     const { found, words } = this
     const matches: Array<{ id: number, distance: number }> = []
