@@ -22,7 +22,7 @@
 import { IndexError } from './errors.js'
 import type { PdqMatch } from './pdqIndex.js'
 import { probeMasks } from './pdqSlots.js'
-import { PDQ_WORDS, byteCounts, compareAt, nibbleCounts, sumBytes, equalAt, loadWords, popcount32, requirePdqValue, wordsToBytes } from './pdqWords.js'
+import { PDQ_WORDS, compareAt, equalAt, loadWords, popcount32, requirePdqValue, wordsToBytes } from './pdqWords.js'
 
 const SLOTS = 16
 const SLOT_BITS = 16
@@ -37,6 +37,13 @@ const TAIL_SHIFT = 9
 const DEAD_MIN = 1024
 /** Fewer queries than this are searched one by one in anyMany: a sweep costs ~1 ms a slot whatever the count. */
 const BATCH_MIN = 256
+/** anyMany packs a probe's bucket and query index in one int32: 16 bits of bucket leave 15 for the index. */
+const QUERY_BITS = 15
+const QUERY_MASK = (1 << QUERY_BITS) - 1
+/** Most queries one anyMany sweep takes; more are done in several. */
+const SWEEP_MAX = 1 << QUERY_BITS
+const BLOCK_SHIFT = 4
+const BLOCKS = KEYS >>> BLOCK_SHIFT
 /** Ids are int32 and a slot's entries one Int32Array (2^31 elements at most). */
 export const MAX_SEGMENT_INDEX_VALUES = 2 ** 26
 
@@ -61,10 +68,16 @@ function distanceAt (words: Int32Array, at: number, q: Int32Array): number {
   return distanceBetween(words, at, q, 0)
 }
 
-/** Distance over an entry's three filter words: 3 popcounts with one reduction (nibble sums of three words cannot overflow). */
+/**
+ * Distance over an entry's three filter words, by a 64 KiB table of 16-bit popcounts: the check runs
+ * ~10M times a batch at 500K values, and the lookups measured ~25% faster than SWAR popcounts.
+ */
 function filterDistance (entries: Int32Array, e: number, qa: number, qb: number, qc: number): number {
-  return sumBytes(byteCounts(nibbleCounts(entries[e + 1]! ^ qa) + nibbleCounts(entries[e + 2]! ^ qb) + nibbleCounts(entries[e + 3]! ^ qc)))
+  const a = entries[e + 1]! ^ qa; const b = entries[e + 2]! ^ qb; const c = entries[e + 3]! ^ qc
+  return BITS16[a & 0xffff]! + BITS16[a >>> 16]! + BITS16[b & 0xffff]! + BITS16[b >>> 16]! + BITS16[c & 0xffff]! + BITS16[c >>> 16]!
 }
+
+const BITS16 = Uint8Array.from({ length: 1 << 16 }, (_, x) => popcount32(x))
 
 function checkDistance (maxDistance: number): void {
   if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 256) throw new IndexError('BAD_DISTANCE', 'maxDistance must be an integer in 0..256')
@@ -81,6 +94,18 @@ function dropDuplicates (words: Int32Array, keep: Uint8Array): void {
   order.sort((a, b) => compareAt(words, a * PDQ_WORDS, words, b * PDQ_WORDS) || a - b)
   for (let i = 1; i < order.length; i++) {
     if (equalAt(words, order[i]! * PDQ_WORDS, words, order[i - 1]! * PDQ_WORDS)) keep[order[i]!] = 0
+  }
+}
+
+/** anyMany's arrays, allocated once for all 16 slots: the queries' probes sorted by bucket, and their keys. */
+class SweepScratch {
+  readonly starts = new Int32Array(BLOCKS + 1)
+  readonly keys: Int32Array
+  readonly probing: Int32Array
+
+  constructor (queries: number, probes: number) {
+    this.keys = new Int32Array(queries)
+    this.probing = new Int32Array(queries * probes)
   }
 }
 
@@ -152,7 +177,7 @@ export class PdqSegmentIndex {
    * `any` for many queries at once (a batch's PDQs): 1 where some value lies within `maxDistance`.
    * Slot by slot, the queries' probes are sorted by bucket (a counting sort), so each slot's entries
    * are read once, in order, and every query probing a bucket checks it while it is in cache: the
-   * random misses of single searches become a sequential sweep (~5x faster at 5,000 queries).
+   * random misses of single searches become a sequential sweep (~3x faster at 5,000 queries).
    */
   anyMany (queries: readonly Uint8Array[], maxDistance: number): Uint8Array {
     const n = queries.length
@@ -162,10 +187,22 @@ export class PdqSegmentIndex {
       return out
     }
     checkDistance(maxDistance)
-    const qw = new Int32Array(n * PDQ_WORDS)
-    queries.forEach((v, i) => { loadWords(requirePdqValue(v), qw, i * PDQ_WORDS) })
+    for (const v of queries) requirePdqValue(v)
     this.maintain()
-    if (this.indexed > 0) for (let s = 0; s < SLOTS; s++) this.sweepSlot(s, qw, maxDistance, out)
+    for (let from = 0; from < n; from += SWEEP_MAX) out.set(this.sweep(queries.slice(from, from + SWEEP_MAX), maxDistance), from)
+    return out
+  }
+
+  /** anyMany for at most SWEEP_MAX checked queries. */
+  private sweep (queries: readonly Uint8Array[], maxDistance: number): Uint8Array {
+    const n = queries.length
+    const out = new Uint8Array(n)
+    const qw = new Int32Array(n * PDQ_WORDS)
+    queries.forEach((v, i) => { loadWords(v, qw, i * PDQ_WORDS) })
+    if (this.indexed > 0) {
+      const scratch = new SweepScratch(n, probeMasks(SLOT_BITS, maxDistance >>> 4).length)
+      for (let s = 0; s < SLOTS; s++) this.sweepSlot(s, qw, maxDistance, out, scratch)
+    }
     for (let i = 0; i < n; i++) {
       if (out[i] === 1) continue
       this.q.set(qw.subarray(i * PDQ_WORDS, (i + 1) * PDQ_WORDS))
@@ -174,44 +211,46 @@ export class PdqSegmentIndex {
     return out
   }
 
-  /** One slot of anyMany, for the queries not answered yet. */
-  private sweepSlot (s: number, qw: Int32Array, d: number, out: Uint8Array): void {
+  /**
+   * One slot of anyMany, for the queries not answered yet. The probes, packed as bucket and query
+   * index, are sorted on the bucket's top bits only (a counting sort whose 4,096 counters stay in
+   * L1): the entries are then read in ascending blocks of 16 buckets, which L1 holds while the
+   * block's probes jump around in it.
+   */
+  private sweepSlot (s: number, qw: Int32Array, d: number, out: Uint8Array, scratch: SweepScratch): void {
     const masks = probeMasks(SLOT_BITS, d >>> 4)
-    const starts = new Int32Array(KEYS + 1)
+    const { starts, keys, probing } = scratch
+    starts.fill(0)
     for (let i = 0; i < out.length; i++) {
       if (out[i] === 1) continue
-      const key = slotKeyAt(qw, i * PDQ_WORDS, s)
-      for (const mask of masks) starts[(key ^ mask) + 1]!++
+      const key = keys[i] = slotKeyAt(qw, i * PDQ_WORDS, s)
+      for (let m = 0; m < masks.length; m++) starts[((key ^ masks[m]!) >>> BLOCK_SHIFT) + 1]!++
     }
-    for (let k = 0; k < KEYS; k++) starts[k + 1]! += starts[k]!
-    const cursor = starts.slice(0, KEYS)
-    const probing = new Int32Array(starts[KEYS]!)
+    for (let k = 0; k < BLOCKS; k++) starts[k + 1]! += starts[k]!
     for (let i = 0; i < out.length; i++) {
       if (out[i] === 1) continue
-      const key = slotKeyAt(qw, i * PDQ_WORDS, s)
-      for (const mask of masks) probing[cursor[key ^ mask]!++] = i
+      const key = keys[i]!
+      for (let m = 0; m < masks.length; m++) {
+        const b = key ^ masks[m]!
+        probing[starts[b >>> BLOCK_SHIFT]!++] = (b << QUERY_BITS) | i
+      }
     }
     const offsets = this.offsets[s]!
     const entries = this.entries[s]!
     const { words, dead } = this
     const fa = filterWord(s, 0); const fb = filterWord(s, 1); const fc = filterWord(s, 2)
-    for (let b = 0; b < KEYS; b++) {
-      const lo = offsets[b]! * ENTRY
-      const hi = offsets[b + 1]! * ENTRY
-      if (lo === hi) continue
-      for (let p = starts[b]!; p < starts[b + 1]!; p++) {
-        const i = probing[p]!
-        if (out[i] === 1) continue
-        const at = i * PDQ_WORDS
-        const left = d - popcount32(slotKeyAt(qw, at, s) ^ b)
-        const qa = qw[at + fa]!; const qb = qw[at + fb]!; const qc = qw[at + fc]!
-        for (let e = lo; e < hi; e += ENTRY) {
-          if (filterDistance(entries, e, qa, qb, qc) > left) continue
-          const id = entries[e]!
-          if (dead[id] === 0 && distanceBetween(words, id * PDQ_WORDS, qw, at) <= d) {
-            out[i] = 1
-            break
-          }
+    for (let p = 0, end = starts[BLOCKS - 1]!; p < end; p++) {
+      const b = probing[p]! >>> QUERY_BITS
+      const i = probing[p]! & QUERY_MASK
+      const at = i * PDQ_WORDS
+      const left = d - popcount32(keys[i]! ^ b)
+      const qa = qw[at + fa]!; const qb = qw[at + fb]!; const qc = qw[at + fc]!
+      for (let e = offsets[b]! * ENTRY, hi = offsets[b + 1]! * ENTRY; e < hi; e += ENTRY) {
+        if (filterDistance(entries, e, qa, qb, qc) > left) continue
+        const id = entries[e]!
+        if (dead[id] === 0 && distanceBetween(words, id * PDQ_WORDS, qw, at) <= d) {
+          out[i] = 1
+          break
         }
       }
     }
