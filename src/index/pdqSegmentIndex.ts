@@ -13,7 +13,8 @@
  * own is a lower bound that rejects all but ~1 in 4,000 random candidates without touching the
  * values. Entries are read in bucket runs (sequential), so a search costs a few hundred cache lines.
  *
- * Memory: per value 32 bytes of words, 1 of tombstone, and 16 entries of 16 bytes (~290 bytes), plus
+ * Memory: per value 32 bytes of words, 1 of tombstone, and 16 entries of 16 bytes (12 of filter words,
+ * 4 of id, in two arrays: ~290 bytes), plus
  * 4 MiB of bucket offsets. Additions go to an unindexed tail, scanned by every search; removals
  * are tombstones. The tables are rebuilt (O(n), a counting sort per slot) at the first search or
  * addition after the tail outgrew max(TAIL_MIN, indexed / 512) or tombstones passed a quarter of
@@ -27,8 +28,8 @@ import { PDQ_WORDS, compareAt, equalAt, loadWords, popcount32, requirePdqValue, 
 const SLOTS = 16
 const SLOT_BITS = 16
 const KEYS = 1 << SLOT_BITS
-/** Int32s per entry: the id, then the three filter words. */
-const ENTRY = 4
+/** Int32s per entry: the three filter words (the ids are apart, read only for the rare candidate that passes). */
+const ENTRY = 3
 /** Past this distance the radius would be 4 bits (2,517 probes a slot): scanning every value is cheaper. */
 const MAX_PROBED_DISTANCE = 63
 /** Tail scanned by every search before a rebuild is due: ~5 µs at ~10 ns a value. */
@@ -73,7 +74,7 @@ function distanceAt (words: Int32Array, at: number, q: Int32Array): number {
  * ~10M times a batch at 500K values, and the lookups measured ~25% faster than SWAR popcounts.
  */
 function filterDistance (entries: Int32Array, e: number, qa: number, qb: number, qc: number): number {
-  const a = entries[e + 1]! ^ qa; const b = entries[e + 2]! ^ qb; const c = entries[e + 3]! ^ qc
+  const a = entries[e]! ^ qa; const b = entries[e + 1]! ^ qb; const c = entries[e + 2]! ^ qc
   return BITS16[a & 0xffff]! + BITS16[a >>> 16]! + BITS16[b & 0xffff]! + BITS16[b >>> 16]! + BITS16[c & 0xffff]! + BITS16[c >>> 16]!
 }
 
@@ -118,6 +119,8 @@ export class PdqSegmentIndex {
   private deadCount = 0
   private offsets: Int32Array[] = []
   private entries: Int32Array[] = []
+  /** Per slot, the id of each entry. */
+  private ids: Int32Array[] = []
   private readonly q = new Int32Array(PDQ_WORDS)
   private readonly found: number[] = []
   /** Tail values (as latin1 strings of their bytes) to their ids: add dedupes the tail without scanning it. */
@@ -237,6 +240,7 @@ export class PdqSegmentIndex {
     }
     const offsets = this.offsets[s]!
     const entries = this.entries[s]!
+    const ids = this.ids[s]!
     const { words, dead } = this
     const fa = filterWord(s, 0); const fb = filterWord(s, 1); const fc = filterWord(s, 2)
     for (let p = 0, end = starts[BLOCKS - 1]!; p < end; p++) {
@@ -247,7 +251,7 @@ export class PdqSegmentIndex {
       const qa = qw[at + fa]!; const qb = qw[at + fb]!; const qc = qw[at + fc]!
       for (let e = offsets[b]! * ENTRY, hi = offsets[b + 1]! * ENTRY; e < hi; e += ENTRY) {
         if (filterDistance(entries, e, qa, qb, qc) > left) continue
-        const id = entries[e]!
+        const id = ids[e / ENTRY]!
         if (dead[id] === 0 && distanceBetween(words, id * PDQ_WORDS, qw, at) <= d) {
           out[i] = 1
           break
@@ -270,7 +274,7 @@ export class PdqSegmentIndex {
 
   /** Bytes of the typed arrays held. */
   memoryBytes (): number {
-    const tables = [...this.offsets, ...this.entries].reduce((n, a) => n + a.byteLength, 0)
+    const tables = [...this.offsets, ...this.entries, ...this.ids].reduce((n, a) => n + a.byteLength, 0)
     return this.words.byteLength + this.dead.byteLength + tables
   }
 
@@ -291,6 +295,7 @@ export class PdqSegmentIndex {
     for (let s = 0; s < SLOTS; s++) {
       const offsets = this.offsets[s]!
       const entries = this.entries[s]!
+      const ids = this.ids[s]!
       const key = slotKeyAt(q, 0, s)
       const qa = q[filterWord(s, 0)]!; const qb = q[filterWord(s, 1)]!; const qc = q[filterWord(s, 2)]!
       for (const mask of masks) {
@@ -298,7 +303,7 @@ export class PdqSegmentIndex {
         const left = d - popcount32(mask)
         for (let e = offsets[b]! * ENTRY, end = offsets[b + 1]! * ENTRY; e < end; e += ENTRY) {
           if (filterDistance(entries, e, qa, qb, qc) > left) continue
-          const id = entries[e]!
+          const id = ids[e / ENTRY]!
           if (dead[id] === 1) continue
           const distance = distanceAt(words, id * PDQ_WORDS, q)
           if (distance > d) continue
@@ -334,10 +339,10 @@ export class PdqSegmentIndex {
     const { q, words, dead } = this
     if (this.indexed > 0) {
       const offsets = this.offsets[0]!
-      const entries = this.entries[0]!
+      const ids = this.ids[0]!
       const b = slotKeyAt(q, 0, 0)
-      for (let e = offsets[b]! * ENTRY, end = offsets[b + 1]! * ENTRY; e < end; e += ENTRY) {
-        const id = entries[e]!
+      for (let e = offsets[b]!, end = offsets[b + 1]!; e < end; e++) {
+        const id = ids[e]!
         if (dead[id] === 0 && equalAt(words, id * PDQ_WORDS, q, 0)) return id
       }
     }
@@ -368,22 +373,26 @@ export class PdqSegmentIndex {
     const { words } = this
     this.offsets = []
     this.entries = []
+    this.ids = []
     for (let s = 0; s < SLOTS; s++) {
       const offsets = new Int32Array(KEYS + 1)
       for (let id = 0, at = 0; id < n; id++, at += PDQ_WORDS) offsets[slotKeyAt(words, at, s) + 1]!++
       for (let k = 0; k < KEYS; k++) offsets[k + 1]! += offsets[k]!
       const cursor = offsets.slice(0, KEYS)
       const entries = new Int32Array(n * ENTRY)
+      const ids = new Int32Array(n)
       const fa = filterWord(s, 0); const fb = filterWord(s, 1); const fc = filterWord(s, 2)
       for (let id = 0, at = 0; id < n; id++, at += PDQ_WORDS) {
-        const e = cursor[slotKeyAt(words, at, s)]!++ * ENTRY
-        entries[e] = id
-        entries[e + 1] = words[at + fa]!
-        entries[e + 2] = words[at + fb]!
-        entries[e + 3] = words[at + fc]!
+        const position = cursor[slotKeyAt(words, at, s)]!++
+        const e = position * ENTRY
+        ids[position] = id
+        entries[e] = words[at + fa]!
+        entries[e + 1] = words[at + fb]!
+        entries[e + 2] = words[at + fc]!
       }
       this.offsets.push(offsets)
       this.entries.push(entries)
+      this.ids.push(ids)
     }
     this.indexed = n
   }

@@ -91,6 +91,14 @@ describe('PdqSegmentIndex', function () {
     assert.deepEqual([...index.anyMany(Array.from({ length: 300 }, (_, i) => i === 7 ? q : randomBytes(32)), 31)].flatMap((x, i) => x === 1 ? [i] : []), [7])
   })
 
+  it('answers more queries than one sweep takes (32,768), in order', function () {
+    const stored = Array.from({ length: 100 }, () => randomBytes(32))
+    const index = PdqSegmentIndex.build(stored)
+    const queries = Array.from({ length: 33_000 }, (_, i) => i % 1000 === 999 ? flipped(stored[i % 100]!, [1, 77, 150]) : randomBytes(32))
+    const near = index.anyMany(queries, 31)
+    for (const [i, q] of queries.entries()) assert.equal(near[i], bruteSearch(stored.map(hex), q, 31).length > 0 ? 1 : 0)
+  })
+
   it('keeps values added after a build, across the rebuilds of a long run of additions', function () {
     const index = PdqSegmentIndex.build([])
     const values = Array.from({ length: 3000 }, () => randomBytes(32))
