@@ -117,6 +117,12 @@ async function timeNearSearches (indexes: WatchIndexes): Promise<void> {
   for (const q of queries) indexes.mayWatchNear(q, OPTIONS.pdqMaxDistance)
   const s = seconds(started)
   console.log(`near search of the watched PDQs at d = ${OPTIONS.pdqMaxDistance}: ${fmt(s / queries.length * 1e6)} µs each (${fmt(queries.length / s)}/s)`)
+  // What ingest does: a batch's PDQ entries searched together.
+  const batch = Array.from({ length: ENTRIES / 2 }, () => randomBytes(32))
+  const batchStarted = process.hrtime.bigint()
+  indexes.mayWatchNearMany(batch, OPTIONS.pdqMaxDistance)
+  const batchS = seconds(batchStarted)
+  console.log(`the same for a batch's ${fmt(batch.length)} PDQs at once: ${fmt(batchS * 1000)} ms (${fmt(batchS / batch.length * 1e6)} µs each)`)
 }
 
 async function ingestRound (node: Node, batches: readonly Uint8Array[]): Promise<number> {

@@ -80,10 +80,11 @@ export class RetroactiveMatcher implements BatchObserver {
     const anyMatched = matched && indexes.matchedItems > 0
     // No watch list and nothing matched: nothing in any batch can change, so no entry is looked at.
     if (indexes.size === 0 && !anyMatched) return hits
-    for (const e of batch.body.entries) {
+    const nearWatched = this.nearWatched(batch)
+    for (const [position, e] of batch.body.entries.entries()) {
       const hash = { signalTypeCode: requireSignalType(e.signalType).code, value: e.value }
       const mayStart = MAY_START_MATCHING.has(e.action)
-      const watched = mayStart && this.mayBeWatched(hash)
+      const watched = mayStart && (hash.signalTypeCode === PDQ.code ? nearWatched[position] === 1 : indexes.mayWatchExactly(hash.signalTypeCode, hash.value))
       if (!watched && !(anyMatched && indexes.matchedWith(hash).length > 0)) continue
       const k = hashKey(hash)
       const seen = hits.get(k)
@@ -93,10 +94,21 @@ export class RetroactiveMatcher implements BatchObserver {
     return hits
   }
 
-  private mayBeWatched ({ signalTypeCode, value }: TypedValue): boolean {
-    const { indexes } = this.matcher
-    if (signalTypeCode === PDQ.code) return indexes.mayWatchNear(value, this.options.pdqMaxDistance)
-    return indexes.mayWatchExactly(signalTypeCode, value)
+  /**
+   * By entry position, 1 where a PDQ entry that may start matching has a watched PDQ near it. One
+   * batched search for all of them: searched one by one, they were the whole of the watch list's
+   * cost on ingest.
+   */
+  private nearWatched (batch: DecodedBatch): Uint8Array {
+    const { entries } = batch.body
+    const positions: number[] = []
+    for (const [position, e] of entries.entries()) {
+      if (MAY_START_MATCHING.has(e.action) && requireSignalType(e.signalType).code === PDQ.code) positions.push(position)
+    }
+    const near = this.matcher.indexes.mayWatchNearMany(positions.map(p => entries[p]!.value), this.options.pdqMaxDistance)
+    const out = new Uint8Array(entries.length)
+    positions.forEach((p, i) => { out[p] = near[i]! })
+    return out
   }
 
   /** The batch's rows of each hit, as index rows of this batch. */

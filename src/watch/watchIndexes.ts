@@ -1,6 +1,7 @@
 import { ExactIndex } from '../index/exactIndex.js'
 import { FlatValues } from '../index/flatValues.js'
-import { PdqIndex, type PdqMatch } from '../index/pdqIndex.js'
+import type { PdqMatch } from '../index/pdqIndex.js'
+import { PdqSegmentIndex } from '../index/pdqSegmentIndex.js'
 import { toHex } from '../signals/hex.js'
 import { requireSignalType, signalTypeByCode } from '../signals/registry.js'
 import { StoreError } from '../store/errors.js'
@@ -24,7 +25,8 @@ export function hashKey (h: TypedValue): string {
 /**
  * What the watch list needs in memory to make a batch entry that no watched item can match cost a
  * hash-set probe and nothing else: the watched exact hashes (the same open-addressing set the
- * lookup index uses, ~50-90 bytes a hash), the watched PDQs (the lookup's near-match index), and,
+ * lookup index uses, ~50-90 bytes a hash), the watched PDQs (a near-match index of their own, built
+ * for a batch's many searches at one distance: see pdqSegmentIndex.ts), and,
  * for unlisting, which watched items match each stored hash now. The item records themselves stay
  * in the store and are read on a hit only.
  *
@@ -33,7 +35,7 @@ export function hashKey (h: TypedValue): string {
  */
 export class WatchIndexes {
   readonly exact = new ExactIndex()
-  pdq = new PdqIndex()
+  pdq = new PdqSegmentIndex()
   /** hashKey(stored hash) → content ids it matches now. */
   private readonly matchedBy = new Map<string, Set<string>>()
   /** content id → the stored hashes that match it now, as the store's watchMatch bucket says. */
@@ -57,7 +59,7 @@ export class WatchIndexes {
         else indexes.exact.add(type.code, value)
       }
     }
-    indexes.pdq = PdqIndex.build(pdqValues)
+    indexes.pdq = PdqSegmentIndex.build(pdqValues)
     indexes.size = await counting
     for await (const [contentId, state] of store.repositories.watchMatch.entries()) indexes.setMatched(contentId, state.matched)
     return indexes
@@ -81,7 +83,13 @@ export class WatchIndexes {
 
   /** Whether any watched PDQ lies within `maxDistance`: the near search, asked for one result. */
   mayWatchNear (value: Uint8Array, maxDistance: number): boolean {
-    return this.pdq.size > 0 && this.pdq.search(value, maxDistance, 1).length > 0
+    return this.pdq.size > 0 && this.pdq.any(value, maxDistance)
+  }
+
+  /** mayWatchNear for each of a batch's PDQs at once (1: maybe), far cheaper than one by one. */
+  mayWatchNearMany (values: readonly Uint8Array[], maxDistance: number): Uint8Array {
+    if (this.pdq.size === 0) return new Uint8Array(values.length)
+    return this.pdq.anyMany(values, maxDistance)
   }
 
   /** Watched PDQs within `maxDistance` of a stored one, nearest first, at most MAX_WATCHED_NEAR. */
